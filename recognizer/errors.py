@@ -1,0 +1,22 @@
+"""Errors the user can act on. Each message is one readable sentence: the CLI prints it as one
+line on stderr and the window shows it in a dialog."""
+
+
+class RecognizerError(Exception):
+    """Base class: anything raised as a RecognizerError is shown to the user as it is."""
+
+
+class DataError(RecognizerError):
+    """MNIST is missing, malformed, or failed its checksum."""
+
+
+class ModelFileError(RecognizerError):
+    """A model file is unreadable, foreign, malformed, or from a newer format."""
+
+
+class TrainingError(RecognizerError):
+    """Training cannot go on (a NaN loss, say)."""
+
+
+class ImageError(RecognizerError):
+    """An image file could not be read."""
