@@ -1,0 +1,80 @@
+"""The classifier: an LSTM that reads a 28x28 image one row per timestep.
+
+As in the classic TensorFlow tutorials: each of the 28 rows (28 pixels) is one input step, the
+LSTM's forget gate starts with a bias of 1 (so the cell remembers by default early in training),
+and a linear readout turns the last layer's hidden state after the last row into 10 class logits.
+Layers are separate nn.LSTM modules so that stacked layers may differ in size, e.g. (32, 64).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+ROWS = 28  # timesteps: one per image row
+COLS = 28  # inputs per timestep: the pixels of one row
+CLASSES = 10
+FORGET_BIAS = 1.0
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    hidden_sizes: tuple[int, ...] = (128,)
+
+    def __post_init__(self):
+        sizes = tuple(int(h) for h in self.hidden_sizes)
+        if not sizes or any(h < 1 for h in sizes):
+            raise ValueError(f"hidden sizes must be positive integers, got {self.hidden_sizes!r}")
+        object.__setattr__(self, "hidden_sizes", sizes)
+
+    def to_dict(self) -> dict:
+        return {"hidden_sizes": list(self.hidden_sizes), "rows": ROWS, "cols": COLS, "classes": CLASSES}
+
+
+class RowLSTM(nn.Module):
+    def __init__(self, config: ModelConfig = ModelConfig()):
+        super().__init__()
+        self.config = config
+        sizes = (COLS, *config.hidden_sizes)
+        self.layers = nn.ModuleList(
+            nn.LSTM(n_in, n_out, batch_first=True) for n_in, n_out in zip(sizes, sizes[1:])
+        )
+        self.readout = nn.Linear(sizes[-1], CLASSES)
+        self.reset_forget_bias()
+
+    @torch.no_grad()
+    def reset_forget_bias(self):
+        # PyTorch orders the gates (input, forget, cell, output) and keeps two biases that are
+        # summed; TensorFlow's BasicLSTMCell adds forget_bias=1 once, so we put 1 in one and 0 in
+        # the other.
+        for lstm in self.layers:
+            h = lstm.hidden_size
+            lstm.bias_ih_l0[h : 2 * h].fill_(FORGET_BIAS)
+            lstm.bias_hh_l0[h : 2 * h].zero_()
+
+    def hidden_sequence(self, images: torch.Tensor) -> torch.Tensor:
+        """(B, 28, 28) images -> (B, 28, H) hidden states of the last layer at every row."""
+        x = images
+        for lstm in self.layers:
+            x, _ = lstm(x)
+        return x
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        """(B, 28, 28) images with ink in [0, 1] -> (B, 10) logits after reading all rows."""
+        return self.readout(self.hidden_sequence(images)[:, -1])
+
+    def row_logits(self, images: torch.Tensor) -> torch.Tensor:
+        """(B, 28, 10): what the readout would answer after each row."""
+        return self.readout(self.hidden_sequence(images))
+
+    def describe(self) -> str:
+        return "LSTM " + "×".join(str(h) for h in self.config.hidden_sizes)
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+__all__ = ["ROWS", "COLS", "CLASSES", "ModelConfig", "RowLSTM", "count_parameters"]

@@ -1,0 +1,127 @@
+"""Everything inside the LSTM at every row, for one image: what the window animates.
+
+The trace recomputes the cell with its textbook equations from the model's own weights, in numpy
+(for one image, numpy's small-array calls cost a fraction of torch's per-op overhead):
+
+    i = sigmoid(W_ii x + b_ii + W_hi h + b_hi)      input gate
+    f = sigmoid(W_if x + b_if + W_hf h + b_hf)      forget gate
+    g = tanh(W_ig x + b_ig + W_hg h + b_hg)         cell candidate
+    o = sigmoid(W_io x + b_io + W_ho h + b_ho)      output gate
+    c' = f * c + i * g
+    h' = o * tanh(c')
+
+tests/test_trace.py proves it equals nn.LSTM's outputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .model import ROWS, RowLSTM
+
+GATES = ("input", "forget", "candidate", "output")
+
+
+@dataclass(frozen=True)
+class LayerTrace:
+    """Per-row values of one layer, each array (28, hidden units)."""
+
+    h: np.ndarray
+    c: np.ndarray
+    input: np.ndarray
+    forget: np.ndarray
+    candidate: np.ndarray
+    output: np.ndarray
+
+    def series(self, name: str) -> np.ndarray:
+        """One of 'h', 'c' or a gate name, as (28, units)."""
+        return getattr(self, name)
+
+
+@dataclass(frozen=True)
+class Trace:
+    image: np.ndarray  # (28, 28) the input the network read, ink in [0, 1]
+    layers: tuple[LayerTrace, ...]
+    probabilities: np.ndarray  # (28, 10): the readout's answer after each row
+
+    @property
+    def prediction(self) -> int:
+        return int(self.probabilities[-1].argmax())
+
+    @property
+    def confidence(self) -> float:
+        return float(self.probabilities[-1].max())
+
+    def leader(self, row: int) -> int:
+        """The class the network leans to after reading rows 0..row."""
+        return int(self.probabilities[row].argmax())
+
+
+class Tracer:
+    """Holds numpy copies of a model's weights so that each trace is pure numpy work.
+
+    Build one per model (or after the weights change) and call it for every drawing.
+    """
+
+    def __init__(self, model: RowLSTM):
+        # sigmoid(z) = (tanh(z / 2) + 1) / 2, so with the input, forget and output columns of the
+        # weights halved, one tanh over all four gates gives every activation: a few numpy calls
+        # per row instead of a dozen.
+        self.layers = []
+        with torch.no_grad():
+            for lstm in model.layers:
+                n = lstm.hidden_size
+                scale = np.full(4 * n, 0.5)
+                scale[2 * n : 3 * n] = 1.0
+                w_ih = lstm.weight_ih_l0.cpu().double().numpy().T * scale
+                w_hh = lstm.weight_hh_l0.cpu().double().numpy().T * scale
+                bias = (lstm.bias_ih_l0 + lstm.bias_hh_l0).cpu().double().numpy() * scale
+                self.layers.append((w_ih, w_hh, bias, n))
+            self.readout_w = model.readout.weight.cpu().double().numpy().T.copy()
+            self.readout_b = model.readout.bias.cpu().double().numpy()
+
+    def __call__(self, image: np.ndarray) -> Trace:
+        image = np.asarray(image, dtype=np.float32).reshape(ROWS, -1)
+        x = image.astype(np.float64)
+        layer_traces = []
+        for w_ih, w_hh, bias, n in self.layers:
+            # The input's contribution to every row at once: one matrix product, not 28.
+            pre = x @ w_ih + bias
+            act = np.empty((ROWS, 4 * n))  # tanh of the (halved) pre-activations, per row
+            hs = np.empty((ROWS, n))
+            cs = np.empty((ROWS, n))
+            h = np.zeros(n)
+            c = np.zeros(n)
+            for t in range(ROWS):
+                a = np.tanh(pre[t] + h @ w_hh, out=act[t])
+                s = a * 0.5 + 0.5  # sigmoid where the weights were halved
+                c = s[n : 2 * n] * c + s[:n] * a[2 * n : 3 * n]
+                h = s[3 * n :] * np.tanh(c)
+                hs[t], cs[t] = h, c
+            gates = act * 0.5 + 0.5
+            gates[:, 2 * n : 3 * n] = act[:, 2 * n : 3 * n]
+            gates = gates.astype(np.float32)
+            layer_traces.append(
+                LayerTrace(
+                    h=hs.astype(np.float32),
+                    c=cs.astype(np.float32),
+                    input=gates[:, :n],
+                    forget=gates[:, n : 2 * n],
+                    candidate=gates[:, 2 * n : 3 * n],
+                    output=gates[:, 3 * n :],
+                )
+            )
+            x = hs
+        logits = x @ self.readout_w + self.readout_b
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        return Trace(image=image, layers=tuple(layer_traces), probabilities=p.astype(np.float32))
+
+
+def trace(model: RowLSTM, image: np.ndarray) -> Trace:
+    """One-off convenience; keep a Tracer to trace many images with the same model."""
+    return Tracer(model)(image)

@@ -1,0 +1,33 @@
+"""Start the window: the QApplication, its icon, and the main window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from ..paths import resources_dir
+
+
+def app_icon() -> QIcon:
+    return QIcon(str(resources_dir() / "icon.svg"))
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("recognizer")
+    app.setOrganizationName("recognizer")
+    app.setApplicationDisplayName("Recognizer")
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def run_app(model_path: Path | None = None) -> int:
+    app = make_application()
+    from .main_window import MainWindow
+
+    window = MainWindow(model_path=model_path)
+    window.show()
+    return app.exec()

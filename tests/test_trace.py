@@ -1,0 +1,93 @@
+"""The trace recomputes the LSTM by hand; it must agree with nn.LSTM to 1e-5."""
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recognizer.model import ModelConfig, RowLSTM
+from recognizer.trace import GATES, Tracer
+
+
+def reference(model: RowLSTM, image: np.ndarray):
+    """Hidden and cell states of every layer at every row, from nn.LSTM itself, one step at a
+    time so that c_t is visible too."""
+    x = torch.from_numpy(image)[None]
+    hs, cs = [], []
+    with torch.no_grad():
+        for lstm in model.layers:
+            state = None
+            h_rows, c_rows = [], []
+            for t in range(28):
+                out, state = lstm(x[:, t : t + 1], state)
+                h_rows.append(state[0][0, 0])
+                c_rows.append(state[1][0, 0])
+            h = torch.stack(h_rows)
+            full, _ = lstm(x)  # the whole sequence at once must agree with the step-by-step run
+            assert torch.allclose(full[0], h, atol=1e-6)
+            hs.append(h.numpy())
+            cs.append(torch.stack(c_rows).numpy())
+            x = full
+        probs = torch.softmax(model.readout(x[0]), dim=-1).numpy()
+    return hs, cs, probs
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    sizes=st.lists(st.integers(1, 48), min_size=1, max_size=3),
+    seed=st.integers(0, 2**31 - 1),
+    scale=st.floats(0.1, 4.0),
+)
+def test_trace_matches_nn_lstm(sizes, seed, scale):
+    torch.manual_seed(seed)
+    model = RowLSTM(ModelConfig(tuple(sizes)))
+    with torch.no_grad():  # random weights well beyond the initial range, saturating gates too
+        for p in model.parameters():
+            p.mul_(scale)
+    image = np.random.default_rng(seed).random((28, 28), dtype=np.float32)
+    tr = Tracer(model)(image)
+    hs, cs, probs = reference(model, image)
+    assert len(tr.layers) == len(sizes)
+    for layer, h, c, n in zip(tr.layers, hs, cs, sizes):
+        np.testing.assert_allclose(layer.h, h, atol=1e-5)
+        np.testing.assert_allclose(layer.c, c, atol=1e-5)
+        for gate in GATES:
+            g = layer.series(gate)
+            assert g.shape == (28, n)
+    np.testing.assert_allclose(tr.probabilities, probs, atol=1e-5)
+    assert tr.prediction == int(model(torch.from_numpy(image)[None]).argmax())
+
+
+def test_gates_rebuild_the_cell_equations():
+    """c_t = f*c_{t-1} + i*g and h_t = o*tanh(c_t), from the recorded gates alone."""
+    torch.manual_seed(1)
+    layer = Tracer(RowLSTM(ModelConfig((64,))))(np.random.default_rng(1).random((28, 28))).layers[0]
+    c_prev = np.vstack([np.zeros((1, 64)), layer.c[:-1]])
+    np.testing.assert_allclose(layer.c, layer.forget * c_prev + layer.input * layer.candidate, atol=1e-5)
+    np.testing.assert_allclose(layer.h, layer.output * np.tanh(layer.c), atol=1e-5)
+    for gate in ("input", "forget", "output"):
+        assert 0 <= layer.series(gate).min() and layer.series(gate).max() <= 1
+    assert -1 <= layer.candidate.min() and layer.candidate.max() <= 1
+
+
+def test_forget_bias_starts_at_one():
+    model = RowLSTM(ModelConfig((32, 16)))
+    for lstm in model.layers:
+        n = lstm.hidden_size
+        total = (lstm.bias_ih_l0 + lstm.bias_hh_l0)[n : 2 * n]
+        assert torch.allclose(total, torch.ones(n))
+
+
+def test_probabilities_are_distributions_per_row():
+    tr = Tracer(RowLSTM())(np.zeros((28, 28), dtype=np.float32))
+    assert tr.probabilities.shape == (28, 10)
+    np.testing.assert_allclose(tr.probabilities.sum(axis=1), 1, atol=1e-5)
+    assert 0 <= tr.leader(5) <= 9 and 0 < tr.confidence <= 1
+
+
+def test_invalid_hidden_sizes_rejected():
+    with pytest.raises(ValueError):
+        ModelConfig(())
+    with pytest.raises(ValueError):
+        ModelConfig((0,))
