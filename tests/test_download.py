@@ -1,0 +1,166 @@
+"""The downloader against real HTTP servers on loopback: one down, one corrupt, one good."""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import os
+import socket
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from recognizer.data import FILES, TEST_LABELS, load_mnist
+from recognizer.download import DownloadCancelled, download_mnist
+from recognizer.errors import DataError
+
+
+@pytest.fixture(scope="module")
+def mnist_dir() -> Path:
+    # Fail rather than skip: a silently skipped real-data test would hide that nothing was checked.
+    value = os.environ.get("MNIST_DIR")
+    if not value:
+        pytest.fail("set MNIST_DIR to the folder holding the four MNIST .gz files")
+    return Path(value)
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a client that hangs up mid-file (the cancel test) is expected
+
+
+def serve(directory: Path):
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = QuietServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+@pytest.fixture(scope="module")
+def good_mirror(mnist_dir):
+    server, url = serve(mnist_dir)
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def corrupt_mirror(mnist_dir, tmp_path_factory):
+    """Every file damaged: the label files are valid gzip with one label changed (a checksum
+    mismatch), the image files have one compressed byte flipped (a broken gzip)."""
+    folder = tmp_path_factory.mktemp("corrupt")
+    for name in FILES:
+        gz = bytearray((mnist_dir / (name + ".gz")).read_bytes())
+        if "labels" in name:
+            raw = bytearray(gzip.decompress(bytes(gz)))
+            raw[-1] = (raw[-1] + 1) % 10
+            gz = bytearray(gzip.compress(bytes(raw)))
+        else:
+            gz[len(gz) // 2] ^= 0xFF
+        (folder / (name + ".gz")).write_bytes(bytes(gz))
+    server, url = serve(folder)
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def down_mirror():
+    # A port that was just free and is now closed: connecting is refused.
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
+
+
+def leftovers(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.name.startswith(".")]
+
+
+def test_falls_through_to_the_good_mirror(
+    tmp_path, mnist_dir, down_mirror, corrupt_mirror, good_mirror
+):
+    calls: dict[str, list[tuple[int, int | None]]] = {}
+    download_mnist(
+        tmp_path,
+        [down_mirror, corrupt_mirror, good_mirror],
+        progress=lambda name, done, total: calls.setdefault(name, []).append((done, total)),
+    )
+    for name in FILES:
+        assert (tmp_path / (name + ".gz")).read_bytes() == (mnist_dir / (name + ".gz")).read_bytes()
+    assert leftovers(tmp_path) == []
+    for name in FILES:
+        size = (mnist_dir / (name + ".gz")).stat().st_size
+        # Progress starts again with each mirror; the last run (the good mirror) rises to the size.
+        done = [d for d, _ in calls[name + ".gz"]]
+        start = max((i for i in range(1, len(done)) if done[i] <= done[i - 1]), default=0)
+        assert done[start:] == sorted(set(done[start:])) and done[-1] == size
+        assert calls[name + ".gz"][-1][1] == size
+    load_mnist(tmp_path)  # checksums verified again on the way in
+
+
+def test_every_mirror_failing(tmp_path, mnist_dir, down_mirror, corrupt_mirror, good_mirror):
+    # Only the test labels are missing, so only they are fetched, and none of the mirrors has them.
+    for name in FILES:
+        if name != TEST_LABELS:
+            (tmp_path / (name + ".gz")).symlink_to(mnist_dir / (name + ".gz"))
+    not_found = good_mirror + "no-such-folder/"
+    with pytest.raises(DataError) as info:
+        download_mnist(tmp_path, [down_mirror, corrupt_mirror, not_found])
+    message = str(info.value)
+    assert "\n" not in message
+    assert f"{down_mirror}: [Errno" in message  # connection refused, worded by the OS
+    assert f"{corrupt_mirror}: {TEST_LABELS}.gz: checksum mismatch" in message
+    assert f"{not_found}: HTTP 404" in message
+    assert "--data-dir" in message and "MNIST_DIR" in message
+    assert not (tmp_path / (TEST_LABELS + ".gz")).exists()
+    assert leftovers(tmp_path) == []
+
+
+def test_broken_gzip_is_a_reason(tmp_path, corrupt_mirror):
+    with pytest.raises(DataError, match=f"{corrupt_mirror}: .*corrupt or truncated gzip"):
+        download_mnist(tmp_path, [corrupt_mirror])  # the training images come first
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cancel_leaves_nothing(tmp_path, good_mirror):
+    seen = []
+    with pytest.raises(DownloadCancelled, match="download cancelled"):
+        download_mnist(
+            tmp_path,
+            [good_mirror],
+            progress=lambda name, done, total: seen.append(done),
+            should_stop=lambda: len(seen) >= 2,
+        )
+    assert len(seen) == 2  # stopped after two chunks, not after the whole file
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_load_mnist_downloads_into_the_default_folder(
+    tmp_path, monkeypatch, down_mirror, good_mirror
+):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    seen = set()
+    mnist = load_mnist(mirrors=[down_mirror, good_mirror], progress=lambda name, *_: seen.add(name))
+    assert mnist.train_images.shape == (60000, 28, 28)
+    assert mnist.test_labels.shape == (10000,)
+    assert seen == {name + ".gz" for name in FILES}
+    folder = tmp_path / "recognizer" / "mnist"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(name + ".gz" for name in FILES)
+
+
+def test_load_mnist_reports_a_failed_download(tmp_path, monkeypatch, down_mirror):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    with pytest.raises(DataError, match=f"could not download .*{down_mirror}: .*MNIST_DIR"):
+        load_mnist(mirrors=[down_mirror])
