@@ -1,0 +1,40 @@
+"""The model that ships: ≥ 99.2% on the full MNIST test set, and metadata that tells the truth."""
+
+from datetime import datetime
+
+import pytest
+
+from recognizer import __version__
+from recognizer.data import load_mnist
+from recognizer.evaluate import evaluate
+from recognizer.model import count_parameters
+from recognizer.modelfile import load_model
+from recognizer.paths import default_model_path
+from recognizer.train import TrainConfig
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_model(default_model_path())
+
+
+def test_accuracy_on_the_full_test_set(shipped):
+    data = load_mnist()
+    assert len(data.test_labels) == 10_000
+    ev = evaluate(shipped.model, data.test_images, data.test_labels)
+    assert ev.accuracy >= 0.992
+    assert ev.accuracy == pytest.approx(shipped.metadata["test_accuracy"], abs=1e-4)
+
+
+def test_metadata_matches_the_weights(shipped):
+    meta = shipped.metadata
+    model = shipped.model
+    sizes = meta["architecture"]["hidden_sizes"]
+    assert [lstm.hidden_size for lstm in model.layers] == sizes
+    assert max(sizes) <= 256
+    assert not any(lstm.bidirectional for lstm in model.layers)  # one direction: rows in order
+    assert meta["training"]["hidden_sizes"] == sizes
+    TrainConfig(**{**meta["training"], "hidden_sizes": tuple(sizes)})  # a config this version accepts
+    datetime.fromisoformat(meta["created"])
+    assert meta["app_version"] <= __version__
+    assert count_parameters(model) == 4 * 128 * (28 + 128 + 2) + 128 * 10 + 10

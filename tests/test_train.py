@@ -1,0 +1,136 @@
+"""The Trainer: learning, callbacks, determinism, pause/resume/stop from another thread, NaN."""
+
+import math
+import threading
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from recognizer.augment import AugmentConfig, random_affine
+from recognizer.data import MNIST, load_mnist
+from recognizer.errors import TrainingError
+from recognizer.train import Trainer, TrainConfig, quick_config
+
+
+@pytest.fixture(scope="module")
+def mnist():
+    return load_mnist()
+
+
+@pytest.fixture(scope="module")
+def small(mnist):
+    """1024 training and 500 test images: enough to see learning, fast enough for a test."""
+    return MNIST(mnist.train_images[:1024], mnist.train_labels[:1024], mnist.test_images[:500], mnist.test_labels[:500])
+
+
+def tiny_config(**changes):
+    return TrainConfig(**{"hidden_sizes": (32,), "epochs": 2, "batch_size": 64, "learning_rate": 5e-3,
+                          "schedule": "constant", "augment": False, "device": "cpu", **changes})
+
+
+def test_learns_and_reports(small):
+    batches, epochs = [], []
+    result = Trainer(tiny_config(epochs=3), small, on_batch=batches.append, on_epoch=epochs.append).run()
+    assert len(batches) == 3 * 16 and len(epochs) == 3 == len(result.history)
+    assert [b.batch for b in batches[:16]] == list(range(1, 17)) and batches[-1].epoch == 3
+    assert all(b.samples_per_second > 0 and b.learning_rate == 5e-3 for b in batches)
+    first, last = result.history[0], result.history[-1]
+    assert last.train_loss < first.train_loss
+    assert last.test_accuracy > 0.5  # chance is 0.1
+    assert result.evaluation.accuracy == last.test_accuracy
+    assert result.evaluation.confusion.sum() == 500
+    assert not result.stopped and result.best_epoch in (1, 2, 3)
+    assert next(result.model.parameters()).device.type == "cpu"
+
+
+def test_same_seed_same_result(small):
+    a = Trainer(tiny_config(augment=True, seed=7), small).run()
+    b = Trainer(tiny_config(augment=True, seed=7), small).run()
+    c = Trainer(tiny_config(augment=True, seed=8), small).run()
+    for k, v in a.model.state_dict().items():
+        assert torch.equal(v, b.model.state_dict()[k])
+    assert any(not torch.equal(v, c.model.state_dict()[k]) for k, v in a.model.state_dict().items())
+    assert [h.test_loss for h in a.history] == [h.test_loss for h in b.history]
+
+
+def test_pause_resume_and_stop_from_another_thread(small):
+    seen = []
+    trainer = None
+    during_pause = {}
+
+    def controller():
+        while len(seen) < 3:
+            time.sleep(0.001)
+        trainer.pause()
+        time.sleep(0.3)  # the batch in flight (a few ms) may finish
+        paused_at = len(seen)
+        time.sleep(0.4)
+        during_pause["batches"] = len(seen) - paused_at
+        assert trainer.paused
+        trainer.resume()
+        while len(seen) < paused_at + 3:
+            time.sleep(0.001)
+        during_pause["stop_at"] = len(seen)
+        trainer.stop()
+
+    trainer = Trainer(tiny_config(epochs=50), small, on_batch=seen.append)
+    thread = threading.Thread(target=controller)
+    thread.start()
+    result = trainer.run()
+    thread.join()
+    assert during_pause["batches"] == 0
+    assert result.stopped
+    assert len(seen) <= during_pause["stop_at"] + 1  # within one batch
+    assert result.evaluation is not None and result.evaluation.confusion.sum() == 500
+
+
+def test_stop_while_paused_ends_the_run(small):
+    trainer = Trainer(tiny_config(epochs=50), small)
+    trainer.pause()
+    threading.Timer(0.2, trainer.stop).start()
+    assert trainer.run().stopped
+
+
+def test_nan_loss_stops_with_a_clear_error(small):
+    images = small.train_images.astype(np.float32) / 255
+    images[:] = np.nan
+    broken = MNIST(images, small.train_labels, small.test_images, small.test_labels)
+    with pytest.raises(TrainingError, match="lower learning rate"):
+        Trainer(tiny_config(), broken).run()
+
+
+def test_cosine_schedule_warms_up_and_decays():
+    trainer = Trainer(TrainConfig(learning_rate=1e-3, warmup_steps=10), data=None)
+    assert trainer.learning_rate_at(0, 100) == pytest.approx(1e-4)
+    assert trainer.learning_rate_at(9, 100) == pytest.approx(1e-3)
+    assert trainer.learning_rate_at(55, 100) == pytest.approx(5e-4)
+    assert trainer.learning_rate_at(99, 100) < 1e-5
+    lrs = [trainer.learning_rate_at(s, 100) for s in range(10, 100)]
+    assert all(a >= b for a, b in zip(lrs, lrs[1:]))
+
+
+@pytest.mark.parametrize("change", [dict(epochs=0), dict(batch_size=0), dict(learning_rate=-1),
+                                    dict(learning_rate=math.nan), dict(schedule="wavy"),
+                                    dict(hidden_sizes=()), dict(device="tpu"), dict(train_subset=-5)])
+def test_bad_config_is_refused(change):
+    with pytest.raises(ValueError):
+        TrainConfig(**change)
+
+
+def test_quick_config_is_the_train_tab_preset():
+    q = quick_config()
+    assert q.epochs == 3 and q.hidden_sizes == (128,) and q.batch_size == 128 and q.augment
+
+
+def test_augmentation_moves_digits_but_keeps_them():
+    g = torch.Generator().manual_seed(0)
+    x = torch.zeros(16, 28, 28)
+    x[:, 8:20, 12:16] = 1.0
+    y = random_affine(x, g)
+    assert y.shape == x.shape and 0 <= y.min() and y.max() <= 1.0 + 1e-6
+    assert not torch.allclose(x, y)
+    assert torch.allclose(y.sum((1, 2)), x.sum((1, 2)), rtol=0.3)  # moved, not erased
+    still = random_affine(x, g, AugmentConfig(0, 0, 0, 0))
+    assert torch.allclose(still, x, atol=1e-5)
