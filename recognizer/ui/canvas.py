@@ -1,0 +1,395 @@
+"""The drawing canvas: a square of dark paper that takes mouse, pen-tablet, dropped and pasted
+input, and hands out its pixels (grey, ink high, like MNIST) as a numpy array.
+
+Drawings live in a fixed logical square of CANVAS_SIZE pixels, whatever the widget's size, so
+the pen width and the emitted array mean the same thing at any window size. The history is a list
+of strokes, images and clears; undo pops its last entry, so a clear or an opened image can be
+undone too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from . import qt_fixes, theme  # qt_fixes: must patch PySide6 6.12 before any emit
+
+CANVAS_SIZE = 280  # logical pixels per side: MNIST's 28 times 10
+# MNIST strokes are 2-3 px wide in the 20 px box a digit is scaled into. A digit drawn about
+# 200 logical px tall (most of the square) is scaled by 20/200, so a pen of ~24 px becomes ~2.4
+# px: the ink share after to_mnist then matches MNIST's mean (see tests/test_ui_canvas.py).
+DEFAULT_PEN_WIDTH = 24
+MIN_PEN_WIDTH = 4
+MAX_PEN_WIDTH = 60
+LIVE_INTERVAL_MS = 16  # at most one pixels_changed(live=True) per frame while drawing
+MIN_STEP = 1.5  # logical px: closer mouse samples add nothing but jitter
+
+
+@dataclass
+class Stroke:
+    width: float
+    points: list[QPointF] = field(default_factory=list)
+
+    def path(self) -> QPainterPath:
+        """Quadratic smoothing: a curve through the midpoints, the samples as control points."""
+        pts = self.points
+        path = QPainterPath(pts[0])
+        if len(pts) == 2:
+            path.lineTo(pts[1])
+        for a, b in zip(pts[1:-1], pts[2:]):
+            path.quadTo(a, (a + b) / 2)
+        if len(pts) > 2:
+            path.lineTo(pts[-1])
+        return path
+
+
+@dataclass
+class ImageLayer:
+    """An opened, dropped, pasted or inspected picture: it replaces what was drawn before it."""
+
+    image: QImage  # Grayscale8, CANVAS_SIZE square, ink high
+
+
+class Clear:
+    """A clear in the history, so that undo can bring the drawing back."""
+
+
+def _paint_stroke(painter: QPainter, stroke: Stroke, colour: QColor) -> None:
+    if len(stroke.points) == 1 or all(p == stroke.points[0] for p in stroke.points[1:]):
+        r = stroke.width / 2
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(colour)
+        painter.drawEllipse(stroke.points[0], r, r)
+        painter.setBrush(Qt.NoBrush)
+        return
+    painter.setPen(QPen(colour, stroke.width, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
+    painter.drawPath(stroke.path())
+
+
+def qimage_to_grey(image: QImage) -> np.ndarray:
+    """Any QImage -> (H, W) uint8 grey array (a copy; alpha is dropped)."""
+    grey = image.convertToFormat(QImage.Format_Grayscale8)
+    h, w = grey.height(), grey.width()
+    return np.frombuffer(grey.constBits(), np.uint8).reshape(h, grey.bytesPerLine())[:, :w].copy()
+
+
+def qimage_to_array(image: QImage) -> np.ndarray:
+    """A pasted or dropped QImage as read_image would give it: (H, W) uint8 grey, or
+    (H, W, 4) uint8 RGBA when it has transparency (to_mnist decides what the background is)."""
+    if not image.hasAlphaChannel():
+        return qimage_to_grey(image)
+    rgba = image.convertToFormat(QImage.Format_RGBA8888)
+    h, w = rgba.height(), rgba.width()
+    flat = np.frombuffer(rgba.constBits(), np.uint8).reshape(h, rgba.bytesPerLine())[:, : 4 * w]
+    return flat.reshape(h, w, 4).copy()
+
+
+def grey_to_qimage(array: np.ndarray) -> QImage:
+    """(H, W) uint8 -> a Grayscale8 QImage owning its own copy of the pixels."""
+    array = np.ascontiguousarray(array, dtype=np.uint8)
+    h, w = array.shape
+    return QImage(array.data, w, h, w, QImage.Format_Grayscale8).copy()
+
+
+def digit_layer(image28: np.ndarray) -> QImage:
+    """A 28x28 image in [0, 1] (ink high) blown up smoothly to fill the canvas."""
+    small = grey_to_qimage(np.clip(np.asarray(image28, dtype=np.float32) * 255 + 0.5, 0, 255))
+    return small.scaled(CANVAS_SIZE, CANVAS_SIZE, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
+
+
+class DrawingCanvas(QWidget):
+    """Draw with the mouse or a pen. Signals:
+
+    pixels_changed(array, live): the (CANVAS_SIZE, CANVAS_SIZE) uint8 pixels, ink high; live is
+        True while a stroke is under way (at most every LIVE_INTERVAL_MS) and False once the
+        drawing has settled (stroke ended, undo, clear, image placed).
+    dropped(object): a file was dropped (a Path) or image data was dropped (a QImage); the window
+        decides what to do with it, so that it can report unreadable files.
+    """
+
+    pixels_changed = Signal(object, bool)
+    dropped = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("canvas")
+        self.setAttribute(Qt.WA_OpaquePaintEvent, False)
+        self.setAcceptDrops(True)
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.setCursor(Qt.CrossCursor)
+        self.setMinimumSize(220, 220)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.setToolTip(
+            "Draw a digit here with the mouse or a pen.\n"
+            "Ctrl+Z undoes the last stroke, Esc or Delete clears,\n"
+            "and you can drop or paste (Ctrl+V) an image of a digit."
+        )
+        self._history: list[Stroke | ImageLayer | Clear] = []
+        self._stroke: Stroke | None = None
+        self._pen_width = float(DEFAULT_PEN_WIDTH)
+        self._committed = self._blank()  # every finished item, rendered
+        self._ink = QColor(255, 255, 255)
+        self._since_emit = QElapsedTimer()
+        self._live_timer = QTimer(self, singleShot=True)
+        self._live_timer.timeout.connect(self._emit_live)
+
+    # --- public API -------------------------------------------------------------------------
+
+    @property
+    def pen_width(self) -> float:
+        return self._pen_width
+
+    def set_pen_width(self, width: float) -> None:
+        self._pen_width = float(min(max(width, MIN_PEN_WIDTH), MAX_PEN_WIDTH))
+
+    def is_empty(self) -> bool:
+        return not self._visible_items() and self._stroke is None
+
+    def stroke_count(self) -> int:
+        return sum(isinstance(item, Stroke) for item in self._visible_items())
+
+    def can_undo(self) -> bool:
+        return bool(self._history)
+
+    def pixels(self) -> np.ndarray:
+        """The drawing as (CANVAS_SIZE, CANVAS_SIZE) uint8, ink high (the stroke under way too)."""
+        image = self._committed
+        if self._stroke is not None:
+            image = image.copy()
+            p = self._raster_painter(image)
+            _paint_stroke(p, self._stroke, self._ink)
+            p.end()
+        return qimage_to_grey(image)
+
+    def clear(self) -> None:
+        self._cancel_stroke()
+        if self._visible_items():
+            self._history.append(Clear())
+            self._rerender()
+        self._settled()
+
+    def undo(self) -> None:
+        self._cancel_stroke()
+        if self._history:
+            self._history.pop()
+            self._rerender()
+        self._settled()
+
+    def set_image(self, image: QImage | np.ndarray) -> None:
+        """Put a picture on the canvas (ink high, any size: scaled to fit), replacing the drawing."""
+        if isinstance(image, np.ndarray):
+            image = grey_to_qimage(image)
+        image = image.convertToFormat(QImage.Format_Grayscale8)
+        layer = QImage(CANVAS_SIZE, CANVAS_SIZE, QImage.Format_Grayscale8)
+        layer.fill(0)
+        scaled = image.scaled(CANVAS_SIZE, CANVAS_SIZE, Qt.KeepAspectRatio, Qt.SmoothTransformation)
+        p = QPainter(layer)
+        p.drawImage((CANVAS_SIZE - scaled.width()) // 2, (CANVAS_SIZE - scaled.height()) // 2, scaled)
+        p.end()
+        self._cancel_stroke()
+        self._history.append(ImageLayer(layer))
+        self._rerender()
+
+    def show_digit(self, image28: np.ndarray, notify: bool = False) -> None:
+        """Show a 28x28 image (ink high, [0, 1]) blown up to fill the canvas. With notify False
+        no pixels_changed is emitted: the caller traces the 28x28 image itself, exactly."""
+        self._cancel_stroke()
+        self._history.append(ImageLayer(digit_layer(image28)))
+        self._rerender()
+        if notify:
+            self._settled()
+
+    # --- geometry ---------------------------------------------------------------------------
+
+    def paper_rect(self) -> QRectF:
+        """Where the logical square sits in the widget (centred, with a small margin)."""
+        side = max(1.0, min(self.width(), self.height()) - 2.0)
+        return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+
+    def to_logical(self, pos: QPointF) -> QPointF:
+        r = self.paper_rect()
+        s = CANVAS_SIZE / r.width()
+        return QPointF((pos.x() - r.x()) * s, (pos.y() - r.y()) * s)
+
+    def to_widget(self, logical: QPointF) -> QPointF:
+        r = self.paper_rect()
+        s = r.width() / CANVAS_SIZE
+        return QPointF(r.x() + logical.x() * s, r.y() + logical.y() * s)
+
+    def sizeHint(self):
+        from PySide6.QtCore import QSize
+
+        return QSize(380, 380)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return width
+
+    # --- input ------------------------------------------------------------------------------
+
+    def mousePressEvent(self, event):
+        if event.button() == Qt.LeftButton:
+            self._begin(event.position())
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event):
+        if self._stroke is not None and event.buttons() & Qt.LeftButton:
+            self._extend(event.position())
+            event.accept()
+        else:
+            super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event):
+        if event.button() == Qt.LeftButton and self._stroke is not None:
+            self._extend(event.position())
+            self._end()
+            event.accept()
+        else:
+            super().mouseReleaseEvent(event)
+
+    def tabletEvent(self, event):
+        kind = event.type()
+        if kind == event.Type.TabletPress:
+            self._begin(event.position())
+        elif kind == event.Type.TabletMove and self._stroke is not None:
+            self._extend(event.position())
+        elif kind == event.Type.TabletRelease and self._stroke is not None:
+            self._extend(event.position())
+            self._end()
+        event.accept()  # no synthesized mouse events: the pen is handled here
+
+    def dragEnterEvent(self, event):
+        mime = event.mimeData()
+        if mime.hasImage() or any(url.isLocalFile() for url in mime.urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event):
+        mime = event.mimeData()
+        files = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+        if files:
+            self.dropped.emit(files[0])
+        elif mime.hasImage():
+            self.dropped.emit(QImage(mime.imageData()))
+        event.acceptProposedAction()
+
+    # --- strokes ----------------------------------------------------------------------------
+
+    def _begin(self, pos: QPointF) -> None:
+        self._stroke = Stroke(self._pen_width, [self.to_logical(pos)])
+        self._since_emit.start()
+        self.update()
+        self._emit_live()
+
+    def _extend(self, pos: QPointF) -> None:
+        p = self.to_logical(pos)
+        last = self._stroke.points[-1]
+        if (p - last).manhattanLength() < MIN_STEP:
+            return
+        self._stroke.points.append(p)
+        self.update()
+        wait = LIVE_INTERVAL_MS - self._since_emit.elapsed()
+        if wait <= 0:
+            self._emit_live()
+        elif not self._live_timer.isActive():
+            self._live_timer.start(int(wait))
+
+    def _end(self) -> None:
+        self._live_timer.stop()
+        stroke, self._stroke = self._stroke, None
+        self._history.append(stroke)
+        p = self._raster_painter(self._committed)
+        _paint_stroke(p, stroke, self._ink)
+        p.end()
+        self._settled()
+
+    def _cancel_stroke(self) -> None:
+        self._live_timer.stop()
+        self._stroke = None
+
+    def _emit_live(self) -> None:
+        if self._stroke is None:
+            return
+        self._since_emit.restart()
+        self.pixels_changed.emit(self.pixels(), True)
+
+    def _settled(self) -> None:
+        self.update()
+        self.pixels_changed.emit(self.pixels(), False)
+
+    # --- rendering --------------------------------------------------------------------------
+
+    @staticmethod
+    def _blank() -> QImage:
+        image = QImage(CANVAS_SIZE, CANVAS_SIZE, QImage.Format_Grayscale8)
+        image.fill(0)
+        return image
+
+    @staticmethod
+    def _raster_painter(image: QImage) -> QPainter:
+        p = QPainter(image)
+        p.setRenderHint(QPainter.Antialiasing)
+        return p
+
+    def _visible_items(self) -> list:
+        """What shows: the history since the last clear, or from the last image on."""
+        for i in range(len(self._history) - 1, -1, -1):
+            item = self._history[i]
+            if isinstance(item, Clear):
+                return self._history[i + 1 :]
+            if isinstance(item, ImageLayer):
+                return self._history[i:]
+        return self._history
+
+    def _rerender(self) -> None:
+        self._committed = self._blank()
+        p = self._raster_painter(self._committed)
+        self._paint_items(p, self._visible_items())
+        p.end()
+        self.update()
+
+    def _paint_items(self, painter: QPainter, items, ink: QColor | None = None) -> None:
+        ink = ink or self._ink
+        for item in items:
+            if isinstance(item, ImageLayer):
+                painter.drawImage(QRectF(0, 0, CANVAS_SIZE, CANVAS_SIZE), item.image)
+            elif isinstance(item, Stroke):
+                _paint_stroke(painter, item, ink)
+
+    def paintEvent(self, event):
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing)
+        p.setRenderHint(QPainter.SmoothPixmapTransform)
+        rect = self.paper_rect()
+        p.setPen(QPen(QColor(theme.BORDER), 1))
+        p.setBrush(QColor(theme.PAPER))
+        p.drawRoundedRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5), 6, 6)
+        p.save()
+        p.setClipRect(rect)
+        p.translate(rect.topLeft())
+        p.scale(rect.width() / CANVAS_SIZE, rect.height() / CANVAS_SIZE)
+        # Images as the raster (so what you see is what the network gets), strokes as vectors (so
+        # they stay crisp at any window size). Images are drawn with the screen mode so that their
+        # black stays the paper's colour.
+        items = self._visible_items()
+        for item in items:
+            if isinstance(item, ImageLayer):
+                p.setCompositionMode(QPainter.CompositionMode_Screen)
+                p.drawImage(QRectF(0, 0, CANVAS_SIZE, CANVAS_SIZE), item.image)
+                p.setCompositionMode(QPainter.CompositionMode_SourceOver)
+            else:
+                _paint_stroke(p, item, QColor(theme.INK))
+        if self._stroke is not None:
+            _paint_stroke(p, self._stroke, QColor(theme.INK))
+        p.restore()
+        if not items and self._stroke is None:
+            p.setPen(QColor(theme.MUTED_TEXT))
+            p.drawText(rect, Qt.AlignCenter, "Draw a digit here")

@@ -1,0 +1,450 @@
+"""The "Draw & Inspect" tab: draw a digit, see what the network sees, its answer, and an animation
+of the LSTM reading the image one row at a time.
+
+Flow: the canvas emits its pixels -> to_mnist -> Tracer (~1 ms) -> every view. While a stroke is
+under way the views jump to the last row (the live answer); when it ends the animation plays from
+row 1 (auto-play). The animation is a 60 Hz QTimer advancing a fractional row position at the
+chosen speed; the views change only when the whole row changes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+
+import numpy as np
+from PySide6.QtCore import QElapsedTimer, QSize, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..model import ROWS
+from ..trace import Trace, Tracer
+from . import qt_fixes, theme  # qt_fixes: must patch PySide6 6.12 before any emit
+from .canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
+from .trace_views import NetworkInputView, ProbabilityBars, StatePanel, TrajectoryPlot
+
+DEFAULT_SPEED = 14  # rows per second: a whole digit in two seconds
+MIN_SPEED, MAX_SPEED = 1, 60
+FRAME_MS = 16  # the animation timer: ~60 frames per second
+LAST = ROWS - 1
+
+
+def _to_mnist(pixels: np.ndarray) -> np.ndarray | None:
+    from ..preprocess import to_mnist  # imported late: it pulls in torch.nn.functional
+
+    return to_mnist(pixels)
+
+
+def percent(p: float) -> str:
+    """83%, 99.4%, >99.9%: whole percents hide how sure a confident network is."""
+    if p > 0.999:
+        return ">99.9%"
+    return f"{p:.1%}" if p >= 0.99 else f"{p:.0%}"
+
+
+def _muted(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setProperty("role", "muted")
+    return label
+
+
+def _group(title: str, tip: str) -> tuple[QGroupBox, QVBoxLayout]:
+    box = QGroupBox(title)
+    box.setToolTip(tip)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(8, 10, 8, 8)
+    layout.setSpacing(6)
+    return box, layout
+
+
+class InspectTab(QWidget):
+    """Signals: trace_changed(trace or None) after every new trace; open_requested() when the
+    Open… button is pressed (the window owns the file dialog)."""
+
+    trace_changed = Signal(object)
+    open_requested = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._tracer: Tracer | None = None
+        self._image28: np.ndarray | None = None  # the current input, as the network reads it
+        self._trace: Trace | None = None
+        self._source = "Your drawing"
+        self.update_times_ms: deque[float] = deque(maxlen=2000)  # pixels in -> all views updated
+        self._pos = 0.0  # fractional row of the animation
+        self._clock = QElapsedTimer()
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.PreciseTimer)
+        self._timer.setInterval(FRAME_MS)
+        self._timer.timeout.connect(self._tick)
+
+        # --- left: the canvas and the answer ---
+        self.canvas = DrawingCanvas()
+        self.canvas.pixels_changed.connect(self._on_pixels)
+        self.pen_slider = QSlider(Qt.Horizontal)
+        self.pen_slider.setRange(MIN_PEN_WIDTH, MAX_PEN_WIDTH)
+        self.pen_slider.setValue(DEFAULT_PEN_WIDTH)
+        self.pen_slider.setToolTip(
+            f"Pen width. The default ({DEFAULT_PEN_WIDTH}) gives strokes as thick as MNIST's when you\n"
+            "draw a digit about as tall as the box; thinner or thicker strokes confuse the network."
+        )
+        self.pen_slider.valueChanged.connect(self.canvas.set_pen_width)
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setToolTip("Take back the last stroke (Ctrl+Z).")
+        self.undo_button.clicked.connect(self.canvas.undo)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Wipe the canvas (Esc or Delete). Undo brings it back.")
+        self.clear_button.clicked.connect(self.canvas.clear)
+        self.open_button = QPushButton("Open…")
+        self.open_button.setToolTip("Read a digit from an image file (Ctrl+O). You can also drop or paste one.")
+        self.open_button.clicked.connect(self.open_requested)
+        tools = QHBoxLayout()
+        tools.setSpacing(6)
+        tools.addWidget(_muted("Pen"))
+        tools.addWidget(self.pen_slider, 1)
+        tools.addWidget(self.undo_button)
+        tools.addWidget(self.clear_button)
+        tools.addWidget(self.open_button)
+        draw_box, draw_layout = _group("Your drawing", "Draw a digit, 0 to 9, as large as the box.")
+        self.draw_box = draw_box  # its title says where the digit came from
+        draw_layout.addWidget(self.canvas, 1)
+        draw_layout.addLayout(tools)
+
+        self.prediction = QLabel("")
+        self.prediction.setObjectName("prediction")
+        self.prediction.setFont(theme.big_font(64))
+        self.prediction.setAlignment(Qt.AlignCenter)
+        self.prediction.setMinimumWidth(90)
+        self.prediction.setToolTip("The network's answer after reading all 28 rows.")
+        self.confidence = QLabel("")
+        self.confidence.setFont(theme.big_font(16))
+        self.confidence.setToolTip("How sure the network is: its probability for the answer.")
+        self.answer_hint = _muted("Draw a digit")
+        self.answer_hint.setWordWrap(True)
+        answer_text = QVBoxLayout()
+        answer_text.addStretch(1)
+        answer_text.addWidget(self.confidence)
+        answer_text.addWidget(self.answer_hint)
+        answer_text.addStretch(1)
+        answer_box = QGroupBox("The network's answer")
+        answer_box.setToolTip("The digit the network reads after all 28 rows, and how sure it is.")
+        answer_layout = QHBoxLayout(answer_box)
+        answer_layout.setContentsMargins(12, 6, 12, 6)
+        answer_layout.addWidget(self.prediction)
+        answer_layout.addSpacing(12)
+        answer_layout.addLayout(answer_text, 1)
+
+        left = QVBoxLayout()
+        left.setSpacing(10)
+        left.addWidget(draw_box, 1)
+        left.addWidget(answer_box)
+
+        # --- middle: what the network sees and its answer at this row ---
+        self.input_view = NetworkInputView()
+        self.bars = ProbabilityBars()
+        sees_box, sees_layout = _group(
+            "What the network sees", "Your drawing as the network gets it: 28 rows of 28 pixels, read top to bottom."
+        )
+        sees_layout.addWidget(self.input_view)
+        bars_box, bars_layout = _group("Its answer at this row", "The probability of each digit after the current row.")
+        bars_layout.addWidget(self.bars)
+        middle = QVBoxLayout()
+        middle.setSpacing(10)
+        middle.addWidget(sees_box, 3)
+        middle.addWidget(bars_box, 2)
+
+        # --- right: over the rows ---
+        self.trajectories = TrajectoryPlot()
+        traj_box, traj_layout = _group("Probability of each digit, row by row", "Ten lines, one per digit.")
+        traj_layout.addWidget(self.trajectories)
+        self.state_panel = StatePanel()
+        state_box, state_layout = _group(
+            "Inside the LSTM", "The values inside the network's memory cells after every row read."
+        )
+        state_layout.addWidget(self.state_panel)
+        right = QVBoxLayout()
+        right.setSpacing(10)
+        right.addWidget(traj_box, 3)
+        right.addWidget(state_box, 5)
+
+        # --- bottom: the caption and the playback controls ---
+        self.caption = QLabel("")
+        self.caption.setProperty("role", "caption")
+        self.caption.setFont(theme.big_font(12, bold=False))
+        self.caption.setToolTip("What the animation shows at this moment.")
+        self.caption.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        style = self.style()
+        self.play_button = QToolButton()
+        self.play_button.setCheckable(True)
+        self.play_button.setIcon(style.standardIcon(QStyle.SP_MediaPlay))
+        self.play_button.setText("Play")
+        self.play_button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.play_button.setToolTip("Play or pause the animation of the network reading the rows (Space).")
+        self.play_button.setIconSize(QSize(16, 16))
+        self.play_button.clicked.connect(self._on_play_clicked)
+        self.back_button = QToolButton()
+        self.back_button.setIcon(style.standardIcon(QStyle.SP_MediaSeekBackward))
+        self.back_button.setToolTip("One row back (←).")
+        self.back_button.clicked.connect(lambda: self.step(-1))
+        self.forward_button = QToolButton()
+        self.forward_button.setIcon(style.standardIcon(QStyle.SP_MediaSeekForward))
+        self.forward_button.setToolTip("One row on (→).")
+        self.forward_button.clicked.connect(lambda: self.step(1))
+        self.row_slider = QSlider(Qt.Horizontal)
+        self.row_slider.setObjectName("row_slider")
+        self.row_slider.setRange(1, ROWS)
+        self.row_slider.setValue(ROWS)
+        self.row_slider.setPageStep(7)
+        self.row_slider.setToolTip("The row the network has read up to (1–28). Drag to scrub through the reading.")
+        self.row_slider.valueChanged.connect(self._on_slider)
+        self.row_label = QLabel(f"row {ROWS:>2} / {ROWS}")
+        self.row_label.setMinimumWidth(84)
+        self.row_label.setToolTip("The row being read.")
+        self.speed_slider = QSlider(Qt.Horizontal)
+        self.speed_slider.setRange(MIN_SPEED, MAX_SPEED)
+        self.speed_slider.setValue(DEFAULT_SPEED)
+        self.speed_slider.setFixedWidth(120)
+        self.speed_slider.setToolTip("Animation speed, in rows per second.")
+        self.speed_label = QLabel()
+        self.speed_label.setMinimumWidth(70)
+        self.speed_label.setToolTip("Animation speed, in rows per second.")
+        self.speed_slider.valueChanged.connect(self._on_speed)
+        self._on_speed(DEFAULT_SPEED)
+        self.autoplay_check = QCheckBox("Auto-play")
+        self.autoplay_check.setChecked(True)
+        self.autoplay_check.setToolTip("Play the animation from row 1 after every stroke.")
+        for w in (self.play_button, self.back_button, self.forward_button, self.autoplay_check):
+            w.setFocusPolicy(Qt.TabFocus)  # keep Space and the arrows for the animation
+        player = QHBoxLayout()
+        player.setSpacing(8)
+        player.addWidget(self.back_button)
+        player.addWidget(self.play_button)
+        player.addWidget(self.forward_button)
+        player.addWidget(self.row_slider, 1)
+        player.addWidget(self.row_label)
+        player.addSpacing(12)
+        player.addWidget(_muted("Speed"))
+        player.addWidget(self.speed_slider)
+        player.addWidget(self.speed_label)
+        player.addSpacing(12)
+        player.addWidget(self.autoplay_check)
+        bottom = QWidget()
+        bottom.setObjectName("player")
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(4, 0, 4, 0)
+        bottom_layout.setSpacing(4)
+        bottom_layout.addWidget(self.caption)
+        bottom_layout.addLayout(player)
+
+        grid = QGridLayout(self)
+        grid.setContentsMargins(10, 10, 10, 8)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(8)
+        grid.addLayout(left, 0, 0)
+        grid.addLayout(middle, 0, 1)
+        grid.addLayout(right, 0, 2)
+        grid.addWidget(bottom, 1, 0, 1, 3)
+        grid.setColumnStretch(0, 10)
+        grid.setColumnStretch(1, 8)
+        grid.setColumnStretch(2, 13)
+        grid.setRowStretch(0, 1)
+        for w in (self.input_view, self.bars, self.trajectories):
+            w.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+            w.setMinimumSize(200, 150)
+        self._show(None)
+        self._set_row(LAST)
+
+    # --- public API -------------------------------------------------------------------------
+
+    @property
+    def trace(self) -> Trace | None:
+        return self._trace
+
+    @property
+    def row(self) -> int:
+        """The animation's row, 0-based."""
+        return self.row_slider.value() - 1
+
+    @property
+    def playing(self) -> bool:
+        return self._timer.isActive()
+
+    @property
+    def auto_play(self) -> bool:
+        return self.autoplay_check.isChecked()
+
+    def set_auto_play(self, on: bool) -> None:
+        self.autoplay_check.setChecked(bool(on))
+
+    @property
+    def speed(self) -> int:
+        return self.speed_slider.value()
+
+    def set_speed(self, rows_per_second: int) -> None:
+        self.speed_slider.setValue(int(rows_per_second))
+
+    def set_pen_width(self, width: float) -> None:
+        self.pen_slider.setValue(int(round(width)))
+
+    def set_tracer(self, tracer: Tracer | None, layers: int = 1) -> None:
+        """Use another model; the current input is traced again at once."""
+        self._tracer = tracer
+        self.state_panel.readout_weights = None if tracer is None else tracer.readout_w
+        self.state_panel.set_layer_count(layers)
+        self._retrace(play=False)
+
+    def inspect_image(self, image28: np.ndarray, caption: str, play: bool = True) -> None:
+        """Show a 28x28 image (ink high, [0, 1]) on the canvas and trace exactly that image."""
+        image28 = np.asarray(image28, dtype=np.float32).reshape(ROWS, ROWS)
+        self.canvas.show_digit(image28)
+        self._source = caption
+        self._image28 = image28
+        self._retrace(play=play)
+
+    def toggle_play(self) -> None:
+        self.pause() if self.playing else self.play()
+
+    def play(self) -> None:
+        if self._trace is None:
+            return
+        if self.row >= LAST:
+            self._set_row(0)
+        self._pos = float(self.row)
+        self._clock.start()
+        self._timer.start()
+        self._sync_play_button()
+
+    def pause(self) -> None:
+        self._timer.stop()
+        self._sync_play_button()
+
+    def step(self, delta: int) -> None:
+        self.pause()
+        self._set_row(min(max(self.row + delta, 0), LAST))
+
+    def go_to_row(self, row: int) -> None:
+        self.pause()
+        self._set_row(min(max(row, 0), LAST))
+
+    # --- the pipeline -----------------------------------------------------------------------
+
+    def _on_pixels(self, pixels: np.ndarray, live: bool) -> None:
+        t0 = time.perf_counter()
+        self._source = "Your drawing"
+        self._image28 = _to_mnist(pixels)
+        if live:
+            self._retrace(play=False)
+        else:
+            self._retrace(play=self.auto_play)
+        self.update_times_ms.append((time.perf_counter() - t0) * 1000)
+
+    def _retrace(self, play: bool) -> None:
+        trace = None
+        if self._tracer is not None and self._image28 is not None:
+            trace = self._tracer(self._image28)
+        self._show(trace)
+        self._timer.stop()
+        self._set_row(0 if trace is not None and play else LAST)
+        if trace is not None and play:
+            self.play()
+        else:
+            self._sync_play_button()
+
+    def _show(self, trace: Trace | None) -> None:
+        """A new trace (or none): everything that does not depend on the row."""
+        self._trace = trace
+        self.draw_box.setTitle(self._source)
+        if trace is None:
+            self.prediction.setText("")
+            self.confidence.setText("")
+            if self._tracer is None:
+                self.answer_hint.setText("No model loaded: use File › Load model…, or train one in the Train tab.")
+            elif self._image28 is None and not self.canvas.is_empty():
+                self.answer_hint.setText("Too little ink to read: draw a bigger digit.")
+            else:
+                self.answer_hint.setText("Draw a digit")
+            self.input_view.set_image(self._image28)
+        else:
+            self.prediction.setText(str(trace.prediction))
+            self.confidence.setText(f"{percent(trace.confidence)} sure")
+            self.answer_hint.setText("after reading all 28 rows")
+            self.input_view.set_image(trace.image)
+        self.trajectories.set_trace(None if trace is None else trace.probabilities)
+        self.state_panel.set_trace(trace)  # the caller then moves to a row, which draws them
+        self.trace_changed.emit(trace)
+
+    def _set_row(self, row: int) -> None:
+        if row == self.row:
+            self._update_row_views()  # same slider value: no signal, but the trace may be new
+        else:
+            self.row_slider.setValue(row + 1)
+
+    def _on_slider(self, value: int) -> None:
+        self._update_row_views()
+
+    def _update_row_views(self) -> None:
+        row = self.row
+        self.row_label.setText(f"row {row + 1:>2} / {ROWS}")
+        trace = self._trace
+        if trace is None:
+            self.input_view.set_row(None)
+            self.bars.set_probabilities(None)
+            self.trajectories.set_row(None)
+            self.state_panel.set_row(None)
+            if self._tracer is None:
+                self.caption.setText("No model is loaded, so there is nothing to animate yet.")
+            else:
+                self.caption.setText(
+                    "Draw a digit on the left: the network reads it one row of pixels at a time, top to bottom."
+                )
+            return
+        self.input_view.set_row(row)
+        self.bars.set_probabilities(trace.probabilities[row])
+        self.trajectories.set_row(row)
+        self.state_panel.set_row(row)
+        leader = trace.leader(row)
+        p = float(trace.probabilities[row, leader])
+        if row == LAST:
+            self.caption.setText(f"Row {ROWS} of {ROWS}: having read every row, the network answers {leader} ({p:.0%}).")
+        elif not trace.image[: row + 1].any():
+            self.caption.setText(
+                f"Row {row + 1} of {ROWS}: no ink yet, so the network is only guessing ({leader}, {p:.0%})."
+            )
+        else:
+            self.caption.setText(f"Row {row + 1} of {ROWS}: the network now leans to {leader} ({p:.0%}).")
+
+    # --- animation --------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        dt = self._clock.restart() / 1000.0
+        self._pos = min(self._pos + dt * self.speed, float(LAST))
+        row = int(self._pos)
+        if row != self.row:
+            self._set_row(row)
+        if row >= LAST:
+            self.pause()
+
+    def _on_play_clicked(self) -> None:
+        self.toggle_play()
+        self._sync_play_button()
+
+    def _sync_play_button(self) -> None:
+        playing = self.playing
+        self.play_button.setChecked(playing)
+        self.play_button.setText("Pause" if playing else "Play")
+        self.play_button.setIcon(self.style().standardIcon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
+
+    def _on_speed(self, value: int) -> None:
+        self.speed_label.setText(f"{value} rows/s")
