@@ -29,11 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..model import ROWS
-from ..trace import Trace, Tracer
+from typing import TYPE_CHECKING
+
 from . import qt_fixes, theme  # qt_fixes: must patch PySide6 6.12 before any emit
 from .canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
-from .trace_views import NetworkInputView, ProbabilityBars, StatePanel, TrajectoryPlot
+from .trace_views import ROWS, NetworkInputView, ProbabilityBars, StatePanel, TrajectoryPlot
+
+if TYPE_CHECKING:  # both import torch, which the window loads after it is on screen
+    from ..trace import Trace, Tracer
 
 DEFAULT_SPEED = 14  # rows per second: a whole digit in two seconds
 MIN_SPEED, MAX_SPEED = 1, 60

@@ -8,24 +8,26 @@ from __future__ import annotations
 
 import platform
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, qVersion
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, qVersion
 from PySide6.QtGui import QAction, QActionGroup, QImage, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from .. import __version__
 from ..errors import RecognizerError
-from ..modelfile import LoadedModel, load_model
 from ..paths import default_model_path
-from ..trace import Tracer
 from . import qt_fixes, theme  # qt_fixes: must patch PySide6 6.12 before any emit
 from .app import app_icon
 from .canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, qimage_to_array
 from .inspector import DEFAULT_SPEED, MAX_SPEED, MIN_SPEED, InspectTab
 from .trace_export import save_trace
 from .trace_views import SERIES, SERIES_NAMES
+
+if TYPE_CHECKING:
+    from ..modelfile import LoadedModel
 
 DEVICE = "cpu"  # the window traces with numpy on the CPU (about 1 ms an image)
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.pgm *.ppm *.webp *.tif *.tiff);;All files (*)"
@@ -101,41 +103,34 @@ def _optional_tab(module: str, name: str):
 
 
 class MainWindow(QMainWindow):
+    """The window. It is on screen before torch is imported: the model, the Train and Evaluate
+    tabs (which need torch) are set up by ensure_ready(), run right after the first paint, or at
+    once by any public method or property that needs them (so tests and callers never wait)."""
+
     def __init__(self, model_path: str | Path | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         app = QApplication.instance()
         theme.apply(app)
         self.setWindowTitle("Recognizer — watch an LSTM read your digit")
         self.setWindowIcon(app_icon())
+        self._model_path = Path(model_path) if model_path is not None else None
+        self._ready = False
         self._loaded: LoadedModel | None = None
+        self._train_tab = None
+        self._evaluate_tab = None
         self.last_message: tuple[str, str, str] | None = None  # (kind, title, text) of the last dialog
 
         self.tabs = QTabWidget()
-        self.tabs.setDocumentMode(False)
         self.inspect_tab = InspectTab()
         self.inspect_tab.open_requested.connect(self.open_image_dialog)
         self.inspect_tab.canvas.dropped.connect(self._on_dropped)
         self.inspect_tab.trace_changed.connect(self._on_trace_changed)
+        self.inspect_tab.answer_hint.setText("Loading the model…")
         self.tabs.addTab(self.inspect_tab, "Draw && Inspect")
+        self.tabs.addTab(self._placeholder("Loading…"), "Train")
+        self.tabs.addTab(self._placeholder("Loading…"), "Evaluate")
         self.tabs.setTabToolTip(0, "Draw a digit and watch the network read it, row by row.")
-
-        self.train_tab = None
-        self.evaluate_tab = None
-        train_cls = _optional_tab("train_tab", "TrainTab")
-        if train_cls is not None:
-            self.train_tab = train_cls()
-            self.train_tab.model_ready.connect(self.set_model)
-            self.tabs.addTab(self.train_tab, "Train")
-        else:
-            self.tabs.addTab(self._placeholder("Training a model from the window is coming soon."), "Train")
         self.tabs.setTabToolTip(1, "Train a new model on MNIST and use it here.")
-        evaluate_cls = _optional_tab("evaluate_tab", "EvaluateTab")
-        if evaluate_cls is not None:
-            self.evaluate_tab = evaluate_cls()
-            self.evaluate_tab.inspect_requested.connect(self.inspect_image)
-            self.tabs.addTab(self.evaluate_tab, "Evaluate")
-        else:
-            self.tabs.addTab(self._placeholder("Evaluating the model on the MNIST test set is coming soon."), "Evaluate")
         self.tabs.setTabToolTip(2, "Measure the model on the 10,000 MNIST test images and inspect its mistakes.")
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.setCentralWidget(self.tabs)
@@ -145,34 +140,110 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self._restore_settings()
         self._on_tab_changed(self.tabs.currentIndex())
+        self.model_label.setText("loading model…")
+        # Finish once the window has painted itself (see eventFilter), or after a moment anyway.
+        self.inspect_tab.installEventFilter(self)
+        self._ready_timer = QTimer(self, singleShot=True, interval=1500)
+        self._ready_timer.timeout.connect(self.ensure_ready)
+        self._ready_timer.start()
 
-        path = Path(model_path) if model_path is not None else default_model_path()
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.inspect_tab and event.type() == QEvent.Paint and not self._ready:
+            self.inspect_tab.removeEventFilter(self)
+            self._ready_timer.start(0)  # after this paint reaches the screen
+        return super().eventFilter(watched, event)
+
+    def ensure_ready(self) -> None:
+        """Import torch, build the Train and Evaluate tabs, load the model. Runs once."""
+        if self._ready:
+            return
+        self._ready = True
+        self._ready_timer.stop()
+        QApplication.setOverrideCursor(Qt.WaitCursor)
         try:
-            self.set_model(load_model(path))
-        except RecognizerError as e:
-            self.set_model(None)
-            # After the window is up, so that the message has a window to sit on.
-            QTimer.singleShot(0, lambda: self.show_message("warning", "No model loaded", f"{e}"))
+            self._build_optional_tabs()
+            from ..modelfile import load_model
+
+            path = self._model_path or default_model_path()
+            try:
+                loaded = load_model(path)
+            except RecognizerError as e:
+                loaded = None
+                # After the window is up, so that the message has a window to sit on.
+                QTimer.singleShot(0, self, lambda: self.show_message("warning", "No model loaded", f"{e}"))
+            self._apply_model(loaded)
+        finally:
+            QApplication.restoreOverrideCursor()
+
+    def _build_optional_tabs(self) -> None:
+        current = self.tabs.currentIndex()
+        train_cls = _optional_tab("train_tab", "TrainTab")
+        if train_cls is not None:
+            self._train_tab = train_cls()
+            self._train_tab.model_ready.connect(self.set_model)
+            self._replace_tab(1, self._train_tab, "Train")
+        else:
+            self._replace_tab(1, self._placeholder("Training a model from the window is coming soon."), "Train")
+        evaluate_cls = _optional_tab("evaluate_tab", "EvaluateTab")
+        if evaluate_cls is not None:
+            self._evaluate_tab = evaluate_cls()
+            self._evaluate_tab.inspect_requested.connect(self.inspect_image)
+            self._replace_tab(2, self._evaluate_tab, "Evaluate")
+        else:
+            self._replace_tab(
+                2, self._placeholder("Evaluating the model on the MNIST test set is coming soon."), "Evaluate"
+            )
+        self.tabs.setCurrentIndex(current)
+
+    def _replace_tab(self, index: int, widget: QWidget, title: str) -> None:
+        tip = self.tabs.tabToolTip(index)
+        old = self.tabs.widget(index)
+        self.tabs.blockSignals(True)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, widget, title)
+        self.tabs.setTabToolTip(index, tip)
+        self.tabs.blockSignals(False)
+        old.deleteLater()
 
     # --- public API -------------------------------------------------------------------------
 
     @property
     def current_model(self) -> LoadedModel | None:
+        self.ensure_ready()
         return self._loaded
+
+    @property
+    def train_tab(self):
+        """The Train tab (None while recognizer.ui.train_tab does not exist)."""
+        self.ensure_ready()
+        return self._train_tab
+
+    @property
+    def evaluate_tab(self):
+        """The Evaluate tab (None while recognizer.ui.evaluate_tab does not exist)."""
+        self.ensure_ready()
+        return self._evaluate_tab
 
     def set_model(self, loaded: LoadedModel | None) -> None:
         """Use a model everywhere; the drawing on the canvas is traced again at once."""
+        self.ensure_ready()
+        self._apply_model(loaded)
+
+    def _apply_model(self, loaded: LoadedModel | None) -> None:
         self._loaded = loaded
         if loaded is None:
             self.inspect_tab.set_tracer(None)
         else:
+            from ..trace import Tracer
+
             self.inspect_tab.set_tracer(Tracer(loaded.model), layers=len(loaded.model.config.hidden_sizes))
-        if self.evaluate_tab is not None and loaded is not None:
-            self.evaluate_tab.set_model(loaded)
+        if self._evaluate_tab is not None and loaded is not None:
+            self._evaluate_tab.set_model(loaded)
         self._update_status()
 
     def inspect_image(self, image28, caption: str) -> None:
         """Show a 28x28 image (ink high, values in [0, 1]) on Draw & Inspect and play its trace."""
+        self.ensure_ready()
         image = np.asarray(image28, dtype=np.float32)
         if image.max(initial=0) > 1.0:  # uint8-style values
             image = image / 255.0
@@ -183,6 +254,7 @@ class MainWindow(QMainWindow):
         """Read a digit from an image file onto the canvas; a dialog says why when it cannot."""
         from ..image_files import read_image
 
+        self.ensure_ready()
         path = Path(path)
         try:
             array = read_image(path)
@@ -193,6 +265,9 @@ class MainWindow(QMainWindow):
 
     def load_model_file(self, path: str | Path) -> bool:
         """Load a model; if the file is bad, a dialog says why and the current model stays."""
+        from ..modelfile import load_model
+
+        self.ensure_ready()
         try:
             loaded = load_model(path)
         except RecognizerError as e:
@@ -414,6 +489,7 @@ class MainWindow(QMainWindow):
     def _place_image(self, array: np.ndarray, caption: str) -> bool:
         from ..preprocess import to_mnist
 
+        self.ensure_ready()
         try:
             image28 = to_mnist(array)
         except ValueError as e:
@@ -450,7 +526,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.inspect_tab.pause()
-        if self.train_tab is not None and hasattr(self.train_tab, "shutdown"):
-            self.train_tab.shutdown()
+        self._ready_timer.stop()
+        if self._train_tab is not None and hasattr(self._train_tab, "shutdown"):
+            self._train_tab.shutdown()
         self.save_settings()
         super().closeEvent(event)

@@ -21,7 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..trace import Trace
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..trace import Trace
 
 QUANTITIES = ("h", "c", "input", "forget", "candidate", "output")
 CSV_HEADER = ("quantity", "layer", "row", "index", "value")
