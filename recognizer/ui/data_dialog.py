@@ -1,0 +1,375 @@
+"""Get MNIST for a tab without ever blocking the window: the one "get the data" flow.
+
+    request = ensure_mnist(parent, on_ready=lambda mnist: ..., on_give_up=lambda why: ...)
+
+on_ready(MNIST) is called on the UI thread once the four files are loaded and checked; at once,
+before ensure_mnist returns, when this folder was loaded before (the arrays are cached per folder).
+Otherwise the files are read in a background thread behind a non-modal progress dialog. When they
+are missing, a question offers to Download them (into the default user-data folder only, with a
+cancellable progress dialog counting bytes) or to Choose a folder that holds them; a chosen folder
+is remembered (QSettings "data/mnist_dir") for next time. on_give_up(reason) is called when the
+user cancels ("") or gives up after an error (its message).
+
+Where the data is looked for: the data_dir argument, else $MNIST_DIR, else the remembered folder,
+else user_data_dir()/mnist (the only folder that is ever downloaded into).
+
+The returned MnistRequest drives the same steps from code (download(), choose_folder(path),
+cancel()), which is what the tests do; its prompt and progress attributes are the open dialogs.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Callable, Sequence
+
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QPushButton, QWidget
+
+from ..data import MNIST, load_mnist, missing_files
+from ..download import MIRRORS, DownloadCancelled, download_mnist
+from ..errors import DataError
+from ..paths import user_data_dir
+from . import qt_fixes  # noqa: F401  (must patch PySide6 6.12 before any emit)
+
+SETTINGS_KEY = "data/mnist_dir"
+POLL_MS = 100  # how often the progress dialog catches up with the loader thread
+
+_cache: dict[Path, MNIST] = {}
+
+
+def app_settings() -> QSettings:
+    """The app's preferences store (the same one the main window uses)."""
+    return QSettings(QSettings.defaultFormat(), QSettings.UserScope, "recognizer", "recognizer")
+
+
+def default_folder() -> Path:
+    return user_data_dir() / "mnist"
+
+
+def remembered_folder() -> Path | None:
+    value = app_settings().value(SETTINGS_KEY)
+    if isinstance(value, str) and value and Path(value).is_dir():
+        return Path(value)
+    return None
+
+
+def data_folder(explicit: str | Path | None = None) -> tuple[Path, str]:
+    """Where to look for MNIST, and why: "argument", "MNIST_DIR", "remembered" or "default"."""
+    if explicit:
+        return Path(explicit).expanduser(), "argument"
+    env = os.environ.get("MNIST_DIR")
+    if env:
+        return Path(env).expanduser(), "MNIST_DIR"
+    remembered = remembered_folder()
+    if remembered is not None:
+        return remembered, "remembered"
+    return default_folder(), "default"
+
+
+def _key(folder: Path) -> Path:
+    try:
+        return folder.resolve()
+    except OSError:
+        return folder.absolute()
+
+
+def cached_mnist(data_dir: str | Path | None = None) -> MNIST | None:
+    """The arrays loaded before from the folder ensure_mnist would use now, if any."""
+    return _cache.get(_key(data_folder(data_dir)[0]))
+
+
+def forget_cache() -> None:
+    _cache.clear()
+
+
+def ensure_mnist(
+    parent: QWidget,
+    on_ready: Callable[[MNIST], None],
+    *,
+    on_give_up: Callable[[str], None] | None = None,
+    data_dir: str | Path | None = None,
+    mirrors: Sequence[str] | None = None,
+) -> MnistRequest | None:
+    """Load MNIST for parent's tab, asking the user when it is missing; never blocks.
+
+    Returns None when on_ready has already been called (cached), else the request under way.
+    """
+    cached = cached_mnist(data_dir)
+    if cached is not None:
+        on_ready(cached)
+        return None
+    request = MnistRequest(parent, data_dir=data_dir, mirrors=mirrors)
+    request.ready.connect(on_ready)
+    if on_give_up is not None:
+        request.gave_up.connect(on_give_up)
+    request.start()
+    return request
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB"
+
+
+class MnistRequest(QObject):
+    """One attempt to get MNIST; see the module's docstring. Lives as a child of its parent."""
+
+    ready = Signal(object)  # MNIST
+    gave_up = Signal(str)  # "" when cancelled, else the reason
+    _loaded = Signal(str, object)  # from the thread: ("ready", MNIST) / ("cancelled", "") / ("error", text)
+
+    def __init__(self, parent: QWidget, *, data_dir=None, mirrors: Sequence[str] | None = None):
+        super().__init__(parent)
+        self.parent_widget = parent
+        self.data_dir = data_dir
+        self.mirrors = tuple(MIRRORS if mirrors is None else mirrors)
+        self.folder, self.source = data_folder(data_dir)
+        self.prompt: QMessageBox | None = None
+        self.buttons: dict[str, QPushButton] = {}  # the prompt's: "download", "choose", "cancel"
+        self.progress: QProgressDialog | None = None
+        self.downloading = False
+        self.done = False
+        self.last_error = ""  # the last failure shown in the prompt; given up with on cancel
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._bytes: tuple[str, int, int | None] | None = None  # latest (file, done, total)
+        self._files_seen: list[str] = []
+        self._files_total = 0
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._update_progress)
+        self._loaded.connect(self._on_loaded)
+
+    # --- steps ----------------------------------------------------------------------------
+    def start(self) -> None:
+        try:
+            missing = missing_files(self.folder)
+        except DataError as e:
+            self._ask(str(e), download=self.source != "default")
+            return
+        if not missing:
+            self._load(self.folder, download=False)
+        elif self.source == "default":
+            self._ask(
+                "MNIST, the 70,000 handwritten digits the network learns from, is not on this "
+                "computer yet.",
+                informative=f"Download it (about 11 MB) into {self.folder}, or choose a folder "
+                "that already holds the four MNIST files (.gz or unpacked).",
+            )
+        else:
+            where = {"argument": "The MNIST folder", "MNIST_DIR": "MNIST_DIR points to a folder that",
+                     "remembered": "The MNIST folder chosen last time"}[self.source]  # fmt: skip
+            self._ask(
+                f"{where} ({self.folder}) lacks {', '.join(missing)}.",
+                informative=f"Download MNIST (about 11 MB) into {default_folder()}, or choose "
+                "another folder that holds the four files.",
+            )
+
+    def download(self) -> None:
+        """Fetch the missing files into the default folder, then load them."""
+        self._close_prompt()
+        self.folder, self.source = default_folder(), "default"
+        self._load(self.folder, download=True)
+
+    def choose_folder(self, path: str | Path | None = None) -> None:
+        """Use the folder at path; None opens a folder dialog (non-blocking) to pick one."""
+        self._close_prompt()
+        if path is None:
+            self._ask_folder()
+            return
+        folder = Path(path)
+        try:
+            missing = missing_files(folder)
+        except DataError as e:
+            self._ask(str(e))
+            return
+        if missing:
+            self._ask(f"{folder} lacks {', '.join(missing)} (raw or .gz).",
+                      informative="Choose the folder that holds all four MNIST files, or download them.")  # fmt: skip
+            return
+        self.folder, self.source = folder, "argument"
+        self._load(folder, download=False)
+
+    def cancel(self) -> None:
+        """Stop a download (between chunks) or drop a load; the request gives up with ""."""
+        self._stop.set()
+        if self._thread is None or not self._thread.is_alive():
+            self._finish("error" if self.last_error else "cancelled", self.last_error)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Join the loader thread (for shutdown); True if none is running."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            return not self._thread.is_alive()
+        return True
+
+    @property
+    def active(self) -> bool:
+        return not self.done
+
+    # --- dialogs --------------------------------------------------------------------------
+    def _ask(self, text: str, informative: str = "", download: bool = True) -> None:
+        self._close_prompt()
+        box = QMessageBox(self.parent_widget)
+        box.setIcon(QMessageBox.Question)
+        box.setWindowTitle("MNIST needed")
+        box.setText(text)
+        if informative:
+            box.setInformativeText(informative)
+        self.buttons = {}
+        if download:
+            self.buttons["download"] = box.addButton("Download", QMessageBox.AcceptRole)
+            self.buttons["download"].setToolTip(f"Fetch the four files from the public mirrors into {default_folder()}.")
+        self.buttons["choose"] = box.addButton("Choose folder…", QMessageBox.ActionRole)
+        self.buttons["choose"].setToolTip("Pick a folder that already holds the MNIST files.")
+        self.buttons["cancel"] = box.addButton(QMessageBox.Cancel)
+        box.setDefaultButton(self.buttons.get("download", self.buttons["choose"]))
+        box.setEscapeButton(self.buttons["cancel"])
+        # Dispatch on the button itself: QMessageBox's own handling of custom buttons differs
+        # between styles, and a closed box (Esc, the title bar) must count as Cancel.
+        box.buttonClicked.connect(self._on_prompt_button)
+        box.rejected.connect(lambda: self._prompt_closed(box))
+        box.open()  # window-modal, but the event loop runs on
+        self.prompt = box
+
+    def _on_prompt_button(self, button) -> None:
+        if button is self.buttons.get("download"):
+            QTimer.singleShot(0, self.download)
+        elif button is self.buttons.get("choose"):
+            QTimer.singleShot(0, lambda: self.choose_folder(None))
+        else:
+            QTimer.singleShot(0, self.cancel)
+
+    def _prompt_closed(self, box: QMessageBox) -> None:
+        # Escape or the close button: no buttonClicked, so it is a cancel.
+        if box is self.prompt and box.clickedButton() is None:
+            QTimer.singleShot(0, self.cancel)
+
+    def _close_prompt(self) -> None:
+        box, self.prompt = self.prompt, None
+        if box is not None:
+            box.blockSignals(True)
+            box.done(0)
+            box.deleteLater()
+
+    def _ask_folder(self) -> None:
+        dialog = QFileDialog(self.parent_widget, "Choose the folder that holds MNIST")
+        dialog.setFileMode(QFileDialog.Directory)
+        dialog.setOption(QFileDialog.ShowDirsOnly, True)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.fileSelected.connect(lambda path: QTimer.singleShot(0, lambda: self.choose_folder(path)))
+        dialog.rejected.connect(lambda: QTimer.singleShot(0, self.cancel))
+        dialog.open()
+        self.folder_dialog = dialog
+
+    def _show_progress(self, download: bool) -> None:
+        dialog = QProgressDialog(self.parent_widget)
+        dialog.setWindowTitle("Downloading MNIST" if download else "Loading MNIST")
+        dialog.setLabelText(f"Connecting to {self.mirrors[0] if self.mirrors else 'the mirrors'}…"
+                            if download else f"Reading and checking MNIST in {self.folder}…")  # fmt: skip
+        dialog.setWindowModality(Qt.NonModal)  # the window stays usable (draw while it downloads)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+        dialog.setMinimumDuration(0)
+        dialog.setMinimumWidth(440)
+        dialog.setRange(0, 0)  # busy until the first bytes say how many there are
+        dialog.canceled.connect(self._on_progress_cancelled)
+        dialog.show()
+        self.progress = dialog
+
+    def _on_progress_cancelled(self) -> None:
+        if self.progress is not None:
+            self.progress.setLabelText("Cancelling…")
+        self._stop.set()
+
+    def _update_progress(self) -> None:
+        dialog, latest = self.progress, self._bytes
+        if dialog is None or latest is None or self._stop.is_set():
+            return
+        name, done, total = latest
+        if name not in self._files_seen:
+            self._files_seen.append(name)
+        index = self._files_seen.index(name) + 1
+        count = max(self._files_total, index)
+        size = f"{_mb(done)} of {_mb(total)}" if total else _mb(done)
+        dialog.setLabelText(f"Downloading {name} (file {index} of {count}): {size}")
+        if total:
+            dialog.setRange(0, total)
+            dialog.setValue(min(done, total))
+        else:
+            dialog.setRange(0, 0)
+
+    # --- the loader thread ----------------------------------------------------------------
+    def _load(self, folder: Path, download: bool) -> None:
+        self.downloading = download
+        self._stop.clear()
+        self._bytes = None
+        self._files_seen = []
+        try:
+            self._files_total = len(missing_files(folder)) if download else 0
+        except DataError:
+            self._files_total = 4
+        self._show_progress(download)
+        self._poll.start()
+        mirrors = self.mirrors
+
+        def work():
+            try:
+                if download:
+                    download_mnist(folder, mirrors, progress=self._on_bytes, should_stop=self._stop.is_set)
+                mnist = load_mnist(folder, download=False)
+                outcome = ("cancelled", "") if self._stop.is_set() else ("ready", mnist)
+            except DownloadCancelled:
+                outcome = ("cancelled", "")
+            except DataError as e:
+                outcome = ("error", str(e))
+            except Exception as e:  # a bug or an odd system error: say so rather than hang
+                outcome = ("error", f"{type(e).__name__}: {e}")
+            self._loaded.emit(*outcome)
+
+        self._thread = threading.Thread(target=work, name="recognizer-mnist", daemon=True)
+        self._thread.start()
+
+    def _on_bytes(self, name: str, done: int, total: int | None) -> None:
+        self._bytes = (name, done, total)  # one tuple store: atomic under the GIL
+
+    def _on_loaded(self, kind: str, value) -> None:
+        self._poll.stop()
+        if kind == "ready":
+            _cache[_key(self.folder)] = value
+            if self.source == "argument" and self.data_dir is None:
+                app_settings().setValue(SETTINGS_KEY, str(self.folder))  # a folder the user chose
+        if kind == "error" and not self.done:
+            self.last_error = value
+            self._close_progress()
+            retry = self.downloading
+            self._ask(
+                f"Cannot use MNIST: {value}",
+                informative="Try the download again, or choose a folder that holds the four files."
+                if retry else "Choose a folder that holds the four MNIST files, or download them.",
+            )
+            if retry and "download" in self.buttons:
+                self.buttons["download"].setText("Try again")
+            return
+        self._finish(kind, value)
+
+    def _close_progress(self) -> None:
+        dialog, self.progress = self.progress, None
+        if dialog is not None:
+            dialog.blockSignals(True)
+            dialog.close()
+            dialog.deleteLater()
+
+    def _finish(self, kind: str, value) -> None:
+        if self.done:
+            return
+        self.done = True
+        self._poll.stop()
+        self._close_prompt()
+        self._close_progress()
+        if kind == "ready":
+            self.ready.emit(value)
+        else:
+            self.gave_up.emit(value if kind == "error" else "")

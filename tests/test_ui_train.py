@@ -1,0 +1,330 @@
+"""The Train tab through its real buttons: start, live curves, pause, resume, stop, use the model;
+faults (NaN loss, a crash in the worker, closing mid-run); remembered settings; getting MNIST by
+download from a local server or from a chosen folder; the whole thing inside MainWindow.
+
+Runs use tiny data (512 training and 500 test images, batch 64) so that the file stays fast.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import os
+import shutil
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PySide6.QtCore import QSettings, Qt
+
+from recognizer.data import FILES, MNIST, load_mnist
+from recognizer.modelfile import LoadedModel, load_model
+from recognizer.train import quick_config
+from recognizer.ui import data_dialog
+from recognizer.ui.train_tab import TrainTab, parse_hidden_sizes, read_train_settings, write_train_settings
+
+
+@pytest.fixture(scope="module")
+def mnist_dir() -> Path:
+    value = os.environ.get("MNIST_DIR")
+    if not value:
+        pytest.fail("set MNIST_DIR to the folder holding the four MNIST .gz files")
+    return Path(value)
+
+
+@pytest.fixture(scope="module")
+def small(mnist_dir) -> MNIST:
+    m = load_mnist(mnist_dir)
+    return MNIST(m.train_images[:512], m.train_labels[:512], m.test_images[:500], m.test_labels[:500])
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """User data (MNIST downloads, auto-saved models) under tmp_path; no cached MNIST."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    data_dialog.forget_cache()
+    yield
+    data_dialog.forget_cache()
+
+
+@pytest.fixture
+def make_tab(qtbot, tmp_path):
+    """make_tab(**options) -> a shown TrainTab whose messages are recorded in tab.messages, shut
+    down (its worker joined) at the end of the test."""
+    tabs = []
+
+    def make(**options) -> TrainTab:
+        options.setdefault("models_dir", tmp_path / "models")
+        tab = TrainTab(**options)
+        qtbot.addWidget(tab)
+        tab.messages = []
+        tab.show_message = lambda kind, title, text, details="": tab.messages.append((kind, title, text, details))
+        tab.resize(1200, 760)
+        tab.show()
+        tabs.append(tab)
+        return tab
+
+    yield make
+    for tab in tabs:
+        assert tab.shutdown(30)
+
+
+def configure(tab: TrainTab, *, epochs=2, subset=512, batch=64, lr="0.005", schedule="constant"):
+    tab.subset_spin.setValue(subset)
+    tab.epochs_spin.setValue(epochs)
+    tab.batch_spin.setValue(batch)
+    tab.lr_edit.setText(lr)
+    tab.schedule_combo.setCurrentIndex(tab.schedule_combo.findData(schedule))
+    tab.hidden_edit.setText("32")
+    tab.augment_check.setChecked(False)
+
+
+def click(qtbot, button):
+    assert button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.LeftButton)
+
+
+def batches_seen(tab: TrainTab) -> int:
+    return len(tab.raw_loss.getData()[0] if tab.raw_loss.getData()[0] is not None else [])
+
+
+def test_start_pause_resume_stop_and_use_the_model(qtbot, make_tab, small, tmp_path):
+    tab = make_tab(data=small)
+    configure(tab, epochs=30)  # far more than the test lets it run: Stop ends it
+    click(qtbot, tab.start_button)
+    assert tab.state == "running" and not tab.start_button.isEnabled()
+    qtbot.waitUntil(lambda: batches_seen(tab) >= 3, timeout=15000)  # points on the real curve
+    assert tab.smooth_loss.getData()[0] is not None and len(tab.lr_curve.getData()[0]) >= 3
+    assert "Epoch 1 of 30" in tab.progress_label.text() and "images/s" in tab.progress_label.text()
+
+    click(qtbot, tab.pause_button)
+    assert tab.state == "paused" and tab.pause_button.text() == "Resume"
+    qtbot.wait(400)  # the batch under way when Pause was pressed may still land
+    held = tab.curves.batches.n + len(tab.worker._events)
+    qtbot.wait(400)
+    assert tab.curves.batches.n + len(tab.worker._events) == held  # nothing trains while paused
+    assert "Paused" in tab.progress_label.text()
+
+    click(qtbot, tab.pause_button)  # Resume
+    assert tab.state == "running" and tab.pause_button.text() == "Pause"
+    qtbot.waitUntil(lambda: tab.curves.batches.n > held + 8, timeout=15000)  # past the first epoch
+    qtbot.waitUntil(lambda: tab.curves.epochs.n >= 1, timeout=15000)
+    assert len(tab.acc_test.getData()[0]) >= 1
+
+    with qtbot.waitSignal(tab.run_finished, timeout=20000) as finished:
+        click(qtbot, tab.stop_button)
+    outcome = finished.args[0]
+    assert outcome.result.stopped and tab.state == "idle" and tab.start_button.isEnabled()
+    assert tab.confusion.matrix.sum() == 500 and tab.accuracy_label.text().endswith("%")
+    assert outcome.autosaved is not None and outcome.autosaved.parent == tmp_path / "models"
+    best = load_model(outcome.autosaved)  # the best epoch, complete and loadable
+    assert best.metadata["training"]["weights"] == "best_epoch"
+    assert not list((tmp_path / "models").glob("*.part")) and not list((tmp_path / "models").glob(".*"))
+
+    with qtbot.waitSignal(tab.model_ready) as ready:
+        click(qtbot, tab.use_button)
+    loaded = ready.args[0]
+    assert isinstance(loaded, LoadedModel) and loaded.model.config.hidden_sizes == (32,)
+    assert loaded.metadata["test_accuracy"] == pytest.approx(outcome.result.test_accuracy)
+    with torch.no_grad():
+        logits = loaded.model(torch.as_tensor(small.test_images[:200], dtype=torch.float32) / 255)
+    accuracy = float((logits.argmax(1).numpy() == small.test_labels[:200]).mean())
+    assert logits.shape == (200, 10) and accuracy > 0.3  # it learned something (chance is 0.1)
+
+    tab.ask_save_path = lambda *a: str(tmp_path / "mine")  # "Save model as…", no suffix typed
+    click(qtbot, tab.save_button)
+    assert load_model(tmp_path / "mine.safetensors").metadata["test_accuracy"] == loaded.metadata["test_accuracy"]
+
+
+def test_second_run_overlays_the_first_and_curves_export_to_csv(qtbot, make_tab, small, tmp_path):
+    tab = make_tab(data=small)
+    configure(tab, epochs=1)
+    for _ in range(2):
+        with qtbot.waitSignal(tab.run_finished, timeout=20000):
+            click(qtbot, tab.start_button)
+    assert len(tab.prev_loss.getData()[0]) == 8 and len(tab.prev_acc_test.getData()[0]) == 1  # faint overlay
+    tab.ask_save_path = lambda *a: str(tmp_path / "curves.csv")
+    click(qtbot, tab.export_button)
+    rows = list(csv.DictReader(open(tmp_path / "curves.csv")))
+    assert [r["run"] for r in rows].count("current") == 8 + 1 and [r["run"] for r in rows].count("previous") == 9
+    epoch_row = next(r for r in rows if r["kind"] == "epoch" and r["run"] == "current")
+    assert 0 <= float(epoch_row["test_accuracy"]) <= 1 and float(epoch_row["test_loss"]) > 0
+    from pyqtgraph.exporters import CSVExporter  # the plots' own context-menu export works too
+
+    CSVExporter(tab.accuracy_plot.getPlotItem()).export(str(tmp_path / "plot.csv"))
+    assert (tmp_path / "plot.csv").read_text().strip()
+
+
+def test_nan_loss_stops_with_a_lower_learning_rate_hint(qtbot, make_tab, small, monkeypatch):
+    import recognizer.train as train
+
+    real = train.F.cross_entropy
+    monkeypatch.setattr(train.F, "cross_entropy", lambda *a, **k: real(*a, **k) * float("nan"))
+    tab = make_tab(data=small)
+    configure(tab, lr="1e6")
+    with qtbot.waitSignal(tab.run_failed, timeout=20000):
+        click(qtbot, tab.start_button)
+    kind, title, text, _ = tab.messages[-1]
+    assert kind == "warning" and "lower learning rate" in text and "1e+06" in text
+    assert tab.state == "idle" and tab.start_button.isEnabled() and tab.worker is None
+
+
+def test_a_crash_in_the_worker_is_shown_and_the_tab_keeps_working(qtbot, make_tab, small, monkeypatch):
+    import recognizer.train as train
+
+    real_run = train.Trainer.run
+    monkeypatch.setattr(train.Trainer, "run", lambda self: 1 / 0)
+    tab = make_tab(data=small)
+    configure(tab, epochs=1)
+    with qtbot.waitSignal(tab.run_failed, timeout=10000):
+        click(qtbot, tab.start_button)
+    kind, title, text, details = tab.messages[-1]
+    assert kind == "critical" and "ZeroDivisionError" in text and "Traceback" in details
+    monkeypatch.setattr(train.Trainer, "run", real_run)
+    with qtbot.waitSignal(tab.run_finished, timeout=20000):
+        click(qtbot, tab.start_button)
+    assert tab.outcome is not None and tab.use_button.isEnabled()
+
+
+def test_bad_settings_are_refused_inline(qtbot, make_tab, small):
+    tab = make_tab(data=small)
+    tab.hidden_edit.setText("32, zero")
+    assert not tab.start() and tab.state == "idle"
+    assert tab.settings_error.isVisibleTo(tab) and "Hidden sizes" in tab.settings_error.text()
+    assert parse_hidden_sizes("32, 64") == (32, 64) and parse_hidden_sizes(" 128 ") == (128,)
+    for bad in ("", "0", "5000", "1,2,3,4,5", "1.5"):
+        with pytest.raises(ValueError):
+            parse_hidden_sizes(bad)
+
+
+def test_shutdown_mid_run_joins_the_worker_and_leaves_no_partial_file(qtbot, make_tab, small, tmp_path):
+    tab = make_tab(data=small)
+    configure(tab, epochs=50)
+    click(qtbot, tab.start_button)
+    qtbot.waitUntil(lambda: tab.curves.epochs.n >= 1 and tab.curves.batches.n >= 10, timeout=20000)
+    worker = tab.worker
+    assert tab.shutdown(30)
+    assert not worker._thread.is_alive()
+    files = sorted((tmp_path / "models").iterdir())
+    assert len(files) == 1 and files[0].suffix == ".safetensors"  # the best epoch, no temp files
+    assert load_model(files[0]).metadata["training"]["stopped"] is True
+
+
+def test_settings_are_remembered_and_bad_stored_values_fall_back(qtbot, make_tab, small):
+    tab = make_tab(data=small)
+    configure(tab, epochs=7, subset=1000, batch=32, lr="0.01")
+    tab.seed_spin.setValue(5)
+    tab.save_settings()
+    again = make_tab(data=small)
+    c = again.config()
+    assert (c.epochs, c.train_subset, c.batch_size, c.learning_rate, c.seed, c.hidden_sizes) == (7, 1000, 32, 0.01, 5, (32,))
+    assert c.schedule == "constant" and c.augment is False
+
+    store = data_dialog.app_settings()
+    for key, value in {"epochs": "lots", "batch_size": -3, "learning_rate": "nan", "schedule": "sawtooth",
+                       "hidden_sizes": "0, 0", "train_subset": 10**9, "seed": 1.5, "augment": "maybe",
+                       "weight_decay": -1, "grad_clip": "inf", "device": "tpu", "warmup_steps": [1, 2]}.items():  # fmt: skip
+        store.setValue("train/" + key, value)
+    store.sync()
+    d = quick_config()
+    assert read_train_settings(store).to_dict() == {**d.to_dict(), "device": "cuda" if torch.cuda.is_available() else "cpu"}
+    write_train_settings(store, d)
+    assert read_train_settings(store).learning_rate == d.learning_rate
+
+
+class SlowHandler(SimpleHTTPRequestHandler):
+    """Serves files in 64 kB pieces with a pause between them, like a slow link."""
+
+    def log_message(self, *args):
+        pass
+
+    def copyfile(self, source, outputfile):
+        while chunk := source.read(1 << 16):
+            outputfile.write(chunk)
+            time.sleep(0.004)
+
+
+@pytest.fixture
+def mirror(mnist_dir):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(SlowHandler, directory=str(mnist_dir)))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_no_data_yet_download_from_a_mirror_then_train(qtbot, make_tab, mirror, monkeypatch, tmp_path):
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    tab = make_tab(mirrors=[mirror])
+    configure(tab, epochs=1, subset=64)
+    click(qtbot, tab.start_button)
+    request = tab.data_request
+    assert tab.state == "loading" and request.prompt is not None and request.prompt.isVisible()
+    assert str(tmp_path / "data" / "recognizer" / "mnist") in request.prompt.informativeText()
+    click(qtbot, request.buttons["download"])
+    qtbot.waitUntil(lambda: request.progress is not None and " MB" in request.progress.labelText(), timeout=10000)
+    assert "of" in request.progress.labelText() and request.progress.maximum() > 0  # bytes, with a total
+    assert not request.progress.isModal()  # the window stays usable meanwhile
+    with qtbot.waitSignal(tab.run_finished, timeout=40000):
+        pass
+    folder = tmp_path / "data" / "recognizer" / "mnist"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(f + ".gz" for f in FILES)
+    assert tab.outcome.result.evaluation.confusion.sum() == 10_000
+
+
+def test_cancel_then_choose_a_folder(qtbot, mnist_dir, monkeypatch, tmp_path):
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    from PySide6.QtWidgets import QWidget
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    gave_up, ready = [], []
+    request = data_dialog.ensure_mnist(parent, ready.append, on_give_up=gave_up.append)
+    click(qtbot, request.buttons["cancel"])
+    qtbot.waitUntil(lambda: gave_up == [""], timeout=5000)
+    assert not ready and not (tmp_path / "data" / "recognizer" / "mnist").exists()  # nothing downloaded
+
+    request = data_dialog.ensure_mnist(parent, ready.append, on_give_up=gave_up.append)
+    request.choose_folder(tmp_path)  # no MNIST there: asked again
+    assert request.prompt is not None and "lacks" in request.prompt.text()
+    local = tmp_path / "mine"
+    shutil.copytree(mnist_dir, local)
+    request.choose_folder(local)
+    qtbot.waitUntil(lambda: len(ready) == 1, timeout=20000)
+    assert len(ready[0].train_images) == 60_000
+    assert data_dialog.app_settings().value(data_dialog.SETTINGS_KEY) == str(local)  # remembered
+    assert data_dialog.ensure_mnist(parent, ready.append) is None and len(ready) == 2  # cached
+
+
+def test_inside_the_main_window(qtbot, main_window, small, draw):
+    window = main_window
+    tab = window.train_tab
+    assert tab is not None and window.tabs.indexOf(tab) >= 0
+    tab.data = small
+    configure(tab, epochs=40)
+    window.tabs.setCurrentWidget(tab)
+    click(qtbot, tab.start_button)
+    qtbot.waitUntil(lambda: tab.curves.batches.n >= 2, timeout=15000)
+    before = window.current_model
+    window.tabs.setCurrentWidget(window.inspect_tab)  # drawing keeps working while it trains
+    draw(window.inspect_tab.canvas, 7)
+    assert window.inspect_tab.trace is not None and window.current_model is before
+    with qtbot.waitSignal(tab.run_finished, timeout=20000):
+        tab.stop()
+    with qtbot.waitSignal(tab.model_ready):
+        click(qtbot, tab.use_button)
+    assert window.current_model.model is tab.outcome.result.model  # swapped in at once...
+    with torch.no_grad():  # ...and the drawing was traced again with it
+        expected = torch.softmax(tab.outcome.result.model(torch.as_tensor(window.inspect_tab.trace.image)[None]), 1)[0]
+    np.testing.assert_allclose(window.inspect_tab.trace.probabilities[-1], expected.numpy(), atol=1e-4)
+
+    click(qtbot, tab.start_button)  # closing the window mid-run stops it and joins the thread
+    qtbot.waitUntil(lambda: tab.curves.batches.n >= 2, timeout=15000)
+    worker = tab.worker
+    window.close()
+    assert not worker._thread.is_alive()
