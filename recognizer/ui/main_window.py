@@ -170,7 +170,8 @@ class MainWindow(QMainWindow):
             except RecognizerError as e:
                 loaded = None
                 # After the window is up, so that the message has a window to sit on.
-                QTimer.singleShot(0, self, lambda: self.show_message("warning", "No model loaded", f"{e}"))
+                message = str(e)
+                QTimer.singleShot(0, self, lambda: self.show_message("warning", "No model loaded", message))
             self._apply_model(loaded)
         finally:
             QApplication.restoreOverrideCursor()

@@ -85,7 +85,11 @@ def palette() -> QPalette:
 
 
 def apply(app: QApplication) -> None:
-    """Give the application (every tab, dialog and plot made after this) the dark theme."""
+    """Give the application (every tab, dialog and plot made after this) the dark theme. Once:
+    setting a style sheet again would re-polish every widget alive."""
+    if app.property("recognizer_theme"):
+        return
+    app.setProperty("recognizer_theme", True)
     app.setStyle("Fusion")  # the same look on every platform, and it honours the palette
     app.setPalette(palette())
     app.setStyleSheet(STYLE_SHEET)

@@ -1,0 +1,490 @@
+"""The main window and its Draw & Inspect tab, driven as a person would: mouse strokes, keys,
+menus (with the file dialogs and message boxes replaced, so nothing modal can block a test)."""
+
+from __future__ import annotations
+
+import csv
+import time
+
+import numpy as np
+import pytest
+from conftest import DIGIT_STROKES, draw_digit, draw_stroke, send_mouse
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel, QSlider, QWidget
+
+from recognizer.model import ROWS
+from recognizer.trace import GATES
+from recognizer.ui import main_window as main_window_module
+from recognizer.ui.canvas import CANVAS_SIZE
+from recognizer.ui.inspector import DEFAULT_SPEED
+from recognizer.ui.main_window import MainWindow, read_pref, settings
+from recognizer.ui.trace_views import ROWS as UI_ROWS
+from recognizer.ui.trace_views import series_levels
+
+SEVEN = DIGIT_STROKES[7]
+
+
+def prediction(window) -> str:
+    return window.findChild(QLabel, "prediction").text()
+
+
+def key(window, k, modifier=Qt.NoModifier):
+    QTest.keyClick(window.inspect_tab.canvas, k, modifier)
+
+
+def test_ui_rows_match_the_model():
+    assert UI_ROWS == ROWS
+
+
+def test_window_has_tabs_menus_status_and_no_guess_when_empty(main_window):
+    w = main_window
+    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == ["Draw && Inspect", "Train", "Evaluate"]
+    assert [a.text() for a in w.menuBar().actions()] == ["&File", "&Edit", "&View", "&Help"]
+    assert w.findChild(QWidget, "canvas") is w.inspect_tab.canvas
+    assert prediction(w) == ""
+    assert w.inspect_tab.answer_hint.text() == "Draw a digit"
+    assert w.current_model is not None and w.current_model.name in w.model_label.text()
+    assert w.device_label.text() == "device: cpu"
+    assert not w.windowIcon().isNull()
+    assert w.messages == []
+
+
+def test_every_control_has_a_tooltip_and_plots_have_axis_labels(main_window):
+    tab = main_window.inspect_tab
+    from PySide6.QtWidgets import QAbstractButton, QComboBox
+
+    controls = tab.findChildren(QAbstractButton) + tab.findChildren(QSlider) + tab.findChildren(QComboBox)
+    assert controls and all(c.toolTip() for c in controls), [c for c in controls if not c.toolTip()]
+    for plot in (tab.input_view, tab.bars, tab.trajectories, tab.state_panel.heatmap, tab.state_panel.unit_plot):
+        item = plot.getPlotItem()
+        assert item.getAxis("bottom").labelText and item.getAxis("left").labelText
+        assert item.menuEnabled()  # pyqtgraph's right-click menu, with Export, stays
+    assert tab.trajectories.getPlotItem().getAxis("bottom").labelText == "row read (1–28)"
+    assert tab.state_panel.heatmap.getPlotItem().getAxis("left").labelText == "hidden unit"
+
+
+def test_drawing_with_the_mouse_updates_the_answer_during_and_after_the_stroke(main_window, qtbot):
+    tab = main_window.inspect_tab
+    tab.set_auto_play(False)
+    # the top bar of a 7, slowly: live answers arrive before the button is released
+    draw_stroke(tab.canvas, SEVEN[0][:3], steps=8, pause_ms=20, qtbot=qtbot)
+    assert prediction(main_window) != ""
+    live_text = []
+    tab.trace_changed.connect(lambda t: live_text.append(prediction(main_window)))
+    stroke = SEVEN[0][2:]
+    pts = [tab.canvas.to_widget(QPointF(x, y)) for x, y in stroke]
+    send_mouse(tab.canvas, QEvent.MouseButtonPress, pts[0], Qt.LeftButton, Qt.LeftButton)
+    for a, b in zip(pts, pts[1:]):
+        for k in range(1, 9):
+            send_mouse(tab.canvas, QEvent.MouseMove, a + (b - a) * (k / 8), Qt.NoButton, Qt.LeftButton)
+            qtbot.wait(3)
+    qtbot.wait(25)
+    assert live_text, "no live update while the button was held"
+    send_mouse(tab.canvas, QEvent.MouseButtonRelease, pts[-1], Qt.LeftButton, Qt.NoButton)
+    assert prediction(main_window).isdigit() and len(prediction(main_window)) == 1
+    assert tab.trace is not None and prediction(main_window) == str(tab.trace.prediction)
+    assert tab.confidence.text().endswith("sure")
+    # the network's view shows exactly the traced image, and the slider rests on the last row
+    np.testing.assert_array_equal(tab.input_view.image_item.image, tab.trace.image.T)
+    assert tab.row_slider.value() == ROWS and not tab.playing
+
+
+def test_animation_plays_after_a_stroke_and_the_views_follow_the_row(main_window, qtbot):
+    tab = main_window.inspect_tab
+    assert tab.auto_play
+    tab.set_speed(60)
+    draw_digit(tab.canvas, 7)
+    assert tab.playing and tab.row == 0
+    seen = {}
+
+    def record(value):
+        seen[value] = (tab.bars.heights.copy(), np.array(tab.state_panel.image_data(), copy=True))
+
+    tab.row_slider.valueChanged.connect(record)
+    qtbot.waitUntil(lambda: not tab.playing, timeout=3000)
+    assert tab.row_slider.value() == ROWS
+    assert len(seen) >= 20  # the slider went through (nearly) every row
+    bars_early, heat_early = seen[min(seen)]
+    bars_late, heat_late = seen[ROWS]
+    assert not np.allclose(bars_early, bars_late)
+    np.testing.assert_allclose(bars_late, tab.trace.probabilities[-1], rtol=1e-6)
+    # the heatmap fills in as rows are read: unread rows are NaN (transparent)
+    assert np.isnan(heat_early[min(seen):]).all() and not np.isnan(heat_late).any()
+    assert tab.caption.text().startswith(f"Row {ROWS} of {ROWS}")
+    assert str(tab.trace.prediction) in tab.caption.text()
+
+
+def test_space_and_arrow_keys_drive_the_animation(main_window, qtbot):
+    tab = main_window.inspect_tab
+    tab.set_auto_play(False)
+    draw_digit(tab.canvas, 3)
+    assert tab.row == ROWS - 1 and not tab.playing
+    key(main_window, Qt.Key_Left)
+    key(main_window, Qt.Key_Left)
+    assert tab.row == ROWS - 3
+    bars = tab.bars.heights.copy()
+    np.testing.assert_allclose(bars, tab.trace.probabilities[ROWS - 3], rtol=1e-6)
+    key(main_window, Qt.Key_Right)
+    assert tab.row == ROWS - 2
+    assert tab.caption.text().startswith(f"Row {ROWS - 1} of {ROWS}:")
+    key(main_window, Qt.Key_Home)
+    assert tab.row == 0
+    key(main_window, Qt.Key_Space)
+    assert tab.playing
+    qtbot.wait(150)
+    key(main_window, Qt.Key_Space)
+    assert not tab.playing
+    paused_at = tab.row
+    assert paused_at > 0
+    qtbot.wait(100)
+    assert tab.row == paused_at
+    # the slider itself scrubs
+    tab.row_slider.setValue(10)
+    assert tab.caption.text().startswith("Row 10 of 28")
+
+
+def test_undo_and_clear_keys(main_window):
+    tab = main_window.inspect_tab
+    tab.set_auto_play(False)
+    draw_digit(tab.canvas, 4)
+    four = prediction(main_window)
+    key(main_window, Qt.Key_Z, Qt.ControlModifier)  # the upright goes
+    assert tab.canvas.stroke_count() == 1
+    key(main_window, Qt.Key_Escape)
+    assert tab.canvas.is_empty() and prediction(main_window) == "" and tab.trace is None
+    assert tab.answer_hint.text() == "Draw a digit"
+    key(main_window, Qt.Key_Z, Qt.ControlModifier)  # undo the clear
+    assert tab.canvas.stroke_count() == 1
+    draw_stroke(tab.canvas, DIGIT_STROKES[4][1])
+    assert prediction(main_window) == four
+    key(main_window, Qt.Key_Delete)
+    assert tab.canvas.is_empty() and prediction(main_window) == ""
+
+
+def _digit_png(tmp_path, digit: int, name="digit.png") -> str:
+    """A digit drawn dark on light paper, as a scan or a photo would have it."""
+    image = QImage(300, 360, QImage.Format_RGB32)
+    image.fill(QColor(235, 232, 225))
+    p = QPainter(image)
+    p.setRenderHint(QPainter.Antialiasing)
+    p.setPen(QPen(QColor(30, 30, 40), 26, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
+    for stroke in DIGIT_STROKES[digit]:
+        pts = [QPointF(x + 10, y + 40) for x, y in stroke]
+        for a, b in zip(pts, pts[1:]):
+            p.drawLine(a, b)
+    p.end()
+    path = str(tmp_path / name)
+    assert image.save(path)
+    return path
+
+
+def test_open_image_file_from_the_menu(main_window, tmp_path, monkeypatch):
+    path = _digit_png(tmp_path, 2, "two.png")
+    monkeypatch.setattr(main_window, "ask_open_path", lambda title, filters: path)
+    main_window.open_action.trigger()
+    tab = main_window.inspect_tab
+    assert main_window.messages == []
+    assert tab.draw_box.title() == "Opened two.png"
+    assert not tab.canvas.is_empty() and tab.canvas.pixels().max() > 200  # shown, ink high
+    assert tab.trace is not None and prediction(main_window) == str(tab.trace.prediction)
+
+
+def test_a_bad_image_shows_a_dialog_and_leaves_the_canvas_alone(main_window, tmp_path):
+    tab = main_window.inspect_tab
+    draw_digit(tab.canvas, 1)
+    before = tab.canvas.pixels()
+    bad = tmp_path / "broken.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    blank = tmp_path / "blank.png"
+    white = QImage(50, 50, QImage.Format_RGB32)
+    white.fill(QColor("white"))
+    white.save(str(blank))
+    assert main_window.open_image(bad) is False
+    assert main_window.open_image(tmp_path / "missing.png") is False
+    assert main_window.open_image(blank) is False  # readable, but there is no digit in it
+    assert [m[0] for m in main_window.messages] == ["warning"] * 3
+    assert "broken.png" in main_window.messages[0][2]
+    np.testing.assert_array_equal(tab.canvas.pixels(), before)
+
+
+def test_paste_and_drop_an_image(main_window, tmp_path):
+    tab = main_window.inspect_tab
+    image = QImage(_digit_png(tmp_path, 0))
+    QApplication.clipboard().setImage(image)
+    assert main_window.paste() is True
+    assert tab.draw_box.title() == "Pasted image" and tab.trace is not None
+    tab.canvas.clear()
+    tab.canvas.dropped.emit(tmp_path / "digit.png")
+    assert tab.draw_box.title() == "Opened digit.png" and tab.trace is not None
+    QApplication.clipboard().clear()
+    assert main_window.paste() is False and main_window.messages[-1][1] == "Nothing to paste"
+
+
+def test_a_bad_model_file_shows_a_dialog_and_keeps_the_old_model(main_window, tmp_path, monkeypatch):
+    tab = main_window.inspect_tab
+    draw_digit(tab.canvas, 7)
+    old_model, old_trace = main_window.current_model, tab.trace
+    bad = tmp_path / "garbage.safetensors"
+    bad.write_bytes(b"this is not a model")
+    monkeypatch.setattr(main_window, "ask_open_path", lambda title, filters: str(bad))
+    main_window.load_model_action.trigger()
+    assert main_window.messages and main_window.messages[-1][0] == "critical"
+    assert "garbage.safetensors" in main_window.messages[-1][2]
+    assert main_window.current_model is old_model and tab.trace is old_trace
+
+
+def test_set_model_retraces_at_once_and_offers_the_layers(main_window, stacked_model_path):
+    from recognizer.modelfile import load_model
+
+    tab = main_window.inspect_tab
+    tab.set_auto_play(False)
+    draw_digit(tab.canvas, 5)
+    first = tab.trace
+    main_window.set_model(load_model(stacked_model_path))
+    assert main_window.current_model.path == stacked_model_path
+    assert tab.trace is not first and len(tab.trace.layers) == 2
+    assert not np.allclose(tab.trace.probabilities, first.probabilities)
+    panel = tab.state_panel
+    assert panel.layer_combo.count() == 2 and panel.layer_combo.isEnabled()
+    panel.layer_combo.setCurrentIndex(1)
+    assert panel.image_data().shape == (ROWS, 8)
+    panel.layer_combo.setCurrentIndex(0)
+    assert panel.image_data().shape == (ROWS, 16)
+    assert "stacked.safetensors" in main_window.model_label.text()
+    assert "16 × 8" in main_window.about_text()
+
+
+def test_heatmap_switches_between_states_and_gates(main_window):
+    tab = main_window.inspect_tab
+    tab.set_auto_play(False)
+    draw_digit(tab.canvas, 8)
+    panel = tab.state_panel
+    layer = tab.trace.layers[0]
+    for name in ("h", "c", *GATES):
+        main_window.heatmap_actions[name].trigger()
+        assert panel.series == name and panel.series_combo.currentData() == name
+        np.testing.assert_allclose(panel.image_data(), layer.series(name), rtol=1e-6)
+        assert tuple(panel.colorbar.levels()) == series_levels(name, layer.series(name))
+    assert series_levels("forget") == (0.0, 1.0) and series_levels("h") == (-1.0, 1.0)
+    panel.series_combo.setCurrentIndex(0)
+    assert main_window.heatmap_actions["h"].isChecked()
+
+
+def test_hovering_and_clicking_a_unit_follows_it(main_window):
+    tab = main_window.inspect_tab
+    tab.set_auto_play(False)
+    draw_digit(tab.canvas, 9)
+    panel = tab.state_panel
+    assert panel.unit is not None and "pushes hardest toward" in panel.unit_text.text()
+    vb = panel.heatmap.getPlotItem().vb
+    panel._on_mouse_moved(vb.mapViewToScene(QPointF(10, 42)))
+    assert panel.unit == 42 and panel.unit_text.text().startswith("Unit 42 of layer 1 (hovered)")
+    x, y = panel.unit_curve.getData()
+    np.testing.assert_allclose(y, tab.trace.layers[0].h[:, 42], rtol=1e-6)
+    panel.select_unit(7)
+    panel._on_mouse_moved(vb.mapViewToScene(QPointF(-50, -50)))  # off the heatmap
+    assert panel.unit == 7 and "(clicked)" in panel.unit_text.text()
+
+
+def test_save_trace_as_csv_and_npz(main_window, tmp_path, monkeypatch):
+    tab = main_window.inspect_tab
+    draw_digit(tab.canvas, 6)
+    trace = tab.trace
+    units = trace.layers[0].h.shape[1]
+    monkeypatch.setattr(main_window, "ask_save_path", lambda title, suggestion, filters: str(tmp_path / "t.npz"))
+    main_window.save_trace_action.trigger()
+    with np.load(tmp_path / "t.npz") as npz:
+        np.testing.assert_array_equal(npz["image"], trace.image)
+        np.testing.assert_array_equal(npz["probabilities"], trace.probabilities)
+        assert int(npz["prediction"]) == trace.prediction
+        for name in ("h", "c", *GATES):
+            np.testing.assert_array_equal(npz[f"layer1_{name}"], trace.layers[0].series(name))
+    written = main_window.save_trace_file(tmp_path / "t.csv")
+    with open(written, newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0] == ["quantity", "layer", "row", "index", "value"]
+    assert len(rows) == 1 + ROWS * 28 + ROWS * 10 + 6 * ROWS * units
+    table = {(r[0], r[1], int(r[2]), int(r[3])): float(r[4]) for r in rows[1:]}
+    assert table[("probability", "", 28, trace.prediction)] == pytest.approx(trace.confidence, rel=1e-5)
+    assert table[("forget", "1", 5, 3)] == pytest.approx(float(trace.layers[0].forget[4, 3]), rel=1e-5)
+    assert table[("image", "", 14, 15)] == pytest.approx(float(trace.image[13, 14]), abs=1e-6)
+    assert main_window.messages == []
+
+
+def test_inspect_image_shows_the_digit_and_plays_it(main_window):
+    tab = main_window.inspect_tab
+    main_window.tabs.setCurrentIndex(2)
+    image = np.zeros((28, 28), np.float32)
+    image[4:24, 13:16] = 1.0  # a 1
+    main_window.inspect_image(image, "MNIST test image #42 (label 1)")
+    assert main_window.tabs.currentWidget() is tab
+    assert tab.draw_box.title() == "MNIST test image #42 (label 1)"
+    np.testing.assert_array_equal(tab.trace.image, image)  # traced exactly, not re-preprocessed
+    assert tab.canvas.pixels()[CANVAS_SIZE // 2, CANVAS_SIZE // 2] > 200
+    assert tab.playing and tab.row == 0
+
+
+def test_preferences_are_remembered_and_bad_values_fall_back(qtbot, model_path):
+    w = MainWindow(model_path=model_path)
+    qtbot.addWidget(w)
+    w.ensure_ready()
+    w.inspect_tab.set_pen_width(17)
+    w.inspect_tab.set_speed(33)
+    w.inspect_tab.set_auto_play(False)
+    w.heatmap_actions["output"].trigger()
+    w.close()
+    again = MainWindow(model_path=model_path)
+    qtbot.addWidget(again)
+    tab = again.inspect_tab
+    assert (tab.canvas.pen_width, tab.speed, tab.auto_play, tab.state_panel.series) == (17, 33, False, "output")
+    assert again.autoplay_action.isChecked() is False
+    again.close()
+
+    store = settings()
+    for k, v in {
+        "inspect/pen_width": "9999",
+        "inspect/speed": "fast",
+        "inspect/auto_play": "perhaps",
+        "inspect/heatmap": "nonsense",
+        "window/geometry": "not a geometry",
+    }.items():
+        store.setValue(k, v)
+    store.sync()
+    third = MainWindow(model_path=model_path)
+    qtbot.addWidget(third)
+    tab = third.inspect_tab
+    assert (tab.canvas.pen_width, tab.speed, tab.auto_play, tab.state_panel.series) == (30, DEFAULT_SPEED, True, "h")
+    assert read_pref(store, "inspect/zoom" if False else "inspect/speed") == DEFAULT_SPEED
+    assert third.width() >= 1000
+
+
+def test_help_menu_about_and_shortcuts(main_window):
+    import torch
+    from PySide6 import QtCore
+
+    main_window.show_about()
+    kind, title, text = main_window.messages[-1]
+    m = main_window.current_model
+    assert m.name in text and torch.__version__ in text and QtCore.qVersion() in text
+    if m.test_accuracy is not None:
+        assert f"{m.test_accuracy:.2%}" in text
+    main_window.show_shortcuts()
+    assert "Ctrl+Z" in main_window.messages[-1][2] and "Space" in main_window.messages[-1][2]
+
+
+def test_message_boxes_do_not_block(qtbot, model_path):
+    """The real show_message opens its box without a nested event loop."""
+    w = MainWindow(model_path=model_path)
+    qtbot.addWidget(w)
+    w.show()
+    started = time.perf_counter()
+    w.show_message("warning", "Title", "Body")
+    assert time.perf_counter() - started < 2
+    from PySide6.QtWidgets import QMessageBox
+
+    boxes = [b for b in w.findChildren(QMessageBox) if b.isVisible()]
+    assert boxes and boxes[0].text() == "Body"
+    boxes[0].close()
+
+
+def test_missing_model_opens_the_window_with_a_warning(qtbot, tmp_path, monkeypatch):
+    messages = []
+    monkeypatch.setattr(MainWindow, "show_message", lambda self, *m: messages.append(m))
+    w = MainWindow(model_path=tmp_path / "nope.safetensors")
+    qtbot.addWidget(w)
+    assert w.current_model is None
+    qtbot.waitUntil(lambda: bool(messages))
+    assert messages[0][0] == "warning" and "nope.safetensors" in messages[0][2]
+    assert "No model loaded" in w.inspect_tab.answer_hint.text()
+    assert w.model_label.text() == "no model loaded"
+
+
+class _FakeTrainTab(QWidget):
+    model_ready = Signal(object)
+    instances = []
+
+    def __init__(self):
+        super().__init__()
+        self.shut_down = False
+        _FakeTrainTab.instances.append(self)
+
+    def shutdown(self):
+        self.shut_down = True
+
+
+class _FakeEvaluateTab(QWidget):
+    inspect_requested = Signal(object, str)
+    instances = []
+
+    def __init__(self):
+        super().__init__()
+        self.models = []
+        _FakeEvaluateTab.instances.append(self)
+
+    def set_model(self, loaded):
+        self.models.append(loaded)
+
+
+def test_train_and_evaluate_tabs_are_wired(qtbot, model_path, stacked_model_path, monkeypatch):
+    from recognizer.modelfile import load_model
+
+    fakes = {"train_tab": _FakeTrainTab, "evaluate_tab": _FakeEvaluateTab}
+    monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: fakes[module])
+    w = MainWindow(model_path=model_path)
+    qtbot.addWidget(w)
+    train, evaluate = w.train_tab, w.evaluate_tab
+    assert w.tabs.widget(1) is train and w.tabs.widget(2) is evaluate
+    assert evaluate.models == [w.current_model]  # the startup model went to Evaluate too
+    new = load_model(stacked_model_path)
+    train.model_ready.emit(new)
+    assert w.current_model is new and evaluate.models[-1] is new
+    image = np.zeros((28, 28), np.float32)
+    image[6:22, 8:20] = 1.0
+    evaluate.inspect_requested.emit(image, "test image #3")
+    assert w.tabs.currentIndex() == 0 and w.inspect_tab.draw_box.title() == "test image #3"
+    w.close()
+    assert train.shut_down
+
+
+def test_without_the_other_tabs_the_window_shows_placeholders(qtbot, model_path, monkeypatch):
+    monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: None)
+    w = MainWindow(model_path=model_path)
+    qtbot.addWidget(w)
+    assert w.train_tab is None and w.evaluate_tab is None
+    assert "coming" in w.tabs.widget(1).text() and "coming" in w.tabs.widget(2).text()
+
+
+def test_stroke_to_answer_is_fast(main_window, qtbot):
+    """Pixels in to every view updated, for live updates and stroke ends. The real budget is
+    16 ms at p95 (measured in the report); this only catches gross regressions on a busy CI."""
+    tab = main_window.inspect_tab
+    tab.set_auto_play(False)
+    for digit in (0, 8):
+        draw_digit(tab.canvas, digit, pause_ms=17, qtbot=qtbot)
+        tab.canvas.clear()
+    times = np.array(tab.update_times_ms)
+    assert len(times) > 12
+    print(f"update: median {np.median(times):.1f} ms, p95 {np.percentile(times, 95):.1f} ms over {len(times)}")
+    assert np.median(times) < 40
+
+
+def test_digits_drawn_like_a_person_are_read_right(main_window, shipped_model_path):
+    """Each digit 0-9 drawn with the mouse as a person would, read by the shipped model."""
+    if shipped_model_path is None:
+        pytest.skip("the shipped model models/default.safetensors is not there yet")
+    from recognizer.modelfile import load_model
+
+    main_window.set_model(load_model(shipped_model_path))
+    tab = main_window.inspect_tab
+    tab.set_auto_play(False)
+    answers = {}
+    for digit in range(10):
+        tab.canvas.clear()
+        draw_digit(tab.canvas, digit)
+        answers[digit] = (prediction(main_window), tab.confidence.text())
+    wrong = {d: a for d, a in answers.items() if a[0] != str(d)}
+    print("answers:", answers)
+    print("wrong:", wrong or "none")
+    assert len(wrong) <= 1, f"misread: {wrong}"
