@@ -360,6 +360,8 @@ class ConfusionTable(QTableWidget):
             header.setFont(font)
         self.horizontalHeader().setToolTip("The digit the network answered.")
         self.verticalHeader().setToolTip("The true digit.")
+        self.setTextElideMode(Qt.ElideNone)  # a clipped count beats "1…"
+        self.setStyleSheet("QTableWidget::item { padding: 0px; }")
         self.setMinimumHeight(200)
         self.matrix: np.ndarray | None = None
         for r in range(10):
@@ -443,7 +445,10 @@ class TrainTab(QWidget):
         self._paused_since: float | None = None
         self._paused_total = 0.0
         self._latest: BatchProgress | None = None
+        self._latest_at = 0.0
         self._epochs_done = 0
+        self._images = self._test_images = 0
+        self._eval_seconds: float | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(refresh_ms)
         self._timer.timeout.connect(self._refresh)
@@ -483,58 +488,62 @@ class TrainTab(QWidget):
         for value, label in available_devices():
             self.device_combo.addItem(label, value)
 
-        form = QFormLayout()
-        form.setLabelAlignment(Qt.AlignRight | Qt.AlignVCenter)
-        form.setHorizontalSpacing(8)
-        form.setVerticalSpacing(5)
-        lr_row = QHBoxLayout()
-        lr_row.setSpacing(6)
-        lr_row.addWidget(self.lr_edit, 1)
-        lr_row.addWidget(self.schedule_combo, 1)
-        rows = [
-            ("Hidden sizes", self.hidden_edit, "hidden_sizes"),
-            ("Epochs", self.epochs_spin, "epochs"),
-            ("Batch size", self.batch_spin, "batch_size"),
-            ("Learning rate", lr_row, "learning_rate"),
-            ("Warm-up", self.warmup_spin, "warmup_steps"),
-            ("Weight decay", self.decay_edit, "weight_decay"),
-            ("Gradient clip", self.clip_edit, "grad_clip"),
-            ("Augmentation", self.augment_check, "augment"),
-            ("Training subset", self.subset_spin, "train_subset"),
-            ("Seed", self.seed_spin, "seed"),
-            ("Device", self.device_combo, "device"),
-        ]
-        self._form_widgets = {}
-        for text, field, key in rows:
-            label = QLabel(text)
-            label.setToolTip(TIPS[key])
-            form.addRow(label, field)
-            widgets = [field.itemAt(i).widget() for i in range(field.count())] if isinstance(field, QHBoxLayout) else [field]
-            for w in widgets:
-                w.setToolTip(TIPS[key])
-            self._form_widgets[key] = widgets
-        self.schedule_combo.setToolTip(TIPS["schedule"])
-        self.schedule_combo.currentIndexChanged.connect(self._sync_controls)
-        self.settings_error = QLabel("")
-        self.settings_error.setWordWrap(True)
-        self.settings_error.setStyleSheet("color: #f87171;")
-        self.settings_error.hide()
         self.defaults_button = QPushButton("Defaults")
         self.defaults_button.setToolTip(
             f"Back to the quick recipe: LSTM {format_hidden_sizes(d.hidden_sizes)}, {d.epochs} epochs, "
             f"learning rate {d.learning_rate:g} ({d.schedule}), augmentation on, all images."
         )
         self.defaults_button.clicked.connect(lambda: self.set_config(quick_config(device=available_devices()[0][0])))
+        self.augment_check.setText("shift, rotate, scale")
+
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        form.setHorizontalSpacing(8)
+        form.setVerticalSpacing(5)
+        self._form_widgets: dict[str, list[QWidget]] = {}
+
+        def tip(widget: QWidget, key: str) -> QWidget:
+            widget.setToolTip(TIPS[key])
+            self._form_widgets.setdefault(key, []).append(widget)
+            return widget
+
+        def row(label: str, key: str, *rest) -> None:
+            """One form row: label and field for key, then optional (label, field, key) pairs or
+            plain widgets beside it, so that small settings share a line."""
+            line = QHBoxLayout()
+            line.setSpacing(6)
+            for part in rest:
+                if isinstance(part, tuple):
+                    text, widget, other = part
+                    if text:
+                        line.addWidget(tip(QLabel(text), other))
+                    line.addWidget(tip(widget, other), 1)
+                elif part is None:
+                    line.addStretch(1)
+                else:
+                    line.addWidget(part)
+            form.addRow(tip(QLabel(label), key), line)
+
+        row("Hidden sizes", "hidden_sizes", ("", self.hidden_edit, "hidden_sizes"))
+        row("Epochs", "epochs", ("", self.epochs_spin, "epochs"), ("Batch", self.batch_spin, "batch_size"))
+        row("Learning rate", "learning_rate", ("", self.lr_edit, "learning_rate"), ("", self.schedule_combo, "schedule"))
+        row("Warm-up", "warmup_steps", ("", self.warmup_spin, "warmup_steps"))
+        row("Weight decay", "weight_decay", ("", self.decay_edit, "weight_decay"), ("Clip", self.clip_edit, "grad_clip"))
+        row("Augmentation", "augment", ("", self.augment_check, "augment"), self.defaults_button)
+        row("Training subset", "train_subset", ("", self.subset_spin, "train_subset"))
+        row("Seed", "seed", ("", self.seed_spin, "seed"), ("Device", self.device_combo, "device"))
+        self.schedule_combo.currentIndexChanged.connect(self._sync_controls)
+        self.settings_error = QLabel("")
+        self.settings_error.setWordWrap(True)
+        self.settings_error.setStyleSheet("color: #f87171;")
+        self.settings_error.hide()
         settings_box = QGroupBox("Settings")
         settings_box.setToolTip("How the next run trains. Hover over a setting for what it does.")
         settings_layout = QVBoxLayout(settings_box)
         settings_layout.setContentsMargins(8, 10, 8, 8)
+        settings_layout.setSpacing(4)
         settings_layout.addLayout(form)
         settings_layout.addWidget(self.settings_error)
-        defaults_row = QHBoxLayout()
-        defaults_row.addStretch(1)
-        defaults_row.addWidget(self.defaults_button)
-        settings_layout.addLayout(defaults_row)
         self.settings_box = settings_box
 
         # Control
@@ -550,7 +559,7 @@ class TrainTab(QWidget):
         buttons = QHBoxLayout()
         buttons.setSpacing(6)
         for b in (self.start_button, self.pause_button, self.stop_button):
-            b.setMinimumWidth(70)
+            b.setMinimumWidth(60)
             buttons.addWidget(b, 1)
         self.progress_bar = QProgressBar()
         self.progress_bar.setRange(0, 1000)
@@ -575,7 +584,6 @@ class TrainTab(QWidget):
         self.result_label = _muted("No run yet.")
         self.confusion = ConfusionTable()
         self.confusion.setToolTip("Rows: the true digit. Columns: what the network read. Off the diagonal: its mistakes.")
-        confusion_caption = _muted("Confusion matrix: rows true digit, columns answer")
         self.use_button = QPushButton("Use this model")
         self.use_button.setToolTip("Use the weights of this run on Draw && Inspect and Evaluate right away.")
         self.use_button.clicked.connect(self.use_model)
@@ -593,20 +601,27 @@ class TrainTab(QWidget):
         result_layout.setSpacing(4)
         result_layout.addWidget(self.accuracy_label)
         result_layout.addWidget(self.result_label)
-        result_layout.addWidget(confusion_caption)
-        result_layout.addWidget(self.confusion, 1)
         result_layout.addLayout(result_buttons)
         result_layout.addWidget(self.autosave_label)
+        result_layout.addStretch(1)
+        confusion_box = QGroupBox("Confusion matrix of the last run")
+        confusion_box.setToolTip(self.confusion.toolTip())
+        confusion_layout = QVBoxLayout(confusion_box)
+        confusion_layout.setContentsMargins(6, 10, 6, 6)
+        confusion_layout.setSpacing(4)
+        confusion_layout.addWidget(_muted("Every test image, counted once. Rows: the true digit; columns: the answer."))
+        confusion_layout.addWidget(self.confusion, 1)
 
         # Plots
         self.loss_plot = _plot("Training loss per batch", "loss (cross-entropy, nats)",
                                "The loss of every training batch (faint) and its moving average.")  # fmt: skip
-        self.lr_plot = _plot("Learning rate", "learning rate (AdamW step size)",
+        self.lr_plot = _plot("Learning rate", "learning rate",
                              "The learning rate the schedule gave each batch.")  # fmt: skip
         self.epoch_loss_plot = _plot("Loss per epoch", "loss (cross-entropy, nats)",
                                      "Mean training loss over each epoch, and the loss on the test images after it.")  # fmt: skip
         self.accuracy_plot = _plot("Accuracy per epoch", "accuracy (%)",
                                    "Share of training images read right during each epoch, and of test images after it.")  # fmt: skip
+        self.lr_plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)  # 0.003, not 3 (x0.001)
         self._make_curves()
 
         self.export_button = QPushButton("Export curves…")
@@ -617,10 +632,13 @@ class TrainTab(QWidget):
         plot_bar.addWidget(self.export_button)
         plots = QGridLayout()
         plots.setSpacing(8)
-        plots.addWidget(self.loss_plot, 0, 0)
-        plots.addWidget(self.lr_plot, 0, 1)
+        plots.addWidget(self.loss_plot, 0, 0, 1, 2)
+        plots.addWidget(self.lr_plot, 0, 2)
         plots.addWidget(self.epoch_loss_plot, 1, 0)
         plots.addWidget(self.accuracy_plot, 1, 1)
+        plots.addWidget(confusion_box, 1, 2)
+        for column, stretch in enumerate((5, 5, 6)):
+            plots.setColumnStretch(column, stretch)
         right = QVBoxLayout()
         right.setSpacing(6)
         right.addLayout(plot_bar)
@@ -638,8 +656,8 @@ class TrainTab(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         scroll.setFrameShape(QScrollArea.NoFrame)
-        scroll.setMinimumWidth(340)
-        scroll.setMaximumWidth(380)
+        scroll.setMinimumWidth(330)
+        scroll.setMaximumWidth(370)
         scroll.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Expanding)
 
         layout = QHBoxLayout(self)
@@ -670,8 +688,10 @@ class TrainTab(QWidget):
         self.epoch_test = el.plot(pen=_pen(TEST_COLOUR, 2), symbolBrush=TEST_COLOUR, symbolPen=None, name="test", **marker)
         self.acc_train = ac.plot(pen=_pen(TRAIN_COLOUR, 2), symbolBrush=TRAIN_COLOUR, symbolPen=None, name="train", **marker)
         self.acc_test = ac.plot(pen=_pen(TEST_COLOUR, 2), symbolBrush=TEST_COLOUR, symbolPen=None, name="test", **marker)
-        # Accuracy climbs towards the top right: its legend goes bottom right.
+        # Accuracy climbs towards the top right: its legend goes bottom right. The learning rate
+        # rises and falls: bottom centre is free.
         ac.legend.anchor(itemPos=(1, 1), parentPos=(1, 1), offset=(-6, -6))
+        lr.legend.anchor(itemPos=(0.5, 1), parentPos=(0.5, 1), offset=(0, -6))
         for item in (lp, lr, el, ac):
             item.setXRange(0, quick_config().epochs, padding=0.02)
 
@@ -900,6 +920,8 @@ class TrainTab(QWidget):
         self.progress_bar.setValue(0)
         n = config.train_subset or len(data.train_images)
         self._images = min(n, len(data.train_images))
+        self._test_images = len(data.test_images)
+        self._eval_seconds = None
         self.progress_label.setText(f"Starting: {self._images:,} training images, {config.epochs} epoch(s)…")
         self._run_started = time.perf_counter()
         self._set_state("running")
@@ -921,8 +943,13 @@ class TrainTab(QWidget):
         for e in events:
             if isinstance(e, BatchProgress):
                 self._latest = e
+                self._latest_at = time.perf_counter()
             else:
                 self._epochs_done = e.epoch
+                b = self._latest
+                if b is not None and b.samples_per_second > 0:
+                    # The epoch's seconds are its batches plus the test pass after them.
+                    self._eval_seconds = max(0.0, e.seconds - self._images / b.samples_per_second)
 
     def _draw_curves(self) -> None:
         c = self.curves
@@ -948,31 +975,45 @@ class TrainTab(QWidget):
         self.prev_acc_train.setData(ex, p.e("train_acc"))
         self.prev_acc_test.setData(ex, p.e("test_acc"))
 
-    def _fraction_done(self) -> float:
-        b, epochs = self._latest, self._config.epochs
-        if b is None:
-            return 0.0
-        return min(1.0, ((b.epoch - 1) + b.batch / b.batches_per_epoch) / epochs)
+    def _seconds_left(self) -> float | None:
+        """Batches still to run at the current rate, plus the test passes still to come (timed
+        after the first epoch; until then guessed as a forward pass at three times the speed)."""
+        b, c = self._latest, self._config
+        if b is None or b.samples_per_second <= 0:
+            return None
+        rate = b.samples_per_second
+        per_epoch = self._images
+        images_left = (c.epochs - b.epoch) * per_epoch + max(0, per_epoch - b.batch * c.batch_size)
+        test_pass = self._eval_seconds if self._eval_seconds is not None else self._test_images / (3 * rate)
+        left = images_left / rate + (c.epochs - self._epochs_done) * test_pass
+        if self._measuring():
+            left -= min(test_pass, time.perf_counter() - self._latest_at)
+        return max(0.0, left)
+
+    def _measuring(self) -> bool:
+        b = self._latest
+        return b is not None and b.batch == b.batches_per_epoch and self._epochs_done < b.epoch
 
     def _update_progress(self) -> None:
         if self._state not in ("running", "paused") or self._config is None:
             return
         b, epochs = self._latest, self._config.epochs
-        f = self._fraction_done()
-        self.progress_bar.setValue(int(1000 * f))
         if b is None:
             return
+        active = time.perf_counter() - self._run_started - self._paused_total
+        left = self._seconds_left()
+        if left is not None:
+            self.progress_bar.setValue(int(1000 * active / max(active + left, 1e-9)))
         if self._state == "paused":
             self.progress_label.setText(f"Paused in epoch {b.epoch} of {epochs}, after batch {b.batch} of "
                                         f"{b.batches_per_epoch}. Resume to go on, Stop to end the run here.")  # fmt: skip
             return
         parts = [f"Epoch {b.epoch} of {epochs}", f"batch {b.batch} of {b.batches_per_epoch}",
                  f"{b.samples_per_second:,.0f} images/s"]  # fmt: skip
-        if b.batch == b.batches_per_epoch and self._epochs_done < b.epoch:
-            parts[1] = "measuring on the 10,000 test images"
-        active = time.perf_counter() - self._run_started - self._paused_total
-        if f > 0 and active > 0.5:
-            parts.append(f"about {_duration(active * (1 - f) / f)} left")
+        if self._measuring():
+            parts[1] = f"testing on {self._test_images:,} images"
+        if left is not None and active > 1.0:
+            parts.append(f"about {_duration(left)} left")
         self.progress_label.setText(" · ".join(parts))
 
     def _on_finished(self, outcome: RunOutcome) -> None:
@@ -1028,17 +1069,19 @@ class TrainTab(QWidget):
         images = f"{c.train_subset:,}" if c.train_subset else "60,000"
         done = len(r.history)
         when = (f"stopped during epoch {done + 1} of {c.epochs}" if r.stopped else f"after {c.epochs} epoch(s)")
-        return (f"on the 10,000 test images, {when}.\nLSTM {format_hidden_sizes(c.hidden_sizes)}, "
+        return (f"on the {self._test_images:,} test images, {when}.\nLSTM {format_hidden_sizes(c.hidden_sizes)}, "
                 f"{images} training images, learning rate {c.learning_rate:g} ({c.schedule}).")  # fmt: skip
 
     def _autosave_text(self) -> str:
         o = self.outcome
+        self.autosave_label.setToolTip("")
         if o is None:
             return ""
         r = o.result
         if o.autosaved is not None:
             acc = r.history[r.best_epoch - 1].test_accuracy
-            return f"Best epoch ({r.best_epoch}, {acc:.2%}) saved automatically as {o.autosaved}"
+            self.autosave_label.setToolTip(f"Saved as {o.autosaved}\n(File › Load model… reads it back.)")
+            return f"Best epoch ({r.best_epoch}, {acc:.2%}) saved automatically in {_home(o.autosaved.parent)} as {o.autosaved.name}"
         if r.best_epoch is None:
             return "No epoch finished, so nothing was saved automatically."
         return "The best epoch was not saved."
@@ -1064,6 +1107,14 @@ class TrainTab(QWidget):
         has_result = self.outcome is not None if hasattr(self, "outcome") else False
         self.use_button.setEnabled(idle and has_result)
         self.save_button.setEnabled(idle and has_result)
+
+
+def _home(path: Path) -> str:
+    """path with the home folder written ~, as people read it."""
+    try:
+        return "~/" + str(path.relative_to(Path.home()))
+    except ValueError:
+        return str(path)
 
 
 def _duration(seconds: float) -> str:
