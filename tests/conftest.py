@@ -158,11 +158,15 @@ def stacked_model_path(tmp_path_factory) -> Path:
 @pytest.fixture
 def main_window(qtbot, model_path, monkeypatch):
     """A shown 1280x800 MainWindow with the model loaded. Dialogs never open: show_message is
-    replaced by a recorder (window.messages), so no test can hang on a modal box."""
+    replaced by a recorder (window.messages), so no test can hang on a modal box. The Train and
+    Evaluate tabs are placeholders here (they have their own tests; test_ui_inspect.py checks
+    the real ones plug in), which keeps these tests fast and about Draw & Inspect."""
+    from recognizer.ui import main_window as main_window_module
     from recognizer.ui.app import make_application
     from recognizer.ui.main_window import MainWindow
 
     make_application()
+    monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: None)
     window = MainWindow(model_path=model_path)
     qtbot.addWidget(window)
     window.messages = []

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from . import qt_fixes, theme  # qt_fixes: must patch PySide6 6.12 before any emit
 from .canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
-from .trace_views import ROWS, NetworkInputView, ProbabilityBars, StatePanel, TrajectoryPlot
+from .trace_views import ROWS, NetworkInputView, ProbabilityBars, StatePanel, TrajectoryPlot, percent
 
 if TYPE_CHECKING:  # both import torch, which the window loads after it is on screen
     from ..trace import Trace, Tracer
@@ -48,13 +48,6 @@ def _to_mnist(pixels: np.ndarray) -> np.ndarray | None:
     from ..preprocess import to_mnist  # imported late: it pulls in torch.nn.functional
 
     return to_mnist(pixels)
-
-
-def percent(p: float) -> str:
-    """83%, 99.4%, >99.9%: whole percents hide how sure a confident network is."""
-    if p > 0.999:
-        return ">99.9%"
-    return f"{p:.1%}" if p >= 0.99 else f"{p:.0%}"
 
 
 def _muted(text: str = "") -> QLabel:
@@ -243,6 +236,7 @@ class InspectTab(QWidget):
         player.addWidget(self.speed_label)
         player.addSpacing(12)
         player.addWidget(self.autoplay_check)
+        self._player_controls = (self.play_button, self.back_button, self.forward_button, self.row_slider)
         bottom = QWidget()
         bottom.setObjectName("player")
         bottom_layout = QVBoxLayout(bottom)
@@ -259,9 +253,9 @@ class InspectTab(QWidget):
         grid.addLayout(middle, 0, 1)
         grid.addLayout(right, 0, 2)
         grid.addWidget(bottom, 1, 0, 1, 3)
-        grid.setColumnStretch(0, 10)
+        grid.setColumnStretch(0, 11)
         grid.setColumnStretch(1, 8)
-        grid.setColumnStretch(2, 13)
+        grid.setColumnStretch(2, 12)
         grid.setRowStretch(0, 1)
         for w in (self.input_view, self.bars, self.trajectories):
             w.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
@@ -401,6 +395,8 @@ class InspectTab(QWidget):
         row = self.row
         self.row_label.setText(f"row {row + 1:>2} / {ROWS}")
         trace = self._trace
+        for control in self._player_controls:
+            control.setEnabled(trace is not None)
         if trace is None:
             self.input_view.set_row(None)
             self.bars.set_probabilities(None)
@@ -418,15 +414,13 @@ class InspectTab(QWidget):
         self.trajectories.set_row(row)
         self.state_panel.set_row(row)
         leader = trace.leader(row)
-        p = float(trace.probabilities[row, leader])
+        p = percent(float(trace.probabilities[row, leader]))
         if row == LAST:
-            self.caption.setText(f"Row {ROWS} of {ROWS}: having read every row, the network answers {leader} ({p:.0%}).")
+            self.caption.setText(f"Row {ROWS} of {ROWS}: having read every row, the network answers {leader} ({p}).")
         elif not trace.image[: row + 1].any():
-            self.caption.setText(
-                f"Row {row + 1} of {ROWS}: no ink yet, so the network is only guessing ({leader}, {p:.0%})."
-            )
+            self.caption.setText(f"Row {row + 1} of {ROWS}: no ink yet, so the network is only guessing ({leader}, {p}).")
         else:
-            self.caption.setText(f"Row {row + 1} of {ROWS}: the network now leans to {leader} ({p:.0%}).")
+            self.caption.setText(f"Row {row + 1} of {ROWS}: the network now leans to {leader} ({p}).")
 
     # --- animation --------------------------------------------------------------------------
 

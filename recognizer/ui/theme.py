@@ -47,6 +47,8 @@ QComboBox QAbstractItemView {{ background: {PANEL}; selection-background-color: 
 QSlider::groove:horizontal {{ height: 6px; background: {RAISED}; border-radius: 3px; }}
 QSlider::sub-page:horizontal {{ background: {ACCENT}; border-radius: 3px; }}
 QSlider::handle:horizontal {{ background: {TEXT}; width: 14px; margin: -5px 0; border-radius: 7px; }}
+QSlider::sub-page:horizontal:disabled {{ background: {BORDER}; }}
+QSlider::handle:horizontal:disabled {{ background: {BORDER}; }}
 QCheckBox::indicator {{ width: 15px; height: 15px; }}
 QStatusBar {{ background: {PANEL}; color: {MUTED_TEXT}; }}
 QStatusBar QLabel {{ color: {MUTED_TEXT}; padding: 0 8px; }}

@@ -49,6 +49,13 @@ SERIES_TIPS = {
 }
 
 
+def percent(p: float) -> str:
+    """83%, 99.4%, >99.9%: whole percents would hide how sure a confident network is."""
+    if p > 0.999:
+        return ">99.9%"
+    return f"{p:.1%}" if p >= 0.99 else f"{p:.0%}"
+
+
 def _plot_widget(x_label: str, y_label: str, title: str | None = None) -> pg.PlotWidget:
     w = pg.PlotWidget()
     item = w.getPlotItem()
@@ -58,6 +65,8 @@ def _plot_widget(x_label: str, y_label: str, title: str | None = None) -> pg.Plo
         item.setTitle(title, color=theme.MUTED_TEXT, size="10pt")
     item.hideButtons()
     item.setMouseEnabled(x=False, y=False)  # fixed views; the right-click menu (Export) stays
+    for side in ("bottom", "left"):
+        item.getAxis(side).enableAutoSIPrefix(False)  # never "hidden unit (x0.001)"
     w.setAntialiasing(True)
     return w
 
@@ -136,8 +145,9 @@ class ProbabilityBars(pg.PlotWidget):
         item.setLabel("left", "probability")
         item.hideButtons()
         item.setMouseEnabled(x=False, y=False)
-        item.setRange(xRange=(-0.6, 9.6), yRange=(0, 1.08), padding=0)
+        item.setRange(xRange=(-0.6, 9.6), yRange=(0, 1.16), padding=0)  # room for the label
         item.getAxis("bottom").setTicks([[(d, str(d)) for d in range(10)]])
+        item.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.2, 0.4, 0.6, 0.8, 1.0)]])
         self._muted = [pg.mkBrush(QColor(c).darker(170)) for c in CLASS_COLOURS]
         self._strong = [pg.mkBrush(c) for c in CLASS_COLOURS]
         self._no_pen = pg.mkPen(None)
@@ -167,8 +177,8 @@ class ProbabilityBars(pg.PlotWidget):
         pens = [self._no_pen] * 10
         pens[leader] = self._leader_pen
         self.bars.setOpts(height=self.heights, brushes=brushes, pens=pens)
-        self.label.setText(f"{p[leader]:.0%}")
-        self.label.setPos(leader, min(float(p[leader]) + 0.07, 1.08))
+        self.label.setText(percent(float(p[leader])))
+        self.label.setPos(leader, float(p[leader]) + 0.01)
 
 
 class TrajectoryPlot(pg.PlotWidget):
@@ -241,6 +251,7 @@ class StatePanel(QWidget):
         self.readout_weights: np.ndarray | None = None  # (last layer's units, 10), to suggest a unit
         self._values = np.zeros((ROWS, 1), np.float32)
         self._buffer: np.ndarray | None = None
+        self._placed_units: int | None = None  # units the image item's rectangle was set for
         self._look = None  # (series, low, high) the colour bar shows
 
         self.series_combo = QComboBox()
@@ -277,6 +288,8 @@ class StatePanel(QWidget):
         self.unit_marker = pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen(theme.SELECTION, width=1, style=Qt.DashLine))
         plot.addItem(self.row_cursor)
         plot.addItem(self.unit_marker)
+        plot.disableAutoRange()
+        plot.setRange(xRange=(0.5, ROWS + 0.5), yRange=(-0.5, 127.5), padding=0)
         self.heatmap.setToolTip(
             "Every hidden unit (up) after every row read (across). Hover a unit to follow it\n"
             "below; click to keep it. Columns fill in as the network reads."
@@ -384,6 +397,9 @@ class StatePanel(QWidget):
         buf[: row + 1] = self._values[: row + 1]
         buf[row + 1 :] = np.nan  # not read yet: transparent
         self.image_item.setImage(buf, autoLevels=False)
+        if self._placed_units != self._units:  # setRect scales the current image: after setImage
+            self.image_item.setRect(QRectF(0.5, -0.5, ROWS, self._units))
+            self._placed_units = self._units
         self.row_cursor.setVisible(True)
         self.row_cursor.setValue(row + 1)
         self._update_unit()
@@ -427,7 +443,7 @@ class StatePanel(QWidget):
             if self._values.shape[1] != self._units or self._buffer is None:
                 self._units = self._values.shape[1]
                 self._buffer = np.empty_like(self._values)
-                self.image_item.setRect(QRectF(0.5, -0.5, ROWS, self._units))
+                self._placed_units = None  # setRect again, after the next setImage
                 self.heatmap.getPlotItem().setRange(
                     xRange=(0.5, ROWS + 0.5), yRange=(-0.5, self._units - 0.5), padding=0
                 )
