@@ -46,15 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="train a model and save it")
     t.add_argument("--out", type=Path, required=True, help="where to write the model (.safetensors)")
-    t.add_argument("--hidden", type=_hidden_sizes, default=d.hidden_sizes, help="LSTM sizes, one per layer: 128 or 32,64 (default 128)")
+    t.add_argument("--hidden", type=_hidden_sizes, default=d.hidden_sizes, metavar="SIZES", help="LSTM sizes, one per layer: 128 or 32,64 (default 128)")
     t.add_argument("--epochs", type=int, default=d.epochs, help=f"passes over the training set (default {d.epochs})")
-    t.add_argument("--batch-size", type=int, default=d.batch_size, help=f"(default {d.batch_size})")
+    t.add_argument("--batch-size", type=int, default=d.batch_size, help=f"images per step (default {d.batch_size})")
     t.add_argument("--lr", type=float, default=d.learning_rate, help=f"peak learning rate of Adam (default {d.learning_rate:g})")
     t.add_argument("--schedule", choices=SCHEDULES, default=d.schedule, help=f"learning-rate schedule (default {d.schedule})")
+    t.add_argument("--warmup-steps", type=int, default=d.warmup_steps, help=f"batches of linear warm-up before the cosine decay (default {d.warmup_steps})")
+    t.add_argument("--grad-clip", type=float, default=d.grad_clip, help=f"largest gradient norm; 0 switches clipping off (default {d.grad_clip:g})")
     t.add_argument("--weight-decay", type=float, default=d.weight_decay, help=f"AdamW weight decay (default {d.weight_decay:g})")
     t.add_argument("--no-augment", action="store_true", help="train on the images as they are (default: random shifts, rotations, scalings)")
     t.add_argument("--subset", type=int, default=0, help="use only the first N training images (default: all)")
-    t.add_argument("--seed", type=int, default=d.seed, help=f"(default {d.seed})")
+    t.add_argument("--seed", type=int, default=d.seed, help=f"fixes initialisation, order and augmentation (default {d.seed})")
     t.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="(default auto: cuda when present)")
     t.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
 
@@ -118,6 +120,8 @@ def cmd_train(args) -> int:
         batch_size=args.batch_size,
         learning_rate=args.lr,
         schedule=args.schedule,
+        warmup_steps=args.warmup_steps,
+        grad_clip=args.grad_clip,
         weight_decay=args.weight_decay,
         augment=not args.no_augment,
         train_subset=args.subset,

@@ -46,6 +46,7 @@ class TrainConfig:
         checks = [
             (self.epochs >= 1, "epochs must be at least 1"),
             (self.batch_size >= 1, "batch size must be at least 1"),
+            (self.warmup_steps >= 0, "warm-up steps must not be negative"),
             (self.learning_rate > 0 and math.isfinite(self.learning_rate), "learning rate must be positive"),
             (self.schedule in SCHEDULES, f"schedule must be one of {', '.join(SCHEDULES)}"),
             (self.weight_decay >= 0, "weight decay must not be negative"),
