@@ -301,8 +301,27 @@ def test_cancel_then_choose_a_folder(qtbot, mnist_dir, monkeypatch, tmp_path):
     assert data_dialog.ensure_mnist(parent, ready.append) is None and len(ready) == 2  # cached
 
 
-def test_inside_the_main_window(qtbot, main_window, small, draw):
-    window = main_window
+@pytest.fixture
+def window(qtbot, model_path, monkeypatch):
+    """The real MainWindow with the real tabs (conftest's main_window stubs Train and Evaluate out);
+    its messages are recorded in window.messages instead of opening boxes."""
+    from recognizer.ui.app import make_application
+    from recognizer.ui.main_window import MainWindow
+
+    make_application()
+    window = MainWindow(model_path=model_path)
+    qtbot.addWidget(window)
+    window.messages = []
+    monkeypatch.setattr(window, "show_message", lambda kind, title, text: window.messages.append((kind, title, text)))
+    window.ensure_ready()
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.close()
+
+
+def test_inside_the_main_window(qtbot, window, small, draw):
     tab = window.train_tab
     assert tab is not None and window.tabs.indexOf(tab) >= 0
     tab.data = small

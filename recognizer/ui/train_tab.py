@@ -20,6 +20,7 @@ import csv
 import math
 import re
 import time
+from collections import deque
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +62,7 @@ from .data_dialog import MnistRequest, app_settings, ensure_mnist
 from .training_worker import RunOutcome, TrainingWorker, default_torch_threads, training_dict
 
 REFRESH_MS = 66  # plots and progress follow the worker at ~15 frames a second
+RATE_WINDOW_S = 3.0  # the images/s shown is measured over this many seconds
 SMOOTHING = 0.9  # exponential moving average of the batch loss (about 10 batches), debiased
 MODEL_FILTER = "Recognizer models (*.safetensors);;All files (*)"
 CSV_FILTER = "CSV table (*.csv);;All files (*)"
@@ -435,6 +437,7 @@ class TrainTab(QWidget):
         self.outcome: RunOutcome | None = None  # of the last run that ended
         self.saved_path: Path | None = None  # where "Save model as…" last wrote that run's model
         self.curves = RunCurves()
+        self._drawn = (-1, -1)  # batches and epochs of self.curves on the plots
         self.previous: RunCurves | None = None
         self.last_message: tuple[str, str, str] | None = None
         self.plot_updates = 0  # how many times the plots were redrawn (tests, benchmark)
@@ -446,6 +449,9 @@ class TrainTab(QWidget):
         self._paused_total = 0.0
         self._latest: BatchProgress | None = None
         self._latest_at = 0.0
+        self._images_seen = 0  # of the whole run, epochs before this one included
+        self._rate_points: deque[tuple[float, int]] = deque()  # (time, images seen) per tick
+        self._last_rate: float | None = None
         self._epochs_done = 0
         self._images = self._test_images = 0
         self._eval_seconds: float | None = None
@@ -678,7 +684,8 @@ class TrainTab(QWidget):
         self.prev_epoch_test = el.plot(pen=_pen(TEST_COLOUR, 1.5, PREVIOUS_ALPHA, dashed=True))
         self.prev_acc_train = ac.plot(pen=_pen(TRAIN_COLOUR, 1.5, PREVIOUS_ALPHA, dashed=True), name="previous run")
         self.prev_acc_test = ac.plot(pen=_pen(TEST_COLOUR, 1.5, PREVIOUS_ALPHA, dashed=True))
-        self.raw_loss = lp.plot(pen=_pen(TRAIN_COLOUR, 1, RAW_ALPHA), name="each batch")
+        # The densest curve, redrawn most often: no antialiasing (it is faint and thin anyway).
+        self.raw_loss = lp.plot(pen=_pen(TRAIN_COLOUR, 1, RAW_ALPHA), name="each batch", antialias=False)
         self.raw_loss.setClipToView(True)
         self.raw_loss.setDownsampling(auto=True, method="peak")
         self.smooth_loss = lp.plot(pen=_pen(TRAIN_COLOUR, 2.2), name="smoothed")
@@ -773,6 +780,7 @@ class TrainTab(QWidget):
     def pause(self) -> None:
         if self._state == "running" and self.worker is not None:
             self.worker.pause()
+            self._rate_points.clear()
             self._paused_since = time.perf_counter()
             self._set_state("paused")
             self._update_progress()
@@ -781,6 +789,7 @@ class TrainTab(QWidget):
         if self._state == "paused" and self.worker is not None:
             self._paused_total += time.perf_counter() - (self._paused_since or time.perf_counter())
             self._paused_since = None
+            self._rate_points.clear()
             self.worker.resume()
             self._set_state("running")
 
@@ -903,7 +912,11 @@ class TrainTab(QWidget):
         if not self.curves.empty:
             self.previous = self.curves.copy()
         self.curves = RunCurves()
+        self._drawn = (-1, -1)
         self._latest = None
+        self._images_seen = 0
+        self._rate_points.clear()
+        self._last_rate = None
         self._epochs_done = 0
         self._paused_total = 0.0
         self._paused_since = None
@@ -936,6 +949,12 @@ class TrainTab(QWidget):
         if events:
             self._take(events)
             self._draw_curves()
+            if self._state == "running" and not self._measuring():
+                now = time.perf_counter()
+                points = self._rate_points
+                points.append((now, self._images_seen))
+                while len(points) > 2 and now - points[0][0] > RATE_WINDOW_S:
+                    points.popleft()
         self._update_progress()
 
     def _take(self, events) -> None:
@@ -944,24 +963,32 @@ class TrainTab(QWidget):
             if isinstance(e, BatchProgress):
                 self._latest = e
                 self._latest_at = time.perf_counter()
+                batch_size = self._config.batch_size if self._config else 1
+                self._images_seen = (e.epoch - 1) * self._images + min(e.batch * batch_size, self._images)
             else:
                 self._epochs_done = e.epoch
+                self._rate_points.clear()  # the gap before the next batch holds a test pass
                 b = self._latest
                 if b is not None and b.samples_per_second > 0:
                     # The epoch's seconds are its batches plus the test pass after them.
                     self._eval_seconds = max(0.0, e.seconds - self._images / b.samples_per_second)
 
     def _draw_curves(self) -> None:
+        """setData on the items whose data grew: the per-batch curves on every tick with news,
+        the per-epoch ones only when an epoch ended (so their plots are not repainted for nothing)."""
         c = self.curves
-        x = c.b("x")
-        self.raw_loss.setData(x, c.b("loss"))
-        self.smooth_loss.setData(x, c.b("smoothed"))
-        self.lr_curve.setData(x, c.b("lr"))
-        ex = c.e("epoch")
-        self.epoch_train.setData(ex, c.e("train_loss"))
-        self.epoch_test.setData(ex, c.e("test_loss"))
-        self.acc_train.setData(ex, c.e("train_acc"))
-        self.acc_test.setData(ex, c.e("test_acc"))
+        if c.batches.n != self._drawn[0]:
+            x = c.b("x")
+            self.raw_loss.setData(x, c.b("loss"))
+            self.smooth_loss.setData(x, c.b("smoothed"))
+            self.lr_curve.setData(x, c.b("lr"))
+        if c.epochs.n != self._drawn[1]:
+            ex = c.e("epoch")
+            self.epoch_train.setData(ex, c.e("train_loss"))
+            self.epoch_test.setData(ex, c.e("test_loss"))
+            self.acc_train.setData(ex, c.e("train_acc"))
+            self.acc_test.setData(ex, c.e("test_acc"))
+        self._drawn = (c.batches.n, c.epochs.n)
         self.plot_updates += 1
 
     def _draw_previous(self) -> None:
@@ -975,15 +1002,25 @@ class TrainTab(QWidget):
         self.prev_acc_train.setData(ex, p.e("train_acc"))
         self.prev_acc_test.setData(ex, p.e("test_acc"))
 
+    def _rate(self) -> float | None:
+        """Training images per second over the last few seconds of training, pauses and test
+        passes left out (the Trainer's own figure counts from the epoch's start, pauses included)."""
+        points = self._rate_points
+        if len(points) >= 2 and points[-1][0] - points[0][0] >= 0.5:
+            (t0, n0), (t1, n1) = points[0], points[-1]
+            if n1 > n0:
+                self._last_rate = (n1 - n0) / (t1 - t0)
+        if self._last_rate is None and self._latest is not None and self._latest.samples_per_second > 0:
+            return self._latest.samples_per_second
+        return self._last_rate
+
     def _seconds_left(self) -> float | None:
-        """Batches still to run at the current rate, plus the test passes still to come (timed
+        """Images still to train at the current rate, plus the test passes still to come (timed
         after the first epoch; until then guessed as a forward pass at three times the speed)."""
-        b, c = self._latest, self._config
-        if b is None or b.samples_per_second <= 0:
+        b, c, rate = self._latest, self._config, self._rate()
+        if b is None or not rate:
             return None
-        rate = b.samples_per_second
-        per_epoch = self._images
-        images_left = (c.epochs - b.epoch) * per_epoch + max(0, per_epoch - b.batch * c.batch_size)
+        images_left = c.epochs * self._images - self._images_seen
         test_pass = self._eval_seconds if self._eval_seconds is not None else self._test_images / (3 * rate)
         left = images_left / rate + (c.epochs - self._epochs_done) * test_pass
         if self._measuring():
@@ -1009,7 +1046,7 @@ class TrainTab(QWidget):
                                         f"{b.batches_per_epoch}. Resume to go on, Stop to end the run here.")  # fmt: skip
             return
         parts = [f"Epoch {b.epoch} of {epochs}", f"batch {b.batch} of {b.batches_per_epoch}",
-                 f"{b.samples_per_second:,.0f} images/s"]  # fmt: skip
+                 f"{self._rate() or b.samples_per_second:,.0f} images/s"]  # fmt: skip
         if self._measuring():
             parts[1] = f"testing on {self._test_images:,} images"
         if left is not None and active > 1.0:
