@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 from conftest import DIGIT_STROKES, draw_digit, draw_stroke, send_mouse
-from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QSlider, QWidget
@@ -89,6 +89,13 @@ def test_drawing_with_the_mouse_updates_the_answer_during_and_after_the_stroke(m
     # the network's view shows exactly the traced image, and the slider rests on the last row
     np.testing.assert_array_equal(tab.input_view.image_item.image, tab.trace.image.T)
     assert tab.row_slider.value() == ROWS and not tab.playing
+    # the trajectories and the heatmap follow one paint later (so the answer shows first)
+    qtbot.waitUntil(tab.views_in_sync, timeout=2000)
+    np.testing.assert_allclose(tab.state_panel.image_data(), tab.trace.layers[0].h, rtol=1e-6)
+    x, y = tab.trajectories.curves[tab.trace.prediction].getData()
+    np.testing.assert_allclose(y, tab.trace.probabilities[:, tab.trace.prediction], rtol=1e-6)
+    heat = tab.state_panel.image_item
+    assert heat.mapRectToParent(heat.boundingRect()) == QRectF(0.5, -0.5, ROWS, tab.trace.layers[0].h.shape[1])
 
 
 def test_animation_plays_after_a_stroke_and_the_views_follow_the_row(main_window, qtbot):
@@ -250,6 +257,8 @@ def test_set_model_retraces_at_once_and_offers_the_layers(main_window, stacked_m
     assert panel.layer_combo.count() == 2 and panel.layer_combo.isEnabled()
     panel.layer_combo.setCurrentIndex(1)
     assert panel.image_data().shape == (ROWS, 8)
+    heat = panel.image_item
+    assert heat.mapRectToParent(heat.boundingRect()) == QRectF(0.5, -0.5, ROWS, 8)
     panel.layer_combo.setCurrentIndex(0)
     assert panel.image_data().shape == (ROWS, 16)
     assert "stacked.safetensors" in main_window.model_label.text()
@@ -272,10 +281,11 @@ def test_heatmap_switches_between_states_and_gates(main_window):
     assert main_window.heatmap_actions["h"].isChecked()
 
 
-def test_hovering_and_clicking_a_unit_follows_it(main_window):
+def test_hovering_and_clicking_a_unit_follows_it(main_window, qtbot):
     tab = main_window.inspect_tab
     tab.set_auto_play(False)
     draw_digit(tab.canvas, 9)
+    qtbot.waitUntil(tab.views_in_sync, timeout=2000)
     panel = tab.state_panel
     assert panel.unit is not None and "pushes hardest toward" in panel.unit_text.text()
     vb = panel.heatmap.getPlotItem().vb

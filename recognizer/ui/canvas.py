@@ -115,6 +115,7 @@ class DrawingCanvas(QWidget):
 
     pixels_changed = Signal(object, bool)
     dropped = Signal(object)
+    painted = Signal()  # after each paintEvent: what was drawn is on its way to the screen
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -134,6 +135,7 @@ class DrawingCanvas(QWidget):
         self._stroke: Stroke | None = None
         self._pen_width = float(DEFAULT_PEN_WIDTH)
         self._committed = self._blank()  # every finished item, rendered
+        self._display: QImage | None = None  # the same at the widget's size, for paintEvent
         self._ink = QColor(255, 255, 255)
         self._since_emit = QElapsedTimer()
         self._live_timer = QTimer(self, singleShot=True)
@@ -310,6 +312,7 @@ class DrawingCanvas(QWidget):
         p = self._raster_painter(self._committed)
         _paint_stroke(p, stroke, self._ink)
         p.end()
+        self._display = None
         self._settled()
 
     def _cancel_stroke(self) -> None:
@@ -355,6 +358,7 @@ class DrawingCanvas(QWidget):
         p = self._raster_painter(self._committed)
         self._paint_items(p, self._visible_items())
         p.end()
+        self._display = None
         self.update()
 
     def _paint_items(self, painter: QPainter, items, ink: QColor | None = None) -> None:
@@ -365,22 +369,29 @@ class DrawingCanvas(QWidget):
             elif isinstance(item, Stroke):
                 _paint_stroke(painter, item, ink)
 
-    def paintEvent(self, event):
-        p = QPainter(self)
+    def resizeEvent(self, event):
+        self._display = None
+        super().resizeEvent(event)
+
+    def _paint_paper(self, p: QPainter) -> None:
+        """The paper and every finished item, at the widget's scale."""
         p.setRenderHint(QPainter.Antialiasing)
         p.setRenderHint(QPainter.SmoothPixmapTransform)
         rect = self.paper_rect()
         p.setPen(QPen(QColor(theme.BORDER), 1))
         p.setBrush(QColor(theme.PAPER))
         p.drawRoundedRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5), 6, 6)
+        items = self._visible_items()
+        if not items:
+            p.setPen(QColor(theme.MUTED_TEXT))
+            p.drawText(rect, Qt.AlignCenter, "Draw a digit here")
+            return
         p.save()
         p.setClipRect(rect)
         p.translate(rect.topLeft())
         p.scale(rect.width() / CANVAS_SIZE, rect.height() / CANVAS_SIZE)
-        # Images as the raster (so what you see is what the network gets), strokes as vectors (so
-        # they stay crisp at any window size). Images are drawn with the screen mode so that their
-        # black stays the paper's colour.
-        items = self._visible_items()
+        # Images as the raster (what you see is what the network gets), in screen mode so that
+        # their black stays the paper's colour; strokes as vectors, crisp at any window size.
         for item in items:
             if isinstance(item, ImageLayer):
                 p.setCompositionMode(QPainter.CompositionMode_Screen)
@@ -388,9 +399,27 @@ class DrawingCanvas(QWidget):
                 p.setCompositionMode(QPainter.CompositionMode_SourceOver)
             else:
                 _paint_stroke(p, item, QColor(theme.INK))
-        if self._stroke is not None:
-            _paint_stroke(p, self._stroke, QColor(theme.INK))
         p.restore()
-        if not items and self._stroke is None:
-            p.setPen(QColor(theme.MUTED_TEXT))
-            p.drawText(rect, Qt.AlignCenter, "Draw a digit here")
+
+    def paintEvent(self, event):
+        # Finished items are painted once into a cached image at the screen's resolution; each
+        # frame of a stroke then paints only that image and the stroke under way.
+        ratio = self.devicePixelRatioF()
+        if self._display is None or self._display.devicePixelRatio() != ratio:
+            self._display = QImage(self.size() * ratio, QImage.Format_ARGB32_Premultiplied)
+            self._display.setDevicePixelRatio(ratio)
+            self._display.fill(Qt.transparent)
+            cache = QPainter(self._display)
+            self._paint_paper(cache)
+            cache.end()
+        p = QPainter(self)
+        p.drawImage(0, 0, self._display)
+        if self._stroke is not None:
+            rect = self.paper_rect()
+            p.setRenderHint(QPainter.Antialiasing)
+            p.setClipRect(rect)
+            p.translate(rect.topLeft())
+            p.scale(rect.width() / CANVAS_SIZE, rect.height() / CANVAS_SIZE)
+            _paint_stroke(p, self._stroke, QColor(theme.INK))
+        p.end()
+        self.painted.emit()

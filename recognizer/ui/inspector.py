@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 
 from . import qt_fixes, theme  # qt_fixes: must patch PySide6 6.12 before any emit
 from .canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
+from .widgets import TextLine
 from .trace_views import ROWS, NetworkInputView, ProbabilityBars, StatePanel, TrajectoryPlot, percent
 
 if TYPE_CHECKING:  # both import torch, which the window loads after it is on screen
@@ -41,6 +42,7 @@ if TYPE_CHECKING:  # both import torch, which the window loads after it is on sc
 DEFAULT_SPEED = 14  # rows per second: a whole digit in two seconds
 MIN_SPEED, MAX_SPEED = 1, 60
 FRAME_MS = 16  # the animation timer: ~60 frames per second
+CATCH_UP_MS = 40  # at the latest, the heavy views follow a finished stroke this much later
 LAST = ROWS - 1
 
 
@@ -78,6 +80,13 @@ class InspectTab(QWidget):
         self._image28: np.ndarray | None = None  # the current input, as the network reads it
         self._trace: Trace | None = None
         self._source = "Your drawing"
+        # The trajectories and the heatmap (the costliest views to update and paint) show the
+        # trace _heavy_trace; while drawing they wait, and catch up on the next turn of the event
+        # loop after a stroke ends, or at once when anything else moves the views.
+        self._defer_heavy = False
+        self._heavy_trace: Trace | None = None
+        self._catch_up = QTimer(self, singleShot=True, interval=CATCH_UP_MS)
+        self._catch_up.timeout.connect(self._update_row_views)
         self.update_times_ms: deque[float] = deque(maxlen=2000)  # pixels in -> all views updated
         self._pos = 0.0  # fractional row of the animation
         self._clock = QElapsedTimer()
@@ -89,6 +98,7 @@ class InspectTab(QWidget):
         # --- left: the canvas and the answer ---
         self.canvas = DrawingCanvas()
         self.canvas.pixels_changed.connect(self._on_pixels)
+        self.canvas.painted.connect(self._on_canvas_painted)
         self.pen_slider = QSlider(Qt.Horizontal)
         self.pen_slider.setRange(MIN_PEN_WIDTH, MAX_PEN_WIDTH)
         self.pen_slider.setValue(DEFAULT_PEN_WIDTH)
@@ -122,13 +132,13 @@ class InspectTab(QWidget):
         self.prediction.setObjectName("prediction")
         self.prediction.setFont(theme.big_font(64))
         self.prediction.setAlignment(Qt.AlignCenter)
-        self.prediction.setMinimumWidth(90)
+        digit = self.prediction.fontMetrics()
+        # a fixed size: a new answer repaints the label, not the window (see widgets.TextLine)
+        self.prediction.setFixedSize(digit.horizontalAdvance("8") + 40, digit.height() + 8)
         self.prediction.setToolTip("The network's answer after reading all 28 rows.")
-        self.confidence = QLabel("")
-        self.confidence.setFont(theme.big_font(16))
+        self.confidence = TextLine("", font=theme.big_font(16))
         self.confidence.setToolTip("How sure the network is: its probability for the answer.")
-        self.answer_hint = _muted("Draw a digit")
-        self.answer_hint.setWordWrap(True)
+        self.answer_hint = TextLine("Draw a digit", lines=2, muted=True)
         answer_text = QVBoxLayout()
         answer_text.addStretch(1)
         answer_text.addWidget(self.confidence)
@@ -166,6 +176,8 @@ class InspectTab(QWidget):
         traj_box, traj_layout = _group("Probability of each digit, row by row", "Ten lines, one per digit.")
         traj_layout.addWidget(self.trajectories)
         self.state_panel = StatePanel()
+        self.state_panel.series_changed.connect(self._on_state_panel_changed)
+        self.state_panel.layer_changed.connect(self._on_state_panel_changed)
         state_box, state_layout = _group(
             "Inside the LSTM", "The values inside the network's memory cells after every row read."
         )
@@ -176,11 +188,8 @@ class InspectTab(QWidget):
         right.addWidget(state_box, 5)
 
         # --- bottom: the caption and the playback controls ---
-        self.caption = QLabel("")
-        self.caption.setProperty("role", "caption")
-        self.caption.setFont(theme.big_font(12, bold=False))
+        self.caption = TextLine("", font=theme.big_font(12, bold=False))
         self.caption.setToolTip("What the animation shows at this moment.")
-        self.caption.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         style = self.style()
         self.play_button = QToolButton()
         self.play_button.setCheckable(True)
@@ -190,6 +199,9 @@ class InspectTab(QWidget):
         self.play_button.setToolTip("Play or pause the animation of the network reading the rows (Space).")
         self.play_button.setIconSize(QSize(16, 16))
         self.play_button.clicked.connect(self._on_play_clicked)
+        self.play_button.setText("Pause")  # the wider of its two texts, to size it once
+        self.play_button.setFixedSize(self.play_button.sizeHint() + QSize(10, 0))  # no relayouts
+        self.play_button.setText("Play")
         self.back_button = QToolButton()
         self.back_button.setIcon(style.standardIcon(QStyle.SP_MediaSeekBackward))
         self.back_button.setToolTip("One row back (←).")
@@ -205,16 +217,16 @@ class InspectTab(QWidget):
         self.row_slider.setPageStep(7)
         self.row_slider.setToolTip("The row the network has read up to (1–28). Drag to scrub through the reading.")
         self.row_slider.valueChanged.connect(self._on_slider)
-        self.row_label = QLabel(f"row {ROWS:>2} / {ROWS}")
-        self.row_label.setMinimumWidth(84)
+        self.row_label = TextLine(f"row {ROWS:>2} / {ROWS}")
+        self.row_label.setFixedWidth(self.row_label.fontMetrics().horizontalAdvance("row 28 / 28") + 12)
         self.row_label.setToolTip("The row being read.")
         self.speed_slider = QSlider(Qt.Horizontal)
         self.speed_slider.setRange(MIN_SPEED, MAX_SPEED)
         self.speed_slider.setValue(DEFAULT_SPEED)
         self.speed_slider.setFixedWidth(120)
         self.speed_slider.setToolTip("Animation speed, in rows per second.")
-        self.speed_label = QLabel()
-        self.speed_label.setMinimumWidth(70)
+        self.speed_label = TextLine()
+        self.speed_label.setFixedWidth(self.speed_label.fontMetrics().horizontalAdvance("60 rows/s") + 10)
         self.speed_label.setToolTip("Animation speed, in rows per second.")
         self.speed_slider.valueChanged.connect(self._on_speed)
         self._on_speed(DEFAULT_SPEED)
@@ -310,6 +322,11 @@ class InspectTab(QWidget):
         self._image28 = image28
         self._retrace(play=play)
 
+    def views_in_sync(self) -> bool:
+        """Whether the trajectories and the heatmap show the current trace (they follow a
+        finished stroke one paint later; see _on_pixels)."""
+        return self._heavy_trace is self._trace and not self._catch_up.isActive()
+
     def toggle_play(self) -> None:
         self.pause() if self.playing else self.play()
 
@@ -341,10 +358,16 @@ class InspectTab(QWidget):
         t0 = time.perf_counter()
         self._source = "Your drawing"
         self._image28 = _to_mnist(pixels)
-        if live:
-            self._retrace(play=False)
-        else:
-            self._retrace(play=self.auto_play)
+        # Only the answer, the network's view, the bars and the caption follow the pen at once;
+        # the trajectories and the heatmap catch up after the stroke ends, on the next turn of
+        # the event loop. Each update then fits well inside a frame.
+        self._defer_heavy = True
+        try:
+            self._retrace(play=self.auto_play and not live)
+        finally:
+            self._defer_heavy = False
+        if not live:
+            self._catch_up.start(CATCH_UP_MS)  # brought forward by the canvas's next paint
         self.update_times_ms.append((time.perf_counter() - t0) * 1000)
 
     def _retrace(self, play: bool) -> None:
@@ -378,9 +401,7 @@ class InspectTab(QWidget):
             self.confidence.setText(f"{percent(trace.confidence)} sure")
             self.answer_hint.setText("after reading all 28 rows")
             self.input_view.set_image(trace.image)
-        self.trajectories.set_trace(None if trace is None else trace.probabilities)
-        self.state_panel.set_trace(trace)  # the caller then moves to a row, which draws them
-        self.trace_changed.emit(trace)
+        self.trace_changed.emit(trace)  # the caller then moves to a row, which draws the views
 
     def _set_row(self, row: int) -> None:
         if row == self.row:
@@ -400,8 +421,9 @@ class InspectTab(QWidget):
         if trace is None:
             self.input_view.set_row(None)
             self.bars.set_probabilities(None)
-            self.trajectories.set_row(None)
-            self.state_panel.set_row(None)
+            if self._sync_heavy():
+                self.trajectories.set_row(None)
+                self.state_panel.set_row(None)
             if self._tracer is None:
                 self.caption.setText("No model is loaded, so there is nothing to animate yet.")
             else:
@@ -411,8 +433,9 @@ class InspectTab(QWidget):
             return
         self.input_view.set_row(row)
         self.bars.set_probabilities(trace.probabilities[row])
-        self.trajectories.set_row(row)
-        self.state_panel.set_row(row)
+        if self._sync_heavy():
+            self.trajectories.set_row(row)
+            self.state_panel.set_row(row)
         leader = trace.leader(row)
         p = percent(float(trace.probabilities[row, leader]))
         if row == LAST:
@@ -421,6 +444,28 @@ class InspectTab(QWidget):
             self.caption.setText(f"Row {row + 1} of {ROWS}: no ink yet, so the network is only guessing ({leader}, {p}).")
         else:
             self.caption.setText(f"Row {row + 1} of {ROWS}: the network now leans to {leader} ({p}).")
+
+    def _on_canvas_painted(self) -> None:
+        # The answer of a finished stroke is on screen: now the trajectories and the heatmap.
+        if self._catch_up.isActive():
+            self._catch_up.start(0)
+
+    def _sync_heavy(self) -> bool:
+        """Hand the current trace to the trajectories and the heatmap, unless they are to wait.
+        Returns whether they may be moved to the current row."""
+        if self._defer_heavy:
+            return False
+        self._catch_up.stop()
+        if self._heavy_trace is not self._trace:
+            self._heavy_trace = self._trace
+            self.trajectories.set_trace(None if self._trace is None else self._trace.probabilities)
+            self.state_panel.set_trace(self._trace)
+        return True
+
+    def _on_state_panel_changed(self, *_) -> None:
+        """The panel redrew itself for another quantity or layer: make sure it holds this trace."""
+        if self._heavy_trace is not self._trace:
+            self._update_row_views()
 
     # --- animation --------------------------------------------------------------------------
 
@@ -440,8 +485,10 @@ class InspectTab(QWidget):
     def _sync_play_button(self) -> None:
         playing = self.playing
         self.play_button.setChecked(playing)
-        self.play_button.setText("Pause" if playing else "Play")
-        self.play_button.setIcon(self.style().standardIcon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
+        if self.play_button.text() != ("Pause" if playing else "Play"):
+            # Only on a change: setIcon invalidates the layout, which would repaint the window.
+            self.play_button.setText("Pause" if playing else "Play")
+            self.play_button.setIcon(self.style().standardIcon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
 
     def _on_speed(self, value: int) -> None:
         self.speed_label.setText(f"{value} rows/s")

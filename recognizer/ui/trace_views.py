@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from . import qt_fixes, theme  # qt_fixes: must patch PySide6 6.12 before any emit
 from .colormaps import CLASS_COLOURS, diverging, sequential
+from .widgets import TextLine
 
 if TYPE_CHECKING:
     from ..trace import Trace
@@ -238,6 +239,7 @@ class StatePanel(QWidget):
     at a unit, click to keep it."""
 
     series_changed = Signal(str)
+    layer_changed = Signal(int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -297,10 +299,7 @@ class StatePanel(QWidget):
         self.heatmap.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.heatmap.scene().sigMouseClicked.connect(self._on_mouse_clicked)
 
-        self.unit_text = QLabel("Hover the heatmap to follow one unit.")
-        self.unit_text.setProperty("role", "muted")
-        self.unit_text.setWordWrap(True)
-        self.unit_text.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.unit_text = TextLine("Hover the heatmap to follow one unit.", lines=2, muted=True)
         self.unit_text.setToolTip("The unit under the mouse, or the one you clicked, and its value at this row.")
         self.unit_plot = _plot_widget(ROW_AXIS, "h")
         self.unit_plot.setMinimumHeight(110)
@@ -361,7 +360,11 @@ class StatePanel(QWidget):
         return int(np.argmax(np.abs(h_last))), "the most active after the last row"
 
     def set_series(self, name: str) -> None:
-        self.series_combo.setCurrentIndex(SERIES_NAMES.index(name))
+        index = SERIES_NAMES.index(name)
+        if self.series_combo.currentIndex() == index:
+            self.series_changed.emit(name)  # asked for again: listeners may want to refresh
+        else:
+            self.series_combo.setCurrentIndex(index)
 
     def set_layer_count(self, n: int) -> None:
         self.layer_combo.blockSignals(True)
@@ -420,6 +423,7 @@ class StatePanel(QWidget):
             self._layer = index
             self._pinned = self._hovered = None
             self._refresh_series()
+            self.layer_changed.emit(index)
 
     def _apply_series_look(self) -> None:
         """Colour map, colour range and labels of the series; only when they change."""

@@ -1,0 +1,50 @@
+"""Small widgets for text that changes every animation frame.
+
+A QLabel's setText calls updateGeometry(), and Qt then lays out every widget up to the window
+(QLayout::activate always passes updateGeometry() on to the parent), which ends in the tab
+widget repainting the whole window: ~10 ms a frame here instead of ~2. TextLine draws its text
+itself and only asks for a repaint of its own rectangle; its size never depends on its text.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QFont, QPainter, QPalette
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+
+class TextLine(QWidget):
+    """Plain text in `lines` lines (word-wrapped, elided at the end if it does not fit), with a
+    height fixed by the font and a width set by the layout. text() and setText() as QLabel."""
+
+    def __init__(self, text: str = "", lines: int = 1, muted: bool = False, font: QFont | None = None, parent=None):
+        super().__init__(parent)
+        if font is not None:
+            self.setFont(font)
+        self._text = text
+        self._lines = lines
+        self._role = QPalette.PlaceholderText if muted else QPalette.WindowText
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.setFixedHeight(lines * self.fontMetrics().lineSpacing() + 4)
+        self.setAttribute(Qt.WA_OpaquePaintEvent, False)
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:
+        if text != self._text:
+            self._text = text
+            self.update()  # never updateGeometry(): the size does not depend on the text
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance(self._text[:60]) + 8, self.height())
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.setPen(self.palette().color(self._role))
+        rect = QRectF(self.rect()).adjusted(2, 2, -2, -2)
+        metrics = self.fontMetrics()
+        if self._lines == 1:
+            p.drawText(rect, Qt.AlignLeft | Qt.AlignVCenter, metrics.elidedText(self._text, Qt.ElideRight, int(rect.width())))
+        else:
+            p.drawText(rect, Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap, self._text)
