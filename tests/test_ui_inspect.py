@@ -436,6 +436,9 @@ class _FakeEvaluateTab(QWidget):
     def set_model(self, loaded):
         self.models.append(loaded)
 
+    def shutdown(self):
+        self.shut_down = True
+
 
 def test_train_and_evaluate_tabs_are_wired(qtbot, model_path, stacked_model_path, monkeypatch):
     from recognizer.modelfile import load_model
@@ -455,7 +458,7 @@ def test_train_and_evaluate_tabs_are_wired(qtbot, model_path, stacked_model_path
     evaluate.inspect_requested.emit(image, "test image #3")
     assert w.tabs.currentIndex() == 0 and w.inspect_tab.draw_box.title() == "test image #3"
     w.close()
-    assert train.shut_down
+    assert train.shut_down and evaluate.shut_down
 
 
 def test_the_real_train_and_evaluate_tabs_plug_in(qtbot, model_path):

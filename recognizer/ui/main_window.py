@@ -238,7 +238,7 @@ class MainWindow(QMainWindow):
             from ..trace import Tracer
 
             self.inspect_tab.set_tracer(Tracer(loaded.model), layers=len(loaded.model.config.hidden_sizes))
-        if self._evaluate_tab is not None and loaded is not None:
+        if self._evaluate_tab is not None:
             self._evaluate_tab.set_model(loaded)
         self._update_status()
 
@@ -528,7 +528,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         self.inspect_tab.pause()
         self._ready_timer.stop()
-        if self._train_tab is not None and hasattr(self._train_tab, "shutdown"):
-            self._train_tab.shutdown()
+        for tab in (self._train_tab, self._evaluate_tab):  # stop their worker threads
+            if tab is not None and hasattr(tab, "shutdown"):
+                tab.shutdown()
         self.save_settings()
         super().closeEvent(event)
