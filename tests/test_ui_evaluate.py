@@ -302,6 +302,19 @@ def test_clicking_a_digit_explains_it_and_inspect_sends_it(tab, qtbot, mnist):
     assert tab.current_digit().caption == current.caption
 
 
+def test_clicking_a_dot_on_the_map_follows_that_digit(tab, qtbot, mnist, core_evaluation):
+    tab.pages.setCurrentIndex(PAGE_MAP)
+    scatter = tab.map.scatters[6]
+    point = scatter.points()[10]
+    i = int(point.data())
+    assert mnist.test_labels[i] == 6
+    scatter.sigClicked.emit(scatter, [point], None)
+    current = tab.current_digit()
+    assert current.source == ("test", i) and current.caption.startswith(f"test digit #{i}: true 6, predicted ")
+    np.testing.assert_allclose(current.path[-1], tab.test_result.points[i], atol=1e-4)  # it ends on its dot
+    assert tab.map._tip(0, 0, i) == current.caption
+
+
 def test_every_control_has_a_tooltip(tab):
     kinds = (QAbstractButton, QComboBox, QSlider, QAbstractSpinBox, QAbstractItemView)
     missing = []
@@ -369,9 +382,9 @@ def test_the_robustness_check_draws_its_curves(qtbot, mnist, loaded):
         xs, ys = curve.getData()
         np.testing.assert_allclose(xs, p.levels)
         np.testing.assert_allclose(ys, c.accuracy * 100)
-    for plot in tab.robust_plots.values():
+    for group, plot in tab.robust_plots.items():
         assert plot.baseline.isVisible() and plot.baseline.value() == pytest.approx(plain * 100)
-        assert "100 test digits" in plot.getPlotItem().titleLabel.text
+        assert "100 test digits" in tab.robust_boxes[group].title()
     assert all(not label.pixmap().isNull() for label in tab.robust_examples.values())
     assert "Done" in tab.robust_status.text() and tab.robust_button.text() == "Run again"
     tab.shutdown()

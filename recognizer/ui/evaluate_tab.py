@@ -89,6 +89,17 @@ ROBUSTNESS_GROUPS = (
 PAGE_MATRIX, PAGE_MISTAKES, PAGE_BROWSE, PAGE_MAP, PAGE_SALIENCY, PAGE_ROBUSTNESS = range(6)
 
 
+def describe_level(p: Perturbation, level: float) -> str:
+    """A perturbation's level as a person writes it: +4 px, −30°, +1.5 steps, σ = 0.2."""
+    if p.unit == "pixels":
+        return f"{level:+g} px".replace("-", "−")
+    if p.unit == "degrees":
+        return f"{level:+g}°".replace("-", "−")
+    if p.group == "noise":
+        return f"σ = {level:g}"
+    return f"{level:+g} {p.unit}".replace("-", "−")
+
+
 # --- background jobs ----------------------------------------------------------------------------
 
 
@@ -202,6 +213,7 @@ class CurrentDigit:
     path: np.ndarray | None = None  # (28, 2) its hidden states on the map
     saliency: analysis.RowSaliency | None = None
     saliency_target: int | None = None
+    source: tuple[str, int] | None = None  # ("test" or "train", index) when it is an MNIST digit
 
 
 def _evaluate_test_set(model, images, labels, report, should_stop) -> TestSetResult:
@@ -409,7 +421,7 @@ class EvaluateTab(QWidget):
         self._robust_indices: np.ndarray | None = None
         self._current: CurrentDigit | None = None
         self._row = LAST
-        self._last_request: tuple[np.ndarray, str] | None = None  # the last digit sent to inspect
+        self._last_request: tuple[np.ndarray, str, tuple | None] | None = None  # the last digit sent to inspect
         self._cell: tuple[int, int] | None = None
         self._browse_indices = np.zeros(0, np.int64)
         self.last_error = ""
@@ -463,7 +475,9 @@ class EvaluateTab(QWidget):
         self._show_no_result()
         if self._current is not None:
             if self._tracer is not None:
-                self._set_current(self._current.image, self._current.caption)
+                source = self._current.source
+                caption = self._digit_caption(*source) if source is not None else self._current.caption
+                self._set_current(self._current.image, caption, source=source)
             else:
                 self._current = None
                 self._refresh_current()
@@ -532,23 +546,26 @@ class EvaluateTab(QWidget):
         keeps the digit shown. Cheap while the tab is hidden: the saliency is computed only when
         its page is on screen.
         """
-        if trace is not None:
-            current = self._current
-            if current is None or current.trace is not trace:
-                caption = "Your drawing on Draw & Inspect"
-                request = self._last_request
-                if request is not None and request[0].shape == trace.image.shape and np.allclose(request[0], trace.image, atol=1e-6):
-                    caption = request[1]
-                self._set_current(trace.image, caption, trace=trace)
-        if row is not None:
-            self._set_row(int(row))
+        if trace is None:
+            if row is not None and self._current is not None:
+                self._set_row(int(row))
+            return
+        current = self._current
+        if current is None or current.trace is not trace:
+            caption, source = "Your drawing on Draw & Inspect", None
+            request = self._last_request
+            if request is not None and request[0].shape == trace.image.shape and np.allclose(request[0], trace.image, atol=1e-6):
+                caption, source = request[1], request[2]  # the digit this tab sent to be inspected
+            self._set_current(trace.image, caption, trace=trace, source=source)
+        self._set_row(LAST if row is None else int(row))
 
     def show_digit(self, index: int, dataset: str = "test") -> None:
         """Make a digit of the test (or "train") set the current one, for the map and saliency."""
         images, labels = self._dataset(dataset)
         if images is None:
             return
-        self._set_current(images[index].astype(np.float32) / 255.0, self._digit_caption(dataset, int(index)))
+        self._set_current(images[index].astype(np.float32) / 255.0, self._digit_caption(dataset, int(index)),
+                          source=(dataset, int(index)))  # fmt: skip
 
     def request_inspect(self, index: int, dataset: str = "test") -> None:
         """Emit inspect_requested for a digit of the test (or "train") set."""
@@ -557,7 +574,7 @@ class EvaluateTab(QWidget):
             return
         image = images[index].astype(np.float32) / 255.0
         caption = self._digit_caption(dataset, int(index))
-        self._last_request = (image, caption)
+        self._last_request = (image, caption, (dataset, int(index)))
         self.inspect_requested.emit(image, caption)
 
     def current_digit(self) -> CurrentDigit | None:
@@ -595,9 +612,8 @@ class EvaluateTab(QWidget):
         self.robust_progress.setValue(0)
         self.robust_progress.setVisible(True)
         self.robust_status.setText(f"Measuring on {len(idx):,} test digits…")
-        for plot in self.robust_plots.values():
-            plot.getPlotItem().setTitle(f"accuracy on {len(idx):,} test digits (a fixed random sample)",
-                                        color=theme.MUTED_TEXT, size="9pt")  # fmt: skip
+        for group, box in self.robust_boxes.items():
+            box.setTitle(f"{dict(ROBUSTNESS_GROUPS)[group]}: accuracy on {len(idx):,} test digits (a fixed random sample)")
 
         def work(report, stop):
             def progress(done, total, curve):
@@ -929,6 +945,7 @@ class EvaluateTab(QWidget):
         grid.setSpacing(8)
         self.robust_plots: dict[str, RobustnessPlot] = {}
         self.robust_examples: dict[str, QLabel] = {}
+        self.robust_boxes: dict[str, QGroupBox] = {}
         tips = {
             "shift": "Every digit moved sideways (amber) or up and down (blue) by whole pixels; what\n"
                      "leaves the 28×28 frame is lost. MNIST digits are centred, so the network never saw this.",
@@ -951,6 +968,7 @@ class EvaluateTab(QWidget):
             box_layout.addWidget(example)
             self.robust_plots[group] = plot
             self.robust_examples[group] = example
+            self.robust_boxes[group] = box
             grid.addWidget(box, k // 2, k % 2)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(4, 8, 4, 4)
@@ -1084,11 +1102,12 @@ class EvaluateTab(QWidget):
         self.robust_button.setText("Run again")
         self.robust_progress.setVisible(False)
         worst = min(curves.values(), key=lambda c: float(np.nanmin(c.accuracy)))
+        level = float(worst.levels[np.nanargmin(worst.accuracy)])
         self.robust_status.setText(
-            f"Done: {n:,} test digits ({plain:.1%} untouched). Hardest: {worst.perturbation.name} at "
-            f"{worst.levels[np.nanargmin(worst.accuracy)]:g} {worst.perturbation.unit} "
-            f"({np.nanmin(worst.accuracy):.0%})."
-            if plain is not None else f"Done: {n:,} test digits."
+            f"Done on {n:,} test digits: {plain:.1%} read correctly untouched; the lowest point is "
+            f"{worst.perturbation.name.split(' (')[0]} at {describe_level(worst.perturbation, level)} "
+            f"({np.nanmin(worst.accuracy):.0%} correct)."
+            if plain is not None else f"Done on {n:,} test digits."
         )
         self.robustness_finished.emit(curves)
 
@@ -1234,13 +1253,14 @@ class EvaluateTab(QWidget):
 
     # --- the current digit: map path and saliency ---------------------------------------------
 
-    def _set_current(self, image: np.ndarray, caption: str, trace: Trace | None = None) -> None:
+    def _set_current(self, image: np.ndarray, caption: str, trace: Trace | None = None,
+                     source: tuple[str, int] | None = None) -> None:  # fmt: skip
         image = np.asarray(image, dtype=np.float32)
         if trace is None:
             if self._tracer is None:
                 return
             trace = self._tracer(image)
-        self._current = CurrentDigit(image=image, caption=caption, trace=trace)
+        self._current = CurrentDigit(image=image, caption=caption, trace=trace, source=source)
         self._update_path()
         for player in (self.player_map, self.player_saliency):
             player.set_digit(image, caption)
@@ -1342,7 +1362,7 @@ class EvaluateTab(QWidget):
         current = self._current
         if current is None:
             return
-        self._last_request = (current.image, current.caption)
+        self._last_request = (current.image, current.caption, current.source)
         self.inspect_requested.emit(current.image.copy(), current.caption)
 
     def _inspect_selected(self, grid: DigitGrid, dataset: str) -> None:

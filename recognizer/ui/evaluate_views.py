@@ -211,7 +211,7 @@ class DigitGrid(QListView):
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.setStyleSheet(
             f"QListView {{ background: {theme.BACKGROUND}; border: 1px solid {theme.RAISED}; border-radius: 6px; }}"
-            f"QListView::item:selected {{ background: {theme.BORDER}; border: 1px solid {theme.ACCENT}; }}"
+            f"QListView::item:selected {{ background: {theme.BORDER}; color: {theme.INK}; border: 1px solid {theme.ACCENT}; }}"
         )
         self.selectionModel().currentChanged.connect(self._on_current)
         self.activated.connect(self._on_activated)
@@ -649,8 +649,10 @@ class RobustnessPlot(pg.PlotWidget):
         item.setLabel("left", "accuracy (%)")
         item.showGrid(x=True, y=True, alpha=0.15)
         item.setYRange(-6, 106, padding=0)
-        item.getAxis("left").setTicks([[(v, str(v)) for v in range(0, 101, 20)]])
-        item.getAxis("left").setStyle(hideOverlappingLabels=False)
+        left = item.getAxis("left")
+        left.setTicks([[(v, str(v)) for v in range(0, 101, 25)]])
+        # Short plots: keep all five labels (pyqtgraph drops some when they fill much of the axis).
+        left.setStyle(hideOverlappingLabels=False, textFillLimits=[(0, 0.95)])
         item.getAxis("bottom").enableAutoSIPrefix(False)
         self.legend = item.addLegend(labelTextColor=theme.TEXT, labelTextSize="8pt", brush=pg.mkBrush(17, 24, 39, 215))
         # Bottom centre: the curves start high and fall at the sides, so the middle stays clear.
