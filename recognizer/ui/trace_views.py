@@ -179,6 +179,8 @@ class ProbabilityBars(pg.PlotWidget):
         pens[leader] = self._leader_pen
         self.bars.setOpts(height=self.heights, brushes=brushes, pens=pens)
         self.label.setText(percent(float(p[leader])))
+        # centred over its bar, but kept inside the plot over the outermost bars
+        self.label.setAnchor((0.2 if leader == 0 else 0.8 if leader == 9 else 0.5, 1.0))
         self.label.setPos(leader, float(p[leader]) + 0.01)
 
 

@@ -28,6 +28,10 @@ class TextLine(QWidget):
         self.setFixedHeight(lines * self.fontMetrics().lineSpacing() + 4)
         self.setAttribute(Qt.WA_OpaquePaintEvent, False)
 
+    def setFixedWidth(self, width: int) -> None:
+        super().setFixedWidth(width)
+        self.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
+
     def text(self) -> str:
         return self._text
 
