@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QGraphicsItem,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -335,7 +336,23 @@ def _plot(title: str, left: str, tip: str) -> pg.PlotWidget:
     item.setMenuEnabled(True)
     widget.setToolTip(tip + "\nDrag to pan, wheel to zoom, right-click › Export… for CSV or images.")
     widget.setMinimumSize(260, 170)
+    for name in ("left", "bottom"):
+        # An axis draws its grid lines across the whole plot, so every curve update repaints it:
+        # from a cached pixmap, it is a copy instead of redrawing every line and label (~4 ms).
+        item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
     return widget
+
+
+def nice_ceiling(value: float) -> float:
+    """The next round number at or above value (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k)."""
+    if not (value > 0 and math.isfinite(value)):
+        return 1.0
+    exponent = math.floor(math.log10(value))
+    mantissa = value / 10**exponent
+    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if mantissa <= step * (1 + 1e-9):
+            return step * 10**exponent
+    return 10 ** (exponent + 1)
 
 
 class ConfusionTable(QTableWidget):
@@ -438,6 +455,7 @@ class TrainTab(QWidget):
         self.saved_path: Path | None = None  # where "Save model as…" last wrote that run's model
         self.curves = RunCurves()
         self._drawn = (-1, -1)  # batches and epochs of self.curves on the plots
+        self._y_tops: dict[int, float] = {}  # the y range's top of the per-batch plots
         self.previous: RunCurves | None = None
         self.last_message: tuple[str, str, str] | None = None
         self.plot_updates = 0  # how many times the plots were redrawn (tests, benchmark)
@@ -928,6 +946,9 @@ class TrainTab(QWidget):
         span = max(config.epochs, int(self.previous.e("epoch").max()) if self.previous and self.previous.epochs.n else 0)
         for widget in (self.loss_plot, self.lr_plot, self.epoch_loss_plot, self.accuracy_plot):
             widget.getPlotItem().setXRange(0, span, padding=0.02)
+        self._y_tops.clear()
+        self._fit_y(self.loss_plot, 2.3)  # about ln 10, where an untrained network starts
+        self._fit_y(self.lr_plot, config.learning_rate)
         self._draw_previous()
         self._draw_curves()
         self.progress_bar.setValue(0)
@@ -982,6 +1003,9 @@ class TrainTab(QWidget):
             self.raw_loss.setData(x, c.b("loss"))
             self.smooth_loss.setData(x, c.b("smoothed"))
             self.lr_curve.setData(x, c.b("lr"))
+            if c.batches.n:
+                self._fit_y(self.loss_plot, float(c.b("loss").max()))
+                self._fit_y(self.lr_plot, float(c.b("lr").max()))
         if c.epochs.n != self._drawn[1]:
             ex = c.e("epoch")
             self.epoch_train.setData(ex, c.e("train_loss"))
@@ -990,6 +1014,17 @@ class TrainTab(QWidget):
             self.acc_test.setData(ex, c.e("test_acc"))
         self._drawn = (c.batches.n, c.epochs.n)
         self.plot_updates += 1
+
+    def _fit_y(self, widget: pg.PlotWidget, top: float) -> None:
+        """The per-batch plots run from 0 to a round number above everything on them, which
+        changes rarely: unlike auto-range, this does not re-layout the axis on every update."""
+        if self.previous is not None and self.previous.batches.n:
+            name = "smoothed" if widget is self.loss_plot else "lr"
+            top = max(top, float(self.previous.b(name).max()))
+        top = nice_ceiling(top * 1.05)  # a little headroom: a peak never sits on the frame
+        if self._y_tops.get(id(widget)) != top:
+            self._y_tops[id(widget)] = top
+            widget.getPlotItem().setYRange(0, top, padding=0.02)
 
     def _draw_previous(self) -> None:
         p = self.previous or RunCurves()
