@@ -186,3 +186,26 @@ def test_default_pen_matches_mnist_stroke_thickness(qtbot):
         inks.append(float(to_mnist(canvas.pixels()).mean()))
     print(f"mean ink: drawn {np.mean(inks):.4f}, MNIST {mnist_ink:.4f}")
     assert np.mean(inks) == pytest.approx(mnist_ink, rel=0.1)
+
+
+def test_a_pen_tablet_draws_too(canvas):
+    from PySide6.QtGui import QInputDevice, QPointingDevice, QTabletEvent
+
+    pen = QPointingDevice(
+        "test pen", 7, QInputDevice.DeviceType.Stylus, QPointingDevice.PointerType.Pen,
+        QInputDevice.Capability.Position | QInputDevice.Capability.Pressure, 1, 3,
+    )  # fmt: skip
+
+    def send(kind, x, y, buttons):
+        pos = canvas.to_widget(QPointF(x, y))
+        event = QTabletEvent(kind, pen, pos, canvas.mapToGlobal(pos), 0.6, 0, 0, 0, 0, 0, Qt.NoModifier, Qt.LeftButton, buttons)
+        QApplication.sendEvent(canvas, event)
+        assert event.isAccepted()  # no synthesized mouse events on top
+
+    send(QEvent.TabletPress, 60, 140, Qt.LeftButton)
+    for x in range(70, 230, 10):
+        send(QEvent.TabletMove, x, 140, Qt.LeftButton)
+    send(QEvent.TabletRelease, 220, 140, Qt.NoButton)
+    pixels, live = canvas.emitted[-1]
+    assert live is False and canvas.stroke_count() == 1
+    assert pixels[140, 60:220].min() == 255 and pixels[60, 140] == 0

@@ -26,6 +26,12 @@ from recognizer.ui.trace_views import series_levels
 SEVEN = DIGIT_STROKES[7]
 
 
+@pytest.fixture
+def no_other_tabs(monkeypatch):
+    """Placeholders for the Train and Evaluate tabs (as in the main_window fixture)."""
+    monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: None)
+
+
 def prediction(window) -> str:
     return window.inspect_tab.findChild(QLabel, "prediction").text()
 
@@ -336,7 +342,7 @@ def test_inspect_image_shows_the_digit_and_plays_it(main_window):
     assert tab.playing and tab.row == 0
 
 
-def test_preferences_are_remembered_and_bad_values_fall_back(qtbot, model_path):
+def test_preferences_are_remembered_and_bad_values_fall_back(qtbot, model_path, no_other_tabs):
     w = MainWindow(model_path=model_path)
     qtbot.addWidget(w)
     w.ensure_ready()
@@ -384,7 +390,7 @@ def test_help_menu_about_and_shortcuts(main_window):
     assert "Ctrl+Z" in main_window.messages[-1][2] and "Space" in main_window.messages[-1][2]
 
 
-def test_message_boxes_do_not_block(qtbot, model_path):
+def test_message_boxes_do_not_block(qtbot, model_path, no_other_tabs):
     """The real show_message opens its box without a nested event loop."""
     w = MainWindow(model_path=model_path)
     qtbot.addWidget(w)
@@ -399,7 +405,7 @@ def test_message_boxes_do_not_block(qtbot, model_path):
     boxes[0].close()
 
 
-def test_missing_model_opens_the_window_with_a_warning(qtbot, tmp_path, monkeypatch):
+def test_missing_model_opens_the_window_with_a_warning(qtbot, tmp_path, monkeypatch, no_other_tabs):
     messages = []
     monkeypatch.setattr(MainWindow, "show_message", lambda self, *m: messages.append(m))
     w = MainWindow(model_path=tmp_path / "nope.safetensors")
@@ -516,3 +522,19 @@ def test_digits_drawn_like_a_person_are_read_right(main_window, shipped_model_pa
     print("answers:", answers)
     print("wrong:", wrong or "none")
     assert len(wrong) <= 1, f"misread: {wrong}"
+
+
+def test_window_geometry_is_remembered(qtbot, model_path, monkeypatch, no_other_tabs):
+    # The offscreen screen (800x800) is smaller than the window may be, and Qt fits a restored
+    # geometry to the screen, so this checks what is stored and handed back to Qt.
+    w = MainWindow(model_path=model_path)
+    qtbot.addWidget(w)
+    w.show()
+    w.close()
+    saved = settings().value("window/geometry")
+    assert saved is not None and not saved.isEmpty() and bytes(saved) == bytes(w.saveGeometry())
+    restored = []
+    monkeypatch.setattr(MainWindow, "restoreGeometry", lambda self, g: restored.append(bytes(g)) or True)
+    again = MainWindow(model_path=model_path)
+    qtbot.addWidget(again)
+    assert restored == [bytes(saved)]
