@@ -409,6 +409,23 @@ def test_a_new_model_drops_the_old_results_and_is_evaluated_again(qtbot, mnist, 
     tab.shutdown()
 
 
+def test_without_a_model_the_tab_says_so(qtbot, mnist, loaded):
+    tab = EvaluateTab(auto_evaluate=False)
+    qtbot.addWidget(tab)
+    tab.set_data(mnist)
+    tab.set_model(loaded)
+    tab.show_digit(3)
+    tab.set_model(None)  # what the window does when a model file fails to load
+    assert tab.model is None and tab.current_digit() is None and tab.evaluation is None
+    tab.start_evaluation()
+    assert not tab.busy and "No model is loaded" in tab.summary_label.text()
+    assert not tab.evaluate_button.isEnabled()
+    tab.shutdown()
+    tab.set_model(loaded)
+    tab.start_evaluation()  # after shutdown nothing runs, and nothing hangs
+    assert not tab.busy
+
+
 def test_without_mnist_the_tab_says_why(qtbot, loaded):
     def give_up(parent, on_ready, on_give_up):
         on_give_up("MNIST not found in /nowhere (missing t10k-images-idx3-ubyte)")

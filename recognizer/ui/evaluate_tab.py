@@ -71,6 +71,7 @@ from .evaluate_views import (
     SaliencyView,
     digit_image,
     percent,
+    short_percent,
 )
 
 ROBUSTNESS_SIZES = (500, 1000, 2000, 5000, 10000)
@@ -130,9 +131,10 @@ class JobRunner(QObject):
     def busy(self) -> bool:
         return bool(self._jobs)
 
-    def submit(self, fn, on_done, on_progress=None, on_error=None) -> int:
+    def submit(self, fn, on_done, on_progress=None, on_error=None) -> int | None:
+        """Queue fn; returns the job's id, or None once shut down (nothing will run)."""
         if self._closed:
-            return -1
+            return None
         self._next_id += 1
         job_id = self._next_id
         stop = threading.Event()
@@ -774,8 +776,9 @@ class EvaluateTab(QWidget):
     def _build_mistakes_page(self) -> QWidget:
         page = QWidget()
         self.mistakes_caption = _caption(
-            "Every test digit the model reads wrongly, labelled true → predicted and how sure the model "
-            "was. A confident mistake is often a badly written digit; an unsure one, a near miss."
+            "Every test digit the model reads wrongly, labelled true → predicted and how sure the model was "
+            "(hover one for details). A confident mistake is often a badly written digit, an unsure one a "
+            "near miss. Click one to explain it on the map and saliency pages; double-click to watch it read."
         )
         self.mistakes_order = _combo(["Most confident first", "Least confident first"],
                                      "Order the mistakes by the model's confidence in its wrong answer.")  # fmt: skip
@@ -783,7 +786,7 @@ class EvaluateTab(QWidget):
         self.mistakes_count = _muted("")
         self.mistakes_inspect = QPushButton("Inspect")
         self.mistakes_inspect.setToolTip("Open the selected mistake in Draw & Inspect and watch the network read it.")
-        self.mistakes_grid = DigitGrid()
+        self.mistakes_grid = DigitGrid(thumb=84)  # a few dozen digits: show them larger
         self.mistakes_grid.setToolTip("The test digits the model gets wrong: true → predicted, and its confidence.\n"
                                       "Click one to explain it on the map and saliency pages; double-click\n"
                                       "it to watch the network read it.")  # fmt: skip
@@ -1143,8 +1146,8 @@ class EvaluateTab(QWidget):
 
         def text(i: int) -> str:
             if labels[i] != preds[i]:
-                return f"{labels[i]}→{preds[i]} {percent(float(conf[i]))}"
-            return f"{percent(float(conf[i]))}" if short else f"{preds[i]} {percent(float(conf[i]))}"
+                return f"{labels[i]}→{preds[i]} {short_percent(float(conf[i]))}"
+            return f"{short_percent(float(conf[i]))}" if short else f"{preds[i]} {short_percent(float(conf[i]))}"
 
         return text
 
@@ -1224,8 +1227,8 @@ class EvaluateTab(QWidget):
 
             def text(i: int) -> str:
                 if preds[i] != labels[i]:
-                    return f"{labels[i]}→{preds[i]} {percent(float(conf[i]))}"
-                return f"{preds[i]} {percent(float(conf[i]))}"
+                    return f"{labels[i]}→{preds[i]} {short_percent(float(conf[i]))}"
+                return f"{preds[i]} {short_percent(float(conf[i]))}"
 
             def mistake(i: int) -> bool:
                 return bool(preds[i] != labels[i])

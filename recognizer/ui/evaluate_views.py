@@ -35,6 +35,12 @@ def percent(p: float) -> str:
     return f"{p:.1%}" if p >= 0.99 else f"{p:.0%}"
 
 
+def short_percent(p: float) -> str:
+    """Whole percents, rounded down, for thumbnail captions: 99.97% shows as 99%, never 100%
+    (the tooltip has the exact figure)."""
+    return f"{int(np.floor(p * 100 + 1e-9))}%"
+
+
 def _ink_colour_table() -> list[int]:
     """256 colours from the app's paper (no ink) to its ink (full ink), as the canvas shows digits."""
     paper, ink = QColor(theme.PAPER), QColor(theme.INK)
@@ -108,8 +114,9 @@ class DigitListModel(QAbstractListModel):
     says whether to draw its caption in the error colour.
     """
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, thumb: int = THUMB):
         super().__init__(parent)
+        self.thumb = thumb
         self.images: np.ndarray | None = None
         self.indices = np.zeros(0, np.int64)
         self._text: Callable[[int], str] = lambda i: ""
@@ -144,7 +151,7 @@ class DigitListModel(QAbstractListModel):
         """Digit i's thumbnail, rendered on first use and cached (the last PIXMAP_CACHE used)."""
         icon = self._pixmaps.get(i)
         if icon is None:
-            pix = QPixmap.fromImage(digit_image(self.images[i]))
+            pix = QPixmap.fromImage(digit_image(self.images[i], self.thumb))
             icon = QIcon()
             # The same pixmap when selected: Qt would otherwise tint the digit with the highlight.
             for mode in (QIcon.Normal, QIcon.Selected, QIcon.Active):
@@ -186,9 +193,10 @@ class DigitGrid(QListView):
     digit_selected = Signal(int)
     digit_activated = Signal(int)
 
-    def __init__(self, parent=None, captions: bool = True):
+    def __init__(self, parent=None, captions: bool = True, thumb: int = THUMB):
+        """thumb: the thumbnails' side in pixels (a multiple of 28 keeps the pixels crisp)."""
         super().__init__(parent)
-        self.digits = DigitListModel(self)
+        self.digits = DigitListModel(self, thumb)
         self.setModel(self.digits)
         self.setViewMode(QListView.IconMode)
         self.setMovement(QListView.Static)
@@ -200,11 +208,11 @@ class DigitGrid(QListView):
         self.setBatchSize(2000)
         self.setSelectionMode(QAbstractItemView.SingleSelection)
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.setIconSize(QSize(THUMB, THUMB))
-        self.setGridSize(QSize(THUMB + 22, THUMB + (22 if captions else 8)))
+        self.setIconSize(QSize(thumb, thumb))
+        self.setGridSize(QSize(max(thumb + 14, 78), thumb + (22 if captions else 8)))
         self.setSpacing(2)
         self.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
-        self.verticalScrollBar().setSingleStep(THUMB // 2)
+        self.verticalScrollBar().setSingleStep(thumb // 2)
         small = QFont(self.font())
         small.setPointSizeF(max(7.0, small.pointSizeF() * 0.85))
         self.setFont(small)
@@ -714,4 +722,5 @@ __all__ = [
     "digit_image",
     "mosaic",
     "percent",
+    "short_percent",
 ]
