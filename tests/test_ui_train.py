@@ -347,3 +347,32 @@ def test_inside_the_main_window(qtbot, window, small, draw):
     worker = tab.worker
     window.close()
     assert not worker._thread.is_alive()
+
+
+def test_cancelling_a_download_leaves_no_files_and_the_gpu_is_offered_only_when_there(qtbot, make_tab, mirror, monkeypatch, tmp_path):
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    from PySide6.QtWidgets import QWidget
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    gave_up = []
+    request = data_dialog.ensure_mnist(parent, lambda m: None, on_give_up=gave_up.append, mirrors=[mirror])
+    click(qtbot, request.buttons["download"])
+    qtbot.waitUntil(lambda: request.progress is not None and request.progress.value() > 0, timeout=10000)
+    from PySide6.QtWidgets import QPushButton
+
+    click(qtbot, request.progress.findChild(QPushButton))  # the dialog's Cancel button
+    qtbot.waitUntil(lambda: gave_up == [""], timeout=10000)
+    folder = tmp_path / "data" / "recognizer" / "mnist"
+    assert not [p for p in folder.iterdir() if p.name.startswith(".") or p.name.endswith(".part")]
+
+    assert [tab_device for tab_device in _devices(make_tab(data=None))] == (["cuda", "cpu"] if torch.cuda.is_available() else ["cpu"])
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda i=0: "Imaginary GPU")
+    tab = make_tab(data=None)
+    assert _devices(tab) == ["cuda", "cpu"] and "Imaginary GPU" in tab.device_combo.itemText(0)
+    assert tab.config().device == "cuda"  # the GPU is the default where there is one
+
+
+def _devices(tab) -> list[str]:
+    return [tab.device_combo.itemData(i) for i in range(tab.device_combo.count())]

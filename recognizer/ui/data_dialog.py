@@ -286,6 +286,8 @@ class MnistRequest(QObject):
 
     def _update_progress(self) -> None:
         dialog, latest = self.progress, self._bytes
+        if dialog is not None and dialog.wasCanceled() and not self._stop.is_set():
+            self._on_progress_cancelled()  # cancel() called on it from code: no canceled signal
         if dialog is None or latest is None or self._stop.is_set():
             return
         name, done, total = latest
