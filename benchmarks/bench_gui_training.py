@@ -1,0 +1,258 @@
+"""Training through the window: throughput of the real Train tab and its worker thread beside a
+bare PyTorch loop over the same model and batch size, and how late the UI's event loop runs while
+it trains. Offscreen, in one process, the two sides interleaved round by round so that changes in
+the machine's load hit both alike.
+
+    python benchmarks/bench_gui_training.py      (MNIST from --data-dir, $MNIST_DIR or the user folder)
+
+Like for like: both sides train LSTM-128 with batch 128 on the same images, augmentation off,
+gradient clipping off, a constant learning rate (Adam(W) without weight decay). The Train tab's
+throughput is the Trainer's own count (images / seconds from the epoch's start to its last batch),
+so its test pass after the epoch is left out, as the bare loop has none; the bare loop is timed
+over the same span. The tab is shown (offscreen) at 1280×800 and redraws its plots as in use.
+
+The bare loop runs twice per round, on the main thread and on a plain background thread (no UI):
+under load from other processes OpenMP's spinning threads behave differently on the two, and the
+faster of the two medians is the reference for the ratio.
+
+Event-loop latency: a 10 ms QTimer runs on the UI thread for the whole GUI run; each tick's
+lateness is how much longer than 10 ms it took since the previous one (p50/p95/max).
+Targets: throughput ratio >= 0.9, latency p95 <= 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import threading
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import common  # noqa: E402,F401  (puts the checkout on sys.path)
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+from recognizer.data import MNIST, load_mnist  # noqa: E402
+from recognizer.evaluate import as_float_images  # noqa: E402
+from recognizer.model import ModelConfig, RowLSTM  # noqa: E402
+
+TARGET_RATIO = 0.9
+TARGET_P95_MS = 50.0
+TICK_MS = 10
+
+
+def bare_loop(images: torch.Tensor, labels: torch.Tensor, batch_size: int, lr: float, seed: int) -> float:
+    """The plain loop: same model, Adam, shuffled batches, nothing else. Samples per second."""
+    torch.manual_seed(seed)
+    model = RowLSTM(ModelConfig((128,)))
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    order = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))
+    model.train()
+    start = time.perf_counter()
+    for b in range(0, len(images), batch_size):
+        idx = order[b : b + batch_size]
+        loss = F.cross_entropy(model(images[idx]), labels[idx])
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+    return len(images) / (time.perf_counter() - start)
+
+
+def bare_loop_in_thread(*args) -> float:
+    """The same bare loop on a plain background thread (no UI at all): where the Train tab's
+    worker runs. Under load, OpenMP behaves differently on the main thread than on another one,
+    so both placements are measured and the faster is the reference."""
+    out: list[float] = []
+    thread = threading.Thread(target=lambda: out.append(bare_loop(*args)))
+    thread.start()
+    thread.join()
+    return out[0]
+
+
+def lateness_stats(late_ms: list[float]) -> dict:
+    ms = sorted(late_ms)
+    pick = lambda q: ms[min(len(ms) - 1, int(round(q * (len(ms) - 1))))]  # noqa: E731
+    return {"p50_ms": pick(0.5), "p95_ms": pick(0.95), "max_ms": ms[-1], "ticks": len(ms)}
+
+
+class LatencyProbe:
+    """A 10 ms PreciseTimer on the UI thread that records how late each tick comes."""
+
+    def __init__(self):
+        from PySide6.QtCore import Qt, QTimer
+
+        self.late_ms: list[float] = []
+        self._last = None
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.PreciseTimer)
+        self.timer.setInterval(TICK_MS)
+        self.timer.timeout.connect(self._tick)
+
+    def _tick(self):
+        now = time.perf_counter()
+        if self._last is not None:
+            self.late_ms.append(max(0.0, (now - self._last) * 1000 - TICK_MS))
+        self._last = now
+
+    def start(self):
+        self.late_ms, self._last = [], None
+        self.timer.start()
+
+    def stop(self) -> list[float]:
+        self.timer.stop()
+        return self.late_ms
+
+
+def gui_run(app, tab, probe, n_images: int, lr: float, seed: int, threads) -> dict:
+    """One epoch through the real Start button's code path; returns throughput and latency."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    tab.torch_threads = threads
+    tab.subset_spin.setValue(n_images)
+    tab.epochs_spin.setValue(1)
+    tab.batch_spin.setValue(128)
+    tab.hidden_edit.setText("128")
+    tab.lr_edit.setText(f"{lr:g}")
+    tab.schedule_combo.setCurrentIndex(tab.schedule_combo.findData("constant"))
+    tab.clip_edit.setText("0")
+    tab.decay_edit.setText("0")
+    tab.augment_check.setChecked(False)
+    tab.seed_spin.setValue(seed)
+    loop = QEventLoop()
+    ended = []
+    tab.run_finished.connect(loop.quit)
+    tab.run_finished.connect(ended.append)
+    tab.run_failed.connect(loop.quit)
+    updates_before = tab.plot_updates
+    probe.start()
+    started = time.perf_counter()
+    assert tab.start(), tab.settings_error.text()
+    QTimer.singleShot(30 * 60 * 1000, loop.quit)  # a safety net, never reached in a normal run
+    loop.exec()
+    seconds = time.perf_counter() - started
+    late = probe.stop()
+    tab.run_finished.disconnect(loop.quit)
+    tab.run_finished.disconnect(ended.append)
+    tab.run_failed.disconnect(loop.quit)
+    if not ended:
+        raise SystemExit(f"the GUI run failed: {tab.progress_label.text()}")
+    last_batch = tab._latest  # the Trainer's own count for the epoch: images / (start .. last batch)
+    return {
+        "samples_per_s": last_batch.samples_per_second,
+        "latency": lateness_stats(late),
+        "plot_redraws_per_s": (tab.plot_updates - updates_before) / seconds,
+        "seconds_with_test_pass": seconds,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir")
+    parser.add_argument("--images", type=int, default=12800, help="training images per run (default 12,800: 100 batches)")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (bare, GUI, ...), medians reported")
+    parser.add_argument("--threads", default="default,1",
+                        help="torch threads for the GUI runs, comma-separated: 'default' (torch's, one per core) or a number")  # fmt: skip
+    parser.add_argument("--lr", type=float, default=1e-3)
+    args = parser.parse_args()
+    thread_options = [None if t.strip() == "default" else int(t) for t in args.threads.split(",")]
+
+    from PySide6.QtWidgets import QApplication
+
+    from recognizer.ui import theme
+    from recognizer.ui.train_tab import TrainTab
+
+    app = QApplication.instance() or QApplication([])
+    theme.apply(app)
+    data = load_mnist(args.data_dir)
+    n = min(args.images, len(data.train_images))
+    sub = MNIST(data.train_images[:n], data.train_labels[:n], data.test_images, data.test_labels)
+    images = as_float_images(sub.train_images)
+    labels = torch.as_tensor(sub.train_labels, dtype=torch.long)
+
+    models_dir = tempfile.mkdtemp(prefix="bench-gui-models-")
+    tab = TrainTab(data=sub, models_dir=models_dir)
+    tab.show_message = lambda *a, **k: print("message:", a)
+    tab.resize(1280, 800)
+    tab.show()
+    probe = LatencyProbe()
+
+    # The event loop with nothing running, for reference.
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    probe.start()
+    idle = QEventLoop()
+    QTimer.singleShot(2000, idle.quit)
+    idle.exec()
+    idle_latency = lateness_stats(probe.stop())
+
+    load_before = os.getloadavg()
+    bare_runs: list[float] = []
+    bare_thread_runs: list[float] = []
+    gui_runs: dict[str, list[dict]] = {str(t or "default"): [] for t in thread_options}
+    for r in range(args.rounds):
+        bare_runs.append(bare_loop(images, labels, 128, args.lr, r))
+        bare_thread_runs.append(bare_loop_in_thread(images, labels, 128, args.lr, r))
+        print(f"round {r + 1}: bare loop {bare_runs[-1]:,.0f} samples/s on the main thread, "
+              f"{bare_thread_runs[-1]:,.0f} on a background thread", flush=True)  # fmt: skip
+        for threads in thread_options:
+            run = gui_run(app, tab, probe, n, args.lr, r, threads)
+            gui_runs[str(threads or "default")].append(run)
+            print(f"round {r + 1}: Train tab (torch threads {threads or 'default'}) {run['samples_per_s']:,.0f} samples/s, "
+                  f"event loop p95 {run['latency']['p95_ms']:.1f} ms", flush=True)  # fmt: skip
+    load_after = os.getloadavg()
+    tab.shutdown()
+
+    bare_main = float(np.median(bare_runs))
+    bare_thread = float(np.median(bare_thread_runs))
+    bare = max(bare_main, bare_thread)  # the reference: the faster placement of the bare loop
+    rows = [
+        ["bare PyTorch loop, main thread, no UI", f"{torch.get_num_threads()} (default)", bare_main, bare_main / bare, "", "", ""],
+        ["bare PyTorch loop, background thread, no UI", f"{torch.get_num_threads()} (default)", bare_thread, bare_thread / bare, "", "", ""],
+    ]
+    summary = {}
+    for key, runs in gui_runs.items():
+        sps = float(np.median([r["samples_per_s"] for r in runs]))
+        lat = {k: float(np.median([r["latency"][k] for r in runs])) for k in ("p50_ms", "p95_ms", "max_ms")}
+        worst_max = max(r["latency"]["max_ms"] for r in runs)
+        redraws = float(np.median([r["plot_redraws_per_s"] for r in runs]))
+        summary[key] = {
+            "samples_per_s": sps,
+            "ratio_to_bare": sps / bare,
+            "event_loop_lateness_ms": {**lat, "worst_max_ms": worst_max},
+            "plot_redraws_per_s": redraws,
+            "meets_ratio_target": sps / bare >= TARGET_RATIO,
+            "meets_latency_target": lat["p95_ms"] <= TARGET_P95_MS,
+            "runs": runs,
+        }
+        label = "default (one per core)" if key == "default" else key
+        rows.append(["Train tab + worker thread, offscreen", label, sps, sps / bare,
+                     f"{lat['p50_ms']:.1f}", f"{lat['p95_ms']:.1f}", f"{worst_max:.0f}"])  # fmt: skip
+
+    common.print_table(
+        f"GUI training vs bare loop: LSTM-128, batch 128, CPU, {n:,} images, augmentation OFF and gradient "
+        f"clipping OFF on both sides\n({args.rounds} interleaved rounds, medians; event-loop lateness of a "
+        f"{TICK_MS} ms QTimer while training; targets: ratio >= {TARGET_RATIO}, p95 <= {TARGET_P95_MS:.0f} ms)",
+        ["loop", "torch threads", "samples/s", "ratio to faster bare", "late p50 ms", "late p95 ms", "late max ms"],
+        rows,
+    )
+    print(f"\nidle event loop (no training): p50 {idle_latency['p50_ms']:.1f} ms, p95 {idle_latency['p95_ms']:.1f} ms, "
+          f"max {idle_latency['max_ms']:.1f} ms")  # fmt: skip
+    print(f"plot redraws per second while training: "
+          + ", ".join(f"{k}: {v['plot_redraws_per_s']:.1f}" for k, v in summary.items()))  # fmt: skip
+    print(f"load average (1 min) before / after: {load_before[0]:.2f} / {load_after[0]:.2f} on {os.cpu_count()} CPUs")
+    common.write_json("gui_training", {
+        "images": n, "batch_size": 128, "model": "LSTM-128", "augmentation": False, "grad_clip": 0,
+        "rounds": args.rounds, "targets": {"ratio": TARGET_RATIO, "p95_ms": TARGET_P95_MS},
+        "bare_loop_samples_per_s": bare, "bare_main_thread_samples_per_s": bare_main,
+        "bare_background_thread_samples_per_s": bare_thread, "bare_runs": bare_runs, "bare_thread_runs": bare_thread_runs,
+        "gui": summary, "idle_event_loop_lateness_ms": idle_latency,
+        "load_average_before_after": [load_before[0], load_after[0]],
+    })  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
