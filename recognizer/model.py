@@ -13,9 +13,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-ROWS = 28  # timesteps: one per image row
-COLS = 28  # inputs per timestep: the pixels of one row
-CLASSES = 10
+from .dims import CLASSES, COLS, ROWS
+
 FORGET_BIAS = 1.0
 
 

@@ -344,14 +344,11 @@ def test_thumbnails_are_rendered_lazily(qtbot, mnist):
     grid.resize(900, 600)
     grid.show()
     qtbot.waitExposed(grid)
-    start = time.perf_counter()
     grid.set_digits(images, np.arange(len(images)), lambda i: f"{i}", lambda i: f"digit #{i}")
     grid.repaint()
     qtbot.wait(10)
-    seconds = time.perf_counter() - start
     assert grid.count() == 60_000
     assert 0 < grid.digits.pixmaps_made < 400, grid.digits.pixmaps_made
-    assert seconds < 2.0, seconds
     grid.scrollToBottom()
     grid.repaint()
     assert grid.digits.pixmaps_made < 800

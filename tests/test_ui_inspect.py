@@ -4,7 +4,6 @@ menus (with the file dialogs and message boxes replaced, so nothing modal can bl
 from __future__ import annotations
 
 import csv
-import time
 
 import numpy as np
 import pytest
@@ -20,7 +19,6 @@ from recognizer.ui import main_window as main_window_module
 from recognizer.ui.canvas import CANVAS_SIZE
 from recognizer.ui.inspector import DEFAULT_SPEED
 from recognizer.ui.main_window import MainWindow, read_pref, settings
-from recognizer.ui.trace_views import ROWS as UI_ROWS
 from recognizer.ui.trace_views import series_levels
 
 SEVEN = DIGIT_STROKES[7]
@@ -38,10 +36,6 @@ def prediction(window) -> str:
 
 def key(window, k, modifier=Qt.NoModifier):
     QTest.keyClick(window.inspect_tab.canvas, k, modifier)
-
-
-def test_ui_rows_match_the_model():
-    assert UI_ROWS == ROWS
 
 
 def test_window_has_tabs_menus_status_and_no_guess_when_empty(main_window):
@@ -395,9 +389,7 @@ def test_message_boxes_do_not_block(qtbot, model_path, no_other_tabs):
     w = MainWindow(model_path=model_path)
     qtbot.addWidget(w)
     w.show()
-    started = time.perf_counter()
-    w.show_message("warning", "Title", "Body")
-    assert time.perf_counter() - started < 2
+    w.show_message("warning", "Title", "Body")  # a blocking box would never return here
     from PySide6.QtWidgets import QMessageBox
 
     boxes = [b for b in w.findChildren(QMessageBox) if b.isVisible()]
@@ -437,10 +429,14 @@ class _FakeEvaluateTab(QWidget):
     def __init__(self):
         super().__init__()
         self.models = []
+        self.shown = []
         _FakeEvaluateTab.instances.append(self)
 
     def set_model(self, loaded):
         self.models.append(loaded)
+
+    def show_trace(self, trace, row):
+        self.shown.append((trace, row))
 
     def shutdown(self):
         self.shut_down = True
@@ -463,6 +459,10 @@ def test_train_and_evaluate_tabs_are_wired(qtbot, model_path, stacked_model_path
     image[6:22, 8:20] = 1.0
     evaluate.inspect_requested.emit(image, "test image #3")
     assert w.tabs.currentIndex() == 0 and w.inspect_tab.draw_box.title() == "test image #3"
+    # the hidden-state map and saliency follow the inspector's digit and row
+    assert evaluate.shown[-1][0] is w.inspect_tab.trace
+    w.inspect_tab.row_slider.setValue(5)
+    assert evaluate.shown[-1] == (w.inspect_tab.trace, 4)
     w.close()
     assert train.shut_down and evaluate.shut_down
 
@@ -482,26 +482,15 @@ def test_the_real_train_and_evaluate_tabs_plug_in(qtbot, model_path):
     w.close()
 
 
-def test_without_the_other_tabs_the_window_shows_placeholders(qtbot, model_path, monkeypatch):
-    monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: None)
-    w = MainWindow(model_path=model_path)
-    qtbot.addWidget(w)
-    assert w.train_tab is None and w.evaluate_tab is None
-    assert "coming" in w.tabs.widget(1).text() and "coming" in w.tabs.widget(2).text()
-
-
-def test_stroke_to_answer_is_fast(main_window, qtbot):
-    """Pixels in to every view updated, for live updates and stroke ends. The real budget is
-    16 ms at p95 (measured in the report); this only catches gross regressions on a busy CI."""
+def test_the_answer_updates_during_a_stroke(main_window, qtbot):
+    """Live updates while the pen moves, not only when it lifts (their speed is measured in
+    benchmarks/bench_inspect.py, not asserted here)."""
     tab = main_window.inspect_tab
     tab.set_auto_play(False)
     for digit in (0, 8):
         draw_digit(tab.canvas, digit, pause_ms=17, qtbot=qtbot)
         tab.canvas.clear()
-    times = np.array(tab.update_times_ms)
-    assert len(times) > 12
-    print(f"update: median {np.median(times):.1f} ms, p95 {np.percentile(times, 95):.1f} ms over {len(times)}")
-    assert np.median(times) < 40
+    assert len(tab.update_times_ms) > 12
 
 
 def test_digits_drawn_like_a_person_are_read_right(main_window, shipped_model_path):

@@ -59,7 +59,7 @@ from ..analysis import PERTURBATIONS, PCA, Perturbation, RobustnessCurve, Stoppe
 from ..data import MNIST
 from ..errors import RecognizerError
 from ..evaluate import Evaluation, as_float_images
-from ..model import CLASSES, ROWS
+from ..dims import CLASSES, ROWS
 from ..modelfile import LoadedModel
 from ..trace import Trace, Tracer
 from . import qt_fixes, theme  # noqa: F401  (qt_fixes: must patch PySide6 6.12 before any emit)
@@ -652,7 +652,7 @@ class EvaluateTab(QWidget):
     def _build(self, robustness_size: int) -> None:
         # Header: the accuracy, what it means, progress, and the button that starts it all.
         self.accuracy_label = QLabel("–")
-        self.accuracy_label.setObjectName("prediction")
+        self.accuracy_label.setObjectName("accuracy")
         self.accuracy_label.setFont(theme.big_font(26))
         self.accuracy_label.setToolTip("Accuracy: the share of the 10,000 MNIST test digits the model reads correctly.")
         self.summary_label = QLabel("")

@@ -18,7 +18,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPoint, QRectF, QSiz
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QGraphicsRectItem, QLabel, QListView, QSizePolicy
 
-from ..model import CLASSES, ROWS
+from ..dims import CLASSES, ROWS
 from . import qt_fixes, theme  # noqa: F401  (qt_fixes: must patch PySide6 6.12 before any emit)
 from .colormaps import CLASS_COLOURS
 

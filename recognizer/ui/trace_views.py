@@ -17,15 +17,13 @@ from PySide6.QtWidgets import QComboBox, QGraphicsRectItem, QHBoxLayout, QLabel,
 from typing import TYPE_CHECKING
 
 from . import qt_fixes, theme  # qt_fixes: must patch PySide6 6.12 before any emit
+from ..dims import ROWS
 from .colormaps import CLASS_COLOURS, diverging, sequential
 from .widgets import TextLine
 
 if TYPE_CHECKING:
     from ..trace import Trace
 
-# The model's ROWS. Not imported from recognizer.model: that imports torch, which the window
-# loads only after it is on screen (tests/test_ui_inspect.py checks the two agree).
-ROWS = 28
 ROW_AXIS = "row read (1–28)"
 ROW_X = np.arange(1, ROWS + 1, dtype=np.float64)
 
