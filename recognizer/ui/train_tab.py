@@ -457,6 +457,7 @@ class TrainTab(QWidget):
         self._drawn = (-1, -1)  # batches and epochs of self.curves on the plots
         self._y_tops: dict[int, float] = {}  # the y range's top of the per-batch plots
         self.previous: RunCurves | None = None
+        self._previous_in_legend = False
         self.last_message: tuple[str, str, str] | None = None
         self.plot_updates = 0  # how many times the plots were redrawn (tests, benchmark)
         self._state = "idle"  # idle, loading, running, paused, stopping
@@ -696,11 +697,11 @@ class TrainTab(QWidget):
         for item in (lp, lr, el, ac):
             item.addLegend(offset=(-6, 6), labelTextSize="8pt")
         # Faint previous-run curves first, so that the current ones draw on top.
-        self.prev_loss = lp.plot(pen=_pen(TRAIN_COLOUR, 1.5, PREVIOUS_ALPHA, dashed=True), name="previous run")
-        self.prev_lr = lr.plot(pen=_pen(LR_COLOUR, 1.5, PREVIOUS_ALPHA, dashed=True), name="previous run")
-        self.prev_epoch_train = el.plot(pen=_pen(TRAIN_COLOUR, 1.5, PREVIOUS_ALPHA, dashed=True), name="previous run")
+        self.prev_loss = lp.plot(pen=_pen(TRAIN_COLOUR, 1.5, PREVIOUS_ALPHA, dashed=True))
+        self.prev_lr = lr.plot(pen=_pen(LR_COLOUR, 1.5, PREVIOUS_ALPHA, dashed=True))
+        self.prev_epoch_train = el.plot(pen=_pen(TRAIN_COLOUR, 1.5, PREVIOUS_ALPHA, dashed=True))
         self.prev_epoch_test = el.plot(pen=_pen(TEST_COLOUR, 1.5, PREVIOUS_ALPHA, dashed=True))
-        self.prev_acc_train = ac.plot(pen=_pen(TRAIN_COLOUR, 1.5, PREVIOUS_ALPHA, dashed=True), name="previous run")
+        self.prev_acc_train = ac.plot(pen=_pen(TRAIN_COLOUR, 1.5, PREVIOUS_ALPHA, dashed=True))
         self.prev_acc_test = ac.plot(pen=_pen(TEST_COLOUR, 1.5, PREVIOUS_ALPHA, dashed=True))
         # The densest curve, redrawn most often: no antialiasing (it is faint and thin anyway).
         self.raw_loss = lp.plot(pen=_pen(TRAIN_COLOUR, 1, RAW_ALPHA), name="each batch", antialias=False)
@@ -1028,6 +1029,11 @@ class TrainTab(QWidget):
 
     def _draw_previous(self) -> None:
         p = self.previous or RunCurves()
+        if not p.empty and not self._previous_in_legend:
+            # Named only once there is one, so that a first run's legends hold only what is drawn.
+            for item in (self.prev_loss, self.prev_lr, self.prev_epoch_train, self.prev_acc_train):
+                item.getViewBox().parentItem().legend.addItem(item, "previous run")
+            self._previous_in_legend = True
         x = p.b("x")
         self.prev_loss.setData(x, p.b("smoothed"))
         self.prev_lr.setData(x, p.b("lr"))
