@@ -7,7 +7,7 @@ import csv
 
 import numpy as np
 import pytest
-from conftest import DIGIT_STROKES, draw_digit, draw_stroke, send_mouse
+from drawing import DIGIT_STROKES, draw_digit, draw_stroke, send_mouse
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtTest import QTest
