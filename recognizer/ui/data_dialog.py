@@ -108,7 +108,10 @@ def ensure_mnist(
     return request
 
 
-def _mb(n: int) -> str:
+def size_text(n: int) -> str:
+    """Bytes as people read them: 4.5 kB, 9.9 MB."""
+    if n < 1_000_000:
+        return f"{n / 1e3:.1f} kB"
     return f"{n / 1e6:.1f} MB"
 
 
@@ -136,6 +139,8 @@ class MnistRequest(QObject):
         self._bytes: tuple[str, int, int | None] | None = None  # latest (file, done, total)
         self._files_seen: list[str] = []
         self._files_total = 0
+        self._bytes_before = 0  # of the files downloaded before the current one
+        self._last_done = 0
         self._poll = QTimer(self)
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._update_progress)
@@ -292,11 +297,15 @@ class MnistRequest(QObject):
             return
         name, done, total = latest
         if name not in self._files_seen:
+            if self._files_seen:  # the file before is complete: count it in the total so far
+                self._bytes_before += self._last_done
             self._files_seen.append(name)
+        self._last_done = done
         index = self._files_seen.index(name) + 1
         count = max(self._files_total, index)
-        size = f"{_mb(done)} of {_mb(total)}" if total else _mb(done)
-        dialog.setLabelText(f"Downloading {name} (file {index} of {count}): {size}")
+        size = f"{size_text(done)} of {size_text(total)}" if total else size_text(done)
+        dialog.setLabelText(f"Downloading MNIST, file {index} of {count}: {name}\n"
+                            f"{size} · {size_text(self._bytes_before + done)} in all so far")  # fmt: skip
         if total:
             dialog.setRange(0, total)
             dialog.setValue(min(done, total))
@@ -309,6 +318,7 @@ class MnistRequest(QObject):
         self._stop.clear()
         self._bytes = None
         self._files_seen = []
+        self._bytes_before = self._last_done = 0
         try:
             self._files_total = len(missing_files(folder)) if download else 0
         except DataError:

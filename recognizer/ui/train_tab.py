@@ -946,7 +946,9 @@ class TrainTab(QWidget):
         self.worker.failed.connect(self._on_failed)
         span = max(config.epochs, int(self.previous.e("epoch").max()) if self.previous and self.previous.epochs.n else 0)
         for widget in (self.loss_plot, self.lr_plot, self.epoch_loss_plot, self.accuracy_plot):
-            widget.getPlotItem().setXRange(0, span, padding=0.02)
+            # Epoch markers sit on whole epochs, the last one on the edge: give them room.
+            pad = 0.02 if widget in (self.loss_plot, self.lr_plot) else 0.05
+            widget.getPlotItem().setXRange(0, span, padding=pad)
         self._y_tops.clear()
         self._fit_y(self.loss_plot, 2.3)  # about ln 10, where an untrained network starts
         self._fit_y(self.lr_plot, config.learning_rate)
