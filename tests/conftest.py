@@ -21,6 +21,17 @@ except ImportError:  # a checkout without Qt can still run the core's tests
 from drawing import DIGIT_STROKES, draw_stroke  # noqa: E402  (after the Qt platform is set)
 
 
+@pytest.fixture(scope="session")
+def mnist():
+    """The real MNIST from $MNIST_DIR, read and checksum-verified once for the whole run. Tests
+    that need it fail without it rather than skip: a skipped check would hide that nothing ran."""
+    if not os.environ.get("MNIST_DIR"):
+        pytest.fail("set MNIST_DIR to the folder holding the four MNIST files")
+    from recognizer.data import load_mnist
+
+    return load_mnist(download=False)
+
+
 @pytest.fixture
 def draw():
     """draw(canvas, digit_or_strokes): draw a digit 0-9, or a list of strokes, with the mouse."""
@@ -62,23 +73,17 @@ def _random_model(path: Path, hidden_sizes=(128,), seed=0) -> Path:
 
 
 @pytest.fixture(scope="session")
-def shipped_model_path() -> Path | None:
-    """The shipped model (models/default.safetensors), or RECOGNIZER_TEST_MODEL, or None."""
+def shipped_model_path() -> Path:
+    """The shipped model, models/default.safetensors."""
     from recognizer.paths import default_model_path
 
-    override = os.environ.get("RECOGNIZER_TEST_MODEL")
-    if override:
-        return Path(override)
-    path = default_model_path()
-    return path if path.exists() else None
+    return default_model_path()
 
 
 @pytest.fixture(scope="session")
-def model_path(shipped_model_path, tmp_path_factory) -> Path:
-    """A model for wiring tests: the shipped one when there, else random weights."""
-    if shipped_model_path is not None:
-        return shipped_model_path
-    return _random_model(tmp_path_factory.mktemp("models") / "random.safetensors")
+def model_path(shipped_model_path) -> Path:
+    """The model the window opens with in tests."""
+    return shipped_model_path
 
 
 @pytest.fixture(scope="session")

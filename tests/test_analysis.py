@@ -1,7 +1,6 @@
 """analysis.py, the Evaluate tab's Qt-free maths: PCA of hidden states, saliency by back-propagation
 through the rows, and the robustness check."""
 
-import os
 
 import numpy as np
 import pytest
@@ -57,15 +56,12 @@ def digit_like(seed=0) -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def mnist_subset():
-    """The shipped model and 200 test digits (needs MNIST_DIR)."""
-    if not os.environ.get("MNIST_DIR"):
-        pytest.skip("set MNIST_DIR to the MNIST folder to run the checks on real digits")
-    from recognizer.data import load_mnist
+def mnist_subset(mnist):
+    """The shipped model and 200 test digits."""
     from recognizer.modelfile import load_model
     from recognizer.paths import default_model_path
 
-    data = load_mnist()
+    data = mnist
     idx = robustness_subset(data.test_labels, 200)
     return load_model(default_model_path()).model, data.test_images[idx], data.test_labels[idx]
 

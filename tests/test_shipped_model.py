@@ -5,7 +5,6 @@ from datetime import datetime
 import pytest
 
 from recognizer import __version__
-from recognizer.data import load_mnist
 from recognizer.evaluate import evaluate
 from recognizer.model import count_parameters
 from recognizer.modelfile import load_model
@@ -18,8 +17,8 @@ def shipped():
     return load_model(default_model_path())
 
 
-def test_accuracy_on_the_full_test_set(shipped):
-    data = load_mnist()
+def test_accuracy_on_the_full_test_set(shipped, mnist):
+    data = mnist
     assert len(data.test_labels) == 10_000
     ev = evaluate(shipped.model, data.test_images, data.test_labels)
     assert ev.accuracy >= 0.992

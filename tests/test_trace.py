@@ -59,14 +59,13 @@ def test_trace_matches_nn_lstm(sizes, seed, scale):
     assert tr.prediction == int(model(torch.from_numpy(image)[None]).argmax())
 
 
-def test_shipped_model_on_real_digits():
+def test_shipped_model_on_real_digits(mnist):
     """The trace of the shipped model over real test digits, against nn.LSTM's batch forward."""
-    from recognizer.data import load_mnist
     from recognizer.modelfile import load_model
     from recognizer.paths import default_model_path
 
     model = load_model(default_model_path()).model
-    images = load_mnist().test_images[:200].astype(np.float32) / 255
+    images = mnist.test_images[:200].astype(np.float32) / 255
     with torch.no_grad():
         h = model.hidden_sequence(torch.from_numpy(images)).numpy()
         p = torch.softmax(model.row_logits(torch.from_numpy(images)), dim=-1).numpy()

@@ -9,14 +9,9 @@ import pytest
 import torch
 
 from recognizer.augment import AugmentConfig, random_affine
-from recognizer.data import MNIST, load_mnist
+from recognizer.data import MNIST
 from recognizer.errors import TrainingError
 from recognizer.train import Trainer, TrainConfig, quick_config
-
-
-@pytest.fixture(scope="module")
-def mnist():
-    return load_mnist()
 
 
 @pytest.fixture(scope="module")

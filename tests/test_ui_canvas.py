@@ -18,6 +18,7 @@ from recognizer.ui.canvas import (
     LIVE_INTERVAL_MS,
     MAX_PEN_WIDTH,
     MIN_PEN_WIDTH,
+    UNDO_PAGES,
     DrawingCanvas,
     qimage_to_array,
 )
@@ -95,6 +96,22 @@ def test_undo_removes_the_last_stroke_and_clear_can_be_undone(canvas):
     assert canvas.is_empty()
 
 
+def test_undo_history_is_bounded_over_long_use(canvas):
+    """Drawing and clearing for a long time keeps only UNDO_PAGES pages; undo still works."""
+    for i in range(3 * UNDO_PAGES):
+        draw_stroke(canvas, [(60, 40 + 3 * i), (220, 40 + 3 * i)])
+        canvas.clear()
+    assert len(canvas._history) <= 2 * UNDO_PAGES
+    draw_stroke(canvas, [(140, 60), (140, 240)])
+    drawn = canvas.pixels()
+    canvas.clear()
+    canvas.undo()
+    np.testing.assert_array_equal(canvas.pixels(), drawn)
+    for _ in range(4 * UNDO_PAGES):  # back through every kept page, to an empty canvas
+        canvas.undo()
+    assert canvas.is_empty()
+
+
 def test_pen_width_is_clamped_and_used_for_new_strokes(canvas):
     canvas.set_pen_width(1000)
     assert canvas.pen_width == MAX_PEN_WIDTH
@@ -164,17 +181,11 @@ def test_qimage_to_array_keeps_alpha_for_to_mnist():
     assert rgba.shape == (6, 8, 4) and rgba[0, 0, 3] == 0 and rgba[3, 3, 3] == 255
 
 
-def test_default_pen_matches_mnist_stroke_thickness(qtbot):
+def test_default_pen_matches_mnist_stroke_thickness(qtbot, mnist):
     """Drawn as large as the box, the digits of conftest come out of to_mnist with as much ink
     as MNIST's digits have on average (strokes ~2-3 px in the 20 px box)."""
-    from recognizer.data import load_mnist
-    from recognizer.errors import DataError
     from recognizer.preprocess import to_mnist
 
-    try:
-        mnist = load_mnist(download=False, verify=False)  # $MNIST_DIR or the user data folder
-    except DataError as e:
-        pytest.skip(f"MNIST is not available: {e}")
     mnist_ink = float(mnist.test_images.mean() / 255)  # 0.133
     canvas = DrawingCanvas()
     qtbot.addWidget(canvas)

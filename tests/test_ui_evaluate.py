@@ -8,7 +8,6 @@ set is cut to 3,000 digits so that browsing it stays quick.
 
 from __future__ import annotations
 
-import os
 import time
 
 import numpy as np
@@ -57,12 +56,9 @@ def wait_until(qapp, condition, timeout=60.0):
 
 
 @pytest.fixture(scope="module")
-def mnist():
-    if not os.environ.get("MNIST_DIR"):
-        pytest.skip("set MNIST_DIR to the MNIST folder to run the Evaluate tab's tests")
-    from recognizer.data import load_mnist
-
-    full = load_mnist()
+def mnist(mnist):
+    """The full test set and the first TRAIN_SUBSET training digits."""
+    full = mnist
     return MNIST(full.train_images[:TRAIN_SUBSET], full.train_labels[:TRAIN_SUBSET], full.test_images, full.test_labels)
 
 

@@ -495,8 +495,6 @@ def test_the_answer_updates_during_a_stroke(main_window, qtbot):
 
 def test_digits_drawn_like_a_person_are_read_right(main_window, shipped_model_path):
     """Each digit 0-9 drawn with the mouse as a person would, read by the shipped model."""
-    if shipped_model_path is None:
-        pytest.skip("the shipped model models/default.safetensors is not there yet")
     from recognizer.modelfile import load_model
 
     main_window.set_model(load_model(shipped_model_path))

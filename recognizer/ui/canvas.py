@@ -29,6 +29,9 @@ MIN_PEN_WIDTH = 4
 MAX_PEN_WIDTH = 60
 LIVE_INTERVAL_MS = 16  # at most one pixels_changed(live=True) per frame while drawing
 MIN_STEP = 1.5  # logical px: closer mouse samples add nothing but jitter
+# Undo reaches back through this many clears or pictures; older drawings are let go, so that
+# hours of drawing do not pile up every stroke ever made.
+UNDO_PAGES = 20
 
 
 @dataclass
@@ -172,7 +175,7 @@ class DrawingCanvas(QWidget):
     def clear(self) -> None:
         self._cancel_stroke()
         if self._visible_items():
-            self._history.append(Clear())
+            self._new_page(Clear())
             self._rerender()
         self._settled()
 
@@ -195,14 +198,14 @@ class DrawingCanvas(QWidget):
         p.drawImage((CANVAS_SIZE - scaled.width()) // 2, (CANVAS_SIZE - scaled.height()) // 2, scaled)
         p.end()
         self._cancel_stroke()
-        self._history.append(ImageLayer(layer))
+        self._new_page(ImageLayer(layer))
         self._rerender()
 
     def show_digit(self, image28: np.ndarray, notify: bool = False) -> None:
         """Show a 28x28 image (ink high, [0, 1]) blown up to fill the canvas. With notify False
         no pixels_changed is emitted: the caller traces the 28x28 image itself, exactly."""
         self._cancel_stroke()
-        self._history.append(ImageLayer(digit_layer(image28)))
+        self._new_page(ImageLayer(digit_layer(image28)))
         self._rerender()
         if notify:
             self._settled()
@@ -342,6 +345,14 @@ class DrawingCanvas(QWidget):
         p = QPainter(image)
         p.setRenderHint(QPainter.Antialiasing)
         return p
+
+    def _new_page(self, item: Clear | ImageLayer) -> None:
+        """Start a new page of the history, forgetting pages beyond UNDO_PAGES back."""
+        self._history.append(item)
+        starts = [i for i, it in enumerate(self._history) if isinstance(it, (Clear, ImageLayer))]
+        if len(starts) > UNDO_PAGES:
+            # Everything before the oldest kept page start is hidden by it: safe to drop.
+            del self._history[: starts[-UNDO_PAGES]]
 
     def _visible_items(self) -> list:
         """What shows: the history since the last clear, or from the last image on."""
