@@ -240,15 +240,33 @@ def test_folder_that_is_a_file(tmp_path):
         load_mnist(path)
 
 
+def _in_child_as_nobody(fn) -> int:
+    """Run fn in a forked child that gave up root (root reads through chmod 000); its exit code:
+    0 when fn returned, 3 for the expected DataError, 4 for another DataError, 5 otherwise."""
+    pid = os.fork()
+    if pid == 0:
+        code = 5
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            fn()
+            code = 0
+        except DataError as e:
+            code = 3 if "cannot read the MNIST folder" in str(e) else 4
+        finally:
+            os._exit(code)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
 def test_unreadable_folder(tmp_path):
     folder = write_set(tmp_path / "locked")
     folder.chmod(0)
     try:
-        if os.access(folder, os.R_OK):
-            # Root reads through chmod 000; test_folder_that_is_a_file covers the error path then.
-            pytest.skip("running as root: chmod 000 does not stop reads")
-        with pytest.raises(DataError, match=f"cannot read the MNIST folder {folder}"):
-            load_mnist(folder, verify=False)
+        if os.geteuid() == 0:
+            assert _in_child_as_nobody(lambda: load_mnist(folder, verify=False)) == 3
+        else:
+            with pytest.raises(DataError, match=f"cannot read the MNIST folder {folder}"):
+                load_mnist(folder, verify=False)
     finally:
         folder.chmod(0o755)
 
