@@ -6,7 +6,7 @@ Save model as…). Right: live pyqtgraph plots of the loss per batch (raw and sm
 accuracy per epoch (train and test) and the learning rate, with the previous run as a faint
 overlay, and an Export curves… button that writes them all to one CSV.
 
-Training runs on a TrainingWorker thread. The plots follow it on a 15 Hz timer that drains the
+Training runs on a TrainingWorker thread. The plots follow it on a 10 Hz timer that drains the
 worker's queue: items are created once and only get setData, so a redraw costs the same whether
 one batch or fifty arrived since the last.
 
@@ -62,7 +62,8 @@ from . import theme
 from .data_dialog import MnistRequest, app_settings, ensure_mnist
 from .training_worker import RunOutcome, TrainingWorker, default_torch_threads, training_dict
 
-REFRESH_MS = 66  # plots and progress follow the worker at ~15 frames a second
+REFRESH_MS = 100  # plots and progress follow the worker 10 times a second: smooth enough for
+# curves, and it leaves the UI thread ~5% of one core on a 2-core machine (bench_gui_training.py)
 RATE_WINDOW_S = 3.0  # the images/s shown is measured over this many seconds
 SMOOTHING = 0.9  # exponential moving average of the batch loss (about 10 batches), debiased
 MODEL_FILTER = "Recognizer models (*.safetensors);;All files (*)"

@@ -168,9 +168,11 @@ class TrainingWorker(QObject):
 
     # --- the thread --------------------------------------------------------------------------
     def _run(self) -> None:
+        threads_before = torch.get_num_threads()
         try:
             if self.torch_threads:
-                # Per thread under OpenMP: it has to be set here, on the thread that trains.
+                # Set on the thread that trains (OpenMP keeps it per thread), but torch also
+                # records it for the whole process: restored below, so the next run starts clean.
                 torch.set_num_threads(self.torch_threads)
             result = self.trainer.run()
             outcome = RunOutcome(result=result, seconds=time.perf_counter() - self.started_at)
@@ -190,6 +192,9 @@ class TrainingWorker(QObject):
         except Exception as e:  # a bug or an environment problem: show it, keep the window
             self._done.set()
             self.failed.emit("crash", f"{type(e).__name__}: {e}", traceback.format_exc())
+        finally:
+            if self.torch_threads and torch.get_num_threads() != threads_before:
+                torch.set_num_threads(threads_before)
 
 
 def cpu_count() -> int:
