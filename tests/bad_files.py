@@ -1,0 +1,142 @@
+"""Model files that are not what they claim, for the model-file, CLI and window tests alike.
+
+Each maker writes one bad file into a folder and returns its path and a fragment that the error
+message must contain.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import struct
+from pathlib import Path
+
+import torch
+from safetensors.torch import save_file
+
+from recognizer.model import ModelConfig, RowLSTM
+from recognizer.modelfile import FORMAT_VERSION, make_metadata, save_model
+
+PICKLE_MARKER = "pickle-payload-ran"  # the file a pickle payload would create if it ever ran
+
+
+class _Payload:
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def _good(folder: Path, name="good.safetensors", sizes=(16,), **meta_changes) -> Path:
+    model = RowLSTM(ModelConfig(sizes))
+    meta = make_metadata(model, {"epochs": 1}, 0.5)
+    meta.update(meta_changes)
+    return save_model(folder / name, model, meta)
+
+
+def _state_and_meta(sizes=(16,)):
+    model = RowLSTM(ModelConfig(sizes))
+    return {k: v.clone() for k, v in model.state_dict().items()}, {"recognizer": json.dumps(make_metadata(model, {}, None))}
+
+
+def _rewrite_metadata(path: Path, edit) -> Path:
+    blob = path.read_bytes()
+    (n,) = struct.unpack("<Q", blob[:8])
+    header = json.loads(blob[8 : 8 + n])
+    meta = json.loads(header["__metadata__"]["recognizer"])
+    edit(meta)
+    header["__metadata__"]["recognizer"] = json.dumps(meta)
+    raw = json.dumps(header).encode()
+    path.write_bytes(struct.pack("<Q", len(raw)) + raw + blob[8 + n :])
+    return path
+
+
+def empty(d):
+    (d / "empty.safetensors").write_bytes(b"")
+    return d / "empty.safetensors", "too short"
+
+
+def truncated(d):
+    blob = _good(d).read_bytes()
+    (d / "truncated.safetensors").write_bytes(blob[: len(blob) // 2])
+    return d / "truncated.safetensors", "malformed"
+
+
+def random_bytes(d):
+    (d / "random.safetensors").write_bytes(os.urandom(4096))
+    return d / "random.safetensors", "cannot load model"
+
+
+def pickle_payload(d):
+    path = d / "pickle.safetensors"
+    path.write_bytes(pickle.dumps({"weights": _Payload(d / PICKLE_MARKER)}))
+    return path, "cannot load model"
+
+
+def torch_pickle(d):
+    path = d / "model.pt"
+    torch.save({"weights": _Payload(d / PICKLE_MARKER)}, path)
+    return path, "cannot load model"
+
+
+def foreign_safetensors(d):
+    save_file({"embedding": torch.zeros(4, 4)}, d / "foreign.safetensors")
+    return d / "foreign.safetensors", "not a recognizer model"
+
+
+def wrong_shape(d):
+    state, meta = _state_and_meta()
+    state["readout.weight"] = torch.zeros(10, 17)
+    save_file(state, d / "shape.safetensors", metadata=meta)
+    return d / "shape.safetensors", "shape"
+
+
+def wrong_dtype(d):
+    state, meta = _state_and_meta()
+    state["readout.bias"] = state["readout.bias"].half()
+    save_file(state, d / "dtype.safetensors", metadata=meta)
+    return d / "dtype.safetensors", "float16"
+
+
+def nan_weights(d):
+    state, meta = _state_and_meta()
+    state["layers.0.weight_hh_l0"][3, 3] = float("nan")
+    save_file(state, d / "nan.safetensors", metadata=meta)
+    return d / "nan.safetensors", "NaN or infinite"
+
+
+def infinite_weights(d):
+    state, meta = _state_and_meta()
+    state["readout.weight"][0, 0] = float("inf")
+    save_file(state, d / "inf.safetensors", metadata=meta)
+    return d / "inf.safetensors", "NaN or infinite"
+
+
+def huge_header(d):
+    path = d / "huge.safetensors"
+    path.write_bytes(struct.pack("<Q", 1 << 40) + b"{}")
+    return path, "header"
+
+
+def missing_metadata_field(d):
+    return _rewrite_metadata(_good(d, "missing.safetensors"), lambda m: m.pop("architecture")), "lacks architecture"
+
+
+def newer_format(d):
+    return _good(d, "newer.safetensors", format_version=FORMAT_VERSION + 1), "newer"
+
+
+def folder_not_file(d):
+    (d / "folder.safetensors").mkdir()
+    return d / "folder.safetensors", "folder"
+
+
+def missing_file(d):
+    return d / "nowhere.safetensors", "No such file"
+
+
+BAD_MODEL_FILES = [empty, truncated, random_bytes, pickle_payload, torch_pickle, foreign_safetensors, wrong_shape,
+                   wrong_dtype, nan_weights, infinite_weights, huge_header, missing_metadata_field, newer_format,
+                   folder_not_file, missing_file]  # fmt: skip
