@@ -1,5 +1,5 @@
-"""Shared fixtures for the window's tests: offscreen Qt, isolated settings, models, and a helper
-that draws on the canvas with real mouse events, plus the digits 0-9 drawn the way a person would.
+"""Shared fixtures: offscreen Qt, the real MNIST (loaded once), isolated settings, models, and
+drawing on the canvas (the strokes themselves are in drawing.py).
 """
 
 from __future__ import annotations
@@ -11,12 +11,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports
 from pathlib import Path
 
 import pytest
-
-try:  # PySide6 6.12.0 on Python 3.11 loses references to None/True: patch before any test runs
-    import recognizer.ui.qt_fixes  # noqa: F401
-except ImportError:  # a checkout without Qt can still run the core's tests
-    pass
-
 
 from drawing import DIGIT_STROKES, draw_stroke  # noqa: E402  (after the Qt platform is set)
 

@@ -62,7 +62,7 @@ from ..evaluate import Evaluation, as_float_images
 from ..dims import CLASSES, ROWS
 from ..modelfile import LoadedModel
 from ..trace import Trace, Tracer
-from . import qt_fixes, theme  # noqa: F401  (qt_fixes: must patch PySide6 6.12 before any emit)
+from . import theme
 from .evaluate_views import (
     ConfusionMatrixView,
     DigitGrid,

@@ -19,7 +19,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QGraphicsRectItem, QLabel, QListView, QSizePolicy
 
 from ..dims import CLASSES, ROWS
-from . import qt_fixes, theme  # noqa: F401  (qt_fixes: must patch PySide6 6.12 before any emit)
+from . import theme
 from .colormaps import CLASS_COLOURS
 
 THUMB = 56  # thumbnail side in pixels: 2x the 28x28 digit, nearest-neighbour

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from typing import TYPE_CHECKING
 
-from . import qt_fixes, theme  # qt_fixes: must patch PySide6 6.12 before any emit
+from . import theme
 from .canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
 from .widgets import TextLine
 from .trace_views import ROWS, NetworkInputView, ProbabilityBars, StatePanel, TrajectoryPlot, percent

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMainWindow, QM
 from .. import __version__
 from ..errors import RecognizerError
 from ..paths import default_model_path
-from . import qt_fixes, theme  # qt_fixes: must patch PySide6 6.12 before any emit
+from . import theme
 from .app import app_icon
 from .canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, qimage_to_array
 from .inspector import DEFAULT_SPEED, MAX_SPEED, MIN_SPEED, InspectTab

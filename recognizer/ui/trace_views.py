@@ -12,11 +12,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QComboBox, QGraphicsRectItem, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGraphicsRectItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from typing import TYPE_CHECKING
 
-from . import qt_fixes, theme  # qt_fixes: must patch PySide6 6.12 before any emit
+from . import theme
 from ..dims import ROWS
 from .colormaps import CLASS_COLOURS, diverging, sequential
 from .widgets import TextLine
