@@ -1,10 +1,11 @@
 """The "Train" tab: train a new model on MNIST, watch it learn, and use it at once.
 
 Left: the settings (from quick_config, remembered with QSettings), Start / Pause / Stop with a
-progress bar, and the result of the last run (test accuracy, confusion matrix, Use this model,
-Save model as…). Right: live pyqtgraph plots of the loss per batch (raw and smoothed), the loss and
-accuracy per epoch (train and test) and the learning rate, with the previous run as a faint
-overlay, and an Export curves… button that writes them all to one CSV.
+progress bar (epoch, batch, images/s, time left), and the result of the last run (test accuracy,
+Use this model, Save model as…, where its best epoch was saved automatically). Right: live
+pyqtgraph plots of the loss per batch (raw and smoothed), the learning rate, the loss and accuracy
+per epoch (train and test), with the previous run as a faint dashed overlay, the last run's
+confusion matrix, and an Export curves… button that writes every curve to one CSV.
 
 Training runs on a TrainingWorker thread. The plots follow it on a 10 Hz timer that drains the
 worker's queue: items are created once and only get setData, so a redraw costs the same whether
