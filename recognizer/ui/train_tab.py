@@ -612,7 +612,7 @@ class TrainTab(QWidget):
             b.setMinimumWidth(60)
             buttons.addWidget(b, 1)
         self.progress_bar = QProgressBar()
-        self.progress_bar.setRange(0, 1000)
+        self.progress_bar.setRange(0, 100)
         self.progress_bar.setTextVisible(True)
         self.progress_bar.setFormat("%p%")
         self.progress_bar.setToolTip("Of the whole run: all epochs and their test passes.")
@@ -1110,7 +1110,9 @@ class TrainTab(QWidget):
         active = time.perf_counter() - self._run_started - self._paused_total
         left = self._seconds_left()
         if left is not None:
-            self.progress_bar.setValue(int(1000 * active / max(active + left, 1e-9)))
+            percent = int(100 * active / max(active + left, 1e-9))
+            if percent != self.progress_bar.value():  # setValue repaints at once (~3 ms): only on change
+                self.progress_bar.setValue(percent)
         if self._state == "paused":
             self.progress_label.setText(f"Paused in epoch {b.epoch} of {epochs}, after batch {b.batch} of "
                                         f"{b.batches_per_epoch}. Resume to go on, Stop to end the run here.")  # fmt: skip
@@ -1130,7 +1132,7 @@ class TrainTab(QWidget):
         self.outcome = outcome
         self.saved_path = None
         result = outcome.result
-        self.progress_bar.setValue(1000 if not result.stopped else self.progress_bar.value())
+        self.progress_bar.setValue(100 if not result.stopped else self.progress_bar.value())
         self.progress_label.setText(
             f"{'Stopped' if result.stopped else 'Finished'} after {_duration(outcome.seconds)}."
         )
