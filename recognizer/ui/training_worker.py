@@ -35,10 +35,11 @@ from . import qt_fixes  # noqa: F401  (must patch PySide6 6.12 before any emit)
 def default_torch_threads(device: str) -> int | None:
     """Intra-op threads for a training run, or None to leave torch's default (one per core).
 
-    Measured with benchmarks/bench_gui_training.py on a 2-core machine: with torch's default the
-    Train tab trained at ~0.88 of a bare loop's speed while the UI's event loop stayed under 5 ms
-    late (p95); holding a core back for the UI (1 thread) only lowered the throughput (~0.63)
-    and bought nothing the UI needed. The UI thread uses ~5-8% of one core while training.
+    Measured with benchmarks/bench_gui_training.py on a shared 2-core machine: with torch's
+    default the Train tab trained at 0.87-1.04 of a bare loop's speed (0.96 in the last 8-round
+    run) while the UI's event loop stayed under 5 ms late (p95); holding a core back for the UI
+    (1 thread) only cost throughput (0.59-0.69) and bought the UI nothing it needed. The UI thread
+    uses about 7% of one core while training.
     """
     return None
 
