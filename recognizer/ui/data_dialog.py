@@ -31,7 +31,6 @@ from ..data import MNIST, load_mnist, missing_files
 from ..download import MIRRORS, DownloadCancelled, download_mnist
 from ..errors import DataError
 from ..paths import user_data_dir
-from . import qt_fixes  # noqa: F401  (must patch PySide6 6.12 before any emit)
 
 SETTINGS_KEY = "data/mnist_dir"
 POLL_MS = 100  # how often the progress dialog catches up with the loader thread

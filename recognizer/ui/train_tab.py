@@ -59,7 +59,6 @@ from ..data import MNIST
 from ..modelfile import LoadedModel, make_metadata, save_model
 from ..paths import user_data_dir
 from ..train import SCHEDULES, BatchProgress, EpochResult, TrainConfig, quick_config
-from . import qt_fixes  # noqa: F401  (must patch PySide6 6.12 before any emit)
 from . import theme
 from .data_dialog import MnistRequest, app_settings, ensure_mnist
 from .training_worker import RunOutcome, TrainingWorker, default_torch_threads, training_dict

@@ -29,7 +29,6 @@ from ..data import MNIST
 from ..errors import RecognizerError, TrainingError
 from ..modelfile import make_metadata, save_model
 from ..train import BatchProgress, EpochResult, Trainer, TrainConfig, TrainResult
-from . import qt_fixes  # noqa: F401  (must patch PySide6 6.12 before any emit)
 
 
 def default_torch_threads(device: str) -> int | None:
