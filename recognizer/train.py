@@ -184,7 +184,10 @@ class Trainer:
             correct = torch.zeros((), device=device, dtype=torch.long)
             seen = 0
             for b in range(batches):
-                self._running.wait()
+                if not self._running.is_set():
+                    paused_at = time.perf_counter()
+                    self._running.wait()
+                    started += time.perf_counter() - paused_at  # rates and times leave pauses out
                 if self._stop.is_set():
                     result.stopped = True
                     break

@@ -1,0 +1,20 @@
+"""Every benchmark, one after the other, each in its own process (so that one's threads and
+memory do not colour the next). Tables go to stdout, JSON to benchmarks/results/.
+
+    python benchmarks/run_all.py          (or: make benchmark)
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SCRIPTS = ["bench_core.py", "bench_inspect.py", "bench_gui_training.py", "bench_soak.py"]
+
+failed = []
+for script in SCRIPTS:
+    print(f"\n=== {script} ===", flush=True)
+    if subprocess.run([sys.executable, str(HERE / script)], cwd=HERE).returncode != 0:
+        failed.append(script)
+if failed:
+    sys.exit(f"failed: {', '.join(failed)}")
