@@ -226,6 +226,20 @@ def test_the_browser_filters_by_label_answer_and_confidence(tab, qtbot, core_eva
     tab.browse_set.setCurrentIndex(0)
 
 
+def test_a_hidden_tab_catches_up_when_shown(tab, qtbot, loaded):
+    """While hidden, show_trace only remembers the latest call; showing the tab applies it."""
+    image = np.zeros((28, 28), np.float32)
+    image[5:23, 12:16] = 1.0
+    trace = Tracer(loaded.model)(image)
+    tab.hide()
+    before = tab.current_digit()
+    tab.show_trace(trace, 3)
+    tab.show_trace(None, 9)  # a later row for the same digit
+    assert tab.current_digit() is before
+    tab.show()
+    assert tab.current_digit().trace is trace and tab.player_map.row == 9
+
+
 def test_the_map_and_the_saliency_follow_a_drawn_digit(tab, qtbot, draw, loaded):
     """As the main window does: the inspector's trace and row go to show_trace."""
     from recognizer.ui.inspector import InspectTab

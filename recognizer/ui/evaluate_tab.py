@@ -422,6 +422,7 @@ class EvaluateTab(QWidget):
         self._robust_job: int | None = None
         self._robust_indices: np.ndarray | None = None
         self._current: CurrentDigit | None = None
+        self._pending_trace: tuple[Trace | None, int | None] | None = None  # show_trace while hidden
         self._row = LAST
         self._last_request: tuple[np.ndarray, str, tuple | None] | None = None  # the last digit sent to inspect
         self._cell: tuple[int, int] | None = None
@@ -545,9 +546,15 @@ class EvaluateTab(QWidget):
 
         The map draws that digit's path up to the row and the saliency explains its answer at the
         row. Call it whenever the inspector's trace or row changes; a None trace (empty canvas)
-        keeps the digit shown. Cheap while the tab is hidden: the saliency is computed only when
-        its page is on screen.
+        keeps the digit shown. While the tab is hidden it only remembers the latest call (the
+        inspector calls this on every stroke and row) and catches up when shown.
         """
+        if not self.isVisible():
+            if trace is not None or self._pending_trace is None:
+                self._pending_trace = (trace, row)
+            else:
+                self._pending_trace = (self._pending_trace[0], row)
+            return
         if trace is None:
             if row is not None and self._current is not None:
                 self._set_row(int(row))
@@ -1461,6 +1468,9 @@ class EvaluateTab(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if self._pending_trace is not None:
+            pending, self._pending_trace = self._pending_trace, None
+            self.show_trace(*pending)
         if self.auto_evaluate and self._loaded is not None and self._result is None:
             QTimer.singleShot(0, self, self.start_evaluation)
         QTimer.singleShot(0, self, self._on_page_changed)
