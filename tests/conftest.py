@@ -16,14 +16,21 @@ from drawing import DIGIT_STROKES, draw_stroke  # noqa: E402  (after the Qt plat
 
 
 @pytest.fixture(scope="session")
-def mnist():
-    """The real MNIST from $MNIST_DIR, read and checksum-verified once for the whole run. Tests
-    that need it fail without it rather than skip: a skipped check would hide that nothing ran."""
-    if not os.environ.get("MNIST_DIR"):
-        pytest.fail("set MNIST_DIR to the folder holding the four MNIST files")
+def mnist_dir() -> Path:
+    """$MNIST_DIR, the folder with the real MNIST files. Tests that need it fail without it rather
+    than skip: a skipped check would hide that nothing ran."""
+    value = os.environ.get("MNIST_DIR")
+    if not value:
+        pytest.fail("set MNIST_DIR to the folder holding the four MNIST .gz files")
+    return Path(value)
+
+
+@pytest.fixture(scope="session")
+def mnist(mnist_dir):
+    """The real MNIST, read and checksum-verified once for the whole run."""
     from recognizer.data import load_mnist
 
-    return load_mnist(download=False)
+    return load_mnist(mnist_dir, download=False)
 
 
 @pytest.fixture
@@ -93,11 +100,22 @@ def main_window(qtbot, model_path, monkeypatch):
     Evaluate tabs are placeholders here (they have their own tests; test_ui_inspect.py checks
     the real ones plug in), which keeps these tests fast and about Draw & Inspect."""
     from recognizer.ui import main_window as main_window_module
+
+    monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: None)
+    yield from open_window(qtbot, model_path, monkeypatch)
+
+
+@pytest.fixture
+def full_main_window(qtbot, model_path, monkeypatch):
+    """As main_window, with the real Train and Evaluate tabs."""
+    yield from open_window(qtbot, model_path, monkeypatch)
+
+
+def open_window(qtbot, model_path, monkeypatch):
     from recognizer.ui.app import make_application
     from recognizer.ui.main_window import MainWindow
 
     make_application()
-    monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: None)
     window = MainWindow(model_path=model_path)
     qtbot.addWidget(window)
     window.messages = []

@@ -27,15 +27,6 @@ from recognizer.errors import DataError
 from recognizer.paths import user_data_dir
 
 
-@pytest.fixture(scope="module")
-def mnist_dir() -> Path:
-    # Fail rather than skip: a silently skipped real-data test would hide that nothing was checked.
-    value = os.environ.get("MNIST_DIR")
-    if not value:
-        pytest.fail("set MNIST_DIR to the folder holding the four MNIST .gz files")
-    return Path(value)
-
-
 def images_idx(count: int, magic: int = 2051, rows: int = 28, cols: int = 28) -> bytes:
     pixels = np.arange(count * rows * cols, dtype=np.uint8).tobytes()
     return struct.pack(">IIII", magic, count, rows, cols) + pixels

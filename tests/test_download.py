@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import gzip
-import os
 import socket
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -15,15 +14,6 @@ import pytest
 from recognizer.data import FILES, TEST_LABELS, load_mnist
 from recognizer.download import DownloadCancelled, download_mnist
 from recognizer.errors import DataError
-
-
-@pytest.fixture(scope="module")
-def mnist_dir() -> Path:
-    # Fail rather than skip: a silently skipped real-data test would hide that nothing was checked.
-    value = os.environ.get("MNIST_DIR")
-    if not value:
-        pytest.fail("set MNIST_DIR to the folder holding the four MNIST .gz files")
-    return Path(value)
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

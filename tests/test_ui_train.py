@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import csv
 import functools
-import os
 import re
 import shutil
 import threading
 import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,14 +25,6 @@ from recognizer.modelfile import LoadedModel, load_model
 from recognizer.train import quick_config
 from recognizer.ui import data_dialog
 from recognizer.ui.train_tab import TrainTab, parse_hidden_sizes, read_train_settings, write_train_settings
-
-
-@pytest.fixture(scope="module")
-def mnist_dir() -> Path:
-    value = os.environ.get("MNIST_DIR")
-    if not value:
-        pytest.fail("set MNIST_DIR to the folder holding the four MNIST .gz files")
-    return Path(value)
 
 
 @pytest.fixture(scope="module")
@@ -303,27 +293,8 @@ def test_cancel_then_choose_a_folder(qtbot, mnist_dir, monkeypatch, tmp_path):
     assert data_dialog.ensure_mnist(parent, ready.append) is None and len(ready) == 2  # cached
 
 
-@pytest.fixture
-def window(qtbot, model_path, monkeypatch):
-    """The real MainWindow with the real tabs (conftest's main_window stubs Train and Evaluate out);
-    its messages are recorded in window.messages instead of opening boxes."""
-    from recognizer.ui.app import make_application
-    from recognizer.ui.main_window import MainWindow
-
-    make_application()
-    window = MainWindow(model_path=model_path)
-    qtbot.addWidget(window)
-    window.messages = []
-    monkeypatch.setattr(window, "show_message", lambda kind, title, text: window.messages.append((kind, title, text)))
-    window.ensure_ready()
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.close()
-
-
-def test_inside_the_main_window(qtbot, window, small, draw):
+def test_inside_the_main_window(qtbot, full_main_window, small, draw):
+    window = full_main_window
     tab = window.train_tab
     assert tab is not None and window.tabs.indexOf(tab) >= 0
     tab.data = small

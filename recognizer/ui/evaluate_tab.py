@@ -63,6 +63,7 @@ from ..dims import CLASSES, ROWS
 from ..modelfile import LoadedModel
 from ..trace import Trace, Tracer
 from . import theme
+from .widgets import group_box
 from .evaluate_views import (
     ConfusionMatrixView,
     DigitGrid,
@@ -242,15 +243,6 @@ def _predict(model, images, report, should_stop, chunk: int = 2000) -> np.ndarra
 
 
 # --- small widgets ------------------------------------------------------------------------------
-
-
-def _group(title: str, tip: str) -> tuple[QGroupBox, QVBoxLayout]:
-    box = QGroupBox(title)
-    box.setToolTip(tip)
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(8, 10, 8, 8)
-    layout.setSpacing(6)
-    return box, layout
 
 
 def _caption(text: str = "") -> QLabel:
@@ -716,7 +708,7 @@ class EvaluateTab(QWidget):
         )
         self.matrix = ConfusionMatrixView()
         self.matrix.cell_clicked.connect(self.select_cell)
-        matrix_box, matrix_layout = _group("Confusion matrix (test set)", self.matrix.toolTip())
+        matrix_box, matrix_layout = group_box("Confusion matrix (test set)", self.matrix.toolTip())
         matrix_layout.addWidget(self.matrix)
 
         self.table = QTableWidget(CLASSES, 5)
@@ -745,7 +737,7 @@ class EvaluateTab(QWidget):
         self.table.setFixedHeight(21 * CLASSES + self.table.horizontalHeader().sizeHint().height() + 8)
         self.table.setStyleSheet(f"QTableWidget {{ background: {theme.PANEL}; gridline-color: {theme.RAISED}; border: none; }}"
                                  f"QHeaderView::section {{ background: {theme.RAISED}; color: {theme.TEXT}; border: none; padding: 3px; }}")  # fmt: skip
-        table_box, table_layout = _group("Precision and recall per digit", self.table.toolTip())
+        table_box, table_layout = group_box("Precision and recall per digit", self.table.toolTip())
         table_layout.addWidget(self.table)
 
         self.cell_grid = DigitGrid()
@@ -758,7 +750,7 @@ class EvaluateTab(QWidget):
         self.cell_inspect = QPushButton("Inspect")
         self.cell_inspect.setToolTip("Open the selected digit in Draw & Inspect and watch the network read it.")
         self.cell_inspect.clicked.connect(lambda: self._inspect_selected(self.cell_grid, "test"))
-        cell_box, cell_layout = _group("Digits in the selected cell", self.cell_grid.toolTip())
+        cell_box, cell_layout = group_box("Digits in the selected cell", self.cell_grid.toolTip())
         self.cell_box = cell_box
         cell_layout.addWidget(self.cell_grid, 1)
         row = QHBoxLayout()
@@ -877,7 +869,7 @@ class EvaluateTab(QWidget):
         self.map.point_clicked.connect(lambda i: self.show_digit(i, "test"))
         self.map_row_caption = _muted("")
         self.map_row_caption.setWordWrap(True)
-        box, box_layout = _group("Final hidden states of the test set (PCA)", self.map.toolTip())
+        box, box_layout = group_box("Final hidden states of the test set (PCA)", self.map.toolTip())
         box_layout.addWidget(self.map, 1)
         box_layout.addWidget(self.map_row_caption)
         layout = QVBoxLayout(page)
@@ -908,7 +900,7 @@ class EvaluateTab(QWidget):
         options.addWidget(_muted("Explain the score of"))
         options.addWidget(self.saliency_target)
         options.addStretch(1)
-        box, box_layout = _group("Saliency over the network's input, and per row", self.saliency_view.toolTip())
+        box, box_layout = group_box("Saliency over the network's input, and per row", self.saliency_view.toolTip())
         box_layout.addLayout(options)
         box_layout.addWidget(self.saliency_view, 1)
         box_layout.addWidget(self.saliency_row_caption)
@@ -973,7 +965,7 @@ class EvaluateTab(QWidget):
             example = QLabel()
             example.setAlignment(Qt.AlignCenter)
             example.setToolTip("One test digit at each level, left to right, as the network gets it.")
-            box, box_layout = _group(title, tips.get(group, ""))
+            box, box_layout = group_box(title, tips.get(group, ""))
             box_layout.addWidget(plot, 1)
             box_layout.addWidget(example)
             self.robust_plots[group] = plot

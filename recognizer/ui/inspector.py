@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from . import theme
 from .canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
-from .widgets import TextLine
+from .widgets import TextLine, group_box
 from .trace_views import ROWS, NetworkInputView, ProbabilityBars, StatePanel, TrajectoryPlot, percent
 
 if TYPE_CHECKING:  # both import torch, which the window loads after it is on screen
@@ -56,15 +56,6 @@ def _muted(text: str = "") -> QLabel:
     label = QLabel(text)
     label.setProperty("role", "muted")
     return label
-
-
-def _group(title: str, tip: str) -> tuple[QGroupBox, QVBoxLayout]:
-    box = QGroupBox(title)
-    box.setToolTip(tip)
-    layout = QVBoxLayout(box)
-    layout.setContentsMargins(8, 10, 8, 8)
-    layout.setSpacing(6)
-    return box, layout
 
 
 class InspectTab(QWidget):
@@ -123,7 +114,7 @@ class InspectTab(QWidget):
         tools.addWidget(self.undo_button)
         tools.addWidget(self.clear_button)
         tools.addWidget(self.open_button)
-        draw_box, draw_layout = _group("Your drawing", "Draw a digit, 0 to 9, as large as the box.")
+        draw_box, draw_layout = group_box("Your drawing", "Draw a digit, 0 to 9, as large as the box.")
         self.draw_box = draw_box  # its title says where the digit came from
         draw_layout.addWidget(self.canvas, 1)
         draw_layout.addLayout(tools)
@@ -160,11 +151,11 @@ class InspectTab(QWidget):
         # --- middle: what the network sees and its answer at this row ---
         self.input_view = NetworkInputView()
         self.bars = ProbabilityBars()
-        sees_box, sees_layout = _group(
+        sees_box, sees_layout = group_box(
             "What the network sees", "Your drawing as the network gets it: 28 rows of 28 pixels, read top to bottom."
         )
         sees_layout.addWidget(self.input_view)
-        bars_box, bars_layout = _group("Its answer at this row", "The probability of each digit after the current row.")
+        bars_box, bars_layout = group_box("Its answer at this row", "The probability of each digit after the current row.")
         bars_layout.addWidget(self.bars)
         middle = QVBoxLayout()
         middle.setSpacing(10)
@@ -173,12 +164,12 @@ class InspectTab(QWidget):
 
         # --- right: over the rows ---
         self.trajectories = TrajectoryPlot()
-        traj_box, traj_layout = _group("Probability of each digit, row by row", "Ten lines, one per digit.")
+        traj_box, traj_layout = group_box("Probability of each digit, row by row", "Ten lines, one per digit.")
         traj_layout.addWidget(self.trajectories)
         self.state_panel = StatePanel()
         self.state_panel.series_changed.connect(self._on_state_panel_changed)
         self.state_panel.layer_changed.connect(self._on_state_panel_changed)
-        state_box, state_layout = _group(
+        state_box, state_layout = group_box(
             "Inside the LSTM", "The values inside the network's memory cells after every row read."
         )
         state_layout.addWidget(self.state_panel)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QPainter, QPalette
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QGroupBox, QSizePolicy, QVBoxLayout, QWidget
 
 
 class TextLine(QWidget):
@@ -52,3 +52,13 @@ class TextLine(QWidget):
             p.drawText(rect, Qt.AlignLeft | Qt.AlignVCenter, metrics.elidedText(self._text, Qt.ElideRight, int(rect.width())))
         else:
             p.drawText(rect, Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap, self._text)
+
+
+def group_box(title: str, tip: str) -> tuple[QGroupBox, QVBoxLayout]:
+    """A titled panel with a tooltip, and the layout to fill it with."""
+    box = QGroupBox(title)
+    box.setToolTip(tip)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(8, 10, 8, 8)
+    layout.setSpacing(6)
+    return box, layout
