@@ -226,6 +226,26 @@ def test_the_browser_filters_by_label_answer_and_confidence(tab, qtbot, core_eva
     tab.browse_set.setCurrentIndex(0)
 
 
+def test_finishing_an_evaluation_keeps_the_drawn_digit(qapp, mnist, loaded):
+    """The matrix opens its busiest mistake cell, but the digit from Draw & Inspect stays current."""
+    tab = EvaluateTab(auto_evaluate=False)
+    tab.set_data(mnist)
+    tab.set_model(loaded)
+    tab.show()
+    image = np.zeros((28, 28), np.float32)
+    image[5:23, 12:16] = 1.0
+    trace = Tracer(loaded.model)(image)
+    tab.show_trace(trace, 27)
+    finished = []
+    tab.evaluation_finished.connect(finished.append)
+    tab.start_evaluation()
+    wait_until(qapp, lambda: finished)
+    assert tab.current_digit().trace is trace
+    assert tab.cell_grid.count() > 0  # the cell was still opened
+    tab.shutdown()
+    tab.close()
+
+
 def test_a_hidden_tab_catches_up_when_shown(tab, qtbot, loaded):
     """While hidden, show_trace only remembers the latest call; showing the tab applies it."""
     image = np.zeros((28, 28), np.float32)

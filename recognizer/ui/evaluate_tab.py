@@ -1059,7 +1059,11 @@ class EvaluateTab(QWidget):
         off = m.copy()
         np.fill_diagonal(off, -1)
         t, p = np.unravel_index(int(off.argmax()), off.shape)
+        # Open the most common mistake's cell, without making its first digit the current one:
+        # that stays the digit from Draw & Inspect, or one the user picked.
+        self.cell_grid.blockSignals(True)
         self.select_cell(int(t), int(p)) if off.max() > 0 else self.select_cell(0, 0)
+        self.cell_grid.blockSignals(False)
         self._fill_mistakes()
         self._fill_browse()
         self.map.set_points(result.points, ev.labels)
