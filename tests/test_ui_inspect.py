@@ -424,6 +424,7 @@ class _FakeTrainTab(QWidget):
 
 class _FakeEvaluateTab(QWidget):
     inspect_requested = Signal(object, str)
+    status_message = Signal(str)
     instances = []
 
     def __init__(self):
@@ -463,6 +464,8 @@ def test_train_and_evaluate_tabs_are_wired(qtbot, model_path, stacked_model_path
     assert evaluate.shown[-1][0] is w.inspect_tab.trace
     w.inspect_tab.row_slider.setValue(5)
     assert evaluate.shown[-1] == (w.inspect_tab.trace, 4)
+    evaluate.status_message.emit("Evaluated: 99%")
+    assert w.statusBar().currentMessage() == "Evaluated: 99%"
     w.close()
     assert train.shut_down and evaluate.shut_down
 

@@ -1428,10 +1428,9 @@ class EvaluateTab(QWidget):
         ev = result.evaluation
         m = ev.confusion
         correct, total = int(m.trace()), int(m.sum())
-        sizes = "×".join(str(h) for h in loaded.model.config.hidden_sizes)
         self.summary_label.setText(
             f"accuracy on the MNIST test set: {correct:,} of {total:,} digits read correctly, "
-            f"{total - correct:,} mistakes.  Model {loaded.name} (LSTM {sizes}), "
+            f"{total - correct:,} mistakes.  Model {loaded.name} ({loaded.model.describe()}), "
             f"evaluated in {result.seconds:.1f} s."
         )
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QAbstractItemView, QGraphicsRectItem, QLabel, QLis
 from ..dims import CLASSES, ROWS
 from . import theme
 from .colormaps import CLASS_COLOURS
+from .trace_views import DIGIT_TICKS, frame_digit_plot
 
 THUMB = 56  # thumbnail side in pixels: 2x the 28x28 digit, nearest-neighbour
 PIXMAP_CACHE = 4000
@@ -547,12 +548,7 @@ class SaliencyView(pg.GraphicsLayoutWidget):
         _plot_item_defaults(ip)
         ip.setLabel("bottom", "column (1–28)")
         ip.setLabel("left", ROW_AXIS)
-        ip.invertY(True)
-        ip.setAspectLocked(True)
-        ip.setRange(xRange=(0.5, ROWS + 0.5), yRange=(0.5, ROWS + 0.5), padding=0)
-        ticks = [[(t, str(t)) for t in (1, 7, 14, 21, 28)]]
-        for side in ("bottom", "left"):
-            ip.getAxis(side).setTicks(ticks)
+        frame_digit_plot(ip)
         grey = pg.ColorMap(pos=np.array([0.0, 1.0]), color=np.array([(11, 18, 32, 255), (175, 184, 196, 255)], np.ubyte))
         self.base = pg.ImageItem(np.zeros((ROWS, ROWS), np.float32), levels=(0, 1))
         self.base.setColorMap(grey)
@@ -579,7 +575,7 @@ class SaliencyView(pg.GraphicsLayoutWidget):
         bp.setLabel("left", ROW_AXIS)
         bp.invertY(True)
         bp.setYLink(ip)
-        bp.getAxis("left").setTicks(ticks)
+        bp.getAxis("left").setTicks(DIGIT_TICKS)
         self.bars = pg.BarGraphItem(x0=np.zeros(ROWS), y=np.arange(1, ROWS + 1), height=0.78, width=np.zeros(ROWS),
                                     brush=pg.mkBrush("#ef4444"), pen=None)  # fmt: skip
         bp.addItem(self.bars)

@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
         if evaluate_cls is not None:
             self._evaluate_tab = evaluate_cls()
             self._evaluate_tab.inspect_requested.connect(self.inspect_image)
+            self._evaluate_tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
             # The hidden-state map and the saliency view follow the digit being read, row by row.
             follow = lambda *_: self._evaluate_tab.show_trace(self.inspect_tab.trace, self.inspect_tab.row)
             self.inspect_tab.trace_changed.connect(follow)
@@ -466,8 +467,7 @@ class MainWindow(QMainWindow):
             self.model_label.setText("no model loaded")
             self.accuracy_label.setText("")
             return
-        sizes = "×".join(str(h) for h in m.model.config.hidden_sizes)
-        self.model_label.setText(f"model: {m.name} (LSTM {sizes})")
+        self.model_label.setText(f"model: {m.name} ({m.model.describe()})")
         acc = m.test_accuracy
         self.accuracy_label.setText("test accuracy: unknown" if acc is None else f"test accuracy: {acc:.2%}")
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 ROW_AXIS = "row read (1–28)"
 ROW_X = np.arange(1, ROWS + 1, dtype=np.float64)
+DIGIT_TICKS = [[(t, str(t)) for t in (1, 7, 14, 21, 28)]]
 
 # (attribute of LayerTrace, what the menu says, axis/colour-bar label)
 SERIES = (
@@ -95,13 +96,7 @@ class NetworkInputView(pg.PlotWidget):
         item.setLabel("left", "row (1–28)")
         item.hideButtons()
         item.setMouseEnabled(x=False, y=False)
-        item.invertY(True)
-        item.setAspectLocked(True)
-        item.setRange(xRange=(0.5, ROWS + 0.5), yRange=(0.5, ROWS + 0.5), padding=0)
-        ticks = [[(t, str(t)) for t in (1, 7, 14, 21, 28)]]
-        for side in ("bottom", "left"):
-            item.getAxis(side).setTicks(ticks)
-            item.getAxis(side).setStyle(hideOverlappingLabels=False)
+        frame_digit_plot(item)
         self.image_item = pg.ImageItem(np.zeros((ROWS, ROWS), np.float32), levels=(0, 1))
         self.image_item.setRect(QRectF(0.5, 0.5, ROWS, ROWS))
         item.addItem(self.image_item)
@@ -132,6 +127,17 @@ class NetworkInputView(pg.PlotWidget):
         self._row_box.setVisible(True)
         self._row_box.setRect(QRectF(0.5, row + 0.5, ROWS, 1))
         self._dim.setRect(QRectF(0.5, row + 1.5, ROWS, ROWS - row - 1))
+
+
+def frame_digit_plot(item: pg.PlotItem) -> None:
+    """Axes for a 28x28 image placed at 1..28 both ways: row 1 on top, square pixels, ticks every
+    7 rows and columns."""
+    item.invertY(True)
+    item.setAspectLocked(True)
+    item.setRange(xRange=(0.5, ROWS + 0.5), yRange=(0.5, ROWS + 0.5), padding=0)
+    for side in ("bottom", "left"):
+        item.getAxis(side).setTicks(DIGIT_TICKS)
+        item.getAxis(side).setStyle(hideOverlappingLabels=False)
 
 
 class ProbabilityBars(pg.PlotWidget):
