@@ -17,15 +17,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .evaluate import Evaluation, as_float_images
+from .evaluate import Evaluation, Stopped, as_float_images, evaluation_of, final_states
 from .model import CLASSES, ROWS, RowLSTM
 
 ProgressFn = Callable[[int, int], None]  # (done, total)
 StopFn = Callable[[], bool]
-
-
-class Stopped(Exception):
-    """Raised inside a computation when its should_stop() says so."""
 
 
 # --- evaluation with the final hidden states --------------------------------------------------
@@ -42,34 +38,9 @@ def evaluate_with_hidden(
 ) -> tuple[Evaluation, np.ndarray]:
     """evaluate.evaluate() and, from the same pass, the last layer's hidden state after the last
     row of every image, (N, H) float32: what the readout sees, and what the hidden-state map plots.
-
-    The probabilities are computed exactly as evaluate.predict_probabilities does (softmax of the
-    readout of the same hidden state, in the same batches), so the two evaluations agree.
     """
-    labels = np.asarray(labels, dtype=np.int64)
-    x = as_float_images(images)
-    n = len(x)
-    was_training = model.training
-    model.eval()
-    device = next(model.parameters()).device
-    probs, hidden = [], []
-    try:
-        for start in range(0, n, batch_size):
-            if should_stop is not None and should_stop():
-                raise Stopped()
-            h = model.hidden_sequence(x[start : start + batch_size].to(device))[:, -1]
-            probs.append(torch.softmax(model.readout(h), dim=1).cpu())
-            hidden.append(h.cpu())
-            if progress is not None:
-                progress(min(start + batch_size, n), n)
-    finally:
-        model.train(was_training)
-    width = model.layers[-1].hidden_size
-    p = torch.cat(probs).numpy() if probs else np.zeros((0, CLASSES), np.float32)
-    hid = torch.cat(hidden).numpy() if hidden else np.zeros((0, width), np.float32)
-    picked = p[np.arange(n), labels] if n else np.ones(0)
-    loss = float(-np.log(np.clip(picked, 1e-12, 1.0)).mean()) if n else 0.0
-    return Evaluation(labels=labels, probabilities=p, loss=loss), hid
+    probabilities, hidden = final_states(model, images, batch_size, progress, should_stop)
+    return evaluation_of(labels, probabilities), hidden
 
 
 # --- PCA ----------------------------------------------------------------------------------------

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Callable
 
 import numpy as np
 import torch
 
 from .model import CLASSES, RowLSTM
+
+
+class Stopped(Exception):
+    """Raised inside a computation when its should_stop() says so."""
 
 
 def as_float_images(images) -> torch.Tensor:
@@ -22,7 +28,7 @@ class Evaluation:
     probabilities: np.ndarray  # (N, 10)
     loss: float  # mean cross-entropy
 
-    @property
+    @cached_property
     def predictions(self) -> np.ndarray:
         return self.probabilities.argmax(axis=1)
 
@@ -34,7 +40,7 @@ class Evaluation:
     def accuracy(self) -> float:
         return float((self.predictions == self.labels).mean()) if len(self.labels) else 0.0
 
-    @property
+    @cached_property
     def confusion(self) -> np.ndarray:
         """(10, 10) counts; rows are the true label, columns the prediction."""
         m = np.zeros((CLASSES, CLASSES), dtype=np.int64)
@@ -55,22 +61,50 @@ class Evaluation:
 
 
 @torch.no_grad()
-def predict_probabilities(model: RowLSTM, images, batch_size: int = 2000) -> np.ndarray:
+def final_states(
+    model: RowLSTM,
+    images,
+    batch_size: int = 2000,
+    progress: Callable[[int, int], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Class probabilities (N, 10) and the last layer's hidden state after the last row (N, H),
+    in batches; progress(done, total) after each, and Stopped raised when should_stop() says so."""
     device = next(model.parameters()).device
     x = as_float_images(images)
     was_training = model.training
     model.eval()
-    out = [torch.softmax(model(x[i : i + batch_size].to(device)), dim=1).cpu() for i in range(0, len(x), batch_size)]
-    model.train(was_training)
-    return torch.cat(out).numpy() if out else np.zeros((0, CLASSES), dtype=np.float32)
+    probs, hidden = [], []
+    try:
+        for start in range(0, len(x), batch_size):
+            if should_stop is not None and should_stop():
+                raise Stopped()
+            h = model.hidden_sequence(x[start : start + batch_size].to(device))[:, -1]
+            probs.append(torch.softmax(model.readout(h), dim=1).cpu())
+            hidden.append(h.cpu())
+            if progress is not None:
+                progress(min(start + batch_size, len(x)), len(x))
+    finally:
+        model.train(was_training)
+    if not probs:
+        return np.zeros((0, CLASSES), np.float32), np.zeros((0, model.layers[-1].hidden_size), np.float32)
+    return torch.cat(probs).numpy(), torch.cat(hidden).numpy()
+
+
+def predict_probabilities(model: RowLSTM, images, batch_size: int = 2000) -> np.ndarray:
+    return final_states(model, images, batch_size)[0]
+
+
+def evaluation_of(labels, probabilities: np.ndarray) -> Evaluation:
+    """An Evaluation from the probabilities a model gave, with its mean cross-entropy."""
+    labels = np.asarray(labels, dtype=np.int64)
+    picked = probabilities[np.arange(len(labels)), labels] if len(labels) else np.ones(0)
+    loss = float(-np.log(np.clip(picked, 1e-12, 1.0)).mean()) if len(labels) else 0.0
+    return Evaluation(labels=labels, probabilities=probabilities, loss=loss)
 
 
 def evaluate(model: RowLSTM, images, labels, batch_size: int = 2000) -> Evaluation:
-    labels = np.asarray(labels, dtype=np.int64)
-    p = predict_probabilities(model, images, batch_size)
-    picked = p[np.arange(len(labels)), labels] if len(labels) else np.ones(0)
-    loss = float(-np.log(np.clip(picked, 1e-12, 1.0)).mean()) if len(labels) else 0.0
-    return Evaluation(labels=labels, probabilities=p, loss=loss)
+    return evaluation_of(labels, predict_probabilities(model, images, batch_size))
 
 
-__all__ = ["Evaluation", "evaluate", "predict_probabilities", "as_float_images"]
+__all__ = ["Evaluation", "Stopped", "evaluate", "evaluation_of", "final_states", "predict_probabilities", "as_float_images"]
