@@ -63,7 +63,7 @@ from ..dims import CLASSES, ROWS
 from ..modelfile import LoadedModel
 from ..trace import Trace, Tracer
 from . import theme
-from .widgets import group_box
+from .widgets import group_box, muted_label as _muted
 from .evaluate_views import (
     ConfusionMatrixView,
     DigitGrid,
@@ -71,9 +71,9 @@ from .evaluate_views import (
     RobustnessPlot,
     SaliencyView,
     digit_image,
-    percent,
     short_percent,
 )
+from .trace_views import percent
 
 ROBUSTNESS_SIZES = (500, 1000, 2000, 5000, 10000)
 DEFAULT_ROBUSTNESS_SIZE = 2000
@@ -250,14 +250,6 @@ def _caption(text: str = "") -> QLabel:
     label.setWordWrap(True)
     label.setProperty("role", "caption")
     label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Minimum)
-    return label
-
-
-def _muted(text: str = "", tip: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setProperty("role", "muted")
-    if tip:
-        label.setToolTip(tip)
     return label
 
 

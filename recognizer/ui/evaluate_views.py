@@ -21,19 +21,12 @@ from PySide6.QtWidgets import QAbstractItemView, QGraphicsRectItem, QLabel, QLis
 from ..dims import CLASSES, ROWS
 from . import theme
 from .colormaps import CLASS_COLOURS
-from .trace_views import DIGIT_TICKS, frame_digit_plot
+from .trace_views import DIGIT_TICKS, frame_digit_plot, percent
 
 THUMB = 56  # thumbnail side in pixels: 2x the 28x28 digit, nearest-neighbour
 PIXMAP_CACHE = 4000
 ROW_AXIS = "row (1–28)"
 DigitRole = Qt.UserRole + 1  # the digit's index in its dataset
-
-
-def percent(p: float) -> str:
-    """87%, 99.4%, >99.9%: whole percents hide how sure a confident network is."""
-    if p > 0.999:
-        return ">99.9%"
-    return f"{p:.1%}" if p >= 0.99 else f"{p:.0%}"
 
 
 def short_percent(p: float) -> str:

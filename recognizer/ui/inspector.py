@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from . import theme
 from .canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
-from .widgets import TextLine, group_box
+from .widgets import TextLine, group_box, muted_label as _muted
 from .trace_views import ROWS, NetworkInputView, ProbabilityBars, StatePanel, TrajectoryPlot, percent
 
 if TYPE_CHECKING:  # both import torch, which the window loads after it is on screen
@@ -50,12 +50,6 @@ def _to_mnist(pixels: np.ndarray) -> np.ndarray | None:
     from ..preprocess import to_mnist  # imported late: it pulls in torch.nn.functional
 
     return to_mnist(pixels)
-
-
-def _muted(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setProperty("role", "muted")
-    return label
 
 
 class InspectTab(QWidget):

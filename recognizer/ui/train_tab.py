@@ -62,6 +62,7 @@ from ..train import SCHEDULES, BatchProgress, EpochResult, TrainConfig, quick_co
 from . import theme
 from .data_dialog import MnistRequest, app_settings, ensure_mnist
 from .training_worker import RunOutcome, TrainingWorker, default_torch_threads, training_dict
+from .widgets import muted_label
 
 REFRESH_MS = 100  # plots and progress follow the worker 10 times a second: smooth enough for
 # curves, and it leaves the UI thread ~5% of one core on a 2-core machine (bench_gui_training.py)
@@ -343,10 +344,7 @@ def _pen(colour: str, width: float = 1.5, alpha: int = 255, dashed: bool = False
 
 
 def _muted(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setProperty("role", "muted")
-    label.setWordWrap(True)
-    return label
+    return muted_label(text, wrap=True)
 
 
 def _plot(title: str, left: str, tip: str) -> pg.PlotWidget:

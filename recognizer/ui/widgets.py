@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QPainter, QPalette
-from PySide6.QtWidgets import QGroupBox, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 
 class TextLine(QWidget):
@@ -52,6 +52,15 @@ class TextLine(QWidget):
             p.drawText(rect, Qt.AlignLeft | Qt.AlignVCenter, metrics.elidedText(self._text, Qt.ElideRight, int(rect.width())))
         else:
             p.drawText(rect, Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap, self._text)
+
+
+def muted_label(text: str = "", tip: str = "", wrap: bool = False) -> QLabel:
+    """Secondary text, styled by the theme's "muted" role."""
+    label = QLabel(text)
+    label.setProperty("role", "muted")
+    label.setToolTip(tip)
+    label.setWordWrap(wrap)
+    return label
 
 
 def group_box(title: str, tip: str) -> tuple[QGroupBox, QVBoxLayout]:
