@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import RecognizerError
+from .hidden_sizes import parse_hidden_sizes
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -27,12 +28,9 @@ class _Parser(argparse.ArgumentParser):
 
 def _hidden_sizes(text: str) -> tuple[int, ...]:
     try:
-        sizes = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of sizes, like 128 or 32,64") from None
-    if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: sizes must be positive")
-    return sizes
+        return parse_hidden_sizes(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"--hidden {text!r}: {e}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from .dims import CLASSES, COLS, ROWS
+from .hidden_sizes import check_hidden_sizes, describe_hidden_sizes
 
 FORGET_BIAS = 1.0
 
@@ -23,10 +24,7 @@ class ModelConfig:
     hidden_sizes: tuple[int, ...] = (128,)
 
     def __post_init__(self):
-        sizes = tuple(int(h) for h in self.hidden_sizes)
-        if not sizes or any(h < 1 for h in sizes):
-            raise ValueError(f"hidden sizes must be positive integers, got {self.hidden_sizes!r}")
-        object.__setattr__(self, "hidden_sizes", sizes)
+        object.__setattr__(self, "hidden_sizes", check_hidden_sizes(self.hidden_sizes))
 
     def to_dict(self) -> dict:
         return {"hidden_sizes": list(self.hidden_sizes), "rows": ROWS, "cols": COLS, "classes": CLASSES}
@@ -69,7 +67,7 @@ class RowLSTM(nn.Module):
         return self.readout(self.hidden_sequence(images))
 
     def describe(self) -> str:
-        return "LSTM " + "×".join(str(h) for h in self.config.hidden_sizes)
+        return "LSTM " + describe_hidden_sizes(self.config.hidden_sizes)
 
 
 def count_parameters(model: nn.Module) -> int:

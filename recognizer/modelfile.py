@@ -22,6 +22,7 @@ from safetensors.torch import save as save_safetensors_bytes
 
 from . import __version__
 from .errors import ModelFileError
+from .hidden_sizes import check_hidden_sizes
 from .model import CLASSES, COLS, ModelConfig, RowLSTM
 
 FORMAT = "recognizer-row-lstm"
@@ -122,8 +123,12 @@ def _check_metadata(header: dict) -> dict:
     if not isinstance(arch, dict) or arch.get("cols", COLS) != COLS or arch.get("classes", CLASSES) != CLASSES:
         raise ModelFileError(f"architecture {arch!r} is not a 28-row, 10-class model")
     sizes = arch.get("hidden_sizes")
-    if not isinstance(sizes, list) or not sizes or not all(isinstance(h, int) and 0 < h <= 4096 for h in sizes):
-        raise ModelFileError(f"hidden sizes {sizes!r} are not valid")
+    if not isinstance(sizes, list):
+        raise ModelFileError("its hidden sizes are not a list")
+    try:
+        check_hidden_sizes(sizes)
+    except ValueError as e:
+        raise ModelFileError(f"its hidden sizes are not valid: {e}") from None
     return meta
 
 

@@ -24,7 +24,8 @@ from recognizer.data import FILES, MNIST, load_mnist
 from recognizer.modelfile import LoadedModel, load_model
 from recognizer.train import quick_config
 from recognizer.ui import data_dialog
-from recognizer.ui.train_tab import TrainTab, parse_hidden_sizes, read_train_settings, write_train_settings
+from recognizer.hidden_sizes import parse_hidden_sizes
+from recognizer.ui.train_tab import TrainTab, read_train_settings, write_train_settings
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +189,7 @@ def test_bad_settings_are_refused_inline(qtbot, make_tab, small):
     assert not tab.start() and tab.state == "idle"
     assert tab.settings_error.isVisibleTo(tab) and "Hidden sizes" in tab.settings_error.text()
     assert parse_hidden_sizes("32, 64") == (32, 64) and parse_hidden_sizes(" 128 ") == (128,)
-    for bad in ("", "0", "5000", "1,2,3,4,5", "1.5"):
+    for bad in ("", "0", "5000", "1,2,3,4,5", "1.5", "9" * 5000, ",".join(["1"] * 10000)):
         with pytest.raises(ValueError):
             parse_hidden_sizes(bad)
 

@@ -56,6 +56,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..data import MNIST
+from ..hidden_sizes import format_hidden_sizes, parse_hidden_sizes
 from ..modelfile import LoadedModel, make_metadata, save_model
 from ..paths import user_data_dir
 from ..train import SCHEDULES, BatchProgress, EpochResult, TrainConfig, quick_config
@@ -70,7 +71,6 @@ RATE_WINDOW_S = 3.0  # the images/s shown is measured over this many seconds
 SMOOTHING = 0.9  # exponential moving average of the batch loss (about 10 batches), debiased
 MODEL_FILTER = "Recognizer models (*.safetensors);;All files (*)"
 CSV_FILTER = "CSV table (*.csv);;All files (*)"
-MAX_LAYERS, MAX_HIDDEN = 4, 1024
 MAX_SUBSET = 60_000
 SETTINGS_PREFIX = "train/"
 JOIN_SECONDS = 60.0  # shutdown() waits this long for the run to wind down (a test pass included)
@@ -106,24 +106,11 @@ TIPS = {
 
 
 # --- settings ---------------------------------------------------------------------------------
-def parse_hidden_sizes(text: str) -> tuple[int, ...]:
-    """ "128" -> (128,); "32, 64" or "32x64" -> (32, 64). Raises ValueError with a readable message."""
-    parts = [p for p in re.split(r"[\s,x×]+", text.strip()) if p]
-    if not parts:
-        raise ValueError("Hidden sizes: give at least one layer size, e.g. 128")
+def parse_hidden_field(text: str) -> tuple[int, ...]:
     try:
-        sizes = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ValueError(f"Hidden sizes: {text.strip()!r} is not a list of whole numbers, e.g. 32, 64") from None
-    if len(sizes) > MAX_LAYERS:
-        raise ValueError(f"Hidden sizes: at most {MAX_LAYERS} layers")
-    if any(not 1 <= h <= MAX_HIDDEN for h in sizes):
-        raise ValueError(f"Hidden sizes: each layer needs 1 to {MAX_HIDDEN} units")
-    return sizes
-
-
-def format_hidden_sizes(sizes) -> str:
-    return ", ".join(str(h) for h in sizes)
+        return parse_hidden_sizes(text)
+    except ValueError as e:
+        raise ValueError(f"Hidden sizes: {e}") from None
 
 
 def parse_float(text: str, label: str, *, positive: bool = False) -> float:
@@ -764,7 +751,7 @@ class TrainTab(QWidget):
     def config(self) -> TrainConfig:
         """The form as a TrainConfig; ValueError names the field that is wrong."""
         return TrainConfig(
-            hidden_sizes=parse_hidden_sizes(self.hidden_edit.text()),
+            hidden_sizes=parse_hidden_field(self.hidden_edit.text()),
             epochs=self.epochs_spin.value(),
             batch_size=self.batch_spin.value(),
             learning_rate=parse_float(self.lr_edit.text(), "Learning rate", positive=True),
