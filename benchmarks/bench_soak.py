@@ -37,7 +37,7 @@ def soak_drawing(cycles: int, warmup: int) -> dict:
 
     from drawing import draw_digit  # the digits 0-9 as the tests draw them, with real mouse events
     from recognizer.ui.app import make_application
-    from recognizer.ui.canvas import DrawingCanvas
+    from recognizer.ui.inspect.canvas import DrawingCanvas
     from recognizer.ui.main_window import MainWindow
 
     app = make_application()

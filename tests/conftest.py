@@ -111,15 +111,31 @@ def full_main_window(qtbot, model_path, monkeypatch):
     yield from open_window(qtbot, model_path, monkeypatch)
 
 
+@pytest.fixture
+def messages(monkeypatch):
+    """Every message box the app would open, as (kind, title, text, details), instead of opening it."""
+    from recognizer.ui.dialogs import DIALOGS
+
+    shown = []
+    monkeypatch.setattr(
+        DIALOGS, "show_message", lambda parent, kind, title, text, details="": shown.append((kind, title, text, details))
+    )
+    return shown
+
+
 def open_window(qtbot, model_path, monkeypatch):
     from recognizer.ui.app import make_application
+    from recognizer.ui.dialogs import DIALOGS
     from recognizer.ui.main_window import MainWindow
 
     make_application()
     window = MainWindow(model_path=model_path)
     qtbot.addWidget(window)
     window.messages = []
-    monkeypatch.setattr(window, "show_message", lambda kind, title, text: window.messages.append((kind, title, text)))
+    monkeypatch.setattr(
+        DIALOGS, "show_message",
+        lambda parent, kind, title, text, details="": window.messages.append((kind, title, text)),
+    )  # fmt: skip
     window.ensure_ready()
     window.resize(1280, 800)
     window.show()

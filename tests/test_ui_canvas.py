@@ -12,7 +12,7 @@ from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
-from recognizer.ui.canvas import (
+from recognizer.ui.inspect.canvas import (
     CANVAS_SIZE,
     DEFAULT_PEN_WIDTH,
     LIVE_INTERVAL_MS,

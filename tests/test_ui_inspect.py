@@ -16,10 +16,12 @@ from PySide6.QtWidgets import QApplication, QLabel, QSlider, QWidget
 from recognizer.model import ROWS
 from recognizer.trace import GATES
 from recognizer.ui import main_window as main_window_module
-from recognizer.ui.canvas import CANVAS_SIZE
-from recognizer.ui.inspector import DEFAULT_SPEED
-from recognizer.ui.main_window import MainWindow, read_pref, settings
-from recognizer.ui.trace_views import series_levels
+from recognizer.ui.dialogs import DIALOGS
+from recognizer.ui.inspect.canvas import CANVAS_SIZE
+from recognizer.ui.inspect.state import DEFAULT_SPEED
+from recognizer.ui.main_window import MainWindow
+from recognizer.ui.settings import app_settings as settings
+from recognizer.ui.inspect.state_panel import series_levels
 
 SEVEN = DIGIT_STROKES[7]
 
@@ -189,8 +191,8 @@ def _digit_png(tmp_path, digit: int, name="digit.png") -> str:
 
 def test_open_image_file_from_the_menu(main_window, tmp_path, monkeypatch):
     path = _digit_png(tmp_path, 2, "two.png")
-    monkeypatch.setattr(main_window, "ask_open_path", lambda title, filters: path)
-    main_window.open_action.trigger()
+    monkeypatch.setattr(DIALOGS, "ask_open_path", lambda parent, title, filters, start="": path)
+    main_window.menus.open_action.trigger()
     tab = main_window.inspect_tab
     assert main_window.messages == []
     assert tab.draw_box.title() == "Opened two.png"
@@ -235,8 +237,8 @@ def test_a_bad_model_file_shows_a_dialog_and_keeps_the_old_model(main_window, tm
     old_model, old_trace = main_window.current_model, tab.trace
     bad = tmp_path / "garbage.safetensors"
     bad.write_bytes(b"this is not a model")
-    monkeypatch.setattr(main_window, "ask_open_path", lambda title, filters: str(bad))
-    main_window.load_model_action.trigger()
+    monkeypatch.setattr(DIALOGS, "ask_open_path", lambda parent, title, filters, start="": str(bad))
+    main_window.menus.load_model_action.trigger()
     assert main_window.messages and main_window.messages[-1][0] == "critical"
     assert "garbage.safetensors" in main_window.messages[-1][2]
     assert main_window.current_model is old_model and tab.trace is old_trace
@@ -272,13 +274,13 @@ def test_heatmap_switches_between_states_and_gates(main_window):
     panel = tab.state_panel
     layer = tab.trace.layers[0]
     for name in ("h", "c", *GATES):
-        main_window.heatmap_actions[name].trigger()
+        main_window.menus.heatmap_actions[name].trigger()
         assert panel.series == name and panel.series_combo.currentData() == name
         np.testing.assert_allclose(panel.image_data(), layer.series(name), rtol=1e-6)
         assert tuple(panel.colorbar.levels()) == series_levels(name, layer.series(name))
     assert series_levels("forget") == (0.0, 1.0) and series_levels("h") == (-1.0, 1.0)
     panel.series_combo.setCurrentIndex(0)
-    assert main_window.heatmap_actions["h"].isChecked()
+    assert main_window.menus.heatmap_actions["h"].isChecked()
 
 
 def test_hovering_and_clicking_a_unit_follows_it(main_window, qtbot):
@@ -303,8 +305,8 @@ def test_save_trace_as_csv_and_npz(main_window, tmp_path, monkeypatch):
     draw_digit(tab.canvas, 6)
     trace = tab.trace
     units = trace.layers[0].h.shape[1]
-    monkeypatch.setattr(main_window, "ask_save_path", lambda title, suggestion, filters: str(tmp_path / "t.npz"))
-    main_window.save_trace_action.trigger()
+    monkeypatch.setattr(DIALOGS, "ask_save_path", lambda parent, title, suggestion, filters: str(tmp_path / "t.npz"))
+    main_window.menus.save_trace_action.trigger()
     with np.load(tmp_path / "t.npz") as npz:
         np.testing.assert_array_equal(npz["image"], trace.image)
         np.testing.assert_array_equal(npz["probabilities"], trace.probabilities)
@@ -343,13 +345,13 @@ def test_preferences_are_remembered_and_bad_values_fall_back(qtbot, model_path, 
     w.inspect_tab.set_pen_width(17)
     w.inspect_tab.set_speed(33)
     w.inspect_tab.set_auto_play(False)
-    w.heatmap_actions["output"].trigger()
+    w.menus.heatmap_actions["output"].trigger()
     w.close()
     again = MainWindow(model_path=model_path)
     qtbot.addWidget(again)
     tab = again.inspect_tab
     assert (tab.canvas.pen_width, tab.speed, tab.auto_play, tab.state_panel.series) == (17, 33, False, "output")
-    assert again.autoplay_action.isChecked() is False
+    assert again.menus.autoplay_action.isChecked() is False
     again.close()
 
     store = settings()
@@ -366,7 +368,6 @@ def test_preferences_are_remembered_and_bad_values_fall_back(qtbot, model_path, 
     qtbot.addWidget(third)
     tab = third.inspect_tab
     assert (tab.canvas.pen_width, tab.speed, tab.auto_play, tab.state_panel.series) == (30, DEFAULT_SPEED, True, "h")
-    assert read_pref(store, "inspect/zoom" if False else "inspect/speed") == DEFAULT_SPEED
     assert third.width() >= 1000
 
 
@@ -389,17 +390,17 @@ def test_message_boxes_do_not_block(qtbot, model_path, no_other_tabs):
     w = MainWindow(model_path=model_path)
     qtbot.addWidget(w)
     w.show()
-    w.show_message("warning", "Title", "Body")  # a blocking box would never return here
+    DIALOGS.show_message(w, "warning", "Title", "Body", "the details")  # a blocking box would never return here
     from PySide6.QtWidgets import QMessageBox
 
     boxes = [b for b in w.findChildren(QMessageBox) if b.isVisible()]
-    assert boxes and boxes[0].text() == "Body"
+    assert boxes and boxes[0].text() == "Body" and boxes[0].detailedText() == "the details"
     boxes[0].close()
 
 
 def test_missing_model_opens_the_window_with_a_warning(qtbot, tmp_path, monkeypatch, no_other_tabs):
     messages = []
-    monkeypatch.setattr(MainWindow, "show_message", lambda self, *m: messages.append(m))
+    monkeypatch.setattr(DIALOGS, "show_message", lambda parent, *m: messages.append(m))
     w = MainWindow(model_path=tmp_path / "nope.safetensors")
     qtbot.addWidget(w)
     assert w.current_model is None
@@ -446,7 +447,7 @@ class _FakeEvaluateTab(QWidget):
 def test_train_and_evaluate_tabs_are_wired(qtbot, model_path, stacked_model_path, monkeypatch):
     from recognizer.modelfile import load_model
 
-    fakes = {"train_tab": _FakeTrainTab, "evaluate_tab": _FakeEvaluateTab}
+    fakes = {"train.tab": _FakeTrainTab, "evaluate.tab": _FakeEvaluateTab}
     monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: fakes[module])
     w = MainWindow(model_path=model_path)
     qtbot.addWidget(w)
@@ -475,7 +476,7 @@ def test_the_real_train_and_evaluate_tabs_plug_in(qtbot, model_path):
 
     w = MainWindow(model_path=model_path)
     qtbot.addWidget(w)
-    for index, module, name, attribute in ((1, "train_tab", "TrainTab", "train_tab"), (2, "evaluate_tab", "EvaluateTab", "evaluate_tab")):
+    for index, module, name, attribute in ((1, "train.tab", "TrainTab", "train_tab"), (2, "evaluate.tab", "EvaluateTab", "evaluate_tab")):
         try:
             cls = getattr(importlib.import_module(f"recognizer.ui.{module}"), name)
         except ImportError:

@@ -5,14 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from ..paths import resources_dir
-
-
-def app_icon() -> QIcon:
-    return QIcon(str(resources_dir() / "icon.svg"))
+from .main_window import MainWindow
+from .theme import app_icon
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -26,8 +22,6 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 def run_app(model_path: Path | None = None) -> int:
     app = make_application()
-    from .main_window import MainWindow
-
     window = MainWindow(model_path=model_path)
     window.show()
     return app.exec()

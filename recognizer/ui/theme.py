@@ -6,8 +6,10 @@ The colours follow the app icon: slate panels, white ink, amber for "the row bei
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QColor, QFont, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
+
+from ..paths import resources_dir
 
 # Slate greys, darkest first.
 BACKGROUND = "#111827"  # window
@@ -103,3 +105,7 @@ def big_font(point_size: int, bold: bool = True) -> QFont:
     font.setPointSize(point_size)
     font.setBold(bold)
     return font
+
+
+def app_icon() -> QIcon:
+    return QIcon(str(resources_dir() / "icon.svg"))

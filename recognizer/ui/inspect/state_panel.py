@@ -1,32 +1,24 @@
-"""The plots that animate a Trace, row by row. All plain pyqtgraph PlotWidgets, so each keeps
-pyqtgraph's right-click menu with Export (PNG, SVG, CSV).
-
-Every item is created once; set_trace() hands over a new trace and set_row() moves to a row by
-updating data in place (setData / setImage / setOpts / setRect), never by rebuilding items. Rows
-are 0-based in code and shown 1-based ("row read (1–28)").
+"""Inside the LSTM: a heatmap of h, c or any gate (units x rows) for one layer, with a colour bar,
+and the value of one unit over the 28 rows when it is hovered or clicked.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QComboBox, QGraphicsRectItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from typing import TYPE_CHECKING
-
-from . import theme
-from ..dims import ROWS
-from .colormaps import CLASS_COLOURS, diverging, sequential
-from .widgets import TextLine
+from ...dims import ROWS
+from .. import theme
+from ..colormaps import diverging, sequential
+from ..plots import ROW_AXIS, ROW_X, plot_widget
+from ..widgets import TextLine
 
 if TYPE_CHECKING:
-    from ..trace import Trace
-
-ROW_AXIS = "row read (1–28)"
-ROW_X = np.arange(1, ROWS + 1, dtype=np.float64)
-DIGIT_TICKS = [[(t, str(t)) for t in (1, 7, 14, 21, 28)]]
+    from ...trace import Trace
 
 # (attribute of LayerTrace, what the menu says, axis/colour-bar label)
 SERIES = (
@@ -49,28 +41,6 @@ SERIES_TIPS = {
 }
 
 
-def percent(p: float) -> str:
-    """83%, 99.4%, >99.9%: whole percents would hide how sure a confident network is."""
-    if p > 0.999:
-        return ">99.9%"
-    return f"{p:.1%}" if p >= 0.99 else f"{p:.0%}"
-
-
-def _plot_widget(x_label: str, y_label: str, title: str | None = None) -> pg.PlotWidget:
-    w = pg.PlotWidget()
-    item = w.getPlotItem()
-    item.setLabel("bottom", x_label)
-    item.setLabel("left", y_label)
-    if title:
-        item.setTitle(title, color=theme.MUTED_TEXT, size="10pt")
-    item.hideButtons()
-    item.setMouseEnabled(x=False, y=False)  # fixed views; the right-click menu (Export) stays
-    for side in ("bottom", "left"):
-        item.getAxis(side).enableAutoSIPrefix(False)  # never "hidden unit (x0.001)"
-    w.setAntialiasing(True)
-    return w
-
-
 def series_levels(name: str, values: np.ndarray | None = None) -> tuple[float, float]:
     """Colour range of a series: fixed where the maths bounds it, symmetric around 0 for c."""
     if name in ("input", "forget", "output"):
@@ -83,160 +53,6 @@ def series_levels(name: str, values: np.ndarray | None = None) -> tuple[float, f
 
 def series_colormap(name: str) -> pg.ColorMap:
     return sequential() if name in ("input", "forget", "output") else diverging()
-
-
-class NetworkInputView(pg.PlotWidget):
-    """The 28x28 image exactly as the LSTM reads it, big and crisp. The row being read is outlined
-    in amber and the rows not read yet are dimmed."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        item = self.getPlotItem()
-        item.setLabel("bottom", "column (1–28)")
-        item.setLabel("left", "row (1–28)")
-        item.hideButtons()
-        item.setMouseEnabled(x=False, y=False)
-        frame_digit_plot(item)
-        self.image_item = pg.ImageItem(np.zeros((ROWS, ROWS), np.float32), levels=(0, 1))
-        self.image_item.setRect(QRectF(0.5, 0.5, ROWS, ROWS))
-        item.addItem(self.image_item)
-        self._dim = QGraphicsRectItem()
-        self._dim.setPen(pg.mkPen(None))
-        self._dim.setBrush(QBrush(QColor(0, 0, 0, 150)))
-        item.addItem(self._dim)
-        self._row_box = QGraphicsRectItem()
-        self._row_box.setPen(pg.mkPen(theme.ACCENT, width=2))
-        item.addItem(self._row_box)
-        self.set_row(None)
-        self.setToolTip(
-            "What the network sees: your drawing shrunk to 28×28 pixels and centred, exactly as\n"
-            "fed to the LSTM. It reads one row of 28 pixels per step, top to bottom; the amber\n"
-            "box is the row being read and the dimmed rows are still to come."
-        )
-
-    def set_image(self, image28: np.ndarray | None) -> None:
-        data = np.zeros((ROWS, ROWS), np.float32) if image28 is None else image28
-        # ImageItem indexes [x, y]: the transpose puts columns along x and rows along y.
-        self.image_item.setImage(np.ascontiguousarray(data.T), levels=(0, 1), autoLevels=False)
-
-    def set_row(self, row: int | None) -> None:
-        if row is None:
-            self._row_box.setVisible(False)
-            self._dim.setRect(QRectF())
-            return
-        self._row_box.setVisible(True)
-        self._row_box.setRect(QRectF(0.5, row + 0.5, ROWS, 1))
-        self._dim.setRect(QRectF(0.5, row + 1.5, ROWS, ROWS - row - 1))
-
-
-def frame_digit_plot(item: pg.PlotItem) -> None:
-    """Axes for a 28x28 image placed at 1..28 both ways: row 1 on top, square pixels, ticks every
-    7 rows and columns."""
-    item.invertY(True)
-    item.setAspectLocked(True)
-    item.setRange(xRange=(0.5, ROWS + 0.5), yRange=(0.5, ROWS + 0.5), padding=0)
-    for side in ("bottom", "left"):
-        item.getAxis(side).setTicks(DIGIT_TICKS)
-        item.getAxis(side).setStyle(hideOverlappingLabels=False)
-
-
-class ProbabilityBars(pg.PlotWidget):
-    """Ten bars: the network's answer if it had to stop after the current row."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        item = self.getPlotItem()
-        item.setLabel("bottom", "digit")
-        item.setLabel("left", "probability")
-        item.hideButtons()
-        item.setMouseEnabled(x=False, y=False)
-        item.setRange(xRange=(-0.6, 9.6), yRange=(0, 1.16), padding=0)  # room for the label
-        item.getAxis("bottom").setTicks([[(d, str(d)) for d in range(10)]])
-        item.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.2, 0.4, 0.6, 0.8, 1.0)]])
-        self._muted = [pg.mkBrush(QColor(c).darker(170)) for c in CLASS_COLOURS]
-        self._strong = [pg.mkBrush(c) for c in CLASS_COLOURS]
-        self._no_pen = pg.mkPen(None)
-        self._leader_pen = pg.mkPen(theme.INK, width=2)
-        self.bars = pg.BarGraphItem(
-            x=np.arange(10), height=np.zeros(10), width=0.72, brushes=self._muted, pens=[self._no_pen] * 10
-        )
-        item.addItem(self.bars)
-        self.label = pg.TextItem("", color=theme.INK, anchor=(0.5, 1.0))
-        item.addItem(self.label)
-        self.heights = np.zeros(10)
-        self.setToolTip(
-            "The network's answer if it had to stop after the current row: the probability\n"
-            "it gives each digit. The leading digit is drawn bright with a white outline."
-        )
-
-    def set_probabilities(self, p: np.ndarray | None) -> None:
-        if p is None:
-            self.heights = np.zeros(10)
-            self.bars.setOpts(height=self.heights, brushes=self._muted, pens=[self._no_pen] * 10)
-            self.label.setText("")
-            return
-        leader = int(np.argmax(p))
-        self.heights = np.asarray(p, dtype=np.float64)
-        brushes = list(self._muted)
-        brushes[leader] = self._strong[leader]
-        pens = [self._no_pen] * 10
-        pens[leader] = self._leader_pen
-        self.bars.setOpts(height=self.heights, brushes=brushes, pens=pens)
-        self.label.setText(percent(float(p[leader])))
-        # centred over its bar, but kept inside the plot over the outermost bars
-        self.label.setAnchor((0.2 if leader == 0 else 0.8 if leader == 9 else 0.5, 1.0))
-        self.label.setPos(leader, float(p[leader]) + 0.01)
-
-
-class TrajectoryPlot(pg.PlotWidget):
-    """How the probability of each digit moves as the rows are read: ten lines, drawn up to the
-    current row, with a cursor line at it."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        item = self.getPlotItem()
-        item.setLabel("bottom", ROW_AXIS)
-        item.setLabel("left", "probability")
-        item.hideButtons()
-        item.setMouseEnabled(x=False, y=False)
-        item.setRange(xRange=(0.5, ROWS + 0.5), yRange=(0, 1.03), padding=0)
-        self.curves = [item.plot([], [], pen=pg.mkPen(colour, width=2)) for colour in CLASS_COLOURS]
-        # The legend sits beside the plot, in the PlotItem's own layout, so it never hides a line.
-        self.legend = pg.LegendItem(
-            offset=None, colCount=2, labelTextColor=theme.TEXT, labelTextSize="8pt", frame=False, verSpacing=-4
-        )
-        for digit, curve in enumerate(self.curves):
-            self.legend.addItem(curve, str(digit))
-        item.layout.addItem(self.legend, 2, 3)
-        self.cursor = pg.InfiniteLine(pos=ROWS, angle=90, movable=False, pen=pg.mkPen(theme.ACCENT, width=1.5))
-        item.addItem(self.cursor)
-        self._p: np.ndarray | None = None
-        self._leader = None
-        self.setToolTip(
-            "How sure the network is of each digit after each row it has read.\n"
-            "Early rows say little; watch the right digit pull ahead as the strokes appear."
-        )
-
-    def set_trace(self, probabilities: np.ndarray | None) -> None:
-        self._p = None if probabilities is None else probabilities.astype(np.float64)
-
-    def set_row(self, row: int | None) -> None:
-        if self._p is None or row is None:
-            for curve in self.curves:
-                curve.setData([], [])
-            self.cursor.setVisible(False)
-            return
-        n = row + 1
-        for digit, curve in enumerate(self.curves):
-            curve.setData(ROW_X[:n], self._p[:n, digit], skipFiniteCheck=True)
-        leader = int(self._p[row].argmax())
-        if leader != self._leader:
-            if self._leader is not None:
-                self.curves[self._leader].setPen(pg.mkPen(CLASS_COLOURS[self._leader], width=2))
-            self.curves[leader].setPen(pg.mkPen(CLASS_COLOURS[leader], width=4))
-            self._leader = leader
-        self.cursor.setVisible(True)
-        self.cursor.setValue(n)
 
 
 class StatePanel(QWidget):
@@ -284,7 +100,7 @@ class StatePanel(QWidget):
         controls.addWidget(of)
         controls.addWidget(self.layer_combo)
 
-        self.heatmap = _plot_widget(ROW_AXIS, "hidden unit")
+        self.heatmap = plot_widget(ROW_AXIS, "hidden unit")
         plot = self.heatmap.getPlotItem()
         self.image_item = pg.ImageItem()
         plot.addItem(self.image_item)
@@ -307,7 +123,7 @@ class StatePanel(QWidget):
 
         self.unit_text = TextLine("Hover the heatmap to follow one unit.", lines=2, muted=True)
         self.unit_text.setToolTip("The unit under the mouse, or the one you clicked, and its value at this row.")
-        self.unit_plot = _plot_widget(ROW_AXIS, "h")
+        self.unit_plot = plot_widget(ROW_AXIS, "h")
         self.unit_plot.setMinimumHeight(110)
         self.unit_plot.setToolTip("The chosen unit's value after each row read; the amber line is the current row.")
         up = self.unit_plot.getPlotItem()

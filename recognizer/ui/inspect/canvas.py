@@ -17,7 +17,7 @@ from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from . import theme
+from .. import theme
 
 CANVAS_SIZE = 280  # logical pixels per side: MNIST's 28 times 10
 # MNIST strokes are 2-3 px wide in the 20 px box a digit is scaled into. A digit drawn about 210

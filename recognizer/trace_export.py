@@ -24,7 +24,7 @@ import numpy as np
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..trace import Trace
+    from .trace import Trace
 
 QUANTITIES = ("h", "c", "input", "forget", "candidate", "output")
 CSV_HEADER = ("quantity", "layer", "row", "index", "value")

@@ -3,8 +3,8 @@ of the LSTM reading the image one row at a time.
 
 Flow: the canvas emits its pixels -> to_mnist -> Tracer (~1 ms) -> every view. While a stroke is
 under way the views jump to the last row (the live answer); when it ends the animation plays from
-row 1 (auto-play). The animation is a 60 Hz QTimer advancing a fractional row position at the
-chosen speed; the views change only when the whole row changes.
+row 1 (auto-play). What is shown, and every sentence, comes from InspectState (state.py); this
+file lays out the widgets, runs the 60 Hz animation timer and hands the state to the views.
 """
 
 from __future__ import annotations
@@ -31,23 +31,22 @@ from PySide6.QtWidgets import (
 
 from typing import TYPE_CHECKING
 
-from . import theme
+from .. import theme
+from ..widgets import TextLine, group_box, muted_label as _muted
+from .answer_views import NetworkInputView, ProbabilityBars, TrajectoryPlot
 from .canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
-from .widgets import TextLine, group_box, muted_label as _muted
-from .trace_views import ROWS, NetworkInputView, ProbabilityBars, StatePanel, TrajectoryPlot, percent
+from .state import DEFAULT_SPEED, LAST, MAX_SPEED, MIN_SPEED, ROWS, YOUR_DRAWING, InspectState
+from .state_panel import StatePanel
 
-if TYPE_CHECKING:  # both import torch, which the window loads after it is on screen
-    from ..trace import Trace, Tracer
+if TYPE_CHECKING:  # imports torch, which the window loads after it is on screen
+    from ...trace import Tracer
 
-DEFAULT_SPEED = 14  # rows per second: a whole digit in two seconds
-MIN_SPEED, MAX_SPEED = 1, 60
 FRAME_MS = 16  # the animation timer: ~60 frames per second
 CATCH_UP_MS = 40  # at the latest, the heavy views follow a finished stroke this much later
-LAST = ROWS - 1
 
 
 def _to_mnist(pixels: np.ndarray) -> np.ndarray | None:
-    from ..preprocess import to_mnist  # imported late: it pulls in torch.nn.functional
+    from ...preprocess import to_mnist  # imported late: it pulls in torch.nn.functional
 
     return to_mnist(pixels)
 
@@ -61,19 +60,15 @@ class InspectTab(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._tracer: Tracer | None = None
-        self._image28: np.ndarray | None = None  # the current input, as the network reads it
-        self._trace: Trace | None = None
-        self._source = "Your drawing"
+        self.state = InspectState()
         # The trajectories and the heatmap (the costliest views to update and paint) show the
         # trace _heavy_trace; while drawing they wait, and catch up on the next turn of the event
         # loop after a stroke ends, or at once when anything else moves the views.
         self._defer_heavy = False
-        self._heavy_trace: Trace | None = None
+        self._heavy_trace = None
         self._catch_up = QTimer(self, singleShot=True, interval=CATCH_UP_MS)
         self._catch_up.timeout.connect(self._update_row_views)
         self.update_times_ms: deque[float] = deque(maxlen=2000)  # pixels in -> all views updated
-        self._pos = 0.0  # fractional row of the animation
         self._clock = QElapsedTimer()
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.PreciseTimer)
@@ -257,23 +252,22 @@ class InspectTab(QWidget):
         for w in (self.input_view, self.bars, self.trajectories):
             w.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
             w.setMinimumSize(200, 150)
-        self._show(None)
-        self._set_row(LAST)
+        self._show_new_trace(play=False)
 
     # --- public API -------------------------------------------------------------------------
 
     @property
-    def trace(self) -> Trace | None:
-        return self._trace
+    def trace(self):
+        return self.state.trace
 
     @property
     def row(self) -> int:
         """The animation's row, 0-based."""
-        return self.row_slider.value() - 1
+        return self.state.row
 
     @property
     def playing(self) -> bool:
-        return self._timer.isActive()
+        return self.state.playing
 
     @property
     def auto_play(self) -> bool:
@@ -284,7 +278,7 @@ class InspectTab(QWidget):
 
     @property
     def speed(self) -> int:
-        return self.speed_slider.value()
+        return self.state.speed
 
     def set_speed(self, rows_per_second: int) -> None:
         self.speed_slider.setValue(int(rows_per_second))
@@ -294,141 +288,107 @@ class InspectTab(QWidget):
 
     def set_tracer(self, tracer: Tracer | None, layers: int = 1) -> None:
         """Use another model; the current input is traced again at once."""
-        self._tracer = tracer
         self.state_panel.readout_weights = None if tracer is None else tracer.readout_w
         self.state_panel.set_layer_count(layers)
-        self._retrace(play=False)
+        self.state.set_tracer(tracer, layers)
+        self._show_new_trace(play=False)
 
     def inspect_image(self, image28: np.ndarray, caption: str, play: bool = True) -> None:
         """Show a 28x28 image (ink high, [0, 1]) on the canvas and trace exactly that image."""
         image28 = np.asarray(image28, dtype=np.float32).reshape(ROWS, ROWS)
         self.canvas.show_digit(image28)
-        self._source = caption
-        self._image28 = image28
-        self._retrace(play=play)
+        self.state.set_input(image28, caption)
+        self._show_new_trace(play=play)
 
     def views_in_sync(self) -> bool:
         """Whether the trajectories and the heatmap show the current trace (they follow a
         finished stroke one paint later; see _on_pixels)."""
-        return self._heavy_trace is self._trace and not self._catch_up.isActive()
+        return self._heavy_trace is self.state.trace and not self._catch_up.isActive()
 
     def toggle_play(self) -> None:
         self.pause() if self.playing else self.play()
 
     def play(self) -> None:
-        if self._trace is None:
+        if not self.state.play():
             return
-        if self.row >= LAST:
-            self._set_row(0)
-        self._pos = float(self.row)
+        self._set_row(self.state.row)  # from row 1 when it was at the end
         self._clock.start()
         self._timer.start()
         self._sync_play_button()
 
     def pause(self) -> None:
+        self.state.pause()
         self._timer.stop()
         self._sync_play_button()
 
     def step(self, delta: int) -> None:
-        self.pause()
-        self._set_row(min(max(self.row + delta, 0), LAST))
+        self.go_to_row(self.row + delta)
 
     def go_to_row(self, row: int) -> None:
         self.pause()
-        self._set_row(min(max(row, 0), LAST))
+        self._set_row(row)
 
     # --- the pipeline -----------------------------------------------------------------------
 
     def _on_pixels(self, pixels: np.ndarray, live: bool) -> None:
         t0 = time.perf_counter()
-        self._source = "Your drawing"
-        self._image28 = _to_mnist(pixels)
+        self.state.set_input(_to_mnist(pixels), YOUR_DRAWING, has_marks=not self.canvas.is_empty())
         # Only the answer, the network's view, the bars and the caption follow the pen at once;
         # the trajectories and the heatmap catch up after the stroke ends, on the next turn of
         # the event loop. Each update then fits well inside a frame.
         self._defer_heavy = True
         try:
-            self._retrace(play=self.auto_play and not live)
+            self._show_new_trace(play=self.auto_play and not live)
         finally:
             self._defer_heavy = False
         if not live:
             self._catch_up.start(CATCH_UP_MS)  # brought forward by the canvas's next paint
         self.update_times_ms.append((time.perf_counter() - t0) * 1000)
 
-    def _retrace(self, play: bool) -> None:
-        trace = None
-        if self._tracer is not None and self._image28 is not None:
-            trace = self._tracer(self._image28)
-        self._show(trace)
+    def _show_new_trace(self, play: bool) -> None:
+        """The state holds a new trace (or none): everything that does not depend on the row,
+        then the row views, from row 1 when it is to play."""
+        state, trace = self.state, self.state.trace
         self._timer.stop()
-        self._set_row(0 if trace is not None and play else LAST)
+        state.pause()
+        self.draw_box.setTitle(state.source)
+        answer = state.answer()
+        self.prediction.setText(answer.digit)
+        self.confidence.setText(answer.confidence)
+        self.answer_hint.setText(answer.hint)
+        self.input_view.set_image(trace.image if trace is not None else state.image28)
+        self.trace_changed.emit(trace)
+        self._set_row(0 if trace is not None and play else LAST, force=True)
         if trace is not None and play:
             self.play()
         else:
             self._sync_play_button()
 
-    def _show(self, trace: Trace | None) -> None:
-        """A new trace (or none): everything that does not depend on the row."""
-        self._trace = trace
-        self.draw_box.setTitle(self._source)
-        if trace is None:
-            self.prediction.setText("")
-            self.confidence.setText("")
-            if self._tracer is None:
-                self.answer_hint.setText("No model loaded: use File › Load model…, or train one in the Train tab.")
-            elif self._image28 is None and not self.canvas.is_empty():
-                self.answer_hint.setText("Too little ink to read: draw a bigger digit.")
-            else:
-                self.answer_hint.setText("Draw a digit")
-            self.input_view.set_image(self._image28)
-        else:
-            self.prediction.setText(str(trace.prediction))
-            self.confidence.setText(f"{percent(trace.confidence)} sure")
-            self.answer_hint.setText("after reading all 28 rows")
-            self.input_view.set_image(trace.image)
-        self.trace_changed.emit(trace)  # the caller then moves to a row, which draws the views
-
-    def _set_row(self, row: int) -> None:
-        if row == self.row:
+    def _set_row(self, row: int, force: bool = False) -> None:
+        before = self.row_slider.value()
+        row = self.state.go_to(row)
+        if row + 1 != before:
+            self.row_slider.setValue(row + 1)  # -> _on_slider -> the views
+        elif force:
             self._update_row_views()  # same slider value: no signal, but the trace may be new
-        else:
-            self.row_slider.setValue(row + 1)
 
     def _on_slider(self, value: int) -> None:
+        if value - 1 != self.state.row:  # dragged by the user
+            self.pause()
+            self.state.go_to(value - 1)
         self._update_row_views()
 
     def _update_row_views(self) -> None:
-        row = self.row
-        self.row_label.setText(f"row {row + 1:>2} / {ROWS}")
-        trace = self._trace
+        state, row, trace = self.state, self.state.row, self.state.trace
+        self.row_label.setText(state.row_text())
         for control in self._player_controls:
             control.setEnabled(trace is not None)
-        if trace is None:
-            self.input_view.set_row(None)
-            self.bars.set_probabilities(None)
-            if self._sync_heavy():
-                self.trajectories.set_row(None)
-                self.state_panel.set_row(None)
-            if self._tracer is None:
-                self.caption.setText("No model is loaded, so there is nothing to animate yet.")
-            else:
-                self.caption.setText(
-                    "Draw a digit on the left: the network reads it one row of pixels at a time, top to bottom."
-                )
-            return
-        self.input_view.set_row(row)
-        self.bars.set_probabilities(trace.probabilities[row])
+        self.input_view.set_row(None if trace is None else row)
+        self.bars.set_probabilities(None if trace is None else trace.probabilities[row])
         if self._sync_heavy():
-            self.trajectories.set_row(row)
-            self.state_panel.set_row(row)
-        leader = trace.leader(row)
-        p = percent(float(trace.probabilities[row, leader]))
-        if row == LAST:
-            self.caption.setText(f"Row {ROWS} of {ROWS}: having read every row, the network answers {leader} ({p}).")
-        elif not trace.image[: row + 1].any():
-            self.caption.setText(f"Row {row + 1} of {ROWS}: no ink yet, so the network is only guessing ({leader}, {p}).")
-        else:
-            self.caption.setText(f"Row {row + 1} of {ROWS}: the network now leans to {leader} ({p}).")
+            self.trajectories.set_row(None if trace is None else row)
+            self.state_panel.set_row(None if trace is None else row)
+        self.caption.setText(state.caption())
 
     def _on_canvas_painted(self) -> None:
         # The answer of a finished stroke is on screen: now the trajectories and the heatmap.
@@ -441,26 +401,25 @@ class InspectTab(QWidget):
         if self._defer_heavy:
             return False
         self._catch_up.stop()
-        if self._heavy_trace is not self._trace:
-            self._heavy_trace = self._trace
-            self.trajectories.set_trace(None if self._trace is None else self._trace.probabilities)
-            self.state_panel.set_trace(self._trace)
+        trace = self.state.trace
+        if self._heavy_trace is not trace:
+            self._heavy_trace = trace
+            self.trajectories.set_trace(None if trace is None else trace.probabilities)
+            self.state_panel.set_trace(trace)
         return True
 
     def _on_state_panel_changed(self, *_) -> None:
         """The panel redrew itself for another quantity or layer: make sure it holds this trace."""
-        if self._heavy_trace is not self._trace:
+        if self._heavy_trace is not self.state.trace:
             self._update_row_views()
 
     # --- animation --------------------------------------------------------------------------
 
     def _tick(self) -> None:
-        dt = self._clock.restart() / 1000.0
-        self._pos = min(self._pos + dt * self.speed, float(LAST))
-        row = int(self._pos)
-        if row != self.row:
-            self._set_row(row)
-        if row >= LAST:
+        row = self.state.advance(self._clock.restart() / 1000.0)
+        if row + 1 != self.row_slider.value():
+            self.row_slider.setValue(row + 1)
+        if not self.state.playing:
             self.pause()
 
     def _on_play_clicked(self) -> None:
@@ -476,4 +435,5 @@ class InspectTab(QWidget):
             self.play_button.setIcon(self.style().standardIcon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
 
     def _on_speed(self, value: int) -> None:
-        self.speed_label.setText(f"{value} rows/s")
+        self.state.set_speed(value)
+        self.speed_label.setText(self.state.speed_text())

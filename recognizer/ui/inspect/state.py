@@ -1,0 +1,133 @@
+"""What Draw & Inspect shows, without Qt: the input, its trace, the row being read, the animation
+clock and every sentence the tab says. The widgets in tab.py only show this state and forward the
+user's actions to it, so all of it is tested without a display (tests/test_inspect_state.py).
+
+Rows are 0-based here and shown 1-based. The animation advances a fractional row position at the
+chosen speed; the views change only when the whole row changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
+
+from ...dims import ROWS
+from ..words import percent
+
+if TYPE_CHECKING:  # both import torch, which the window loads after it is on screen
+    from ...trace import Trace
+
+LAST = ROWS - 1
+DEFAULT_SPEED = 14  # rows per second: a whole digit in two seconds
+MIN_SPEED, MAX_SPEED = 1, 60
+YOUR_DRAWING = "Your drawing"
+
+
+@dataclass(frozen=True)
+class Answer:
+    digit: str  # the big digit, or ""
+    confidence: str  # "83% sure", or ""
+    hint: str  # the line under it
+
+
+class InspectState:
+    """The input and its reading. tracer(image28) -> Trace is any callable (a recognizer.trace.Tracer)."""
+
+    def __init__(self):
+        self.tracer: Callable[[np.ndarray], Trace] | None = None
+        self.layers = 1
+        self.image28: np.ndarray | None = None  # the current input, as the network reads it
+        self.has_marks = False  # something is on the canvas, even when it is too little to read
+        self.source = YOUR_DRAWING  # where the input came from: the drawing box's title
+        self.trace: Trace | None = None
+        self.row = LAST
+        self.speed = DEFAULT_SPEED
+        self.playing = False
+        self._pos = float(LAST)  # fractional row of the animation
+
+    # --- inputs --------------------------------------------------------------------------------
+    def set_tracer(self, tracer, layers: int = 1) -> None:
+        self.tracer, self.layers = tracer, layers
+        self.retrace()
+
+    def set_input(self, image28: np.ndarray | None, source: str = YOUR_DRAWING, has_marks: bool | None = None) -> None:
+        """A new input (None: nothing to read) and where it came from; traces it at once."""
+        self.image28 = None if image28 is None else np.asarray(image28, dtype=np.float32).reshape(ROWS, ROWS)
+        self.source = source
+        self.has_marks = self.image28 is not None if has_marks is None else has_marks
+        self.retrace()
+
+    def retrace(self) -> None:
+        self.trace = self.tracer(self.image28) if self.tracer is not None and self.image28 is not None else None
+
+    # --- the row and the animation -------------------------------------------------------------
+    def go_to(self, row: int) -> int:
+        self.row = min(max(int(row), 0), LAST)
+        self._pos = float(self.row)
+        return self.row
+
+    def play(self) -> bool:
+        """Start playing (from row 1 when at the end); False when there is nothing to play."""
+        if self.trace is None:
+            self.playing = False
+            return False
+        if self.row >= LAST:
+            self.go_to(0)
+        self._pos = float(self.row)
+        self.playing = True
+        return True
+
+    def pause(self) -> None:
+        self.playing = False
+
+    def advance(self, seconds: float) -> int:
+        """Move the animation on by `seconds` of play; stops at the last row. Returns the row."""
+        if not self.playing:
+            return self.row
+        self._pos = min(self._pos + seconds * self.speed, float(LAST))
+        self.row = int(self._pos)
+        if self.row >= LAST:
+            self.playing = False
+        return self.row
+
+    def set_speed(self, rows_per_second: int) -> int:
+        self.speed = min(max(int(rows_per_second), MIN_SPEED), MAX_SPEED)
+        return self.speed
+
+    # --- words ---------------------------------------------------------------------------------
+    def answer(self) -> Answer:
+        trace = self.trace
+        if trace is not None:
+            return Answer(str(trace.prediction), f"{percent(trace.confidence)} sure", "after reading all 28 rows")
+        if self.tracer is None:
+            return Answer("", "", "No model loaded: use File › Load model…, or train one in the Train tab.")
+        if self.image28 is None and self.has_marks:
+            return Answer("", "", "Too little ink to read: draw a bigger digit.")
+        return Answer("", "", "Draw a digit")
+
+    def caption(self) -> str:
+        """What the animation shows at this moment, in a sentence."""
+        trace, row = self.trace, self.row
+        if trace is None:
+            if self.tracer is None:
+                return "No model is loaded, so there is nothing to animate yet."
+            return "Draw a digit on the left: the network reads it one row of pixels at a time, top to bottom."
+        leader = trace.leader(row)
+        p = percent(float(trace.probabilities[row, leader]))
+        if row == LAST:
+            return f"Row {ROWS} of {ROWS}: having read every row, the network answers {leader} ({p})."
+        if not trace.image[: row + 1].any():
+            return f"Row {row + 1} of {ROWS}: no ink yet, so the network is only guessing ({leader}, {p})."
+        return f"Row {row + 1} of {ROWS}: the network now leans to {leader} ({p})."
+
+    def row_text(self) -> str:
+        return f"row {self.row + 1:>2} / {ROWS}"
+
+    def speed_text(self) -> str:
+        return f"{self.speed} row/s" if self.speed == 1 else f"{self.speed} rows/s"
+
+    def leader(self) -> int | None:
+        """The digit the network leans to at the current row (the one to highlight), or None."""
+        return None if self.trace is None else self.trace.leader(self.row)

@@ -1,0 +1,99 @@
+"""The menu bar and its keyboard shortcuts: File, Edit, View, Help. The actions call the window
+and Draw & Inspect; the window enables the inspect-only ones while that tab is shown."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMainWindow
+
+from .inspect.state import LAST
+from .inspect.state_panel import SERIES
+
+SHORTCUTS = (
+    ("Draw", "left mouse button or a pen on the canvas"),
+    ("Ctrl+Z", "undo the last stroke"),
+    ("Esc, Delete", "clear the canvas"),
+    ("Ctrl+V", "paste an image of a digit"),
+    ("Ctrl+O", "open an image file (or drop one on the canvas)"),
+    ("Space", "play or pause the animation"),
+    ("← / →", "one row back / on"),
+    ("Home / End", "first / last row"),
+    ("Ctrl+L", "load a model file"),
+    ("Ctrl+S", "save the trace as CSV or NPZ"),
+    ("Ctrl+Q", "quit"),
+)
+
+
+def action(window: QMainWindow, text, slot, shortcut=None, tip="", checkable=False) -> QAction:
+    act = QAction(text, window)
+    if shortcut is not None:
+        if isinstance(shortcut, (list, tuple)):
+            act.setShortcuts([QKeySequence(s) for s in shortcut])
+        else:
+            act.setShortcut(QKeySequence(shortcut))
+    act.setStatusTip(tip)
+    act.setToolTip(tip)
+    act.setCheckable(checkable)
+    (act.toggled if checkable else act.triggered).connect(slot)
+    window.addAction(act)  # shortcuts work while the menus are closed
+    return act
+
+
+class Menus:
+    """Builds the window's menus; its attributes are the actions (tests trigger them)."""
+
+    def __init__(self, window: QMainWindow):
+        """window: the MainWindow, whose handlers the actions call."""
+        tab = window.inspect_tab
+        bar = window.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.open_action = action(window, "&Open image…", window.open_image_dialog, QKeySequence.Open, "Read a digit from an image file")
+        self.load_model_action = action(window, "&Load model…", window.load_model_dialog, "Ctrl+L", "Use another model file")
+        self.save_trace_action = action(
+            window, "&Save trace as CSV/NPZ…", window.save_trace_dialog, QKeySequence.Save,
+            "Write everything the network computed for this digit",
+        )  # fmt: skip
+        self.quit_action = action(window, "&Quit", window.close, QKeySequence.Quit, "Close the window")
+        file_menu.addActions([self.open_action, self.load_model_action, self.save_trace_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+
+        edit_menu = bar.addMenu("&Edit")
+        self.undo_action = action(window, "&Undo stroke", tab.canvas.undo, QKeySequence.Undo, "Take back the last stroke")
+        self.clear_action = action(window, "&Clear", tab.canvas.clear, ["Esc", "Delete"], "Wipe the canvas")
+        self.paste_action = action(window, "&Paste image", window.paste, QKeySequence.Paste, "Read a digit from the clipboard")
+        edit_menu.addActions([self.undo_action, self.clear_action, self.paste_action])
+
+        view_menu = bar.addMenu("&View")
+        heat_menu = view_menu.addMenu("&Heatmap shows")
+        self.heatmap_group = QActionGroup(window)
+        self.heatmap_actions = {}
+        for name, text, _ in SERIES:
+            act = QAction(text, window, checkable=True)
+            act.setData(name)
+            act.triggered.connect(lambda _=False, n=name: tab.state_panel.set_series(n))
+            self.heatmap_group.addAction(act)
+            heat_menu.addAction(act)
+            self.heatmap_actions[name] = act
+        tab.state_panel.series_changed.connect(lambda n: self.heatmap_actions[n].setChecked(True))
+        self.heatmap_actions[tab.state_panel.series].setChecked(True)
+        self.autoplay_action = action(window, "&Auto-play after each stroke", tab.set_auto_play, None, "", checkable=True)
+        self.autoplay_action.setChecked(tab.auto_play)
+        tab.autoplay_check.toggled.connect(self.autoplay_action.setChecked)
+        view_menu.addAction(self.autoplay_action)
+        view_menu.addSeparator()
+        self.play_action = action(window, "&Play / pause", tab.toggle_play, "Space", "Play or pause the animation")
+        self.back_action = action(window, "Row &back", lambda: tab.step(-1), "Left", "One row back")
+        self.forward_action = action(window, "Row &on", lambda: tab.step(1), "Right", "One row on")
+        self.first_action = action(window, "&First row", lambda: tab.go_to_row(0), "Home", "Go to row 1")
+        self.last_action = action(window, "&Last row", lambda: tab.go_to_row(LAST), "End", "Go to row 28")
+        view_menu.addActions([self.play_action, self.back_action, self.forward_action, self.first_action, self.last_action])
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(action(window, "&Keyboard shortcuts", window.show_shortcuts, QKeySequence.HelpContents))
+        help_menu.addAction(action(window, "&About Recognizer", window.show_about))
+        # Keys that only mean something while drawing and inspecting.
+        self.inspect_actions = [
+            self.undo_action, self.clear_action, self.paste_action, self.play_action,
+            self.back_action, self.forward_action, self.first_action, self.last_action,
+        ]  # fmt: skip

@@ -1,0 +1,43 @@
+"""Plot defaults shared by every tab: fixed axes without SI prefixes, digit-image framing, the row axis.
+
+Every view creates its items once and then updates data in place (setData / setImage / setOpts),
+as pyqtgraph's fast-plot examples do: rebuilding items costs far more than the drawing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from ..dims import ROWS
+from . import theme
+
+ROW_AXIS = "row read (1–28)"
+ROW_X = np.arange(1, ROWS + 1, dtype=np.float64)
+DIGIT_TICKS = [[(t, str(t)) for t in (1, 7, 14, 21, 28)]]
+
+
+def plot_widget(x_label: str, y_label: str, title: str | None = None) -> pg.PlotWidget:
+    w = pg.PlotWidget()
+    item = w.getPlotItem()
+    item.setLabel("bottom", x_label)
+    item.setLabel("left", y_label)
+    if title:
+        item.setTitle(title, color=theme.MUTED_TEXT, size="10pt")
+    item.hideButtons()
+    item.setMouseEnabled(x=False, y=False)  # fixed views; the right-click menu (Export) stays
+    for side in ("bottom", "left"):
+        item.getAxis(side).enableAutoSIPrefix(False)  # never "hidden unit (x0.001)"
+    w.setAntialiasing(True)
+    return w
+
+
+def frame_digit_plot(item: pg.PlotItem) -> None:
+    """Axes for a 28x28 image placed at 1..28 both ways: row 1 on top, square pixels, ticks every
+    7 rows and columns."""
+    item.invertY(True)
+    item.setAspectLocked(True)
+    item.setRange(xRange=(0.5, ROWS + 0.5), yRange=(0.5, ROWS + 0.5), padding=0)
+    for side in ("bottom", "left"):
+        item.getAxis(side).setTicks(DIGIT_TICKS)
+        item.getAxis(side).setStyle(hideOverlappingLabels=False)

@@ -1,0 +1,122 @@
+"""The house rules, checked on the source: the core never imports Qt or the window; the tabs never
+import each other; shared UI modules import no tab; no import cycle anywhere (imports inside
+functions count); no module over 500 lines."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "recognizer"
+QT = ("PySide6", "pyqtgraph", "shiboken6")
+TABS = ("recognizer.ui.inspect", "recognizer.ui.train", "recognizer.ui.evaluate")
+WIRING = ("recognizer.ui.main_window", "recognizer.ui.menus", "recognizer.ui.app")  # may import tabs
+MAX_LINES = 500
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def imports(name: str, path: Path) -> set[str]:
+    """Every module that `name` imports, anywhere in the file, as absolute dotted names."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[: len(anchor) - (node.level - 1)]
+                base = ".".join(anchor + ([base] if base else []))
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)  # "from . import theme"
+    return found
+
+
+def internal_graph() -> dict[str, set[str]]:
+    mods = modules()
+    return {name: {m for m in imports(name, path) if m in mods and m != name} for name, path in mods.items()}
+
+
+def in_package(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def test_the_core_imports_no_qt_and_no_window():
+    offenders = []
+    for name, path in modules().items():
+        if in_package(name, "recognizer.ui"):
+            continue
+        for imported in imports(name, path):
+            if imported.split(".")[0] in QT or in_package(imported, "recognizer.ui"):
+                offenders.append(f"{name} imports {imported}")
+    assert offenders == []
+
+
+def test_tabs_never_import_each_other_and_shared_modules_import_no_tab():
+    offenders = []
+    for name, targets in internal_graph().items():
+        if not in_package(name, "recognizer.ui") or name in WIRING:
+            continue
+        own = next((tab for tab in TABS if in_package(name, tab)), None)
+        for target in targets:
+            tab = next((t for t in TABS if in_package(target, t)), None)
+            if tab is not None and tab != own:
+                offenders.append(f"{name} imports {target}")
+    assert offenders == []
+
+
+def test_no_import_cycles():
+    graph = internal_graph()
+    # A package's __init__ importing its own modules is not a cycle worth the name.
+    cycles, index, low, stack, on_stack = [], {}, {}, [], set()
+
+    def visit(v):  # Tarjan's strongly connected components
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                cycles.append(sorted(component))
+
+    for v in graph:
+        if v not in index:
+            visit(v)
+    assert cycles == []
+
+
+@pytest.mark.parametrize("name", sorted(modules()))
+def test_modules_stay_small(name):
+    lines = modules()[name].read_text().count("\n")
+    assert lines <= MAX_LINES, f"{name} has {lines} lines"
+
+
+def test_the_checks_see_real_imports():
+    """Guard the guard: the parser finds relative, nested and 'from . import x' imports."""
+    graph = internal_graph()
+    assert "recognizer.ui.theme" in graph["recognizer.ui.inspect.canvas"]
+    assert "recognizer.ui.main_window" in graph["recognizer.ui.app"]
+    assert any(m.startswith("recognizer.preprocess") for m in graph["recognizer.ui.inspect.tab"])  # inside a function

@@ -1,0 +1,98 @@
+"""Draw & Inspect's state without a display: inputs, the row and the animation clock, the words."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from recognizer.ui.inspect.state import LAST, MAX_SPEED, InspectState
+
+
+class FakeTrace:
+    """The parts of a Trace the state reads: one image, probabilities after each row."""
+
+    def __init__(self, image, leaders):
+        self.image = image
+        self.probabilities = np.full((28, 10), 0.02, np.float32)
+        for row, digit in enumerate(leaders):
+            self.probabilities[row, digit] = 0.82
+
+    @property
+    def prediction(self):
+        return int(self.probabilities[-1].argmax())
+
+    @property
+    def confidence(self):
+        return float(self.probabilities[-1].max())
+
+    def leader(self, row):
+        return int(self.probabilities[row].argmax())
+
+
+def fake_tracer(image):
+    return FakeTrace(image, [1] * 14 + [7] * 14)
+
+
+def digit():
+    image = np.zeros((28, 28), np.float32)
+    image[10:20, 12:15] = 1.0
+    return image
+
+
+def test_the_state_needs_no_qt():
+    code = "import sys, recognizer.ui.inspect.state; print(sorted({m.split('.')[0] for m in sys.modules} & {'PySide6', 'pyqtgraph'}))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_words_follow_the_input_and_the_model():
+    s = InspectState()
+    assert "No model loaded" in s.answer().hint
+    s.set_tracer(fake_tracer)
+    assert s.answer().hint == "Draw a digit" and s.answer().digit == ""
+    s.set_input(None, has_marks=True)
+    assert "Too little ink" in s.answer().hint
+    s.set_input(digit(), "test digit #3: true 7")
+    answer = s.answer()
+    assert (answer.digit, answer.confidence) == ("7", "82% sure") and s.source == "test digit #3: true 7"
+    assert s.caption().startswith("Row 28 of 28: having read every row, the network answers 7 (82%)")
+    s.go_to(3)
+    assert "no ink yet" in s.caption() and s.leader() == 1
+    s.go_to(12)
+    assert s.caption() == "Row 13 of 28: the network now leans to 1 (82%)." and s.row_text() == "row 13 / 28"
+    s.set_tracer(None)  # the model goes: nothing stale stays
+    assert s.trace is None and s.answer().digit == "" and "No model" in s.caption()
+
+
+def test_the_animation_clock_plays_to_the_end_and_stops():
+    s = InspectState()
+    s.set_tracer(fake_tracer)
+    assert not s.play()  # nothing to play yet
+    s.set_input(digit())
+    assert s.row == LAST and s.play() and s.row == 0  # from row 1 when at the end
+    s.set_speed(10)
+    assert s.advance(0.25) == 2  # 2.5 rows: the whole row only
+    assert s.advance(0.05) == 3
+    assert s.advance(10) == LAST and not s.playing
+    assert s.advance(1) == LAST
+
+
+def test_speed_and_rows_are_clamped_and_worded():
+    s = InspectState()
+    assert s.set_speed(1000) == MAX_SPEED and s.set_speed(0) == 1
+    assert s.speed_text() == "1 row/s" and (s.set_speed(2), s.speed_text()) == (2, "2 rows/s")
+    assert s.go_to(-5) == 0 and s.go_to(99) == LAST
+
+
+@pytest.mark.parametrize("row", [0, 13, LAST])
+def test_pausing_keeps_the_row(row):
+    s = InspectState()
+    s.set_tracer(fake_tracer)
+    s.set_input(digit())
+    s.go_to(row)
+    s.play()
+    s.pause()
+    assert s.advance(1.0) == (0 if row == LAST else row)
