@@ -8,7 +8,8 @@ Otherwise the files are read in a background thread behind a non-modal progress 
 are missing, a question offers to Download them (into the default user-data folder only, with a
 cancellable progress dialog counting bytes) or to Choose a folder that holds them; a chosen folder
 is remembered (QSettings "data/mnist_dir") for next time. on_give_up(reason) is called when the
-user cancels ("") or gives up after an error (its message).
+user cancels ("") or gives up after an error (its message). The reading and the download run as
+a job on the window's one background-job mechanism (ui/jobs.py).
 
 Where the data is looked for: the data_dir argument, else $MNIST_DIR, else the remembered folder,
 else user_data_dir()/mnist (the only folder that is ever downloaded into).
@@ -20,27 +21,23 @@ cancel()), which is what the tests do; its prompt and progress attributes are th
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 from typing import Callable, Sequence
 
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QPushButton, QWidget
 
 from ..data import MNIST, load_mnist, missing_files
 from ..download import MIRRORS, DownloadCancelled, download_mnist
 from ..errors import DataError
 from ..paths import user_data_dir
+from .jobs import JobFailure, JobRunner
+from .settings import app_settings, read_text
 
 SETTINGS_KEY = "data/mnist_dir"
-POLL_MS = 100  # how often the progress dialog catches up with the loader thread
+PROGRESS_MS = 100  # how often the progress dialog catches up with the download
 
 _cache: dict[Path, MNIST] = {}
-
-
-def app_settings() -> QSettings:
-    """The app's preferences store (the same one the main window uses)."""
-    return QSettings(QSettings.defaultFormat(), QSettings.UserScope, "recognizer", "recognizer")
 
 
 def default_folder() -> Path:
@@ -48,8 +45,8 @@ def default_folder() -> Path:
 
 
 def remembered_folder() -> Path | None:
-    value = app_settings().value(SETTINGS_KEY)
-    if isinstance(value, str) and value and Path(value).is_dir():
+    value = read_text(app_settings(), SETTINGS_KEY)
+    if value and Path(value).is_dir():
         return Path(value)
     return None
 
@@ -119,7 +116,6 @@ class MnistRequest(QObject):
 
     ready = Signal(object)  # MNIST
     gave_up = Signal(str)  # "" when cancelled, else the reason
-    _loaded = Signal(str, object)  # from the thread: ("ready", MNIST) / ("cancelled", "") / ("error", text)
 
     def __init__(self, parent: QWidget, *, data_dir=None, mirrors: Sequence[str] | None = None):
         super().__init__(parent)
@@ -133,17 +129,12 @@ class MnistRequest(QObject):
         self.downloading = False
         self.done = False
         self.last_error = ""  # the last failure shown in the prompt; given up with on cancel
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
-        self._bytes: tuple[str, int, int | None] | None = None  # latest (file, done, total)
+        self._runner = JobRunner("mnist", self, interval_ms=PROGRESS_MS)
+        self._job = None
         self._files_seen: list[str] = []
         self._files_total = 0
         self._bytes_before = 0  # of the files downloaded before the current one
         self._last_done = 0
-        self._poll = QTimer(self)
-        self._poll.setInterval(POLL_MS)
-        self._poll.timeout.connect(self._update_progress)
-        self._loaded.connect(self._on_loaded)
 
     # --- steps ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -197,17 +188,14 @@ class MnistRequest(QObject):
 
     def cancel(self) -> None:
         """Stop a download (between chunks) or drop a load; the request gives up with ""."""
-        self._stop.set()
-        if self._thread is None or not self._thread.is_alive():
+        if self._job is not None and not self._job.finished:
+            self._runner.cancel(self._job)  # -> _on_cancelled
+        else:
             self._finish("error" if self.last_error else "cancelled", self.last_error)
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Join the loader thread (for shutdown); True if none is running."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            return not self._thread.is_alive()
-        return True
+        """Stop and end the loader thread (for shutdown); True if it has ended."""
+        return self._runner.shutdown(timeout)
 
     @property
     def active(self) -> bool:
@@ -217,7 +205,7 @@ class MnistRequest(QObject):
     def _ask(self, text: str, informative: str = "", download: bool = True) -> None:
         self._close_prompt()
         box = QMessageBox(self.parent_widget)
-        box.setIcon(QMessageBox.Question)
+        box.setIcon(QMessageBox.Information)
         box.setWindowTitle("MNIST needed")
         box.setText(text)
         if informative:
@@ -286,13 +274,14 @@ class MnistRequest(QObject):
     def _on_progress_cancelled(self) -> None:
         if self.progress is not None:
             self.progress.setLabelText("Cancelling…")
-        self._stop.set()
+        self.cancel()
 
-    def _update_progress(self) -> None:
-        dialog, latest = self.progress, self._bytes
-        if dialog is not None and dialog.wasCanceled() and not self._stop.is_set():
-            self._on_progress_cancelled()  # cancel() called on it from code: no canceled signal
-        if dialog is None or latest is None or self._stop.is_set():
+    def _update_progress(self, latest: tuple[str, int, int | None]) -> None:
+        dialog = self.progress
+        if dialog is None:
+            return
+        if dialog.wasCanceled():  # cancel() called on it from code: no canceled signal
+            self._on_progress_cancelled()
             return
         name, done, total = latest
         if name not in self._files_seen:
@@ -311,11 +300,9 @@ class MnistRequest(QObject):
         else:
             dialog.setRange(0, 0)
 
-    # --- the loader thread ----------------------------------------------------------------
+    # --- the loading job -----------------------------------------------------------------
     def _load(self, folder: Path, download: bool) -> None:
         self.downloading = download
-        self._stop.clear()
-        self._bytes = None
         self._files_seen = []
         self._bytes_before = self._last_done = 0
         try:
@@ -323,48 +310,41 @@ class MnistRequest(QObject):
         except DataError:
             self._files_total = 4
         self._show_progress(download)
-        self._poll.start()
         mirrors = self.mirrors
 
-        def work():
-            try:
-                if download:
-                    download_mnist(folder, mirrors, progress=self._on_bytes, should_stop=self._stop.is_set)
-                mnist = load_mnist(folder, download=False)
-                outcome = ("cancelled", "") if self._stop.is_set() else ("ready", mnist)
-            except DownloadCancelled:
-                outcome = ("cancelled", "")
-            except DataError as e:
-                outcome = ("error", str(e))
-            except Exception as e:  # a bug or an odd system error: say so rather than hang
-                outcome = ("error", f"{type(e).__name__}: {e}")
-            self._loaded.emit(*outcome)
+        def work(ctx):
+            if download:
+                download_mnist(folder, mirrors, progress=lambda *bytes_: ctx.report(bytes_), should_stop=ctx.should_stop)
+            return load_mnist(folder, download=False)
 
-        self._thread = threading.Thread(target=work, name="recognizer-mnist", daemon=True)
-        self._thread.start()
+        self._job = self._runner.submit(
+            work, on_done=self._on_loaded, on_progress=self._update_progress,
+            on_error=self._on_failed, on_cancelled=self._on_cancelled,
+        )  # fmt: skip
 
-    def _on_bytes(self, name: str, done: int, total: int | None) -> None:
-        self._bytes = (name, done, total)  # one tuple store: atomic under the GIL
+    def _on_cancelled(self) -> None:
+        self._finish("cancelled", "")
 
-    def _on_loaded(self, kind: str, value) -> None:
-        self._poll.stop()
-        if kind == "ready":
-            _cache[_key(self.folder)] = value
-            if self.source == "argument" and self.data_dir is None:
-                app_settings().setValue(SETTINGS_KEY, str(self.folder))  # a folder the user chose
-        if kind == "error" and not self.done:
-            self.last_error = value
-            self._close_progress()
-            retry = self.downloading
-            self._ask(
-                f"Cannot use MNIST: {value}",
-                informative="Try the download again, or choose a folder that holds the four files."
-                if retry else "Choose a folder that holds the four MNIST files, or download them.",
-            )
-            if retry and "download" in self.buttons:
-                self.buttons["download"].setText("Try again")
+    def _on_failed(self, failure: JobFailure) -> None:
+        if isinstance(failure.error, DownloadCancelled):
+            self._finish("cancelled", "")
             return
-        self._finish(kind, value)
+        self.last_error = failure.message
+        self._close_progress()
+        retry = self.downloading
+        self._ask(
+            f"Cannot use MNIST: {failure.message}",
+            informative="Try the download again, or choose a folder that holds the four files."
+            if retry else "Choose a folder that holds the four MNIST files, or download them.",
+        )  # fmt: skip
+        if retry and "download" in self.buttons:
+            self.buttons["download"].setText("Try again")
+
+    def _on_loaded(self, mnist: MNIST) -> None:
+        _cache[_key(self.folder)] = mnist
+        if self.source == "argument" and self.data_dir is None:
+            app_settings().setValue(SETTINGS_KEY, str(self.folder))  # a folder the user chose
+        self._finish("ready", mnist)
 
     def _close_progress(self) -> None:
         dialog, self.progress = self.progress, None
@@ -377,7 +357,6 @@ class MnistRequest(QObject):
         if self.done:
             return
         self.done = True
-        self._poll.stop()
         self._close_prompt()
         self._close_progress()
         if kind == "ready":

@@ -12,7 +12,8 @@ through its JobContext:
     ctx.stopped           True once the job is cancelled; pass ctx.should_stop to core functions.
 Its return value goes to on_done(result); an exception to on_error(JobFailure) with a message for
 the user and, for a bug, the traceback as details. A job that fails or ends after it was
-cancelled is dropped: nothing a cancelled job sends reaches the UI (on_cancelled is called once).
+cancelled is dropped: nothing a cancelled job sends reaches the UI; on_cancelled is called once,
+when its function has returned (so a download has removed its partial file by then).
 A key makes a job latest-only: submitting another with the same key cancels the earlier one.
 
 Delivery is pulled, not pushed per event: the thread appends to a queue and wakes the UI thread
@@ -144,14 +145,12 @@ class JobRunner(QObject):
         return job
 
     def cancel(self, job: Job | None) -> None:
-        """Stop a job: it is dropped at once (nothing more reaches its callbacks but on_cancelled);
-        the function itself sees ctx.stopped and should return soon."""
+        """Stop a job: nothing more reaches its callbacks but on_cancelled, which follows once the
+        function has seen ctx.stopped and returned (at once for a job still waiting its turn)."""
         if job is None or job.finished:
             return
         job._cancel.set()
         self._finish(job)
-        if job.on_cancelled is not None:
-            job.on_cancelled()
 
     def cancel_all(self) -> None:
         for job in list(self._jobs.values()):
@@ -200,6 +199,10 @@ class JobRunner(QObject):
                 partials.setdefault(job, []).append(payload)
         delivered = set()
         for job, kind, payload in events:
+            if kind == "cancelled":
+                if job.on_cancelled is not None:
+                    job.on_cancelled()
+                continue
             if job.finished:
                 continue
             if kind in ("progress", "partial") and job not in delivered:
@@ -232,13 +235,14 @@ class JobRunner(QObject):
             job = self._tasks.get()
             if job is None:
                 return
-            if job.cancelled:
-                continue
-            try:
-                result = job.fn(JobContext(job, self))
-            except BaseException as e:  # noqa: BLE001: every failure is reported, none kills the thread
-                if not job.cancelled:
-                    self._post(job, "failed", describe_failure(e))
-            else:
-                if not job.cancelled:
-                    self._post(job, "done", result)
+            if not job.cancelled:
+                try:
+                    result = job.fn(JobContext(job, self))
+                except BaseException as e:  # noqa: BLE001: every failure is reported, none kills the thread
+                    outcome = ("failed", describe_failure(e)) if not job.cancelled else None
+                else:
+                    outcome = ("done", result) if not job.cancelled else None
+                if outcome is not None:
+                    self._post(job, *outcome)
+                    continue
+            self._post(job, "cancelled", None)
