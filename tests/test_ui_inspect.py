@@ -300,6 +300,38 @@ def test_hovering_and_clicking_a_unit_follows_it(main_window, qtbot):
     assert panel.unit == 7 and "(clicked)" in panel.unit_text.text()
 
 
+def test_hover_ends_when_the_mouse_leaves_through_any_edge(main_window, qtbot):
+    """Leaving fast through the top edge sends no move inside the scene: the Leave event ends it."""
+    tab = main_window.inspect_tab
+    tab.set_auto_play(False)
+    draw_digit(tab.canvas, 3)
+    qtbot.waitUntil(tab.views_in_sync, timeout=2000)
+    panel = tab.state_panel
+    top = panel.heatmap.getPlotItem().vb.sceneBoundingRect().top() + 2
+    qtbot.mouseMove(panel.heatmap.viewport(), panel.heatmap.mapFromScene(QPointF(60, top)))
+    panel._on_mouse_moved(QPointF(60, top))
+    assert panel.hovered is not None and "(hovered)" in panel.unit_text.text()
+    qtbot.mouseMove(tab.canvas)  # straight out of the widget, past its top edge
+    QApplication.sendEvent(panel.heatmap, QEvent(QEvent.Leave))
+    assert panel.hovered is None and "(hovered)" not in panel.unit_text.text()
+
+
+def test_the_legend_names_the_current_leader_in_bold(main_window, qtbot):
+    tab = main_window.inspect_tab
+    tab.set_auto_play(False)
+    for digit in (4, 2, 7):
+        tab.canvas.clear()
+        draw_digit(tab.canvas, digit)
+        qtbot.waitUntil(tab.views_in_sync, timeout=2000)
+        plot = tab.trajectories
+        for row in (5, 20, 27):
+            tab.go_to_row(row)
+            leader = tab.trace.leader(row)
+            assert plot.leader == leader
+            bold = [d for d, (_, label) in enumerate(plot.legend.items) if label.opts.get("bold")]
+            assert bold == [leader]
+
+
 def test_save_trace_as_csv_and_npz(main_window, tmp_path, monkeypatch):
     tab = main_window.inspect_tab
     draw_digit(tab.canvas, 6)
@@ -529,3 +561,14 @@ def test_window_geometry_is_remembered(qtbot, model_path, monkeypatch, no_other_
     again = MainWindow(model_path=model_path)
     qtbot.addWidget(again)
     assert restored == [bytes(saved)]
+
+
+def test_the_pen_preview_shows_the_width_the_canvas_draws(main_window, qtbot):
+    tab = main_window.inspect_tab
+    preview = tab.pen_preview
+    tab.set_pen_width(10)
+    thin = preview.diameter
+    tab.set_pen_width(20)
+    scale = tab.canvas.paper_rect().width() / CANVAS_SIZE
+    assert preview.diameter == pytest.approx(min(20 * scale, preview.height() - 2))
+    assert preview.diameter > thin > 0

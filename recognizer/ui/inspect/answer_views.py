@@ -149,16 +149,31 @@ class TrajectoryPlot(pg.PlotWidget):
         if self._p is None or row is None:
             for curve in self.curves:
                 curve.setData([], [])
+            self._set_leader(None)
             self.cursor.setVisible(False)
             return
         n = row + 1
         for digit, curve in enumerate(self.curves):
             curve.setData(ROW_X[:n], self._p[:n, digit], skipFiniteCheck=True)
-        leader = int(self._p[row].argmax())
-        if leader != self._leader:
-            if self._leader is not None:
-                self.curves[self._leader].setPen(pg.mkPen(CLASS_COLOURS[self._leader], width=2))
-            self.curves[leader].setPen(pg.mkPen(CLASS_COLOURS[leader], width=4))
-            self._leader = leader
+        self._set_leader(int(self._p[row].argmax()))
         self.cursor.setVisible(True)
         self.cursor.setValue(n)
+
+    @property
+    def leader(self) -> int | None:
+        """The digit drawn thick and named in bold in the legend: the one leading at this row."""
+        return self._leader
+
+    def _set_leader(self, leader: int | None) -> None:
+        if leader == self._leader:
+            return
+        for digit, bold in ((self._leader, False), (leader, True)):
+            if digit is None:
+                continue
+            self.curves[digit].setPen(pg.mkPen(CLASS_COLOURS[digit], width=4 if bold else 2))
+            sample, label = self.legend.items[digit]
+            # The legend's sample draws the curve's pen only when it repaints, and a pen change
+            # does not ask it to: without this the thick line stayed on an earlier leader.
+            sample.update()
+            label.setText(str(digit), bold=bold)
+        self._leader = leader

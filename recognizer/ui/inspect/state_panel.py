@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...dims import ROWS
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ...trace import Trace
 
 # (attribute of LayerTrace, what the menu says, axis/colour-bar label)
+SYMBOLS = {"h": "h", "c": "c", "input": "i", "forget": "f", "candidate": "g", "output": "o"}  # short axis labels
 SERIES = (
     ("h", "Hidden state h", "hidden state h"),
     ("c", "Cell state c", "cell state c"),
@@ -118,7 +119,10 @@ class StatePanel(QWidget):
             "Every hidden unit (up) after every row read (across). Hover a unit to follow it\n"
             "below; click to keep it. Columns fill in as the network reads."
         )
+        # Room above the plot for the colour bar's top tick label ("1.0" was cut in half).
+        plot.layout.setContentsMargins(0, 10, 0, 0)
         self.heatmap.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.heatmap.installEventFilter(self)  # the mouse leaving the widget ends a hover
         self.heatmap.scene().sigMouseClicked.connect(self._on_mouse_clicked)
 
         self.unit_text = TextLine("Hover the heatmap to follow one unit.", lines=2, muted=True)
@@ -258,7 +262,7 @@ class StatePanel(QWidget):
         self.colorbar.setLevels((lo, hi))
         self.colorbar.getAxis("left").setLabel(dict((s[0], s[2]) for s in SERIES)[self._series])
         up = self.unit_plot.getPlotItem()
-        up.setLabel("left", self._series)
+        up.setLabel("left", SYMBOLS[self._series])  # a word would not fit the short plot
         pad = 0.05 * (hi - lo)
         up.setYRange(lo - pad, hi + pad, padding=0)
 
@@ -285,6 +289,18 @@ class StatePanel(QWidget):
         y = vb.mapSceneToView(scene_pos).y()
         unit = int(np.floor(y + 0.5))
         return unit if 0 <= unit < self._units else None
+
+    def eventFilter(self, watched, event) -> bool:
+        # No mouse-move reaches the scene when the pointer leaves fast (through the top edge,
+        # say), so the hover is ended by the widget's Leave event.
+        if watched is self.heatmap and event.type() == QEvent.Leave and self._hovered is not None:
+            self._hovered = None
+            self._update_unit()
+        return super().eventFilter(watched, event)
+
+    @property
+    def hovered(self) -> int | None:
+        return self._hovered
 
     def _on_mouse_moved(self, scene_pos) -> None:
         unit = self._unit_at(scene_pos)

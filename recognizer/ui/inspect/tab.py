@@ -35,6 +35,7 @@ from .. import theme
 from ..widgets import TextLine, group_box, muted_label as _muted
 from .answer_views import NetworkInputView, ProbabilityBars, TrajectoryPlot
 from .canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
+from .pen_preview import PenPreview
 from .state import DEFAULT_SPEED, LAST, MAX_SPEED, MIN_SPEED, ROWS, YOUR_DRAWING, InspectState
 from .state_panel import StatePanel
 
@@ -87,6 +88,8 @@ class InspectTab(QWidget):
             "draw a digit about as tall as the box; thinner or thicker strokes confuse the network."
         )
         self.pen_slider.valueChanged.connect(self.canvas.set_pen_width)
+        self.pen_preview = PenPreview(self.canvas)
+        self.pen_slider.valueChanged.connect(self.pen_preview.update)
         self.undo_button = QPushButton("Undo")
         self.undo_button.setToolTip("Take back the last stroke (Ctrl+Z).")
         self.undo_button.clicked.connect(self.canvas.undo)
@@ -100,6 +103,7 @@ class InspectTab(QWidget):
         tools.setSpacing(6)
         tools.addWidget(_muted("Pen"))
         tools.addWidget(self.pen_slider, 1)
+        tools.addWidget(self.pen_preview)
         tools.addWidget(self.undo_button)
         tools.addWidget(self.clear_button)
         tools.addWidget(self.open_button)
