@@ -207,16 +207,15 @@ def cmd_predict(args) -> int:
     return 0
 
 
-def cmd_gui(args) -> int:
-    from .ui.app import run_app
-
-    return run_app(model_path=args.model)
-
-
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, open_window=None) -> int:
+    """Run a command. Without one, open_window(model_path) opens the window: the launcher
+    (recognizer/__main__.py) passes it in, so that this core module never imports the window."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    commands = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, None: cmd_gui}
+    if args.command is None and open_window is None:
+        parser.error("give a command: train, evaluate or predict")
+    commands = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict,
+                None: lambda args: open_window(args.model)}  # fmt: skip
     try:
         return commands[args.command](args)
     except KeyboardInterrupt:

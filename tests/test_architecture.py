@@ -13,6 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "recognizer"
 QT = ("PySide6", "pyqtgraph", "shiboken6")
 TABS = ("recognizer.ui.inspect", "recognizer.ui.train", "recognizer.ui.evaluate")
 WIRING = ("recognizer.ui.main_window", "recognizer.ui.menus", "recognizer.ui.app")  # may import tabs
+LAUNCHER = "recognizer.__main__"  # above both: hands the CLI a way to open the window
 MAX_LINES = 500
 
 
@@ -55,7 +56,7 @@ def in_package(module: str, package: str) -> bool:
 def test_the_core_imports_no_qt_and_no_window():
     offenders = []
     for name, path in modules().items():
-        if in_package(name, "recognizer.ui"):
+        if in_package(name, "recognizer.ui") or name == LAUNCHER:
             continue
         for imported in imports(name, path):
             if imported.split(".")[0] in QT or in_package(imported, "recognizer.ui"):
