@@ -227,7 +227,7 @@ def test_missing_files_helper(tmp_path):
 def test_folder_that_is_a_file(tmp_path):
     path = tmp_path / "a-file"
     path.write_text("")
-    with pytest.raises(DataError, match=f"cannot read the MNIST folder {path}"):
+    with pytest.raises(DataError, match=f"Cannot read the MNIST folder {path}"):
         load_mnist(path)
 
 
@@ -243,7 +243,7 @@ def _in_child_as_nobody(fn) -> int:
             fn()
             code = 0
         except DataError as e:
-            code = 3 if "cannot read the MNIST folder" in str(e) else 4
+            code = 3 if "Cannot read the MNIST folder" in str(e) else 4
         finally:
             os._exit(code)
     return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
@@ -256,7 +256,7 @@ def test_unreadable_folder(tmp_path):
         if os.geteuid() == 0:
             assert _in_child_as_nobody(lambda: load_mnist(folder, verify=False)) == 3
         else:
-            with pytest.raises(DataError, match=f"cannot read the MNIST folder {folder}"):
+            with pytest.raises(DataError, match=f"Cannot read the MNIST folder {folder}"):
                 load_mnist(folder, verify=False)
     finally:
         folder.chmod(0o755)
@@ -267,7 +267,7 @@ def test_unreadable_file(tmp_path):
     path = folder / (TEST_IMAGES + ".gz")
     path.unlink()
     path.mkdir()  # a folder where a file should be: unreadable even for root
-    with pytest.raises(DataError, match=f"cannot read {TEST_IMAGES} in {folder}"):
+    with pytest.raises(DataError, match=f"Cannot read {TEST_IMAGES} in {folder}"):
         load_mnist(folder, verify=False)
 
 

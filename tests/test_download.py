@@ -124,7 +124,7 @@ def test_broken_gzip_is_a_reason(tmp_path, corrupt_mirror):
 
 def test_cancel_leaves_nothing(tmp_path, good_mirror):
     seen = []
-    with pytest.raises(DownloadCancelled, match="download cancelled"):
+    with pytest.raises(DownloadCancelled, match="Download cancelled"):
         download_mnist(
             tmp_path,
             [good_mirror],
@@ -152,5 +152,5 @@ def test_load_mnist_downloads_into_the_default_folder(
 def test_load_mnist_reports_a_failed_download(tmp_path, monkeypatch, down_mirror):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     monkeypatch.delenv("MNIST_DIR", raising=False)
-    with pytest.raises(DataError, match=f"could not download .*{down_mirror}: .*MNIST_DIR"):
+    with pytest.raises(DataError, match=f"Could not download .*{down_mirror}: .*MNIST_DIR"):
         load_mnist(mirrors=[down_mirror])
