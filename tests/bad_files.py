@@ -140,3 +140,36 @@ def missing_file(d):
 BAD_MODEL_FILES = [empty, truncated, random_bytes, pickle_payload, torch_pickle, foreign_safetensors, wrong_shape,
                    wrong_dtype, nan_weights, infinite_weights, huge_header, missing_metadata_field, newer_format,
                    folder_not_file, missing_file]  # fmt: skip
+
+
+# --- running a hostile case in a child with a memory ceiling ----------------------------------
+
+LIMIT_AS_BYTES = 3 << 30  # a regression that reads a bomb into memory fails here instead of swapping
+
+LIMITED_PREAMBLE = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
+"""
+
+
+def run_limited(code: str, *args, limit: int = LIMIT_AS_BYTES, timeout: float = 60):
+    """Run Python code in a child process whose address space is capped at limit bytes; the
+    CompletedProcess (text). The child sees this checkout first on its path."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    return subprocess.run([sys.executable, "-c", LIMITED_PREAMBLE.format(limit=limit) + code, *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout, env=env)  # fmt: skip
+
+
+def gzip_bomb(path: Path, gigabytes: int = 4) -> Path:
+    """A few MB of gzip that inflate to `gigabytes` GB of zeros: 64 MB members, concatenated
+    (gzip allows several members), so making it costs one 64 MB compression."""
+    import gzip
+
+    member = gzip.compress(bytes(64 << 20), compresslevel=9)
+    with open(path, "wb") as f:
+        for _ in range(gigabytes * 16):
+            f.write(member)
+    return path
