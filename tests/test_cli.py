@@ -82,7 +82,7 @@ def test_bad_inputs_give_one_line(tmp_path, recognizer):
     assert_clean_failure(recognizer("predict", tmp_path / "missing.png"), "missing.png")
     assert_clean_failure(recognizer("predict", tmp_path / "noise.png"), "noise.png")
     (tmp_path / "model.safetensors").write_bytes(b"not a model")
-    assert_clean_failure(recognizer("evaluate", "--model", tmp_path / "model.safetensors"), "cannot load model")
+    assert_clean_failure(recognizer("evaluate", "--model", tmp_path / "model.safetensors"), "Cannot load model")
     assert_clean_failure(recognizer("predict", tmp_path / "noise.png", "--model", tmp_path / "model.safetensors"))
     assert_clean_failure(recognizer("train", "--out", tmp_path / "m", "--epochs", "0"), "epochs")
     assert_clean_failure(recognizer("train", "--out", tmp_path / "m", "--hidden", "12,x"), "hidden")
@@ -116,4 +116,4 @@ def test_help_and_version(recognizer):
 
 def test_a_real_process_fails_without_a_traceback(tmp_path):
     (tmp_path / "model.safetensors").write_bytes(b"not a model")
-    assert_clean_failure(recognizer_process("evaluate", "--model", tmp_path / "model.safetensors"), "cannot load model")
+    assert_clean_failure(recognizer_process("evaluate", "--model", tmp_path / "model.safetensors"), "Cannot load model")
