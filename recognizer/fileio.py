@@ -120,3 +120,20 @@ def atomic_write(path: str | os.PathLike, data: bytes, *, exclusive: bool = Fals
             raise OSError(e.errno, e.strerror, os.fspath(path)) from None
         raise
     return path
+
+
+def check_writable(path: str | os.PathLike) -> None:
+    """Raise OSError (naming path) unless a file can be written at path, by creating and removing
+    a probe file beside it: asked before hours of work, not after. The folder is created."""
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "it is a folder; name a file such as model.safetensors", os.fspath(path))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe = path.parent / f".{path.name}.{secrets.token_hex(4)}.probe"
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        os.unlink(probe)
+        if path.exists() and not os.access(path, os.W_OK):
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+    except OSError as e:
+        raise OSError(e.errno, e.strerror, os.fspath(path)) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import json
 import os
 import socket
 import stat
@@ -17,6 +18,7 @@ import pytest
 from recognizer.data import FILES, TEST_LABELS, load_mnist
 from recognizer.download import DownloadCancelled, download_mnist
 from recognizer.errors import DataError
+from recognizer.mnist_files import TEST_FILES
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -241,3 +243,16 @@ def test_downloads_get_the_usual_mode_and_stale_parts_go(tmp_path, good_mirror):
         os.umask(umask)
     assert [p.name for p in tmp_path.iterdir()] == [TEST_LABELS + ".gz"]
     assert stat.S_IMODE((tmp_path / (TEST_LABELS + ".gz")).stat().st_mode) == 0o644  # not mkstemp's 0o600
+
+
+def test_evaluate_fetches_only_the_test_files(tmp_path, monkeypatch, good_mirror, capsys):
+    import recognizer.download
+    from recognizer.cli import main
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    monkeypatch.setattr(recognizer.download, "MIRRORS", (good_mirror,))
+    assert main(["evaluate", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 10_000
+    folder = tmp_path / "recognizer" / "mnist"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(name + ".gz" for name in TEST_FILES)
