@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-import time
 from pathlib import Path
 
 from . import __version__
@@ -19,6 +19,7 @@ from .hidden_sizes import parse_hidden_sizes
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool that a closed pipe ended
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     d = TrainConfig()
     parser = _Parser(prog="recognizer", description="Draw a digit and watch an LSTM read it row by row.")
     parser.add_argument("--version", action="version", version=f"recognizer {__version__}")
-    parser.add_argument("--model", type=Path, help="model file to open the window with (default: the shipped model)")
+    parser.add_argument("--model", type=Path, help="model file for the window, predict and evaluate (default: the shipped model); "
+                        "also accepted after the command")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="{train,evaluate,predict}")
 
     t = sub.add_parser("train", help="train a model and save it")
@@ -59,13 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
 
     e = sub.add_parser("evaluate", help="accuracy and confusion matrix on the 10,000 MNIST test images")
-    e.add_argument("--model", type=Path, help="model file (default: the shipped model)")
+    e.add_argument("--model", type=Path, default=argparse.SUPPRESS, help="model file (default: the shipped model)")
     e.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
     e.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser("predict", help="read digits from image files")
-    p.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
-    p.add_argument("--model", type=Path, help="model file (default: the shipped model)")
+    p.add_argument("images", nargs="+", metavar="IMAGE")
+    p.add_argument("--model", type=Path, default=argparse.SUPPRESS, help="model file (default: the shipped model)")
     p.add_argument("--json", action="store_true", help="print a JSON array, one object per image")
     return parser
 
@@ -78,39 +80,38 @@ def _load(path: Path | None):
 
 
 class _ProgressBar:
-    """A one-line bar on stderr, redrawn in place; only when stderr is a terminal."""
+    """tqdm's bar on stderr for the epoch under way, only when stderr is a terminal."""
 
     def __init__(self, epochs: int, stream=sys.stderr):
         self.epochs = epochs
         self.stream = stream
         self.enabled = stream.isatty()
-        self.last_draw = 0.0
+        self.bar = None
 
     def update(self, p):
-        now = time.monotonic()
-        if not self.enabled or (now - self.last_draw < 0.1 and p.batch != p.batches_per_epoch):
+        if not self.enabled:
             return
-        self.last_draw = now
-        done = p.batch / p.batches_per_epoch
-        width = 30
-        filled = int(done * width)
-        bar = "█" * filled + "·" * (width - filled)
-        self.stream.write(
-            f"\repoch {p.epoch}/{self.epochs} {bar} {p.batch}/{p.batches_per_epoch} "
-            f"loss {p.loss:.4f} lr {p.learning_rate:.2e} {p.samples_per_second:,.0f} img/s"
-        )
-        self.stream.flush()
+        from tqdm import tqdm
+
+        if self.bar is None:
+            self.bar = tqdm(total=p.batches_per_epoch, desc=f"epoch {p.epoch}/{self.epochs}", unit="batch",
+                            file=self.stream, leave=False, dynamic_ncols=True)  # fmt: skip
+        self.bar.set_postfix_str(f"loss {p.loss:.4f} lr {p.learning_rate:.2e} {p.samples_per_second:,.0f} img/s",
+                                 refresh=False)  # fmt: skip
+        self.bar.update(p.batch - self.bar.n)
 
     def clear(self):
-        if self.enabled:
-            self.stream.write("\r\033[K")
-            self.stream.flush()
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def cmd_train(args) -> int:
     from .data import load_mnist
-    from .modelfile import make_metadata, save_model
-    from .train import Trainer, TrainConfig
+    from .fileio import check_writable, shown
+    from .modelfile import save_model
+    from .paths import user_data_dir
+    from .train import Trainer, TrainConfig, autosave_name, result_metadata, save_exclusively, warmup_warning
 
     config = TrainConfig(
         hidden_sizes=args.hidden,
@@ -126,37 +127,53 @@ def cmd_train(args) -> int:
         seed=args.seed,
         device=args.device,
     )
-    if args.out.is_dir():
-        raise RecognizerError(f"--out {args.out} is a folder; name a file such as model.safetensors")
+    try:
+        check_writable(args.out)  # before the data and the hours of training, not after
+    except OSError as e:
+        raise RecognizerError(f"Cannot write --out {shown(args.out)}: {e.strerror}") from None
     data = load_mnist(args.data_dir)
+    warning = warmup_warning(config, len(data.train_images))
+    if warning:
+        print(f"recognizer: warning: {warning}", file=sys.stderr)
     bar = _ProgressBar(config.epochs)
 
     def on_epoch(r):
         bar.clear()
-        print(
+        _say(
             f"epoch {r.epoch}/{config.epochs}: train loss {r.train_loss:.4f} acc {r.train_accuracy:.2%} | "
-            f"test loss {r.test_loss:.4f} acc {r.test_accuracy:.2%} | {r.seconds:.1f} s",
-            flush=True,
+            f"test loss {r.test_loss:.4f} acc {r.test_accuracy:.2%} | {r.seconds:.1f} s"
         )
 
-    result = Trainer(config, data, on_batch=bar.update, on_epoch=on_epoch).run()
-    bar.clear()
-    metadata = make_metadata(result.model, config.to_dict(), result.test_accuracy)
-    save_model(args.out, result.model, metadata)
-    print(f"saved {args.out} (test accuracy {result.test_accuracy:.2%} on {len(data.test_labels):,} images)")
+    try:
+        result = Trainer(config, data, on_batch=bar.update, on_epoch=on_epoch).run()
+    finally:
+        bar.clear()
+    metadata = result_metadata(result)
+    try:
+        save_model(args.out, result.model, metadata)
+    except OSError as e:
+        reason = f"Cannot write {shown(args.out)}: {e.strerror or e}"
+        folder = user_data_dir() / "models"
+        try:
+            kept = save_exclusively(folder, autosave_name(config, len(result.history)), result.model, metadata)
+        except OSError as e2:
+            raise RecognizerError(f"{reason}; keeping the weights in {shown(folder)} failed too: {e2.strerror or e2}") from None
+        raise RecognizerError(f"{reason}; the trained weights are kept in {shown(kept)}") from None
+    _say(f"saved {shown(args.out)} (test accuracy {result.test_accuracy:.2%} on {len(data.test_labels):,} images)")
     return 0
 
 
 def cmd_evaluate(args) -> int:
-    from .data import load_mnist
+    from .data import load_test_set
     from .evaluate import evaluate
+    from .fileio import shown
 
     loaded = _load(args.model)
-    data = load_mnist(args.data_dir)
-    ev = evaluate(loaded.model, data.test_images, data.test_labels)
+    images, labels = load_test_set(args.data_dir)  # the training files are not needed, nor fetched
+    ev = evaluate(loaded.model, images, labels)
     confusion = ev.confusion
     if args.json:
-        print(json.dumps({
+        _say(json.dumps({
             "model": str(loaded.path),
             "accuracy": ev.accuracy,
             "correct": int(confusion.trace()),
@@ -166,66 +183,96 @@ def cmd_evaluate(args) -> int:
             "recall": [round(float(v), 6) for v in ev.recall],
         }))
         return 0
-    print(f"model {loaded.path}")
-    print(f"accuracy {ev.accuracy:.2%} ({confusion.trace():,} of {confusion.sum():,} test images)")
-    print("\nconfusion matrix (rows: true digit, columns: predicted)")
-    print("     " + "".join(f"{c:>6}" for c in range(10)))
-    for r, row in enumerate(confusion):
-        print(f"{r:>5}" + "".join(f"{v:>6}" for v in row))
-    print("\ndigit  precision  recall")
-    for c in range(10):
-        print(f"{c:>5}  {ev.precision[c]:>9.2%}  {ev.recall[c]:>6.2%}")
+    lines = [f"model {shown(loaded.path)}",
+             f"accuracy {ev.accuracy:.2%} ({confusion.trace():,} of {confusion.sum():,} test images)",
+             "", "confusion matrix (rows: true digit, columns: predicted)",
+             "     " + "".join(f"{c:>6}" for c in range(10))]  # fmt: skip
+    lines += [f"{r:>5}" + "".join(f"{v:>6}" for v in row) for r, row in enumerate(confusion)]
+    lines += ["", "digit  precision  recall"]
+    lines += [f"{c:>5}  {ev.precision[c]:>9.2%}  {ev.recall[c]:>6.2%}" for c in range(10)]
+    for line in lines:
+        _say(line)
     return 0
 
 
 def cmd_predict(args) -> int:
+    from .errors import ImageError
+    from .fileio import shown
     from .image_files import read_image
     from .preprocess import to_mnist
+    from .text import format_percent
     from .trace import Tracer
 
     tracer = Tracer(_load(args.model).model)
-    results = []
-    for path in args.images:
-        image = to_mnist(read_image(path))
+    results, failed = [], False
+    for name in args.images:
+        try:
+            if not name:
+                raise ImageError("Cannot read image '': the file name is empty")
+            image = to_mnist(read_image(name))
+        except (RecognizerError, OSError, ValueError) as e:
+            failed = True
+            message = _one_line(e)
+            print(f"recognizer: error: {message}", file=sys.stderr, flush=True)
+            results.append({"path": name, "digit": None, "probabilities": None, "error": message})
+            continue
         if image is None:
-            results.append({"path": str(path), "digit": None, "probabilities": [0.0] * 10})
+            result = {"path": name, "digit": None, "probabilities": None}
+            text = "nothing to read"
         else:
             probabilities = tracer(image).probabilities[-1]
-            results.append({
-                "path": str(path),
-                "digit": int(probabilities.argmax()),
-                "probabilities": [round(float(p), 6) for p in probabilities],
-            })
+            digit = int(probabilities.argmax())
+            result = {"path": name, "digit": digit, "probabilities": [round(float(p), 6) for p in probabilities]}
+            text = f"{digit} ({format_percent(float(probabilities[digit]))})"
+        results.append(result)
+        if not args.json:  # as each file is read: a long batch shows progress, a pipe gets lines
+            _say(f"{shown(name)}: {text}")
     if args.json:
-        print(json.dumps(results))
-    else:
-        for r in results:
-            if r["digit"] is None:
-                print(f"{r['path']}: nothing to read")
-            else:
-                print(f"{r['path']}: {r['digit']} ({max(r['probabilities']):.1%})")
-    return 0
+        _say(json.dumps(results))
+    return EXIT_ERROR if failed else 0
+
+
+def _say(line: str) -> None:
+    """A line on stdout, flushed, so that a closed pipe shows up here (main ends quietly)."""
+    print(line, flush=True)
+
+
+def _one_line(e: BaseException) -> str:
+    """An error as one line: OSError with its file named (shown escaped if need be)."""
+    from .fileio import shown
+
+    if isinstance(e, OSError) and e.strerror:
+        return f"{e.strerror}: {shown(e.filename)}" if e.filename else e.strerror
+    text = " ".join(str(e).split())
+    return text or type(e).__name__
 
 
 def main(argv: list[str] | None = None, open_window=None) -> int:
     """Run a command. Without one, open_window(model_path) opens the window: the launcher
     (recognizer/__main__.py) passes it in, so that this core module never imports the window."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None and open_window is None:
-        parser.error("give a command: train, evaluate or predict")
     commands = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict,
                 None: lambda args: open_window(args.model)}  # fmt: skip
     try:
+        parser = build_parser()  # inside: it imports torch, and Ctrl+C may come then
+        args = parser.parse_args(argv)
+        if args.command is None and open_window is None:
+            parser.error("give a command: train, evaluate or predict")
+        if args.command == "train" and getattr(args, "model", None) is not None:
+            raise RecognizerError("--model is for the window, predict and evaluate; train writes to --out")
         return commands[args.command](args)
     except KeyboardInterrupt:
         print("recognizer: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (| head): stop quietly, as a killed-by-SIGPIPE tool would, and keep
+        # Python's final flush of stdout from complaining about it.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except (RecognizerError, OSError, ValueError) as e:
-        message = str(e).splitlines()[0] if str(e) else type(e).__name__
-        print(f"recognizer: error: {message}", file=sys.stderr)
+        print(f"recognizer: error: {_one_line(e)}", file=sys.stderr)
         return EXIT_ERROR
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # python -m recognizer.cli: the commands only; the launcher is python -m recognizer
     sys.exit(main())

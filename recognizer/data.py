@@ -2,45 +2,41 @@
 
 Every failure the user can fix (a missing folder, a damaged file, a checksum mismatch) is a
 DataError whose message names the file or folder, so the CLI and the window can show it as is.
+Files are read only when they are regular files, and never past the size of the real MNIST file
+(compressed or not), so a FIFO, /dev/zero or a gzip bomb under an MNIST name is refused quickly.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import math
 import os
-import struct
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Literal, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
+from recognizer import download
 from recognizer.errors import DataError
+from recognizer.fileio import read_regular, shown
+from recognizer.mnist_files import (
+    FILES,
+    KINDS,
+    RAW_BYTES,
+    TEST_FILES,
+    TEST_IMAGES,
+    TEST_LABELS,
+    TRAIN_IMAGES,
+    TRAIN_LABELS,
+    check_sha256,
+    decompress,
+    max_gz_bytes,
+    missing_files,
+    parse_idx,
+)
 from recognizer.paths import user_data_dir
 
-TRAIN_IMAGES = "train-images-idx3-ubyte"
-TRAIN_LABELS = "train-labels-idx1-ubyte"
-TEST_IMAGES = "t10k-images-idx3-ubyte"
-TEST_LABELS = "t10k-labels-idx1-ubyte"
-FILES = (TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS)
-
-# The official SHA-256 of each file's decompressed content. We hash the decompressed bytes, not the
-# .gz, because gzip wrappings of the same data differ between mirrors and tools.
-SHA256 = {
-    TEST_IMAGES: "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
-    TEST_LABELS: "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
-    TRAIN_IMAGES: "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
-    TRAIN_LABELS: "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
-}
-
-# IDX magic numbers: 0x0000 then 0x08 (unsigned bytes) then the number of dimensions.
-_MAGIC = {"images": 0x0803, "labels": 0x0801}
-_HEADER_BYTES = {"images": 16, "labels": 8}  # magic and count, plus rows and columns for images
-SIDE = 28
-Kind = Literal["images", "labels"]
+__all__ = ["FILES", "TEST_IMAGES", "TEST_LABELS", "TRAIN_IMAGES", "TRAIN_LABELS", "MNIST", "load_mnist",
+           "load_test_set", "missing_files", "parse_idx", "resolve_data_dir"]  # fmt: skip
 
 
 # eq=False: numpy arrays have no single truth value, so a generated __eq__ or __hash__ would fail.
@@ -54,55 +50,6 @@ class MNIST:
     test_labels: np.ndarray
 
 
-def parse_idx(raw: bytes, kind: Kind, name: str) -> np.ndarray:
-    """Decode one IDX file: images to uint8 (N, 28, 28), labels to uint8 (N,) in 0..9.
-
-    name is only used in error messages, so pass whatever tells the user which file it is.
-    """
-    header = _HEADER_BYTES[kind]
-    if len(raw) < header:
-        raise DataError(f"{name}: truncated: expected at least {header} bytes, found {len(raw)}")
-    magic, count = struct.unpack_from(">II", raw)
-    if magic != _MAGIC[kind]:
-        raise DataError(
-            f"{name}: wrong magic number {magic} (an IDX {kind} file starts with {_MAGIC[kind]})"
-        )
-    shape: tuple[int, ...] = (count,)
-    if kind == "images":
-        rows, cols = struct.unpack_from(">II", raw, 8)
-        if (rows, cols) != (SIDE, SIDE):
-            raise DataError(f"{name}: images are {rows}x{cols} pixels, expected {SIDE}x{SIDE}")
-        shape = (count, SIDE, SIDE)
-    expected = header + math.prod(shape)
-    if len(raw) < expected:
-        raise DataError(f"{name}: truncated: expected {expected} bytes, found {len(raw)}")
-    if len(raw) > expected:
-        raise DataError(f"{name}: trailing data: expected {expected} bytes, found {len(raw)}")
-    # Copy: an array over bytes is read-only, and torch.from_numpy warns about those.
-    array = np.frombuffer(raw, np.uint8, offset=header).reshape(shape).copy()
-    if kind == "labels" and count and array.max() > 9:
-        raise DataError(f"{name}: label {array.max()} is not a digit 0..9")
-    return array
-
-
-def decompress(data: bytes, name: str) -> bytes:
-    """gunzip, turning every flavour of damaged archive into one DataError naming the file."""
-    try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as e:  # BadGzipFile is an OSError; EOFError = cut short
-        raise DataError(f"{name}: corrupt or truncated gzip ({e})") from None
-
-
-def check_sha256(raw: bytes, base_name: str, name: str) -> None:
-    """Raise DataError unless raw (decompressed) is the official content of MNIST file base_name."""
-    digest = hashlib.sha256(raw).hexdigest()
-    if digest != SHA256[base_name]:
-        raise DataError(
-            f"{name}: checksum mismatch, the file is damaged or not the original MNIST "
-            f"(SHA-256 {digest[:12]}..., expected {SHA256[base_name][:12]}...)"
-        )
-
-
 def resolve_data_dir(explicit: str | Path | None) -> tuple[Path, str]:
     """The MNIST folder and where that choice came from: "argument", "MNIST_DIR" or "default"."""
     if explicit:
@@ -113,33 +60,49 @@ def resolve_data_dir(explicit: str | Path | None) -> tuple[Path, str]:
     return user_data_dir() / "mnist", "default"
 
 
-def missing_files(folder: str | Path) -> list[str]:
-    """Base names of the MNIST files found in folder neither raw nor as NAME.gz (all four if the
-    folder does not exist). Raises DataError if folder cannot be listed."""
-    folder = Path(folder)
-    try:
-        present = set(os.listdir(folder))
-    except FileNotFoundError:
-        return list(FILES)
-    except OSError as e:  # permission denied, not a directory, ...
-        raise DataError(f"cannot read the MNIST folder {folder}: {e.strerror}") from None
-    return [n for n in FILES if n not in present and n + ".gz" not in present]
-
-
-def _read(folder: Path, base_name: str, kind: Kind, verify: bool) -> np.ndarray:
+def _read(folder: Path, base_name: str, verify: bool) -> np.ndarray:
     # When both NAME and NAME.gz are there, the raw file wins: someone decompressed it on
     # purpose, and it skips a gunzip.
     raw_path, gz_path = folder / base_name, folder / (base_name + ".gz")
+    path = raw_path if os.path.lexists(raw_path) else gz_path
     try:
-        path = raw_path if raw_path.exists() else gz_path
-        data = path.read_bytes()
+        data = read_regular(path, RAW_BYTES[base_name] if path == raw_path else max_gz_bytes(base_name))
     except OSError as e:
-        raise DataError(f"cannot read {base_name} in {folder}: {e.strerror}") from None
+        raise DataError(f"Cannot read {base_name} in {shown(folder)}: {e.strerror}") from None
     if path == gz_path:
-        data = decompress(data, str(path))
+        data = decompress(data, shown(path), RAW_BYTES[base_name])
     if verify:
-        check_sha256(data, base_name, str(path))
-    return parse_idx(data, kind, str(path))
+        check_sha256(data, base_name, shown(path))
+    return parse_idx(data, KINDS[base_name], shown(path))
+
+
+def _load_files(
+    data_dir, names: Sequence[str], download_missing: bool, verify: bool, progress, should_stop, mirrors
+) -> dict[str, np.ndarray]:
+    folder, source = resolve_data_dir(data_dir)
+    missing = missing_files(folder, names)
+    if missing and download_missing and source == "default":
+        download.download_mnist(
+            folder,
+            download.MIRRORS if mirrors is None else mirrors,
+            progress=progress,
+            should_stop=should_stop,
+            names=names,
+        )
+    elif missing:
+        named = {"argument": "the folder given", "MNIST_DIR": "$MNIST_DIR", "default": "default"}
+        raise DataError(
+            f"MNIST not found in {shown(folder)} ({named[source]}): missing {', '.join(missing)} "
+            f"(raw or .gz). Pass --data-dir DIR or set MNIST_DIR to a folder that holds them."
+        )
+    arrays = {name: _read(folder, name, verify) for name in names}
+    for images_name, labels_name in ((TRAIN_IMAGES, TRAIN_LABELS), (TEST_IMAGES, TEST_LABELS)):
+        if images_name in arrays and len(arrays[images_name]) != len(arrays[labels_name]):
+            raise DataError(
+                f"{shown(folder)}: {images_name} holds {len(arrays[images_name])} images "
+                f"but {labels_name} holds {len(arrays[labels_name])} labels"
+            )
+    return arrays
 
 
 def load_mnist(
@@ -160,38 +123,20 @@ def load_mnist(
     verify checks each file's SHA-256, which also pins the counts at 60000 and 10000; without it
     any consistent IDX set loads (the tests use small synthetic ones).
     """
-    folder, source = resolve_data_dir(data_dir)
-    missing = missing_files(folder)
-    if missing and download and source == "default":
-        # Imported here because download.py takes its file table from this module.
-        from recognizer.download import MIRRORS, download_mnist
+    a = _load_files(data_dir, FILES, download, verify, progress, should_stop, mirrors)
+    return MNIST(a[TRAIN_IMAGES], a[TRAIN_LABELS], a[TEST_IMAGES], a[TEST_LABELS])
 
-        download_mnist(
-            folder,
-            MIRRORS if mirrors is None else mirrors,
-            progress=progress,
-            should_stop=should_stop,
-        )
-    elif missing:
-        named = {"argument": "the folder given", "MNIST_DIR": "$MNIST_DIR", "default": "default"}
-        raise DataError(
-            f"MNIST not found in {folder} ({named[source]}): missing {', '.join(missing)} "
-            f"(raw or .gz). Pass --data-dir DIR or set MNIST_DIR to a folder that holds them."
-        )
 
-    mnist = MNIST(
-        train_images=_read(folder, TRAIN_IMAGES, "images", verify),
-        train_labels=_read(folder, TRAIN_LABELS, "labels", verify),
-        test_images=_read(folder, TEST_IMAGES, "images", verify),
-        test_labels=_read(folder, TEST_LABELS, "labels", verify),
-    )
-    for images, labels, images_name, labels_name in (
-        (mnist.train_images, mnist.train_labels, TRAIN_IMAGES, TRAIN_LABELS),
-        (mnist.test_images, mnist.test_labels, TEST_IMAGES, TEST_LABELS),
-    ):
-        if len(images) != len(labels):
-            raise DataError(
-                f"{folder}: {images_name} holds {len(images)} images "
-                f"but {labels_name} holds {len(labels)} labels"
-            )
-    return mnist
+def load_test_set(
+    data_dir: str | Path | None = None,
+    *,
+    download: bool = True,
+    verify: bool = True,
+    progress: Callable[[str, int, int | None], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    mirrors: Sequence[str] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The 10,000 test images and labels only, as load_mnist finds, checks (and, in the default
+    folder, downloads) them: evaluating needs neither the training files nor their 10 MB."""
+    a = _load_files(data_dir, TEST_FILES, download, verify, progress, should_stop, mirrors)
+    return a[TEST_IMAGES], a[TEST_LABELS]

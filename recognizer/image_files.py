@@ -1,14 +1,39 @@
-"""Read image files (PNG, JPEG, BMP, GIF, and whatever else Qt decodes) into arrays for to_mnist."""
+"""Read image files (PNG, JPEG, BMP, GIF, TIFF, WebP, ... whatever Pillow decodes) into arrays
+for to_mnist, with Pillow: no Qt, no display, and nothing printed to stderr.
 
+Only regular files are opened. The pixel count is checked from the header before anything is
+decoded, so a decompression bomb is refused at once; large images are scaled down while decoding
+where the format allows (JPEG's draft mode) and right after otherwise. EXIF orientation is applied,
+16-bit images keep their full range, an animated image gives its first frame.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
 from pathlib import Path
 
 import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from recognizer.errors import ImageError
+from recognizer.fileio import NotRegularFile, open_regular, shown
 
 MAX_PIXELS = 100_000_000  # refused from the header alone: no drawing of a digit is this big
-MAX_SIDE = 2048  # bigger images are scaled down while decoding; the digit ends up 20 px anyway
-BYTES_PER_PIXEL = 8  # the widest format Qt decodes into (16-bit RGBA), for its allocation limit
+MAX_SIDE = 2048  # bigger images are scaled down; the digit ends up 20 px anyway
+_ALPHA_MODES = ("RGBA", "LA", "PA", "RGBa", "La")
+# read_image checks the pixel count itself, from the header, and names the size in its message;
+# Pillow's own check would refuse first with a vaguer one (the app is the process's only user).
+Image.MAX_IMAGE_PIXELS = None
+
+
+def _fit(width: int, height: int) -> tuple[int, int]:
+    scale = MAX_SIDE / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _one_line(e: BaseException) -> str:
+    return " ".join(str(e).split())[:200] or type(e).__name__
 
 
 def read_image(path: str | Path) -> np.ndarray:
@@ -17,50 +42,57 @@ def read_image(path: str | Path) -> np.ndarray:
 
     Raises ImageError, with a one-line message naming the file, if it cannot be read.
     """
-    # Qt is the only image decoder among our dependencies, so it is imported here rather than at
-    # the top: the rest of the core stays importable without it. QImage and QImageReader need
-    # neither a QGuiApplication nor a display.
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QImage, QImageReader
-
     path = Path(path)
 
     def failure(reason: str) -> ImageError:
-        return ImageError(f"Cannot read image {path}: {reason.strip().rstrip('.')}.")
+        return ImageError(f"Cannot read image {shown(path)}: {reason.strip().rstrip('.')}.")
 
-    if not path.exists():
-        raise failure("no such file")
-    if path.is_dir():
-        raise failure("it is a directory")
-    if path.stat().st_size == 0:
-        raise failure("the file is empty")
+    try:
+        f = open_regular(path)
+    except FileNotFoundError:
+        raise failure("no such file") from None
+    except NotRegularFile as e:
+        raise failure(e.strerror) from None
+    except OSError as e:
+        raise failure(e.strerror or _one_line(e)) from None
+    with f, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # e.g. "Truncated File Read", for what we refuse anyway
+        if os.fstat(f.fileno()).st_size == 0:
+            raise failure("the file is empty")
+        try:
+            image = Image.open(f)
+        except UnidentifiedImageError:
+            raise failure("not an image, or an image format that cannot be read") from None
+        except Exception as e:  # a header so broken that Pillow trips over it
+            raise failure(f"not a readable image ({_one_line(e)})") from None
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            raise failure(f"it is {width}x{height} pixels, more than the {MAX_PIXELS / 1e6:g} megapixels allowed")
+        if width == 0 or height == 0:
+            raise failure(f"it is {width}x{height} pixels: there is nothing in it")
+        try:
+            if max(width, height) > MAX_SIDE:
+                image.draft(None, _fit(width, height))  # JPEG decodes at 1/2, 1/4, 1/8 directly
+            image.load()
+            return _to_array(ImageOps.exif_transpose(image))
+        except MemoryError:
+            raise failure("not enough memory to decode it") from None
+        except Exception as e:  # truncated, broken checksums, bad EXIF...: all "cannot decode"
+            raise failure(f"it could not be decoded ({_one_line(e)})") from None
 
-    reader = QImageReader(str(path))
-    reader.setAutoTransform(True)  # photos are often stored sideways, with an EXIF rotation
-    size = reader.size()  # read from the header: nothing is decoded yet
-    if size.isValid():
-        if size.width() * size.height() > MAX_PIXELS:
-            raise failure(
-                f"it is {size.width()}x{size.height()} pixels, "
-                f"more than the {MAX_PIXELS / 1e6:g} megapixels allowed"
-            )
-        if max(size.width(), size.height()) > MAX_SIDE:
-            fit = size.scaled(MAX_SIDE, MAX_SIDE, Qt.AspectRatioMode.KeepAspectRatio)
-            reader.setScaledSize(fit)
-    # Qt's default limit (256 MB) would refuse some images under MAX_PIXELS; for formats whose
-    # header gives no size, this limit is what stops a runaway decode.
-    reader.setAllocationLimit(-(-MAX_PIXELS * BYTES_PER_PIXEL // 2**20))
-    image = reader.read()
-    if image.isNull():
-        raise failure(reader.errorString() or "it could not be decoded")
 
-    # Colour becomes grey here: to_mnist would do the same, and grey is a third of the memory.
-    if image.hasAlphaChannel():
-        image, channels = image.convertToFormat(QImage.Format.Format_RGBA8888), 4
-    else:
-        image, channels = image.convertToFormat(QImage.Format.Format_Grayscale8), 1
-    h, w = image.height(), image.width()
-    # Qt pads each row to a multiple of 4 bytes: view whole rows, then drop the padding.
-    rows = np.frombuffer(image.constBits(), dtype=np.uint8).reshape(h, image.bytesPerLine())
-    pixels = rows[:, : w * channels].reshape(h, w, channels)
-    return (pixels[..., 0] if channels == 1 else pixels).copy()  # the buffer dies with `image`
+def _to_array(image: Image.Image) -> np.ndarray:
+    """Grey or RGBA uint8, scaled to fit MAX_SIDE."""
+    if image.mode.startswith("I;16") or image.mode in ("I", "F"):
+        values = np.asarray(image, dtype=np.float64)
+        top = 1.0 if image.mode == "F" else 65535.0  # "I" comes from 16-bit files in practice
+        grey = np.rint(np.clip(values, 0, top) * (255.0 / top)).astype(np.uint8)
+        image = Image.fromarray(grey, "L")
+    elif image.mode in _ALPHA_MODES or "transparency" in image.info:
+        image = image.convert("RGBA")
+    elif image.mode != "L":
+        # Colour becomes grey here: to_mnist would do the same, and grey is a third of the memory.
+        image = image.convert("RGB").convert("L")
+    if max(image.size) > MAX_SIDE:
+        image = image.resize(_fit(*image.size), Image.Resampling.BOX, reducing_gap=2.0)
+    return np.array(image, dtype=np.uint8)

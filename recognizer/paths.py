@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
+
+import platformdirs
 
 APP_NAME = "recognizer"
 
 
 def user_data_dir() -> Path:
-    """The per-user data folder (MNIST downloads, auto-saved models)."""
-    if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / APP_NAME
+    """The per-user data folder (MNIST downloads, auto-saved models): platformdirs' choice, so
+    $XDG_DATA_HOME/recognizer (else ~/.local/share/recognizer) on Linux, Application Support on
+    macOS, %LOCALAPPDATA% on Windows. Looked up at each call, so a changed environment counts."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
 def _shipped_dir(name: str) -> Path:

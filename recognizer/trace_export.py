@@ -15,13 +15,14 @@ Rows and image columns count from 1 as the window shows them; units and digits f
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
+import io
 from pathlib import Path
 
 import numpy as np
 
 from typing import TYPE_CHECKING
+
+from .fileio import atomic_write
 
 if TYPE_CHECKING:
     from .trace import Trace
@@ -60,37 +61,17 @@ def csv_rows(trace: Trace):
                     yield (q, n, r + 1, u, f"{values[r, u]:.6g}")
 
 
-def _atomic_write(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w+b") as f:
-            write(f)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_trace(path: str | Path, trace: Trace) -> Path:
     """Write as CSV or NPZ, chosen by the suffix (.csv, else .npz, which is added if missing)."""
     path = Path(path)
+    buffer = io.BytesIO()  # a trace is at most a few MB as text: written whole, atomically
     if path.suffix.lower() == ".csv":
-
-        def write(f):
-            import io
-
-            text = io.TextIOWrapper(f, encoding="utf-8", newline="")
-            csv.writer(text).writerows(csv_rows(trace))
-            text.flush()
-            text.detach()
-
+        text = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
+        csv.writer(text).writerows(csv_rows(trace))
+        text.flush()
     else:
         if path.suffix.lower() != ".npz":
             path = path.with_name(path.name + ".npz")
-
-        def write(f):
-            np.savez_compressed(f, **trace_arrays(trace))
-
-    _atomic_write(path, write)
-    return path
+        np.savez_compressed(buffer, **trace_arrays(trace))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write(path, buffer.getvalue())

@@ -7,10 +7,14 @@ resume() and stop() may be called from any thread and take effect before the nex
 
 from __future__ import annotations
 
+import copy
 import math
 import threading
 import time
+import traceback
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Callable
 
 import torch
@@ -19,10 +23,13 @@ import torch.nn.functional as F
 from .augment import random_affine
 from .data import MNIST
 from .errors import TrainingError
-from .evaluate import Evaluation, as_float_images, evaluate
+from .evaluate import Evaluation, evaluate
+from .hidden_sizes import check_hidden_sizes
 from .model import ModelConfig, RowLSTM
+from .modelfile import make_metadata, save_model
 
 SCHEDULES = ("cosine", "constant")
+MAX_SEED = 2**63 - 1  # torch.manual_seed takes a signed 64-bit number
 
 
 @dataclass
@@ -41,22 +48,23 @@ class TrainConfig:
     device: str = "auto"  # auto: cuda when present, else cpu
 
     def __post_init__(self):
-        self.hidden_sizes = tuple(int(h) for h in self.hidden_sizes)
+        # The same rule as the model loader's (hidden_sizes.py), so every run can be loaded again.
+        self.hidden_sizes = check_hidden_sizes(self.hidden_sizes)
         checks = [
-            (self.epochs >= 1, "epochs must be at least 1"),
-            (self.batch_size >= 1, "batch size must be at least 1"),
-            (self.warmup_steps >= 0, "warm-up steps must not be negative"),
-            (self.learning_rate > 0 and math.isfinite(self.learning_rate), "learning rate must be positive"),
-            (self.schedule in SCHEDULES, f"schedule must be one of {', '.join(SCHEDULES)}"),
-            (self.weight_decay >= 0, "weight decay must not be negative"),
-            (self.grad_clip >= 0, "gradient clip must not be negative"),
-            (self.train_subset >= 0, "training subset must not be negative"),
-            (self.device in ("auto", "cpu", "cuda"), "device must be auto, cpu or cuda"),
+            (self.epochs >= 1, "Epochs must be at least 1"),
+            (self.batch_size >= 1, "Batch size must be at least 1"),
+            (self.warmup_steps >= 0, "Warm-up steps must not be negative"),
+            (self.learning_rate > 0 and math.isfinite(self.learning_rate), "Learning rate must be a positive number"),
+            (self.schedule in SCHEDULES, f"Schedule must be one of {', '.join(SCHEDULES)}"),
+            (0 <= self.weight_decay < math.inf, "Weight decay must be a number, 0 or more"),
+            (0 <= self.grad_clip < math.inf, "Gradient clip must be a number, 0 or more (0: off)"),
+            (self.train_subset >= 0, "Training subset must not be negative"),
+            (0 <= self.seed <= MAX_SEED, f"Seed must be a whole number from 0 to {MAX_SEED:,}"),
+            (self.device in ("auto", "cpu", "cuda"), "Device must be auto, cpu or cuda"),
         ]
         for ok, message in checks:
             if not ok:
                 raise ValueError(message)
-        ModelConfig(self.hidden_sizes)  # validates the sizes
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -68,6 +76,23 @@ def quick_config(**changes) -> TrainConfig:
     """The Train tab's starting point: three epochs, with a higher peak rate, that reach about
     98.6% on the test set (the defaults above are the shipped model's 30-epoch recipe)."""
     return TrainConfig(**{"epochs": 3, "learning_rate": 3e-3, **changes})
+
+
+def batches_per_epoch(config: TrainConfig, train_images: int) -> int:
+    n = min(config.train_subset or train_images, train_images)
+    return math.ceil(n / config.batch_size)
+
+
+def warmup_warning(config: TrainConfig, train_images: int = 60_000) -> str | None:
+    """A sentence for the user when the warm-up outlasts the run (the rate never reaches its
+    peak), else None. train_images: the size of the training set before any subset."""
+    total = batches_per_epoch(config, train_images) * config.epochs
+    if config.schedule != "cosine" or config.warmup_steps < total:
+        return None
+    return (
+        f"The warm-up ({config.warmup_steps:,} batches) is longer than the whole run ({total:,} batches): "
+        f"the learning rate never reaches its peak of {config.learning_rate:g}."
+    )
 
 
 def resolve_device(name: str) -> torch.device:
@@ -166,10 +191,28 @@ class Trainer:
         generator = torch.Generator().manual_seed(cfg.seed)
 
         n = cfg.train_subset or len(self.data.train_images)
-        images = as_float_images(self.data.train_images[:n]).to(device)
+        # uint8, as loaded (on the CPU a view of the MNIST array, no copy): each batch becomes
+        # float on its own, so a run never holds a float copy of the whole training set.
+        images = torch.as_tensor(self.data.train_images[:n]).to(device)
         labels = torch.as_tensor(self.data.train_labels[:n], dtype=torch.long).to(device)
         model = RowLSTM(ModelConfig(cfg.hidden_sizes)).to(device)
         optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+        try:
+            result = self._epochs(model, optimizer, images, labels, generator, device)
+        except BaseException as e:
+            traceback.clear_frames(e.__traceback__)  # a kept exception must not keep the tensors
+            raise
+        finally:
+            # Nothing of the run outlives it but the result: no optimizer state, no gradients,
+            # no training tensors (also when an exception's traceback keeps this frame alive).
+            del images, labels, optimizer
+            model.zero_grad(set_to_none=True)
+        # The window and the model files work on the CPU; the result is handed over there.
+        result.model = model.cpu().eval()
+        return result
+
+    def _epochs(self, model, optimizer, images, labels, generator, device) -> TrainResult:
+        cfg = self.config
         batches = math.ceil(len(images) / cfg.batch_size)
         total_steps = batches * cfg.epochs
         result = TrainResult(model=model, config=cfg)
@@ -192,7 +235,9 @@ class Trainer:
                     result.stopped = True
                     break
                 idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
-                x, y = images[idx], labels[idx]
+                x, y = images[idx].float(), labels[idx]
+                if images.dtype == torch.uint8:  # ink 0..255, as loaded; floats are in [0, 1] already
+                    x.div_(255.0)
                 if cfg.augment:
                     x = random_affine(x, generator)
                 lr = self.learning_rate_at(step, total_steps)
@@ -210,7 +255,7 @@ class Trainer:
                 loss_value = loss.item()  # one sync per batch: needed for the NaN check anyway
                 if not math.isfinite(loss_value):
                     raise TrainingError(
-                        f"the loss became {loss_value} at epoch {epoch}, batch {b + 1}; "
+                        f"The loss became {loss_value} at epoch {epoch}, batch {b + 1}; "
                         f"try a lower learning rate than {cfg.learning_rate:g}"
                     )
                 loss_sum += loss.detach() * len(y)
@@ -220,6 +265,7 @@ class Trainer:
                     self.on_batch(BatchProgress(epoch, b + 1, batches, loss_value, lr, seen / max(elapsed, 1e-9)))
             if result.stopped:
                 break
+            _check_finite(model, f"after epoch {epoch}")
             test = evaluate(model, self.data.test_images, self.data.test_labels)
             epoch_result = EpochResult(
                 epoch=epoch,
@@ -238,7 +284,75 @@ class Trainer:
             if self.on_epoch:
                 self.on_epoch(epoch_result)
         if result.stopped:
+            _check_finite(model, "when stopped")
             result.evaluation = evaluate(model, self.data.test_images, self.data.test_labels)
-        # The window and the model files work on the CPU; the result is handed over there.
-        result.model = model.cpu().eval()
         return result
+
+
+def _check_finite(model: RowLSTM, when: str) -> None:
+    """TrainingError unless every weight is finite: no NaN model is evaluated, saved or handed over."""
+    bad = [name for name, p in model.named_parameters() if not torch.isfinite(p).all()]
+    if bad:
+        raise TrainingError(
+            f"The weights became NaN or infinite {when} ({bad[0]}{' and more' if len(bad) > 1 else ''}); "
+            f"try a lower learning rate or weight decay"
+        )
+
+
+# --- what a run leaves on disk: the same metadata from the CLI and the window ---------------
+
+
+def training_dict(config: TrainConfig, result: TrainResult | None = None, weights: str = "last") -> dict:
+    """The "training" part of a model file's metadata: the config, plus how the run went.
+    weights: "last" (after the last batch run) or "best_epoch" (that epoch's)."""
+    d = config.to_dict()
+    if result is not None:
+        d["epochs_completed"] = len(result.history)
+        d["stopped"] = result.stopped
+        d["best_epoch"] = result.best_epoch
+    d["weights"] = weights
+    return d
+
+
+def result_metadata(result: TrainResult, weights: str = "last") -> dict:
+    """The whole metadata of a model file holding a run's last weights (weights="last")."""
+    return make_metadata(result.model, training_dict(result.config, result, weights), result.test_accuracy)
+
+
+def best_epoch_model(result: TrainResult) -> RowLSTM | None:
+    """A copy of the run's model holding the weights of its best epoch (None if no epoch ended)."""
+    if result.best_state is None:
+        return None
+    model = copy.deepcopy(result.model)
+    model.load_state_dict(result.best_state)
+    return model.eval()
+
+
+def autosave_name(config: TrainConfig, epoch: int, when: datetime | None = None) -> str:
+    when = when or datetime.now()
+    sizes = "x".join(str(h) for h in config.hidden_sizes)
+    return f"run-{when:%Y%m%d-%H%M%S}-lstm{sizes}-epoch{epoch}.safetensors"
+
+
+def save_exclusively(folder: str | Path, name: str, model: RowLSTM, metadata: dict) -> Path:
+    """Save under name in folder, or name-2, name-3, ... : never over an existing file, and never
+    racing another run that picks the same name at the same moment (save_model(exclusive=True))."""
+    stem = name.removesuffix(".safetensors")
+    for n in range(1, 1000):
+        path = Path(folder) / (name if n == 1 else f"{stem}-{n}.safetensors")
+        try:
+            return save_model(path, model, metadata, exclusive=True)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{folder}: {stem}-2 to -999 are all taken")
+
+
+def save_best_epoch(result: TrainResult, folder: str | Path) -> Path | None:
+    """Save the best epoch of a run under a timestamped name in folder (atomic, exclusive); None
+    when no epoch finished."""
+    model = best_epoch_model(result)
+    if model is None:
+        return None
+    accuracy = result.history[result.best_epoch - 1].test_accuracy
+    metadata = make_metadata(model, training_dict(result.config, result, "best_epoch"), accuracy)
+    return save_exclusively(folder, autosave_name(result.config, result.best_epoch), model, metadata)

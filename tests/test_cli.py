@@ -1,14 +1,19 @@
 """The command line as scripts use it: real subprocesses, exit codes, one-line errors."""
 
+import errno
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from recognizer.cli import main
+from recognizer.text import format_percent
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -82,9 +87,9 @@ def test_bad_inputs_give_one_line(tmp_path, recognizer):
     assert_clean_failure(recognizer("predict", tmp_path / "missing.png"), "missing.png")
     assert_clean_failure(recognizer("predict", tmp_path / "noise.png"), "noise.png")
     (tmp_path / "model.safetensors").write_bytes(b"not a model")
-    assert_clean_failure(recognizer("evaluate", "--model", tmp_path / "model.safetensors"), "cannot load model")
+    assert_clean_failure(recognizer("evaluate", "--model", tmp_path / "model.safetensors"), "Cannot load model")
     assert_clean_failure(recognizer("predict", tmp_path / "noise.png", "--model", tmp_path / "model.safetensors"))
-    assert_clean_failure(recognizer("train", "--out", tmp_path / "m", "--epochs", "0"), "epochs")
+    assert_clean_failure(recognizer("train", "--out", tmp_path / "m", "--epochs", "0"), "Epochs")
     assert_clean_failure(recognizer("train", "--out", tmp_path / "m", "--hidden", "12,x"), "hidden")
     assert_clean_failure(recognizer("train", "--epochs", "1"), "--out")
     assert_clean_failure(recognizer("bogus"))
@@ -116,4 +121,105 @@ def test_help_and_version(recognizer):
 
 def test_a_real_process_fails_without_a_traceback(tmp_path):
     (tmp_path / "model.safetensors").write_bytes(b"not a model")
-    assert_clean_failure(recognizer_process("evaluate", "--model", tmp_path / "model.safetensors"), "cannot load model")
+    assert_clean_failure(recognizer_process("evaluate", "--model", tmp_path / "model.safetensors"), "Cannot load model")
+
+
+# --- batches, pipes, odd names and settings (issue 17) ----------------------------------------
+
+
+def test_a_batch_reports_every_file_and_fails_at_the_end(tmp_path, recognizer):
+    write_png(tmp_path / "a.png", seven())
+    (tmp_path / "bad.png").write_text("hello")
+    write_png(tmp_path / "c.png", np.full((50, 50), 255))
+    files = [tmp_path / "a.png", tmp_path / "bad.png", tmp_path / "c.png"]
+    proc = recognizer("predict", *files, "--json")
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and "bad.png" in proc.stderr
+    a, bad, c = json.loads(proc.stdout)
+    assert a["digit"] == 7 and "error" not in a
+    assert bad["digit"] is None and bad["probabilities"] is None and "not an image" in bad["error"]
+    assert c == {"path": str(files[2]), "digit": None, "probabilities": None}  # nothing to read
+    proc = recognizer("predict", *files)
+    assert proc.returncode == 1 and proc.stdout.splitlines()[1] == f"{files[2]}: nothing to read"
+    assert proc.stdout.startswith(f"{files[0]}: 7 (")
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    write_png(tmp_path / "a.png", seven())
+    cmd = [sys.executable, "-m", "recognizer", "predict", *[str(tmp_path / "a.png")] * 200]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()  # as `| head -1` does
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 141 and err == b""
+
+
+def test_ctrl_c_during_start_up_prints_no_traceback(tmp_path):
+    write_png(tmp_path / "a.png", seven())
+    proc = subprocess.Popen([sys.executable, "-m", "recognizer", "predict", str(tmp_path / "a.png")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5)  # importing torch and the model takes longer than this
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err == "recognizer: interrupted\n"
+
+
+def test_the_global_model_option_counts(tmp_path, recognizer):
+    write_png(tmp_path / "a.png", seven())
+    (tmp_path / "bad.safetensors").write_bytes(b"not a model")
+    assert_clean_failure(recognizer("--model", tmp_path / "bad.safetensors", "predict", tmp_path / "a.png"),
+                         "Cannot load model")
+    assert_clean_failure(recognizer("--model", tmp_path / "bad.safetensors", "evaluate"), "Cannot load model")
+    assert_clean_failure(recognizer("--model", tmp_path / "m", "train", "--out", tmp_path / "m"), "--out")
+
+
+def test_odd_names(tmp_path, recognizer):
+    assert_clean_failure(recognizer("predict", ""), "file name is empty")
+    newline = tmp_path / "two\nlines.png"
+    newline.write_text("hello")
+    proc = recognizer("predict", newline)
+    assert_clean_failure(proc, "not an image")
+    assert "two\\nlines.png" in proc.stderr
+    latin1 = os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9.png")
+    Image.fromarray(seven()).save(latin1, format="PNG")  # Qt cannot write such a name
+    proc = recognizer("predict", latin1)
+    assert proc.returncode == 0 and ": 7 (" in proc.stdout and "caf\\udce9.png" in proc.stdout
+    write_png(tmp_path / "thin.png", np.full((2, 60000), 255))
+    proc = recognizer("predict", tmp_path / "thin.png")
+    assert proc.returncode == 0 and proc.stdout.endswith("thin.png: nothing to read\n")
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--seed", str(10**30)], "Seed must be"), (["--hidden", "2048"], "1 to 512 units"),
+    (["--hidden", "99999999"], "1 to 512 units"), (["--weight-decay", "inf"], "Weight decay"),
+    (["--out", "/dev/null/m.safetensors"], "Cannot write --out /dev/null/m.safetensors"),
+])  # fmt: skip
+def test_settings_are_refused_before_training(tmp_path, recognizer, args, fragment):
+    empty = tmp_path / "empty"
+    empty.mkdir()  # no MNIST here: the refusal must come first
+    started = time.monotonic()
+    proc = recognizer("train", "--out", tmp_path / "m.safetensors", "--data-dir", empty, *args)
+    assert_clean_failure(proc, fragment)
+    assert time.monotonic() - started < 5 and not (tmp_path / "m.safetensors").exists()
+
+
+def test_a_failed_save_keeps_the_weights(tmp_path, recognizer, monkeypatch):
+    import recognizer.modelfile as modelfile
+
+    def disk_full(path, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(modelfile, "save_model", disk_full)  # what the CLI calls for --out only
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    out = tmp_path / "m.safetensors"
+    proc = recognizer("train", "--out", out, "--hidden", "8", "--epochs", "1", "--subset", "256", "--device", "cpu")
+    assert proc.returncode == 1
+    warning, error = proc.stderr.splitlines()
+    assert warning == ("recognizer: warning: The warm-up (200 batches) is longer than the whole run (2 batches): "
+                       "the learning rate never reaches its peak of 0.002.")
+    kept = list((tmp_path / "data" / "recognizer" / "models").iterdir())
+    assert error == f"recognizer: error: Cannot write {out}: No space left on device; the trained weights are kept in {kept[0]}"
+    assert modelfile.load_model(kept[0]).metadata["training"]["train_subset"] == 256
+
+
+def test_format_percent():
+    assert [format_percent(p) for p in (0.8349, 0.994, 0.9996, 1.0)] == ["83%", "99.4%", ">99.9%", "100%"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import os
 import struct
+import time
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +20,13 @@ from recognizer.data import (
     TRAIN_IMAGES,
     TRAIN_LABELS,
     load_mnist,
+    load_test_set,
     missing_files,
     parse_idx,
     resolve_data_dir,
 )
+from bad_files import gzip_bomb, run_limited
+
 from recognizer.errors import DataError
 from recognizer.paths import user_data_dir
 
@@ -227,7 +231,7 @@ def test_missing_files_helper(tmp_path):
 def test_folder_that_is_a_file(tmp_path):
     path = tmp_path / "a-file"
     path.write_text("")
-    with pytest.raises(DataError, match=f"cannot read the MNIST folder {path}"):
+    with pytest.raises(DataError, match=f"Cannot read the MNIST folder {path}"):
         load_mnist(path)
 
 
@@ -243,7 +247,7 @@ def _in_child_as_nobody(fn) -> int:
             fn()
             code = 0
         except DataError as e:
-            code = 3 if "cannot read the MNIST folder" in str(e) else 4
+            code = 3 if "Cannot read the MNIST folder" in str(e) else 4
         finally:
             os._exit(code)
     return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
@@ -256,7 +260,7 @@ def test_unreadable_folder(tmp_path):
         if os.geteuid() == 0:
             assert _in_child_as_nobody(lambda: load_mnist(folder, verify=False)) == 3
         else:
-            with pytest.raises(DataError, match=f"cannot read the MNIST folder {folder}"):
+            with pytest.raises(DataError, match=f"Cannot read the MNIST folder {folder}"):
                 load_mnist(folder, verify=False)
     finally:
         folder.chmod(0o755)
@@ -267,7 +271,7 @@ def test_unreadable_file(tmp_path):
     path = folder / (TEST_IMAGES + ".gz")
     path.unlink()
     path.mkdir()  # a folder where a file should be: unreadable even for root
-    with pytest.raises(DataError, match=f"cannot read {TEST_IMAGES} in {folder}"):
+    with pytest.raises(DataError, match=f"Cannot read {TEST_IMAGES} in {folder}"):
         load_mnist(folder, verify=False)
 
 
@@ -275,3 +279,61 @@ def test_mnist_is_frozen(tmp_path):
     mnist = load_mnist(write_set(tmp_path), verify=False)
     with pytest.raises(AttributeError):
         mnist.train_images = None  # type: ignore[misc]
+
+
+# --- hostile files under MNIST names (issue 17) -----------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "folder"])
+def test_special_files_are_refused_at_once(tmp_path, kind):
+    folder = write_set(tmp_path)
+    path = folder / (TRAIN_LABELS + ".gz")
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)  # nobody writes: a plain open() would wait forever
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")  # endless: a plain read() would fill the memory
+    else:
+        path.mkdir()
+    started = time.monotonic()
+    with pytest.raises(DataError, match=f"Cannot read {TRAIN_LABELS} in .*not a regular file"):
+        load_mnist(folder, verify=False)
+    assert time.monotonic() - started < 3
+
+
+def test_a_raw_file_larger_than_mnist_is_refused_unread(tmp_path):
+    folder = write_set(tmp_path)
+    with open(folder / TEST_LABELS, "wb") as f:
+        f.truncate(1 << 40)  # a sparse terabyte: reading it all would take hours
+    started = time.monotonic()
+    with pytest.raises(DataError, match=f"{TEST_LABELS}.*more than the 10,008 bytes"):
+        load_mnist(folder, verify=False)
+    assert time.monotonic() - started < 3
+
+
+def test_a_gzip_bomb_is_cut_off_within_the_memory_limit(tmp_path):
+    folder = write_set(tmp_path)
+    gzip_bomb(folder / (TRAIN_IMAGES + ".gz"))  # 4 GB of zeros once inflated
+    code = "from recognizer.data import load_mnist\nload_mnist(sys.argv[1], verify=False)"
+    started = time.monotonic()
+    proc = run_limited(code, folder)
+    assert proc.returncode == 1 and "MemoryError" not in proc.stderr, proc.stderr[-500:]
+    assert proc.stderr.strip().splitlines()[-1].endswith(
+        f"{TRAIN_IMAGES}.gz: decompresses to more than the 47,040,016 bytes of an MNIST file; it is not one")
+    assert time.monotonic() - started < 20
+
+
+def test_trailing_garbage_after_the_gzip_is_a_data_error(tmp_path):
+    folder = write_set(tmp_path)
+    path = folder / (TEST_LABELS + ".gz")
+    path.write_bytes(path.read_bytes() + b"garbage")
+    with pytest.raises(DataError, match=f"{TEST_LABELS}.gz: corrupt or truncated gzip"):
+        load_mnist(folder, verify=False)
+
+
+def test_load_test_set_reads_only_the_test_files(tmp_path):
+    folder = write_set(tmp_path)
+    for name in (TRAIN_IMAGES, TRAIN_LABELS):
+        (folder / (name + ".gz")).unlink()
+    images, labels = load_test_set(folder, verify=False)
+    assert images.shape == (2, 28, 28) and labels.tolist() == [0, 1]

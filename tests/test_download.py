@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import functools
 import gzip
+import json
+import os
 import socket
+import stat
 import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+import time
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -14,6 +18,7 @@ import pytest
 from recognizer.data import FILES, TEST_LABELS, load_mnist
 from recognizer.download import DownloadCancelled, download_mnist
 from recognizer.errors import DataError
+from recognizer.mnist_files import TEST_FILES
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -124,7 +129,7 @@ def test_broken_gzip_is_a_reason(tmp_path, corrupt_mirror):
 
 def test_cancel_leaves_nothing(tmp_path, good_mirror):
     seen = []
-    with pytest.raises(DownloadCancelled, match="download cancelled"):
+    with pytest.raises(DownloadCancelled, match="Download cancelled"):
         download_mnist(
             tmp_path,
             [good_mirror],
@@ -152,5 +157,102 @@ def test_load_mnist_downloads_into_the_default_folder(
 def test_load_mnist_reports_a_failed_download(tmp_path, monkeypatch, down_mirror):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     monkeypatch.delenv("MNIST_DIR", raising=False)
-    with pytest.raises(DataError, match=f"could not download .*{down_mirror}: .*MNIST_DIR"):
+    with pytest.raises(DataError, match=f"Could not download .*{down_mirror}: .*MNIST_DIR"):
         load_mnist(mirrors=[down_mirror])
+
+
+# --- servers that misbehave (issue 17) --------------------------------------------------------
+
+
+class HostileHandler(BaseHTTPRequestHandler):
+    """mode (set per server): "endless" streams zeros without a length, "liar" announces a
+    terabyte, "trickle" sends a byte every 50 ms, "silent" sends headers and then nothing."""
+
+    mode = "endless"
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        self.send_response(200)
+        if self.mode == "liar":
+            self.send_header("Content-Length", str(1 << 40))
+        elif self.mode == "trickle":
+            self.send_header("Content-Length", "50000")
+        self.end_headers()
+        try:
+            for _ in range(100_000):
+                if self.mode == "endless":
+                    self.wfile.write(bytes(1 << 16))
+                elif self.mode == "trickle":
+                    self.wfile.write(b"\0")
+                    self.wfile.flush()
+                    time.sleep(0.05)
+                else:
+                    time.sleep(0.05)
+        except OSError:
+            pass  # the client hung up, as it should
+
+
+@pytest.fixture
+def hostile():
+    servers = []
+
+    def start(mode):
+        handler = type("Handler", (HostileHandler,), {"mode": mode})
+        server = QuietServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("mode, reason", [
+    ("endless", "sent more than the 75,544 bytes"),
+    ("liar", "announces 1,099,511,627,776 bytes"),
+    ("trickle", "too slow"),
+    ("silent", "timed out"),
+])  # fmt: skip
+def test_a_hostile_server_is_dropped_quickly(tmp_path, hostile, mode, reason):
+    started = time.monotonic()
+    with pytest.raises(DataError, match=reason):
+        download_mnist(tmp_path, [hostile(mode)], names=[TEST_LABELS], timeout=1)
+    assert time.monotonic() - started < 5
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cancel_takes_effect_during_a_stalled_read(tmp_path, hostile):
+    started = time.monotonic()
+    with pytest.raises(DownloadCancelled):
+        download_mnist(tmp_path, [hostile("silent")], names=[TEST_LABELS], timeout=60,
+                       should_stop=lambda: time.monotonic() - started > 0.3)
+    assert time.monotonic() - started < 1.5
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_downloads_get_the_usual_mode_and_stale_parts_go(tmp_path, good_mirror):
+    (tmp_path / f".{TEST_LABELS}.gz.part-dead").write_bytes(b"left by a killed run")
+    umask = os.umask(0o022)
+    try:
+        download_mnist(tmp_path, [good_mirror], names=[TEST_LABELS])
+    finally:
+        os.umask(umask)
+    assert [p.name for p in tmp_path.iterdir()] == [TEST_LABELS + ".gz"]
+    assert stat.S_IMODE((tmp_path / (TEST_LABELS + ".gz")).stat().st_mode) == 0o644  # not mkstemp's 0o600
+
+
+def test_evaluate_fetches_only_the_test_files(tmp_path, monkeypatch, good_mirror, capsys):
+    import recognizer.download
+    from recognizer.cli import main
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    monkeypatch.setattr(recognizer.download, "MIRRORS", (good_mirror,))
+    assert main(["evaluate", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total"] == 10_000
+    folder = tmp_path / "recognizer" / "mnist"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(name + ".gz" for name in TEST_FILES)

@@ -3,10 +3,15 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import struct
+import subprocess
+import sys
+import time
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 from PySide6.QtGui import QImage
 
 from recognizer import image_files
@@ -146,10 +151,99 @@ def test_unreadable_files(tmp_path):
     (tmp_path / "empty.png").touch()
     (tmp_path / "folder.png").mkdir()
     (tmp_path / "cut.png").write_bytes(png_header(64, 64)[:40])
-    for name, reason in [("noise.png", "unsupported image format"), ("empty.png", "empty"),
-                         ("folder.png", "directory"), ("missing.png", "no such file"),
-                         ("cut.png", "")]:
+    for name, reason in [("noise.png", "not an image"), ("empty.png", "empty"),
+                         ("folder.png", "folder"), ("missing.png", "no such file"),
+                         ("cut.png", "cannot be read")]:
         with pytest.raises(ImageError) as caught:
             read_image(tmp_path / name)
         message = str(caught.value)
         assert name in message and reason in message.lower() and "\n" not in message
+
+
+# --- hostile files and Pillow's modes (issue 17) ----------------------------------------------
+
+
+@pytest.mark.parametrize("make", ["fifo", "dev-zero", "dev-urandom"])
+def test_special_files_are_refused_at_once(tmp_path, make):
+    path = {"dev-zero": Path("/dev/zero"), "dev-urandom": Path("/dev/urandom")}.get(make, tmp_path / "pipe.png")
+    if make == "fifo":
+        os.mkfifo(path)  # no writer: opening it for reading without O_NONBLOCK would hang
+    started = time.monotonic()
+    with pytest.raises(ImageError, match="not a regular file"):
+        read_image(path)
+    assert time.monotonic() - started < 2
+
+
+def test_a_bomb_is_refused_from_its_header_in_well_under_a_second(tmp_path):
+    path = tmp_path / "bomb.png"
+    path.write_bytes(png_header(60000, 60000))
+    started = time.monotonic()
+    with pytest.raises(ImageError, match="60000x60000 pixels"):
+        read_image(path)
+    assert time.monotonic() - started < 1
+
+
+def test_exif_orientation_is_applied(tmp_path):
+    digit = nine(60)[:, :40]  # 60 rows, 40 columns
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored sideways: "rotate 90 clockwise to view"
+    Image.fromarray(digit).save(tmp_path / "photo.jpg", exif=exif, quality=95)
+    out = read_image(tmp_path / "photo.jpg")
+    assert out.shape == (40, 60)
+    assert np.abs(out.astype(int) - np.rot90(digit, -1)).mean() < 8
+
+
+def test_palette_animated_and_bilevel(tmp_path):
+    digit = nine(50)
+    Image.fromarray(digit).convert("P").save(tmp_path / "p.png")
+    np.testing.assert_array_equal(read_image(tmp_path / "p.png"), digit)
+    frames = [Image.fromarray(digit).convert("P"), Image.fromarray(255 - digit).convert("P")]
+    frames[0].save(tmp_path / "anim.gif", save_all=True, append_images=frames[1:], duration=100)
+    np.testing.assert_array_equal(read_image(tmp_path / "anim.gif"), digit)  # the first frame
+    Image.fromarray(digit).convert("1").save(tmp_path / "bw.png")
+    np.testing.assert_array_equal(read_image(tmp_path / "bw.png"), digit)
+
+
+def test_a_large_jpeg_is_decoded_small(tmp_path):
+    Image.fromarray(np.kron(nine(100), np.ones((60, 60), np.uint8))).save(tmp_path / "big.jpg")
+    out = read_image(tmp_path / "big.jpg")  # 6000x6000, drafted to 1/2 then fitted
+    assert out.shape == (image_files.MAX_SIDE, image_files.MAX_SIDE)
+    assert np.abs(to_mnist(out) - to_mnist(nine(100))).mean() < 0.02
+
+
+def test_a_long_thin_image_gets_an_answer_not_an_unknown_error(tmp_path):
+    Image.new("L", (60000, 2), 255).save(tmp_path / "thin.png")
+    assert to_mnist(read_image(tmp_path / "thin.png")) is None  # nothing to read
+
+
+def test_odd_names_keep_their_reason(tmp_path):
+    newline = tmp_path / "two\nlines.png"
+    newline.write_text("hello")
+    with pytest.raises(ImageError) as caught:
+        read_image(newline)
+    assert "\n" not in str(caught.value) and "two\\nlines.png" in str(caught.value)
+    assert "not an image" in str(caught.value)
+    latin1 = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9.png"))
+    Image.fromarray(nine(40)).save(latin1, format="PNG")
+    assert read_image(latin1).shape == (40, 40)  # exists, so never "no such file"
+
+
+BROKEN_CRC = """
+import sys
+from recognizer.image_files import read_image
+from recognizer.errors import ImageError
+try:
+    read_image(sys.argv[1])
+except ImageError as e:
+    print(e)
+"""
+
+
+def test_a_damaged_png_prints_nothing_on_stderr(tmp_path):
+    Image.fromarray(nine(40)).save(tmp_path / "crc.png")
+    blob = bytearray((tmp_path / "crc.png").read_bytes())
+    blob[blob.index(b"IDAT") + 10] ^= 0xFF  # one byte of compressed data: the CRC no longer matches
+    (tmp_path / "crc.png").write_bytes(bytes(blob))
+    proc = subprocess.run([sys.executable, "-c", BROKEN_CRC, str(tmp_path / "crc.png")], capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert proc.stderr == "" and "crc.png" in proc.stdout and proc.stdout.count("\n") == 1

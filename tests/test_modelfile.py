@@ -1,8 +1,10 @@
 """Model files: round trip, atomic writes, metadata checks. The catalogue of bad files is in
 tests/bad_files.py, checked through the core, the CLI and the window in test_bad_input.py."""
 
+import errno
 import json
 import os
+import stat
 import struct
 
 import pytest
@@ -10,7 +12,8 @@ import torch
 
 from recognizer.errors import ModelFileError
 from recognizer.model import ModelConfig, RowLSTM
-from recognizer.modelfile import load_model, make_metadata, save_model
+from recognizer.hidden_sizes import MAX_HIDDEN, MAX_LAYERS
+from recognizer.modelfile import MAX_FILE_BYTES, MAX_HEADER_BYTES, load_model, make_metadata, save_model, tensor_shapes
 
 
 def saved(tmp_path, sizes=(16,), **changes):
@@ -75,3 +78,64 @@ def test_metadata_problems(tmp_path):
 
     path, _ = saved(tmp_path, architecture={"hidden_sizes": [0], "cols": 28, "classes": 10})
     expect_refusal(path, "hidden sizes")
+
+
+def test_tensor_shapes_are_the_models_own():
+    for sizes in [(16,), (32, 64), (512,) * 4]:
+        model = RowLSTM(ModelConfig(sizes))
+        assert tensor_shapes(sizes) == {k: tuple(v.shape) for k, v in model.state_dict().items()}
+
+
+def test_the_file_size_limit_follows_the_largest_model():
+    largest = RowLSTM(ModelConfig((MAX_HIDDEN,) * MAX_LAYERS))
+    assert MAX_FILE_BYTES == 8 + MAX_HEADER_BYTES + 4 * sum(p.numel() for p in largest.parameters())
+
+
+def test_the_largest_model_round_trips(tmp_path):
+    model = RowLSTM(ModelConfig((MAX_HIDDEN,) * MAX_LAYERS))
+    path = save_model(tmp_path / "big.safetensors", model, make_metadata(model, {}, None))
+    assert path.stat().st_size <= MAX_FILE_BYTES
+    assert load_model(path).model.config.hidden_sizes == (MAX_HIDDEN,) * MAX_LAYERS
+
+
+def test_a_failed_write_names_the_file(tmp_path, monkeypatch):
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    model = RowLSTM(ModelConfig((16,)))
+    with pytest.raises(OSError) as caught:
+        save_model(tmp_path / "new.safetensors", model, make_metadata(model, {}, None))
+    assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(tmp_path / "new.safetensors")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_files_get_the_usual_mode_and_old_ones_keep_theirs(tmp_path):
+    old = os.umask(0o027)
+    try:
+        path, model = saved(tmp_path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640  # 0o666 & ~umask, not mkstemp's 0o600
+        path.chmod(0o604)
+        save_model(path, model, make_metadata(model, {}, None))
+        assert stat.S_IMODE(path.stat().st_mode) == 0o604
+    finally:
+        os.umask(old)
+
+
+def test_a_symlink_is_written_through(tmp_path):
+    target, model = saved(tmp_path)
+    link = tmp_path / "link.safetensors"
+    link.symlink_to(target.name)
+    other = RowLSTM(ModelConfig((8,)))
+    save_model(link, other, make_metadata(other, {}, None))
+    assert link.is_symlink() and os.readlink(link) == target.name
+    assert load_model(target).model.config.hidden_sizes == (8,)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.safetensors", "m.safetensors"]
+
+
+def test_exclusive_never_replaces(tmp_path):
+    path, model = saved(tmp_path)
+    before = path.read_bytes()
+    with pytest.raises(FileExistsError):
+        save_model(path, model, make_metadata(model, {"other": 1}, None), exclusive=True)
+    assert path.read_bytes() == before and [p.name for p in tmp_path.iterdir()] == ["m.safetensors"]

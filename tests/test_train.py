@@ -3,6 +3,8 @@
 import math
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 
 import numpy as np
 import pytest
@@ -11,7 +13,18 @@ import torch
 from recognizer.augment import AugmentConfig, random_affine
 from recognizer.data import MNIST
 from recognizer.errors import TrainingError
-from recognizer.train import Trainer, TrainConfig, quick_config
+from recognizer.modelfile import load_model
+from recognizer.train import (
+    Trainer,
+    TrainConfig,
+    autosave_name,
+    best_epoch_model,
+    quick_config,
+    result_metadata,
+    save_best_epoch,
+    save_exclusively,
+    warmup_warning,
+)
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +142,53 @@ def test_augmentation_moves_digits_but_keeps_them():
     assert torch.allclose(y.sum((1, 2)), x.sum((1, 2)), rtol=0.3)  # moved, not erased
     still = random_affine(x, g, AugmentConfig(0, 0, 0, 0))
     assert torch.allclose(still, x, atol=1e-5)
+
+
+# --- hostile settings, what a run leaves behind (issue 17) ------------------------------------
+
+
+def test_weights_that_blow_up_stop_the_run_before_they_are_handed_over(small):
+    # One batch: its loss is finite, but the step it takes at 1e308 is not.
+    with pytest.raises(TrainingError, match="weights became NaN or infinite after epoch 1.*lower learning rate"):
+        Trainer(tiny_config(epochs=1, train_subset=64, learning_rate=1e308), small).run()
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(weight_decay=math.inf), "Weight decay"), (dict(grad_clip=math.nan), "Gradient clip"),
+    (dict(seed=10**30), "Seed must be"), (dict(seed=-1), "Seed must be"),
+    (dict(hidden_sizes=(2048,)), "1 to 512 units"), (dict(hidden_sizes=(8,) * 5), "at most 4 layers"),
+])  # fmt: skip
+def test_settings_the_loader_or_torch_would_refuse_are_refused_up_front(change, message):
+    with pytest.raises(ValueError, match=message):
+        TrainConfig(**change)
+
+
+def test_warmup_longer_than_the_run_is_told():
+    assert warmup_warning(TrainConfig(epochs=3)) is None
+    text = warmup_warning(TrainConfig(epochs=1, train_subset=1000, batch_size=100, warmup_steps=200))
+    assert text == ("The warm-up (200 batches) is longer than the whole run (10 batches): "
+                    "the learning rate never reaches its peak of 0.002.")
+    assert warmup_warning(TrainConfig(epochs=1, train_subset=1000, warmup_steps=200, schedule="constant")) is None
+
+
+def test_a_run_hands_over_no_gradients_and_its_metadata_is_complete(small):
+    result = Trainer(tiny_config(epochs=1), small).run()
+    assert all(p.grad is None for p in result.model.parameters())
+    meta = result_metadata(result)
+    assert meta["training"] == {**tiny_config(epochs=1).to_dict(), "epochs_completed": 1, "stopped": False,
+                                "best_epoch": 1, "weights": "last"}
+    assert meta["test_accuracy"] == result.test_accuracy
+
+
+def test_autosaves_never_overwrite_even_when_racing(small, tmp_path):
+    result = Trainer(tiny_config(epochs=1), small).run()
+    when = datetime(2026, 1, 2, 3, 4, 5)
+    name = autosave_name(result.config, 1, when)
+    model = best_epoch_model(result)
+    metadata = result_metadata(result, "best_epoch")
+    with ThreadPoolExecutor(8) as pool:
+        paths = list(pool.map(lambda _: save_exclusively(tmp_path, name, model, metadata), range(8)))
+    assert len(set(paths)) == 8 and sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)
+    assert paths[0].parent == tmp_path and {p.name for p in paths} >= {name, name.replace(".safetensors", "-8.safetensors")}
+    saved = save_best_epoch(result, tmp_path / "new")
+    assert load_model(saved).metadata["training"]["weights"] == "best_epoch"
