@@ -71,3 +71,12 @@ def group_box(title: str, tip: str) -> tuple[QGroupBox, QVBoxLayout]:
     layout.setContentsMargins(8, 10, 8, 8)
     layout.setSpacing(6)
     return box, layout
+
+
+def caption_label(text: str = "") -> QLabel:
+    """A page's explanation: wraps to whatever width the page has and never widens it."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setProperty("role", "caption")
+    label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Minimum)
+    return label
