@@ -73,10 +73,9 @@ def group_box(title: str, tip: str) -> tuple[QGroupBox, QVBoxLayout]:
     return box, layout
 
 
-def caption_label(text: str = "") -> QLabel:
-    """A page's explanation: wraps to whatever width the page has and never widens it."""
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setProperty("role", "caption")
-    label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Minimum)
-    return label
+def caption_label(text: str, lines: int = 3) -> TextLine:
+    """A page's explanation, word-wrapped in a fixed number of lines: it takes the width the page
+    has and never asks for more, nor for more height when the window narrows."""
+    font = QFont()
+    font.setPointSize(11)
+    return TextLine(text, lines=lines, font=font)

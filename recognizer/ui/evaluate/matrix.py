@@ -23,7 +23,7 @@ from ..widgets import caption_label, group_box, muted_label
 from .digit_grid import DigitGrid
 from .state import EvaluateState
 
-TABLE_ROW_PX = 21
+TABLE_ROW_PX = 19
 HEADER_TIPS = (
     ("digit", "The digit."),
     ("test digits", "How many test digits have this label."),

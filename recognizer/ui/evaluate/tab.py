@@ -398,7 +398,7 @@ class EvaluateTab(QWidget):
         """Whether getting MNIST needs no question to the user (loaded before, or its files there)."""
         from ..data_dialog import cached_mnist, data_folder
 
-        if self._data_loader is not None or cached_mnist(self.data_dir) is not None:
+        if cached_mnist(self.data_dir) is not None:
             return True
         try:
             return not missing_files(data_folder(self.data_dir)[0])
