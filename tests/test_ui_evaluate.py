@@ -32,7 +32,7 @@ from recognizer.trace import Tracer  # noqa: E402
 from recognizer.ui import theme  # noqa: E402
 from recognizer.ui.app import make_application  # noqa: E402
 from recognizer.ui.evaluate.digit_grid import DigitGrid  # noqa: E402
-from recognizer.ui.evaluate.tab import PAGE_MAP, PAGE_ROBUSTNESS, PAGE_SALIENCY, EvaluateTab  # noqa: E402
+from recognizer.ui.evaluate.tab import PAGE_BROWSE, PAGE_MAP, PAGE_ROBUSTNESS, PAGE_SALIENCY, EvaluateTab  # noqa: E402
 
 TRAIN_SUBSET = 3000
 
@@ -498,3 +498,164 @@ def test_in_the_main_window_a_double_click_opens_the_digit_in_draw_and_inspect(q
     np.testing.assert_allclose(w.inspect_tab.trace.image, mnist.test_images[i] / 255.0, atol=1e-6)
     tab.shutdown()
     w.close()
+
+
+# --- the layout and the polish: nothing widens, nothing is cut off, nothing starts by itself -----
+
+
+def test_browsing_the_training_set_never_widens_the_window(qtbot, mnist, loaded):
+    """The "answers are being computed" note goes in an eliding line, not in the filter row."""
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    host = QWidget()  # a window of its own: a wider minimum would make it grow
+    qtbot.addWidget(host)
+    tab = EvaluateTab(auto_evaluate=False)
+    QVBoxLayout(host).addWidget(tab)
+    tab.set_data(mnist)
+    tab.set_model(loaded)
+    host.resize(1024, 700)
+    host.show()
+    qtbot.waitExposed(host)
+    tab.pages.setCurrentIndex(PAGE_BROWSE)
+    before = tab.minimumSizeHint().width()
+    tab.browse_page.dataset.setCurrentIndex(1)
+    assert "answers are being computed" in tab.browse_page.count.text()
+    qtbot.wait(20)
+    assert host.width() == 1024 and tab.minimumSizeHint().width() == before <= 1024
+    wait_until(qtbot, lambda: tab.state.train_probabilities is not None)
+    qtbot.wait(20)
+    assert host.width() == 1024 and "being computed" not in tab.browse_page.count.text()
+    tab.shutdown()
+
+
+def test_the_tab_fits_a_1024x700_window(qtbot, model_path, monkeypatch):
+    """In the real window at 1024×700: the tab's minimum fits, four-digit counts fit their cells,
+    and no wrapped caption needs more lines than it has. (The Train tab is a placeholder here: its
+    own minimum width is its own test's business.)"""
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QFontMetrics
+
+    from recognizer.ui import main_window as main_window_module
+    from recognizer.ui.main_window import MainWindow
+    from recognizer.ui.widgets import TextLine
+
+    real = main_window_module._optional_tab
+    monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: None if module == "train_tab" else real(module, name))
+    w = MainWindow(model_path=model_path)
+    qtbot.addWidget(w)
+    w.resize(1024, 700)
+    w.show()
+    tab = w.evaluate_tab
+    with qtbot.waitSignal(tab.evaluation_finished, timeout=60_000):
+        w.tabs.setCurrentWidget(tab)
+    qtbot.wait(20)
+    assert (w.width(), w.height()) == (1024, 700)
+    hint = tab.minimumSizeHint()
+    assert hint.width() <= 1024 and hint.height() <= 620, hint
+    view = tab.matrix_page.view
+    assert view.matrix.max() >= 1000
+    room = view.cell_pixels()
+    for row in view.labels:
+        for label in row:
+            assert QFontMetrics(label.textItem.font()).horizontalAdvance(label.toPlainText()) <= room - 2
+    for page in range(tab.pages.count()):
+        tab.pages.setCurrentIndex(page)
+        qtbot.wait(10)
+        for line in tab.pages.currentWidget().findChildren(TextLine):
+            fm = line.fontMetrics()
+            lines = (line.height() - 4) // fm.lineSpacing()
+            if line.isVisible() and lines > 1:
+                needed = fm.boundingRect(QRect(0, 0, line.width() - 4, 10_000), Qt.TextWordWrap, line.text()).height()
+                assert needed <= line.height() - 4, (tab.pages.tabText(page), line.text())
+    tab.shutdown()
+    w.close()
+
+
+def test_robustness_waits_for_start_and_is_kept_per_model(qtbot, mnist, loaded, stacked_model_path):
+    noise = (analysis.PERTURBATIONS_BY_KEY["noise"],)
+    tab = EvaluateTab(auto_evaluate=False, robustness_size=100, perturbations=noise)
+    qtbot.addWidget(tab)
+    tab.set_data(mnist)
+    tab.set_model(loaded)
+    tab.show()
+    page = tab.robustness_page
+    tab.pages.setCurrentIndex(PAGE_ROBUSTNESS)
+    qtbot.wait(50)
+    assert not tab.busy and page.button.text() == "Start"  # opening the page starts nothing
+    plot = page.plots["noise"]
+    assert plot.getPlotItem().getAxis("bottom").labelText == "noise level (share of full ink)"
+    with qtbot.waitSignal(tab.robustness_finished, timeout=60_000):
+        page.button.click()
+    curves = tab.robustness_curves
+    assert page.button.text() == "Run again"
+    tab.set_model(load_model(stacked_model_path))
+    assert tab.robustness_curves is None and page.button.text() == "Start"
+    assert len(plot.curves["noise"].getData()[0] or []) == 0
+    tab.set_model(loaded)  # back to the first model: its result is shown again, nothing runs
+    tab.pages.setCurrentIndex(0)
+    tab.pages.setCurrentIndex(PAGE_ROBUSTNESS)
+    qtbot.wait(20)
+    assert tab.robustness_curves is curves and not tab.busy and page.button.text() == "Run again"
+    np.testing.assert_allclose(plot.curves["noise"].getData()[1], curves["noise"].accuracy * 100)
+    tab.shutdown()
+
+
+def test_opening_the_tab_without_mnist_offers_to_get_it(qtbot, loaded, tmp_path, monkeypatch):
+    """No download question pops up by itself: a Get MNIST… button asks when the user wants."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from recognizer.ui import data_dialog
+
+    monkeypatch.setenv("MNIST_DIR", str(tmp_path))  # an empty folder
+    asked = []
+    monkeypatch.setattr(data_dialog, "ensure_mnist", lambda parent, on_ready, **kw: asked.append(parent))
+    tab = EvaluateTab(auto_evaluate=True)
+    qtbot.addWidget(tab)
+    tab.set_model(loaded)
+    tab.show()
+    qtbot.wait(50)
+    assert asked == [] and not tab.busy
+    assert tab.get_mnist_button.isVisible() and "not on this computer" in tab.summary_label.text()
+    assert not any(isinstance(w, QMessageBox) and w.isVisible() for w in QApplication.topLevelWidgets())
+    tab.get_mnist_button.click()
+    assert asked == [tab]
+    tab.shutdown()
+
+
+def test_plots_offer_only_what_works_on_right_click(tab, qtbot, tmp_path, monkeypatch):
+    import pyqtgraph as pg
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    from recognizer.ui.colormaps import CLASS_COLOURS
+    from recognizer.ui.dialogs import DIALOGS
+    from recognizer.ui.plot_menu import plot_menu
+
+    allowed = {"Export as PNG image…", "Export as SVG drawing…", "Export data as CSV…", "Reset view"}
+    views = tab.findChildren(pg.GraphicsView)
+    assert len(views) >= 7  # the matrix, the map, the saliency and four robustness plots
+    for view in views:
+        texts = [a.text() for a in plot_menu(view).actions() if not a.isSeparator()]
+        assert set(texts) <= allowed and "Export as PNG image…" in texts, texts
+        for item in view.scene().items():
+            if isinstance(item, (pg.PlotItem, pg.ViewBox)):
+                assert not item.menuEnabled(), type(item).__name__  # no pyqtgraph menu, axes' included
+    # A real right-click opens the short menu.
+    viewport = tab.matrix_page.view.viewport()
+    QApplication.sendEvent(viewport, QContextMenuEvent(QContextMenuEvent.Mouse, QPoint(20, 20), viewport.mapToGlobal(QPoint(20, 20))))
+    popup = QApplication.activePopupWidget()
+    assert isinstance(popup, QMenu) and [a.text() for a in popup.actions()] == ["Export as PNG image…",
+                                                                               "Export as SVG drawing…", "Export data as CSV…"]  # fmt: skip
+    popup.close()
+    # The exports write their files.
+    monkeypatch.setattr(DIALOGS, "ask_save_path", lambda parent, title, suggestion, file_filter: str(tmp_path / suggestion))
+    next(a for a in plot_menu(tab.matrix_page.view).actions() if a.text().endswith("CSV…")).trigger()
+    rows = (tmp_path / "confusion-matrix.csv").read_text().splitlines()
+    assert rows[1] == ",".join(["0"] + [str(int(n)) for n in tab.evaluation.confusion[0]])
+    plot_menu(tab.map_page.map).actions()[0].trigger()
+    assert (tmp_path / "hidden-state-map.png").stat().st_size > 1000
+    # The map's legend: each dot is a character on its label's own line.
+    legend = tab.map_page.map.legend.text
+    for d in range(10):
+        assert f'color:{CLASS_COLOURS[d]}; font-size:13pt">●</span>&nbsp;digit {d}' in legend
