@@ -120,9 +120,6 @@ class DigitListModel(QAbstractListModel):
         self._mistake = mistake or (lambda i: False)
         self.endResetModel()
 
-    def clear(self) -> None:
-        self.set_digits(None, np.zeros(0, np.int64))
-
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.indices)
 

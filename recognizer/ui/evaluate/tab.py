@@ -188,10 +188,6 @@ class EvaluateTab(QWidget):
     def current_digit(self) -> CurrentDigit | None:
         return self.state.current
 
-    def current_saliency(self) -> analysis.RowSaliency | None:
-        """The current digit's saliency at every row, computed now if it is not yet."""
-        return self.state.ensure_saliency()
-
     def run_robustness(self, size: int | None = None) -> None:
         """Start the robustness check on `size` test digits (default: the size chosen in the page)."""
         state = self.state
