@@ -71,3 +71,11 @@ def group_box(title: str, tip: str) -> tuple[QGroupBox, QVBoxLayout]:
     layout.setContentsMargins(8, 10, 8, 8)
     layout.setSpacing(6)
     return box, layout
+
+
+def caption_label(text: str, lines: int = 3) -> TextLine:
+    """A page's explanation, word-wrapped in a fixed number of lines: it takes the width the page
+    has and never asks for more, nor for more height when the window narrows."""
+    font = QFont()
+    font.setPointSize(11)
+    return TextLine(text, lines=lines, font=font)
