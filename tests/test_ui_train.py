@@ -18,7 +18,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import numpy as np
 import pytest
 import torch
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from recognizer.data import FILES, MNIST, load_mnist
 from recognizer.modelfile import LoadedModel, load_model
@@ -131,6 +131,11 @@ def test_start_pause_resume_stop_and_use_the_model(qtbot, make_tab, small, tmp_p
         click(qtbot, tab.result.use_button)
     loaded = ready.args[0]
     assert isinstance(loaded, LoadedModel) and loaded.model.config.hidden_sizes == (32,)
+    assert "In use on Draw & Inspect" in tab.result.result_label.text()
+    tab.set_model_in_use(load_model(outcome.autosaved))  # the window switched to another model
+    assert "In use" not in tab.result.result_label.text()
+    tab.set_model_in_use(loaded)
+    assert "In use on Draw & Inspect" in tab.result.result_label.text()
     assert loaded.metadata["test_accuracy"] == pytest.approx(outcome.result.test_accuracy)
     with torch.no_grad():
         logits = loaded.model(torch.as_tensor(small.test_images, dtype=torch.float32) / 255)
@@ -139,16 +144,22 @@ def test_start_pause_resume_stop_and_use_the_model(qtbot, make_tab, small, tmp_p
     assert accuracy > 0.15  # it learned something (chance is 0.1)
 
     monkeypatch.setattr(DIALOGS, "ask_save_path", lambda *a: str(tmp_path / "mine"))  # "Save model as…", no suffix typed
-    click(qtbot, tab.result.save_button)
+    with qtbot.waitSignal(tab.model_saved) as saved:
+        click(qtbot, tab.result.save_button)
     assert load_model(tmp_path / "mine.safetensors").metadata["test_accuracy"] == loaded.metadata["test_accuracy"]
+    # Nothing calls it unsaved any more: the window hears the path, the tab says where it went.
+    assert saved.args[0].model is loaded.model and saved.args[0].name == "mine.safetensors"
+    assert "mine.safetensors" in tab.result.autosave_label.text() and tab.result_model().name == "mine.safetensors"
 
 
 def test_second_run_overlays_the_first_and_curves_export_to_csv(qtbot, make_tab, small, tmp_path, monkeypatch):
     tab = make_tab(data=small)
     configure(tab, epochs=1)
+    assert not tab.export_button.isEnabled()  # no run, no curves to export
     for _ in range(2):
         with qtbot.waitSignal(tab.run_finished, timeout=20000):
             click(qtbot, tab.start_button)
+    assert "after 1 epoch." in tab.result.result_label.text() and "512 training images" in tab.result.result_label.text()
     assert len(tab.plots.prev_loss.getData()[0]) == 8 and len(tab.plots.prev_acc_test.getData()[0]) == 1  # faint overlay
     monkeypatch.setattr(DIALOGS, "ask_save_path", lambda *a: str(tmp_path / "curves.csv"))
     click(qtbot, tab.export_button)
@@ -176,7 +187,7 @@ def test_nan_loss_stops_with_a_lower_learning_rate_hint(qtbot, make_tab, small, 
     assert tab.state == "failed" and tab.start_button.isEnabled() and not tab.running
 
 
-def test_a_crash_in_the_worker_is_shown_and_the_tab_keeps_working(qtbot, make_tab, small, monkeypatch):
+def test_a_crash_in_the_run_is_shown_with_its_traceback_and_the_tab_keeps_working(qtbot, make_tab, small, monkeypatch):
     import recognizer.train as train
 
     real_run = train.Trainer.run
@@ -185,19 +196,25 @@ def test_a_crash_in_the_worker_is_shown_and_the_tab_keeps_working(qtbot, make_ta
     configure(tab, epochs=1)
     with qtbot.waitSignal(tab.run_failed, timeout=10000):
         click(qtbot, tab.start_button)
-    kind, title, text, details = tab.messages[-1]
-    assert kind == "critical" and "ZeroDivisionError" in text and "Traceback" in details
+    kind, title, text, details = tab.messages[-1]  # what reached DIALOGS.show_message
+    assert kind == "critical" and "ZeroDivisionError" in text and "Traceback" in details and "1 / 0" in details
     monkeypatch.setattr(train.Trainer, "run", real_run)
     with qtbot.waitSignal(tab.run_finished, timeout=20000):
         click(qtbot, tab.start_button)
     assert tab.outcome is not None and tab.result.use_button.isEnabled()
 
 
-def test_bad_settings_are_refused_inline(qtbot, make_tab, small):
+def test_bad_settings_are_refused_inline_every_one_marked(qtbot, make_tab, small):
     tab = make_tab(data=small)
-    tab.form.hidden_edit.setText("32, zero")
+    form = tab.form
+    form.hidden_edit.setText("32, zero")
+    form.lr_edit.setText("fast")
     assert not tab.start() and tab.state == "idle"
-    assert tab.form.settings_error.isVisibleTo(tab) and "Hidden sizes" in tab.form.settings_error.text()
+    assert form.settings_error.isVisibleTo(tab) and "Hidden sizes" in form.settings_error.text()
+    assert "Learning rate" in form.settings_error.text()
+    assert form.hidden_edit.property("invalid") and form.lr_edit.property("invalid") and not form.clip_edit.property("invalid")
+    form.lr_edit.setText("0.003")
+    assert not tab.start() and not form.lr_edit.property("invalid") and form.hidden_edit.property("invalid")
     assert parse_hidden_sizes("32, 64") == (32, 64) and parse_hidden_sizes(" 128 ") == (128,)
     for bad in ("", "0", "5000", "1,2,3,4,5", "1.5", "9" * 5000, ",".join(["1"] * 10000)):
         with pytest.raises(ValueError):
@@ -359,3 +376,82 @@ def test_cancelling_a_download_leaves_no_files_and_the_gpu_is_offered_only_when_
 def _devices(tab) -> list[str]:
     combo = tab.form.device_combo
     return [combo.itemData(i) for i in range(combo.count())]
+
+
+# --- polish -------------------------------------------------------------------------------------
+def test_the_progress_bar_stands_still_while_paused(qtbot, make_tab, small):
+    tab = make_tab(data=small)
+    configure(tab, epochs=30)
+    click(qtbot, tab.start_button)
+    qtbot.waitUntil(lambda: tab.progress_bar.value() >= 1, timeout=20000)
+    click(qtbot, tab.pause_button)
+    qtbot.wait(400)  # the batch under way when Pause was pressed may still land
+    value, text = tab.progress_bar.value(), tab.progress_label.text()
+    qtbot.wait(1500)  # a tenth of this run: the bar used to climb on with the wall clock
+    assert (tab.progress_bar.value(), tab.progress_label.text()) == (value, text) and text.startswith("Paused")
+    with qtbot.waitSignal(tab.run_finished, timeout=20000):
+        click(qtbot, tab.stop_button)
+
+
+def test_the_tab_fits_a_1024_pixel_window_with_nothing_cut_off(qtbot, make_tab):
+    tab = make_tab()
+    assert tab.minimumSizeHint().width() <= 1024 - 40  # the window's tab frame and margins take the rest
+    tab.resize(1024 - 40, 700 - 90)
+    qtbot.wait(50)
+    inner, visible = tab.left_scroll.widget(), tab.left_scroll.viewport().width()
+    form = tab.form
+    for widget in (form.defaults_button, form.device_combo, tab.stop_button, form.lr_edit, form.schedule_combo, form.subset_spin):
+        assert widget.width() >= widget.minimumSizeHint().width(), widget
+        assert widget.mapTo(inner, QPoint(widget.width(), 0)).x() <= visible, widget
+    form.lr_edit.setText("0.00003")
+    assert form.lr_edit.fontMetrics().horizontalAdvance(form.lr_edit.text()) < form.lr_edit.width() - 8
+
+
+def test_legends_sit_beside_the_data_not_on_it(qtbot, make_tab):
+    tab = make_tab()
+    qtbot.wait(50)
+    for widget in tab.plots.widgets:
+        legend, view = widget.legend.sceneBoundingRect(), widget.getPlotItem().getViewBox().sceneBoundingRect()
+        assert legend.height() > 0 and not legend.intersects(view), widget.getPlotItem().titleLabel.text
+
+
+def test_a_warm_up_longer_than_the_run_is_flagged_before_start(make_tab, small):
+    tab = make_tab(data=small)
+    configure(tab, epochs=1, schedule="cosine")  # 512 images in batches of 64: 8 batches
+    form = tab.form
+    form.warmup_spin.setValue(200)
+    assert form.warmup_warning.isVisibleTo(tab) and "(8 batches)" in form.warmup_warning.text()
+    form.epochs_spin.setValue(30)
+    assert not form.warmup_warning.isVisibleTo(tab)
+    form.schedule_combo.setCurrentIndex(form.schedule_combo.findData("constant"))
+    form.epochs_spin.setValue(1)
+    assert not form.warmup_warning.isVisibleTo(tab) and not form.warmup_spin.isEnabled()  # no warm-up there
+
+
+def test_counts_read_as_words(make_tab):
+    form = make_tab().form
+    form.subset_spin.setValue(3000)
+    assert form.subset_spin.text() == "3,000 images"
+    form.subset_spin.setValue(0)
+    assert form.subset_spin.text() == "all 60,000"
+    form.warmup_spin.setValue(1)
+    assert form.warmup_spin.text() == "1 batch"
+    form.subset_spin.lineEdit().setText("12,000 images")  # typed back as shown
+    form.subset_spin.interpretText()
+    assert form.subset_spin.value() == 12_000
+
+
+def test_a_right_click_offers_export_and_reset_only(qtbot, make_tab, tmp_path, monkeypatch):
+    tab = make_tab()
+    widget = tab.plots.accuracy_plot
+    menu = tab.plots.menus[widget]
+    assert [a.text() for a in menu.actions() if not a.isSeparator()] == ["Export PNG…", "Export SVG…", "Export CSV…", "Reset view"]
+    qtbot.mouseClick(widget.viewport(), Qt.RightButton, pos=widget.viewport().rect().center())
+    qtbot.waitUntil(menu.isVisible, timeout=2000)  # ours, not pyqtgraph's
+    menu.hide()
+    monkeypatch.setattr(DIALOGS, "ask_save_path", lambda *a: str(tmp_path / "accuracy.png"))
+    menu.actions()[0].trigger()
+    assert (tmp_path / "accuracy.png").stat().st_size > 0
+    widget.getPlotItem().setXRange(5, 6, padding=0)
+    next(a for a in menu.actions() if a.text() == "Reset view").trigger()
+    assert widget.getPlotItem().viewRange()[0][0] < 0.5

@@ -76,6 +76,8 @@ class TrainTab(QWidget):
         self._clock_timer.timeout.connect(self._update_progress)
 
         self._build()
+        if data is not None:
+            self.form.train_images = len(data.train_images)
         config = state.read_train_settings(app_settings())
         self.form.set_config(config)
         self.plots.begin(config.epochs, config.learning_rate, None)
@@ -295,6 +297,7 @@ class TrainTab(QWidget):
         if not self.curves.empty:
             self.previous = self.curves
         self.curves = state.RunCurves()
+        self.form.train_images = len(data.train_images)
         images = min(config.train_subset or len(data.train_images), len(data.train_images))
         self._test_images = len(data.test_images)
         self.clock = state.RunClock(config.epochs, images, config.batch_size, self._test_images, time.perf_counter())
