@@ -2,8 +2,10 @@
 per epoch (train and test), with the previous run as a faint dashed overlay.
 
 Every plot item is made once; updates only call setData, and only on the items whose data grew,
-so a redraw costs the same whether one batch or fifty arrived since the last. Legends sit under
-each plot, outside the data, so that no curve or epoch point hides behind them.
+so a redraw costs the same whether one batch or fifty arrived since the last. Legends are a line
+of text under each plot, outside the data, so that no curve or epoch point hides behind them
+(pyqtgraph's legend is drawn over the data, or, put in the plot's layout, widens narrow plots
+past their cells).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pyqtgraph as pg
 from pyqtgraph.exporters import CSVExporter, ImageExporter, SVGExporter
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGraphicsItem, QGridLayout, QMenu, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGridLayout, QLabel, QMenu, QVBoxLayout, QWidget
 
 from .. import theme
 from ..dialogs import DIALOGS
@@ -26,8 +28,8 @@ TRAIN_COLOUR = theme.SELECTION
 TEST_COLOUR = theme.ACCENT
 LR_COLOUR = "#a78bfa"
 RAW_ALPHA, PREVIOUS_ALPHA = 80, 70
+MUTED = theme.MUTED_TEXT  # the previous run's legend entry: its curves are faint in both colours
 UNTRAINED_LOSS = 2.3  # about ln 10, where an untrained network starts: the loss plot's first top
-LEGEND_ROW = 4  # a row of PlotItem's layout below its bottom axis (0-3 hold title, axes and view)
 
 EXPORTS = (("Export PNG…", ImageExporter, "PNG image (*.png)"), ("Export SVG…", SVGExporter, "SVG image (*.svg)"),
            ("Export CSV…", CSVExporter, "CSV table (*.csv)"))  # fmt: skip
@@ -83,7 +85,7 @@ def _export(widget: pg.PlotWidget, exporter, file_filter: str) -> None:
         DIALOGS.show_message(widget, "critical", "Cannot export the plot", f"Cannot write {path}: {e.strerror or e}")
 
 
-def _plot(title: str, left: str, tip: str, columns: int = 3) -> pg.PlotWidget:
+def _plot(title: str, left: str, tip: str) -> pg.PlotWidget:
     widget = pg.PlotWidget()
     item = widget.getPlotItem()
     item.setTitle(title, size="10pt")
@@ -97,10 +99,27 @@ def _plot(title: str, left: str, tip: str, columns: int = 3) -> pg.PlotWidget:
         # An axis draws its grid lines across the whole plot, so every curve update repaints it:
         # from a cached pixmap, it is a copy instead of redrawing every line and label (~4 ms).
         item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
-    legend = pg.LegendItem(colCount=columns, labelTextSize="8pt", horSpacing=12)
-    item.layout.addItem(legend, LEGEND_ROW, 1, alignment=Qt.AlignHCenter)
-    widget.legend = legend
     return widget
+
+
+def _legend_text(entries: list[tuple[str, str, bool]]) -> str:
+    """(colour, name, dashed) as one line of rich text: a coloured stroke and the name of each."""
+    return " &nbsp; ".join(f'<span style="color:{colour}">{"╍╍" if dashed else "━━"}</span>&nbsp;{name.replace(" ", "&nbsp;")}'
+                           for colour, name, dashed in entries)  # fmt: skip
+
+
+def _with_legend(widget: pg.PlotWidget, entries: list[tuple[str, str, bool]]) -> QWidget:
+    """The plot with its legend under it; widget.legend is the label, widget.legend_entries its lines."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    widget.legend = QLabel(_legend_text(entries), wordWrap=True, alignment=Qt.AlignHCenter)
+    widget.legend.setProperty("role", "muted")
+    widget.legend_entries = entries
+    layout.addWidget(widget, 1)
+    layout.addWidget(widget.legend)
+    return box
 
 
 class TrainingPlots(QWidget):
@@ -112,9 +131,9 @@ class TrainingPlots(QWidget):
                                "The loss of every training batch (faint) and its moving average.")  # fmt: skip
         self.lr_plot = _plot("Learning rate", "", "The learning rate the schedule gave each batch.")
         self.epoch_loss_plot = _plot("Loss per epoch", "loss (cross-entropy, nats)",
-                                     "Mean training loss over each epoch, and the loss on the test images after it.", columns=2)  # fmt: skip
+                                     "Mean training loss over each epoch, and the loss on the test images after it.")  # fmt: skip
         self.accuracy_plot = _plot("Accuracy per epoch", "accuracy (%)",
-                                   "Share of training images read right during each epoch, and of test images after it.", columns=2)  # fmt: skip
+                                   "Share of training images read right during each epoch, and of test images after it.")  # fmt: skip
         lr_axis = self.lr_plot.getPlotItem().getAxis("left")
         lr_axis.enableAutoSIPrefix(False)  # 0.003, not 3 (x0.001)
         lr_axis.setWidth(50)  # room for "0.0025", which the default width cuts off
@@ -129,10 +148,12 @@ class TrainingPlots(QWidget):
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setSpacing(8)
-        self._grid.addWidget(self.loss_plot, 0, 0, 1, 2)
-        self._grid.addWidget(self.lr_plot, 0, 2)
-        self._grid.addWidget(self.epoch_loss_plot, 1, 0)
-        self._grid.addWidget(self.accuracy_plot, 1, 1)
+        train_test = [(TRAIN_COLOUR, "train", False), (TEST_COLOUR, "test", False)]
+        legends = {self.loss_plot: [(TRAIN_COLOUR, "each batch", False), (TRAIN_COLOUR, "smoothed", False)],
+                   self.lr_plot: [(LR_COLOUR, "this run", False)], self.epoch_loss_plot: train_test,
+                   self.accuracy_plot: list(train_test)}  # fmt: skip
+        for widget, cell in zip(self.widgets, ((0, 0, 1, 2), (0, 2), (1, 0), (1, 1))):
+            self._grid.addWidget(_with_legend(widget, legends[widget]), *cell)
         for column, stretch in enumerate((5, 5, 6)):
             self._grid.setColumnStretch(column, stretch)
 
@@ -159,12 +180,6 @@ class TrainingPlots(QWidget):
         marker = lambda colour: dict(pen=_pen(colour, 2), symbol="o", symbolSize=7, symbolBrush=colour, symbolPen=None)  # noqa: E731
         self.epoch_train, self.epoch_test = el.plot(**marker(TRAIN_COLOUR)), el.plot(**marker(TEST_COLOUR))
         self.acc_train, self.acc_test = ac.plot(**marker(TRAIN_COLOUR)), ac.plot(**marker(TEST_COLOUR))
-        names = ((self.loss_plot, self.raw_loss, "each batch"), (self.loss_plot, self.smooth_loss, "smoothed"),
-                 (self.lr_plot, self.lr_curve, "this run"), (self.epoch_loss_plot, self.epoch_train, "train"),
-                 (self.epoch_loss_plot, self.epoch_test, "test"), (self.accuracy_plot, self.acc_train, "train"),
-                 (self.accuracy_plot, self.acc_test, "test"))  # fmt: skip
-        for widget, curve, name in names:
-            widget.legend.addItem(curve, name)
 
     def begin(self, epochs: int, peak_lr: float, previous: RunCurves | None) -> None:
         """A new run of epochs is starting; previous (if any) is shown faint beside it."""
@@ -221,9 +236,9 @@ class TrainingPlots(QWidget):
         p = self.previous or RunCurves()
         if not p.empty and not self._previous_in_legend:
             # Named only once there is one, so that a first run's legends hold only what is drawn.
-            for widget, item in ((self.loss_plot, self.prev_loss), (self.lr_plot, self.prev_lr),
-                                 (self.epoch_loss_plot, self.prev_epoch_train), (self.accuracy_plot, self.prev_acc_train)):  # fmt: skip
-                widget.legend.addItem(item, "previous run")
+            for widget in self.widgets:
+                widget.legend_entries.append((MUTED, "previous run", True))
+                widget.legend.setText(_legend_text(widget.legend_entries))
             self._previous_in_legend = True
         x = p.batch("x_epochs")
         self.prev_loss.setData(x, p.batch("smoothed_loss"))
