@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QScrollAre
 
 from ...data import MNIST
 from ...modelfile import LoadedModel, make_metadata, save_model
+from ...train import TrainConfig
 from ...paths import user_data_dir
 from ..data_dialog import MnistRequest, ensure_mnist
 from ..dialogs import DIALOGS
@@ -63,6 +64,7 @@ class TrainTab(QWidget):
         self.torch_threads = torch_threads
         self.runner = JobRunner("training", parent=self, interval_ms=refresh_ms)
         self.run_state = state.RunState()
+        self._config: TrainConfig | None = None  # of the run being started or under way
         self.training: TrainingRun | None = None  # the run under way
         self.clock: state.RunClock | None = None
         self.curves = state.RunCurves()
@@ -155,7 +157,7 @@ class TrainTab(QWidget):
         """A run is in progress (getting its data included): closing the window would stop it."""
         return self.run_state.busy
 
-    def config(self):
+    def config(self) -> TrainConfig:
         """The form as a TrainConfig; ValueError names every field that is wrong."""
         return self.form.config()
 
