@@ -1,4 +1,4 @@
-"""Training through the window: throughput of the real Train tab and its worker thread beside a
+"""Training through the window: throughput of the real Train tab and its job runner's thread beside a
 bare PyTorch loop over the same model and batch size, and how late the UI's event loop runs while
 it trains. Offscreen, in one process, the two sides interleaved round by round so that changes in
 the machine's load hit both alike.
@@ -66,7 +66,7 @@ def bare_loop_server(conn, data_dir, n_images: int, lr: float) -> None:
     samples/s out; None ends it). A process of its own, because a process in which two threads
     have run torch's parallel kernels holds two OpenMP thread teams, and on a small machine the
     second one slows the first: the bare loop on the GUI process's main thread would make the
-    Train tab's worker look slower than it is in the app, where the UI thread runs no such work."""
+    Train tab's training thread look slower than it is in the app, where the UI thread runs no such work."""
     data = load_mnist(data_dir)
     images = as_float_images(data.train_images[:n_images])
     labels = torch.as_tensor(data.train_labels[:n_images], dtype=torch.long)
@@ -115,26 +115,27 @@ def gui_run(app, tab, probe, n_images: int, lr: float, seed: int, threads) -> di
     from PySide6.QtCore import QEventLoop, QTimer
 
     tab.torch_threads = threads
-    tab.subset_spin.setValue(n_images)
-    tab.epochs_spin.setValue(1)
-    tab.batch_spin.setValue(128)
-    tab.hidden_edit.setText("128")
-    tab.lr_edit.setText(f"{lr:g}")
-    tab.schedule_combo.setCurrentIndex(tab.schedule_combo.findData("constant"))
-    tab.clip_edit.setText("0")
-    tab.decay_edit.setText("0")
-    tab.augment_check.setChecked(False)
-    tab.seed_spin.setValue(seed)
+    form = tab.form
+    form.subset_spin.setValue(n_images)
+    form.epochs_spin.setValue(1)
+    form.batch_spin.setValue(128)
+    form.hidden_edit.setText("128")
+    form.lr_edit.setText(f"{lr:g}")
+    form.schedule_combo.setCurrentIndex(form.schedule_combo.findData("constant"))
+    form.clip_edit.setText("0")
+    form.decay_edit.setText("0")
+    form.augment_check.setChecked(False)
+    form.seed_spin.setValue(seed)
     loop = QEventLoop()
     ended = []
     tab.run_finished.connect(loop.quit)
     tab.run_finished.connect(ended.append)
     tab.run_failed.connect(loop.quit)
-    updates_before = tab.plot_updates
+    updates_before = tab.plots.plot_updates
     probe.start()
     started = time.perf_counter()
     ui_cpu_before = time.thread_time()  # CPU time of this, the UI, thread
-    assert tab.start(), tab.settings_error.text()
+    assert tab.start(), form.settings_error.text()
     QTimer.singleShot(30 * 60 * 1000, loop.quit)  # a safety net, never reached in a normal run
     loop.exec()
     seconds = time.perf_counter() - started
@@ -145,11 +146,11 @@ def gui_run(app, tab, probe, n_images: int, lr: float, seed: int, threads) -> di
     tab.run_failed.disconnect(loop.quit)
     if not ended:
         raise SystemExit(f"the GUI run failed: {tab.progress_label.text()}")
-    last_batch = tab._latest  # the Trainer's own count for the epoch: images / (start .. last batch)
+    last_batch = tab.clock.latest  # the Trainer's own count for the epoch: images / (start .. last batch)
     return {
         "samples_per_s": last_batch.samples_per_second,
         "latency": lateness_stats(late),
-        "plot_redraws_per_s": (tab.plot_updates - updates_before) / seconds,
+        "plot_redraws_per_s": (tab.plots.plot_updates - updates_before) / seconds,
         "ui_thread_cpu_share": ui_cpu / seconds,  # of one core, the latency probe's ticks included
         "seconds_with_test_pass": seconds,
     }
@@ -169,7 +170,8 @@ def main():
     from PySide6.QtWidgets import QApplication
 
     from recognizer.ui import theme
-    from recognizer.ui.train_tab import TrainTab, preload_training_modules
+    from recognizer.ui.dialogs import DIALOGS
+    from recognizer.ui.train.tab import TrainTab
 
     app = QApplication.instance() or QApplication([])
     theme.apply(app)
@@ -185,13 +187,14 @@ def main():
 
     models_dir = tempfile.mkdtemp(prefix="bench-gui-models-")
     tab = TrainTab(data=sub, models_dir=models_dir)
-    tab.show_message = lambda *a, **k: print("message:", a)
+    DIALOGS.show_message = lambda parent, *a, **k: print("message:", a)
     tab.resize(1280, 800)
     tab.show()
     probe = LatencyProbe()
     # As in the app, where the window sits idle for a while before anyone presses Start: the
-    # tab's background import of what training needs has finished.
-    preload_training_modules().join()
+    # tab's background import of what training needs (a job on its runner) has finished.
+    app.processEvents()
+    tab.runner.wait_idle(60)
 
     # The event loop with nothing running, for reference.
     from PySide6.QtCore import QEventLoop, QTimer
@@ -240,7 +243,7 @@ def main():
             "runs": runs,
         }
         label = "default (one per core)" if key == "default" else key
-        rows.append(["Train tab + worker thread, offscreen", label, sps, sps / bare,
+        rows.append(["Train tab + its job runner, offscreen", label, sps, sps / bare,
                      f"{lat['p50_ms']:.1f}", f"{lat['p95_ms']:.1f}", f"{worst_max:.0f}"])  # fmt: skip
 
     common.print_table(

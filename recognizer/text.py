@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 
 def format_percent(p: float) -> str:
     """83%, 99.4%, >99.9%, 100%: whole percents below 99%, one decimal above, and ">99.9%" for
@@ -11,3 +13,16 @@ def format_percent(p: float) -> str:
     if p > 0.999:
         return ">99.9%"
     return f"{p:.1%}" if p >= 0.99 else f"{p:.0%}"
+
+
+def short_percent(p: float) -> str:
+    """Whole percents rounded down, for thumbnails: 99.97% shows as 99%, never as 100% (the
+    tooltip has the exact figure)."""
+    return f"{int(math.floor(p * 100 + 1e-9))}%"
+
+
+def plural(n: float, word: str, many: str | None = None) -> str:
+    """n and its word, the plural form when n is not exactly 1 (many, else word + "s"), with
+    thousands separators: plural(3000, "image") -> "3,000 images"; plural(1, "batch", "batches")."""
+    number = f"{int(n):,}" if float(n).is_integer() else f"{n:,.1f}"
+    return f"{number} {word if n == 1 else (many or word + 's')}"

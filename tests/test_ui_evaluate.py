@@ -262,7 +262,7 @@ def test_a_hidden_tab_catches_up_when_shown(tab, qtbot, loaded):
 
 def test_the_map_and_the_saliency_follow_a_drawn_digit(tab, qtbot, draw, loaded):
     """As the main window does: the inspector's trace and row go to show_trace."""
-    from recognizer.ui.inspector import InspectTab
+    from recognizer.ui.inspect.tab import InspectTab
 
     inspector = InspectTab()
     qtbot.addWidget(inspector)

@@ -449,7 +449,12 @@ class _FakeTrainTab(QWidget):
     def __init__(self):
         super().__init__()
         self.shut_down = False
+        self.running = False
+        self.model_in_use = None
         _FakeTrainTab.instances.append(self)
+
+    def set_model_in_use(self, loaded):
+        self.model_in_use = loaded
 
     def shutdown(self):
         self.shut_down = True

@@ -18,14 +18,16 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import numpy as np
 import pytest
 import torch
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 
 from recognizer.data import FILES, MNIST, load_mnist
 from recognizer.modelfile import LoadedModel, load_model
 from recognizer.train import quick_config
 from recognizer.ui import data_dialog
 from recognizer.hidden_sizes import parse_hidden_sizes
-from recognizer.ui.train_tab import TrainTab, read_train_settings, write_train_settings
+from recognizer.ui.dialogs import DIALOGS
+from recognizer.ui.train.state import read_train_settings, write_train_settings
+from recognizer.ui.train.tab import TrainTab
 
 
 @pytest.fixture(scope="module")
@@ -44,17 +46,24 @@ def isolated(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def make_tab(qtbot, tmp_path):
+def messages(monkeypatch) -> list:
+    """Every message box opened, as (kind, title, text, details): DIALOGS.show_message recorded."""
+    shown = []
+    monkeypatch.setattr(DIALOGS, "show_message", lambda parent, kind, title, text, details="": shown.append((kind, title, text, details)))
+    return shown
+
+
+@pytest.fixture
+def make_tab(qtbot, tmp_path, messages):
     """make_tab(**options) -> a shown TrainTab whose messages are recorded in tab.messages, shut
-    down (its worker joined) at the end of the test."""
+    down (its runner's thread joined) at the end of the test."""
     tabs = []
 
     def make(**options) -> TrainTab:
         options.setdefault("models_dir", tmp_path / "models")
         tab = TrainTab(**options)
         qtbot.addWidget(tab)
-        tab.messages = []
-        tab.show_message = lambda kind, title, text, details="": tab.messages.append((kind, title, text, details))
+        tab.messages = messages
         tab.resize(1200, 760)
         tab.show()
         tabs.append(tab)
@@ -66,13 +75,14 @@ def make_tab(qtbot, tmp_path):
 
 
 def configure(tab: TrainTab, *, epochs=2, subset=512, batch=64, lr="0.005", schedule="constant"):
-    tab.subset_spin.setValue(subset)
-    tab.epochs_spin.setValue(epochs)
-    tab.batch_spin.setValue(batch)
-    tab.lr_edit.setText(lr)
-    tab.schedule_combo.setCurrentIndex(tab.schedule_combo.findData(schedule))
-    tab.hidden_edit.setText("32")
-    tab.augment_check.setChecked(False)
+    form = tab.form
+    form.subset_spin.setValue(subset)
+    form.epochs_spin.setValue(epochs)
+    form.batch_spin.setValue(batch)
+    form.lr_edit.setText(lr)
+    form.schedule_combo.setCurrentIndex(form.schedule_combo.findData(schedule))
+    form.hidden_edit.setText("32")
+    form.augment_check.setChecked(False)
 
 
 def click(qtbot, button):
@@ -81,46 +91,51 @@ def click(qtbot, button):
 
 
 def batches_seen(tab: TrainTab) -> int:
-    return len(tab.raw_loss.getData()[0] if tab.raw_loss.getData()[0] is not None else [])
+    return len(tab.plots.raw_loss.getData()[0] if tab.plots.raw_loss.getData()[0] is not None else [])
 
 
-def test_start_pause_resume_stop_and_use_the_model(qtbot, make_tab, small, tmp_path):
+def test_start_pause_resume_stop_and_use_the_model(qtbot, make_tab, small, tmp_path, monkeypatch):
     tab = make_tab(data=small)
     configure(tab, epochs=300)  # far more than the test lets it run: Stop ends it
     click(qtbot, tab.start_button)
     assert tab.state == "running" and not tab.start_button.isEnabled()
     qtbot.waitUntil(lambda: batches_seen(tab) >= 3, timeout=15000)  # points on the real curve
-    assert tab.smooth_loss.getData()[0] is not None and len(tab.lr_curve.getData()[0]) >= 3
+    assert tab.plots.smooth_loss.getData()[0] is not None and len(tab.plots.lr_curve.getData()[0]) >= 3
     assert re.match(r"Epoch \d+ of 300 · .* images/s", tab.progress_label.text())
 
     click(qtbot, tab.pause_button)
     assert tab.state == "paused" and tab.pause_button.text() == "Resume"
     qtbot.wait(400)  # the batch under way when Pause was pressed may still land
-    held = tab.curves.batches.n + len(tab.worker._events)
+    held = tab.curves.batches.n + len(tab.runner._events)
     qtbot.wait(400)
-    assert tab.curves.batches.n + len(tab.worker._events) == held  # nothing trains while paused
+    assert tab.curves.batches.n + len(tab.runner._events) == held  # nothing trains while paused
     assert "Paused" in tab.progress_label.text()
 
     click(qtbot, tab.pause_button)  # Resume
     assert tab.state == "running" and tab.pause_button.text() == "Pause"
     qtbot.waitUntil(lambda: tab.curves.batches.n > held + 8, timeout=15000)  # past the first epoch
     qtbot.waitUntil(lambda: tab.curves.epochs.n >= 2, timeout=15000)
-    assert len(tab.acc_test.getData()[0]) >= 2
+    assert len(tab.plots.acc_test.getData()[0]) >= 2
 
     with qtbot.waitSignal(tab.run_finished, timeout=20000) as finished:
         click(qtbot, tab.stop_button)
     outcome = finished.args[0]
-    assert outcome.result.stopped and tab.state == "idle" and tab.start_button.isEnabled()
-    assert tab.confusion.matrix.sum() == 500 and tab.accuracy_label.text().endswith("%")
+    assert outcome.result.stopped and tab.state == "finished" and tab.start_button.isEnabled()
+    assert tab.result.confusion.matrix.sum() == 500 and tab.result.accuracy_label.text().endswith("%")
     assert outcome.autosaved is not None and outcome.autosaved.parent == tmp_path / "models"
     best = load_model(outcome.autosaved)  # the best epoch, complete and loadable
     assert best.metadata["training"]["weights"] == "best_epoch"
     assert not list((tmp_path / "models").glob("*.part")) and not list((tmp_path / "models").glob(".*"))
 
     with qtbot.waitSignal(tab.model_ready) as ready:
-        click(qtbot, tab.use_button)
+        click(qtbot, tab.result.use_button)
     loaded = ready.args[0]
     assert isinstance(loaded, LoadedModel) and loaded.model.config.hidden_sizes == (32,)
+    assert "In use on Draw & Inspect" in tab.result.result_label.text()
+    tab.set_model_in_use(load_model(outcome.autosaved))  # the window switched to another model
+    assert "In use" not in tab.result.result_label.text()
+    tab.set_model_in_use(loaded)
+    assert "In use on Draw & Inspect" in tab.result.result_label.text()
     assert loaded.metadata["test_accuracy"] == pytest.approx(outcome.result.test_accuracy)
     with torch.no_grad():
         logits = loaded.model(torch.as_tensor(small.test_images, dtype=torch.float32) / 255)
@@ -128,19 +143,25 @@ def test_start_pause_resume_stop_and_use_the_model(qtbot, make_tab, small, tmp_p
     assert logits.shape == (500, 10) and accuracy == pytest.approx(loaded.metadata["test_accuracy"])
     assert accuracy > 0.15  # it learned something (chance is 0.1)
 
-    tab.ask_save_path = lambda *a: str(tmp_path / "mine")  # "Save model as…", no suffix typed
-    click(qtbot, tab.save_button)
+    monkeypatch.setattr(DIALOGS, "ask_save_path", lambda *a: str(tmp_path / "mine"))  # "Save model as…", no suffix typed
+    with qtbot.waitSignal(tab.model_saved) as saved:
+        click(qtbot, tab.result.save_button)
     assert load_model(tmp_path / "mine.safetensors").metadata["test_accuracy"] == loaded.metadata["test_accuracy"]
+    # Nothing calls it unsaved any more: the window hears the path, the tab says where it went.
+    assert saved.args[0].model is loaded.model and saved.args[0].name == "mine.safetensors"
+    assert "mine.safetensors" in tab.result.autosave_label.text() and tab.result_model().name == "mine.safetensors"
 
 
-def test_second_run_overlays_the_first_and_curves_export_to_csv(qtbot, make_tab, small, tmp_path):
+def test_second_run_overlays_the_first_and_curves_export_to_csv(qtbot, make_tab, small, tmp_path, monkeypatch):
     tab = make_tab(data=small)
     configure(tab, epochs=1)
+    assert not tab.export_button.isEnabled()  # no run, no curves to export
     for _ in range(2):
         with qtbot.waitSignal(tab.run_finished, timeout=20000):
             click(qtbot, tab.start_button)
-    assert len(tab.prev_loss.getData()[0]) == 8 and len(tab.prev_acc_test.getData()[0]) == 1  # faint overlay
-    tab.ask_save_path = lambda *a: str(tmp_path / "curves.csv")
+    assert "after 1 epoch." in tab.result.result_label.text() and "512 training images" in tab.result.result_label.text()
+    assert len(tab.plots.prev_loss.getData()[0]) == 8 and len(tab.plots.prev_acc_test.getData()[0]) == 1  # faint overlay
+    monkeypatch.setattr(DIALOGS, "ask_save_path", lambda *a: str(tmp_path / "curves.csv"))
     click(qtbot, tab.export_button)
     rows = list(csv.DictReader(open(tmp_path / "curves.csv")))
     assert [r["run"] for r in rows].count("current") == 8 + 1 and [r["run"] for r in rows].count("previous") == 9
@@ -148,7 +169,7 @@ def test_second_run_overlays_the_first_and_curves_export_to_csv(qtbot, make_tab,
     assert 0 <= float(epoch_row["test_accuracy"]) <= 1 and float(epoch_row["test_loss"]) > 0
     from pyqtgraph.exporters import CSVExporter  # the plots' own context-menu export works too
 
-    CSVExporter(tab.accuracy_plot.getPlotItem()).export(str(tmp_path / "plot.csv"))
+    CSVExporter(tab.plots.accuracy_plot.getPlotItem()).export(str(tmp_path / "plot.csv"))
     assert (tmp_path / "plot.csv").read_text().strip()
 
 
@@ -163,10 +184,10 @@ def test_nan_loss_stops_with_a_lower_learning_rate_hint(qtbot, make_tab, small, 
         click(qtbot, tab.start_button)
     kind, title, text, _ = tab.messages[-1]
     assert kind == "warning" and "lower learning rate" in text and "1e+06" in text
-    assert tab.state == "idle" and tab.start_button.isEnabled() and tab.worker is None
+    assert tab.state == "failed" and tab.start_button.isEnabled() and not tab.running
 
 
-def test_a_crash_in_the_worker_is_shown_and_the_tab_keeps_working(qtbot, make_tab, small, monkeypatch):
+def test_a_crash_in_the_run_is_shown_with_its_traceback_and_the_tab_keeps_working(qtbot, make_tab, small, monkeypatch):
     import recognizer.train as train
 
     real_run = train.Trainer.run
@@ -175,19 +196,25 @@ def test_a_crash_in_the_worker_is_shown_and_the_tab_keeps_working(qtbot, make_ta
     configure(tab, epochs=1)
     with qtbot.waitSignal(tab.run_failed, timeout=10000):
         click(qtbot, tab.start_button)
-    kind, title, text, details = tab.messages[-1]
-    assert kind == "critical" and "ZeroDivisionError" in text and "Traceback" in details
+    kind, title, text, details = tab.messages[-1]  # what reached DIALOGS.show_message
+    assert kind == "critical" and "ZeroDivisionError" in text and "Traceback" in details and "1 / 0" in details
     monkeypatch.setattr(train.Trainer, "run", real_run)
     with qtbot.waitSignal(tab.run_finished, timeout=20000):
         click(qtbot, tab.start_button)
-    assert tab.outcome is not None and tab.use_button.isEnabled()
+    assert tab.outcome is not None and tab.result.use_button.isEnabled()
 
 
-def test_bad_settings_are_refused_inline(qtbot, make_tab, small):
+def test_bad_settings_are_refused_inline_every_one_marked(qtbot, make_tab, small):
     tab = make_tab(data=small)
-    tab.hidden_edit.setText("32, zero")
+    form = tab.form
+    form.hidden_edit.setText("32, zero")
+    form.lr_edit.setText("fast")
     assert not tab.start() and tab.state == "idle"
-    assert tab.settings_error.isVisibleTo(tab) and "Hidden sizes" in tab.settings_error.text()
+    assert form.settings_error.isVisibleTo(tab) and "Hidden sizes" in form.settings_error.text()
+    assert "Learning rate" in form.settings_error.text()
+    assert form.hidden_edit.property("invalid") and form.lr_edit.property("invalid") and not form.clip_edit.property("invalid")
+    form.lr_edit.setText("0.003")
+    assert not tab.start() and not form.lr_edit.property("invalid") and form.hidden_edit.property("invalid")
     assert parse_hidden_sizes("32, 64") == (32, 64) and parse_hidden_sizes(" 128 ") == (128,)
     for bad in ("", "0", "5000", "1,2,3,4,5", "1.5", "9" * 5000, ",".join(["1"] * 10000)):
         with pytest.raises(ValueError):
@@ -199,9 +226,8 @@ def test_shutdown_mid_run_joins_the_worker_and_leaves_no_partial_file(qtbot, mak
     configure(tab, epochs=300)
     click(qtbot, tab.start_button)
     qtbot.waitUntil(lambda: tab.curves.epochs.n >= 1 and tab.curves.batches.n >= 10, timeout=20000)
-    worker = tab.worker
     assert tab.shutdown(30)
-    assert not worker._thread.is_alive()
+    assert not tab.runner._thread.is_alive()
     files = sorted((tmp_path / "models").iterdir())
     assert len(files) == 1 and files[0].suffix == ".safetensors"  # the best epoch, no temp files
     assert load_model(files[0]).metadata["training"]["stopped"] is True
@@ -210,7 +236,7 @@ def test_shutdown_mid_run_joins_the_worker_and_leaves_no_partial_file(qtbot, mak
 def test_settings_are_remembered_and_bad_stored_values_fall_back(qtbot, make_tab, small):
     tab = make_tab(data=small)
     configure(tab, epochs=7, subset=1000, batch=32, lr="0.01")
-    tab.seed_spin.setValue(5)
+    tab.form.seed_spin.setValue(5)
     tab.save_settings()
     again = make_tab(data=small)
     c = again.config()
@@ -310,7 +336,7 @@ def test_inside_the_main_window(qtbot, full_main_window, small, draw):
     with qtbot.waitSignal(tab.run_finished, timeout=20000):
         tab.stop()
     with qtbot.waitSignal(tab.model_ready):
-        click(qtbot, tab.use_button)
+        click(qtbot, tab.result.use_button)
     assert window.current_model.model is tab.outcome.result.model  # swapped in at once...
     with torch.no_grad():  # ...and the drawing was traced again with it
         expected = torch.softmax(tab.outcome.result.model(torch.as_tensor(window.inspect_tab.trace.image)[None]), 1)[0]
@@ -318,9 +344,8 @@ def test_inside_the_main_window(qtbot, full_main_window, small, draw):
 
     click(qtbot, tab.start_button)  # closing the window mid-run stops it and joins the thread
     qtbot.waitUntil(lambda: tab.curves.batches.n >= 2, timeout=15000)
-    worker = tab.worker
     window.close()
-    assert not worker._thread.is_alive()
+    assert not tab.runner._thread.is_alive()
 
 
 def test_cancelling_a_download_leaves_no_files_and_the_gpu_is_offered_only_when_there(qtbot, make_tab, mirror, monkeypatch, tmp_path):
@@ -344,9 +369,89 @@ def test_cancelling_a_download_leaves_no_files_and_the_gpu_is_offered_only_when_
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda i=0: "Imaginary GPU")
     tab = make_tab(data=None)
-    assert _devices(tab) == ["cuda", "cpu"] and "Imaginary GPU" in tab.device_combo.itemText(0)
+    assert _devices(tab) == ["cuda", "cpu"] and "Imaginary GPU" in tab.form.device_combo.itemText(0)
     assert tab.config().device == "cuda"  # the GPU is the default where there is one
 
 
 def _devices(tab) -> list[str]:
-    return [tab.device_combo.itemData(i) for i in range(tab.device_combo.count())]
+    combo = tab.form.device_combo
+    return [combo.itemData(i) for i in range(combo.count())]
+
+
+# --- polish -------------------------------------------------------------------------------------
+def test_the_progress_bar_stands_still_while_paused(qtbot, make_tab, small):
+    tab = make_tab(data=small)
+    configure(tab, epochs=30)
+    click(qtbot, tab.start_button)
+    qtbot.waitUntil(lambda: tab.progress_bar.value() >= 1, timeout=20000)
+    click(qtbot, tab.pause_button)
+    qtbot.wait(400)  # the batch under way when Pause was pressed may still land
+    value, text = tab.progress_bar.value(), tab.progress_label.text()
+    qtbot.wait(1500)  # a tenth of this run: the bar used to climb on with the wall clock
+    assert (tab.progress_bar.value(), tab.progress_label.text()) == (value, text) and text.startswith("Paused")
+    with qtbot.waitSignal(tab.run_finished, timeout=20000):
+        click(qtbot, tab.stop_button)
+
+
+def test_the_tab_fits_a_1024_pixel_window_with_nothing_cut_off(qtbot, make_tab):
+    tab = make_tab()
+    assert tab.minimumSizeHint().width() <= 1024 - 40  # the window's tab frame and margins take the rest
+    tab.resize(1024 - 40, 700 - 90)
+    qtbot.wait(50)
+    inner, visible = tab.left_scroll.widget(), tab.left_scroll.viewport().width()
+    form = tab.form
+    for widget in (form.defaults_button, form.device_combo, tab.stop_button, form.lr_edit, form.schedule_combo, form.subset_spin):
+        assert widget.width() >= widget.minimumSizeHint().width(), widget
+        assert widget.mapTo(inner, QPoint(widget.width(), 0)).x() <= visible, widget
+    form.lr_edit.setText("0.00003")
+    assert form.lr_edit.fontMetrics().horizontalAdvance(form.lr_edit.text()) < form.lr_edit.width() - 8
+
+
+def test_legends_sit_beside_the_data_not_on_it(qtbot, make_tab):
+    tab = make_tab()
+    qtbot.wait(50)
+    for widget in tab.plots.widgets:  # under the plot, in the same cell
+        assert widget.legend.parentWidget() is widget.parentWidget() and widget.legend.isVisibleTo(tab)
+        assert widget.legend.y() >= widget.y() + widget.height() and "━━" in widget.legend.text()
+
+
+def test_a_warm_up_longer_than_the_run_is_flagged_before_start(make_tab, small):
+    tab = make_tab(data=small)
+    configure(tab, epochs=1, schedule="cosine")  # 512 images in batches of 64: 8 batches
+    form = tab.form
+    form.warmup_spin.setValue(200)
+    assert form.warmup_warning.isVisibleTo(tab) and "(8 batches)" in form.warmup_warning.text()
+    form.epochs_spin.setValue(30)
+    assert not form.warmup_warning.isVisibleTo(tab)
+    form.schedule_combo.setCurrentIndex(form.schedule_combo.findData("constant"))
+    form.epochs_spin.setValue(1)
+    assert not form.warmup_warning.isVisibleTo(tab) and not form.warmup_spin.isEnabled()  # no warm-up there
+
+
+def test_counts_read_as_words(make_tab):
+    form = make_tab().form
+    form.subset_spin.setValue(3000)
+    assert form.subset_spin.text() == "3,000 images"
+    form.subset_spin.setValue(0)
+    assert form.subset_spin.text() == "all 60,000"
+    form.warmup_spin.setValue(1)
+    assert form.warmup_spin.text() == "1 batch"
+    form.subset_spin.lineEdit().setText("12,000 images")  # typed back as shown
+    form.subset_spin.interpretText()
+    assert form.subset_spin.value() == 12_000
+
+
+def test_a_right_click_offers_export_and_reset_only(qtbot, make_tab, tmp_path, monkeypatch):
+    tab = make_tab()
+    widget = tab.plots.accuracy_plot
+    menu = tab.plots.menus[widget]
+    assert [a.text() for a in menu.actions() if not a.isSeparator()] == ["Export PNG…", "Export SVG…", "Export CSV…", "Reset view"]
+    qtbot.mouseClick(widget.viewport(), Qt.RightButton, pos=widget.viewport().rect().center())
+    qtbot.waitUntil(menu.isVisible, timeout=2000)  # ours, not pyqtgraph's
+    menu.hide()
+    monkeypatch.setattr(DIALOGS, "ask_save_path", lambda *a: str(tmp_path / "accuracy.png"))
+    menu.actions()[0].trigger()
+    assert (tmp_path / "accuracy.png").stat().st_size > 0
+    widget.getPlotItem().setXRange(5, 6, padding=0)
+    next(a for a in menu.actions() if a.text() == "Reset view").trigger()
+    assert widget.getPlotItem().viewRange()[0][0] < 0.5

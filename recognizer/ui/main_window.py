@@ -194,6 +194,8 @@ class MainWindow(QMainWindow):
             self.inspect_tab.set_tracer(Tracer(loaded.model), layers=len(loaded.model.config.hidden_sizes))
         if self._evaluate_tab is not None:
             self._evaluate_tab.set_model(loaded)
+        if self._train_tab is not None:
+            self._train_tab.set_model_in_use(loaded)
         self._update_status()
 
     def inspect_image(self, image28, caption: str) -> None:
@@ -393,7 +395,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         train = self._train_tab
-        if train is not None and getattr(train, "running", False):
+        if train is not None and train.running:
             choice = DIALOGS.ask_choice(
                 self, "Training is running", "A training run is still going. Stop it and quit, or keep training?",
                 ["Stop and quit", "Keep training"], default=1,

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings
+if TYPE_CHECKING:  # the readers take any store with value(): they and their users stay Qt-free
+    from PySide6.QtCore import QSettings
 
 ORGANISATION = APPLICATION = "recognizer"
 
 
 def app_settings() -> QSettings:
     """The one store, in the default format (tests point it at a temporary folder)."""
+    from PySide6.QtCore import QSettings
+
     return QSettings(QSettings.defaultFormat(), QSettings.UserScope, ORGANISATION, APPLICATION)
 
 

@@ -18,7 +18,7 @@ from ...dims import CLASSES, ROWS
 from .. import theme
 from ..colormaps import CLASS_COLOURS
 from ..plot_menu import install_plot_menu
-from ..trace_views import DIGIT_TICKS, frame_digit_plot
+from ..plots import DIGIT_TICKS, frame_digit_plot
 
 ROW_AXIS = "row (1–28)"
 

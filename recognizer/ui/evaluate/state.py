@@ -20,7 +20,7 @@ from ...data import MNIST
 from ...dims import CLASSES, ROWS
 from ...modelfile import LoadedModel
 from ...trace import Trace, Tracer
-from ..text import percent, short_percent
+from ...text import format_percent as percent, short_percent
 from .results import DEFAULT_ROBUSTNESS_SIZE, RobustnessResult, TestSetResult, describe_level
 
 LAST = ROWS - 1

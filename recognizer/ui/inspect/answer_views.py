@@ -18,7 +18,7 @@ from ...dims import ROWS
 from .. import theme
 from ..colormaps import CLASS_COLOURS
 from ..plots import ROW_AXIS, ROW_X, frame_digit_plot
-from ..words import percent
+from ...text import format_percent as percent
 
 
 class NetworkInputView(pg.PlotWidget):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 
 from ...dims import ROWS
-from ..words import percent
+from ...text import format_percent as percent
 
 if TYPE_CHECKING:  # both import torch, which the window loads after it is on screen
     from ...trace import Trace

@@ -1,0 +1,78 @@
+"""A training run as a job on the tab's JobRunner, off the UI thread.
+
+Every batch and epoch the Trainer reports goes out through ctx.send; the runner hands them to the
+tab as one list per tick, so the event loop sees a few small tasks a second however fast batches
+come. The run's end is the job's return value (a RunOutcome) or its exception.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from ...data import MNIST
+from ...errors import RecognizerError
+from ...train import Trainer, TrainConfig, TrainResult, save_best_epoch
+from ..jobs import JobContext
+
+
+@dataclass
+class RunOutcome:
+    result: TrainResult
+    seconds: float  # wall time of the whole run, pauses included
+    autosaved: Path | None = None  # the best epoch's file, if one was written
+    autosave_error: str | None = None
+
+
+class TrainingRun:
+    """One run. pause(), resume() and stop() come from the UI thread and take effect before the
+    Trainer's next batch; job() is what the runner's thread runs."""
+
+    def __init__(self, config: TrainConfig, data: MNIST, *, autosave_dir: Path | None, torch_threads: int | None):
+        self.config = config
+        self.trainer = Trainer(config, data)
+        self.autosave_dir = autosave_dir
+        self.torch_threads = torch_threads  # None: torch's default, one per core
+
+    def pause(self) -> None:
+        self.trainer.pause()
+
+    def resume(self) -> None:
+        self.trainer.resume()
+
+    def stop(self) -> None:
+        self.trainer.stop()
+
+    def job(self, ctx: JobContext) -> RunOutcome:
+        """Train, then save the best epoch (atomically: a stopped run leaves no half-written file)."""
+        self.trainer.on_batch = self.trainer.on_epoch = ctx.send
+        started = time.perf_counter()
+        threads_before = torch.get_num_threads()
+        try:
+            if self.torch_threads:
+                # Set on the thread that trains (OpenMP keeps it per thread), but torch also
+                # records it for the whole process: restored below, so the next run starts clean.
+                torch.set_num_threads(self.torch_threads)
+            result = self.trainer.run()
+        finally:
+            if torch.get_num_threads() != threads_before:
+                torch.set_num_threads(threads_before)
+        outcome = RunOutcome(result=result, seconds=time.perf_counter() - started)
+        if self.autosave_dir is not None:
+            try:
+                outcome.autosaved = save_best_epoch(result, self.autosave_dir)
+            except (OSError, RecognizerError) as e:
+                outcome.autosave_error = f"{self.autosave_dir}: {getattr(e, 'strerror', None) or e}"
+        return outcome
+
+
+def preload_training_modules(ctx: JobContext | None = None) -> None:
+    """What the first run would otherwise import on its way in: building the first optimizer
+    imports torch._dynamo (some 800 modules; measured 1-4 s on this 2-core machine, and the
+    garbage collections its imports set off stall the UI thread ~100-170 ms at a time). As a job
+    submitted when the tab is built, it runs while the window sits idle; a Start pressed sooner
+    queues behind it on the same runner. A failure costs nothing: the run imports it anyway."""
+    import torch._dynamo  # noqa: F401

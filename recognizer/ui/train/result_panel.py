@@ -1,0 +1,161 @@
+"""The result of the last run: its test accuracy, what it was, Use this model, Save model as…,
+where its best epoch was saved, and its confusion matrix (a panel of its own, placed by the tab).
+
+The confusion table also exists in evaluate_views.py; one shared widget is on its way from the
+Evaluate tab's side, and this one goes once it lands.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout)  # fmt: skip
+
+from .. import theme
+from ..widgets import group_box, muted_label
+from ...text import plural
+from . import state
+
+
+class ConfusionTable(QTableWidget):
+    """10×10 counts: rows the true digit, columns the prediction; the diagonal (right answers)
+    shaded by recall, the mistakes in red by how common they are."""
+
+    def __init__(self, parent=None):
+        super().__init__(10, 10, parent)
+        labels = [str(i) for i in range(10)]
+        self.setHorizontalHeaderLabels(labels)
+        self.setVerticalHeaderLabels(labels)
+        self.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.NoSelection)
+        self.setFocusPolicy(Qt.NoFocus)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        font = QFont()
+        font.setPointSize(8)
+        self.setFont(font)
+        for header in (self.horizontalHeader(), self.verticalHeader()):
+            header.setSectionResizeMode(QHeaderView.Stretch)
+            header.setMinimumSectionSize(16)
+            header.setDefaultAlignment(Qt.AlignCenter)
+            header.setFont(font)
+        self.horizontalHeader().setToolTip("The digit the network answered.")
+        self.verticalHeader().setToolTip("The true digit.")
+        self.setTextElideMode(Qt.ElideNone)  # a clipped count beats "1…"
+        self.setStyleSheet("QTableWidget::item { padding: 0px; }")
+        self.setMinimumSize(180, 180)
+        self.matrix: np.ndarray | None = None
+        for r in range(10):
+            for c in range(10):
+                item = QTableWidgetItem("")
+                item.setTextAlignment(Qt.AlignCenter)
+                self.setItem(r, c, item)
+
+    def set_matrix(self, m: np.ndarray | None) -> None:
+        self.matrix = None if m is None else np.asarray(m)
+        worst = 1
+        if m is not None:
+            off = m.copy()
+            np.fill_diagonal(off, 0)
+            worst = max(1, int(off.max()))
+        for r in range(10):
+            row_total = int(m[r].sum()) if m is not None else 0
+            for c in range(10):
+                item = self.item(r, c)
+                if m is None:
+                    item.setText("")
+                    item.setBackground(QBrush())
+                    item.setToolTip("")
+                    continue
+                n = int(m[r, c])
+                item.setText(str(n) if n else "·")
+                share = n / row_total if row_total else 0.0
+                if r == c:
+                    colour = QColor(theme.ACCENT)
+                    colour.setAlpha(int(40 + 150 * share))
+                    item.setForeground(QBrush(QColor(theme.BACKGROUND if share > 0.5 else theme.TEXT)))
+                else:
+                    colour = QColor("#ef4444")
+                    colour.setAlpha(int(200 * (n / worst) ** 0.7) if n else 0)
+                    item.setForeground(QBrush(QColor(theme.TEXT if n else theme.MUTED_TEXT)))
+                item.setBackground(QBrush(colour))
+                item.setToolTip(f"true {r}, read as {c}: {plural(n, 'image')} ({share:.1%} of the {r}s)")
+
+
+class ResultPanel(QGroupBox):
+    """The last run's result. The tab connects use_button and save_button and tells the panel
+    what happened: show_outcome(), set_in_use(), set_saved()."""
+
+    def __init__(self, parent=None):
+        super().__init__("Result of the last run", parent)
+        self.accuracy_label = QLabel("—")
+        self.accuracy_label.setFont(theme.big_font(20))
+        self.accuracy_label.setToolTip("Accuracy on the 10,000 MNIST test images, which training never sees.")
+        self.result_label = muted_label(state.NO_RESULT_TEXT, wrap=True)
+        self.use_button = QPushButton("Use this model")
+        self.use_button.setToolTip("Use the weights of this run on Draw && Inspect and Evaluate right away.")
+        self.save_button = QPushButton("Save model as…")
+        self.save_button.setToolTip("Write the weights of this run, with its settings and accuracy, to a .safetensors file.")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.use_button, 1)
+        buttons.addWidget(self.save_button, 1)
+        self.autosave_label = muted_label(wrap=True)
+        self.autosave_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 10, 8, 8)
+        layout.setSpacing(4)
+        layout.addWidget(self.accuracy_label)
+        layout.addWidget(self.result_label)
+        layout.addLayout(buttons)
+        layout.addWidget(self.autosave_label)
+        layout.addStretch(1)
+
+        self.confusion = ConfusionTable()
+        self.confusion.setToolTip("Rows: the true digit. Columns: what the network read. Off the diagonal: its mistakes.")
+        self.confusion_box, confusion_layout = group_box("Confusion matrix of the last run", self.confusion.toolTip())
+        confusion_layout.setContentsMargins(6, 10, 6, 6)
+        confusion_layout.setSpacing(4)
+        confusion_layout.addWidget(muted_label("Every test image, counted once. Rows: the true digit; columns: the answer.", wrap=True))
+        confusion_layout.addWidget(self.confusion, 1)
+
+        self._outcome = None
+        self._test_images = 0
+        self._in_use = False
+        self._saved: Path | None = None
+
+    def show_outcome(self, outcome, test_images: int) -> None:
+        """A run ended: its accuracy, description, confusion matrix and where it was saved."""
+        self._outcome, self._test_images = outcome, test_images
+        self._in_use, self._saved = False, None
+        result = outcome.result
+        self.accuracy_label.setText(f"{result.test_accuracy:.2%}" if result.test_accuracy is not None else "—")
+        self.confusion.set_matrix(result.evaluation.confusion if result.evaluation is not None else None)
+        self._update_texts()
+
+    def set_in_use(self, in_use: bool) -> None:
+        if in_use != self._in_use:
+            self._in_use = in_use
+            self._update_texts()
+
+    def set_saved(self, path: Path) -> None:
+        self._saved = path
+        self._update_texts()
+
+    def set_enabled(self, idle: bool) -> None:
+        for button in (self.use_button, self.save_button):
+            button.setEnabled(idle and self._outcome is not None)
+
+    def _update_texts(self) -> None:
+        text = state.result_text(self._outcome, self._test_images)
+        if self._in_use:
+            text += "\nIn use on Draw & Inspect."
+        self.result_label.setText(text)
+        autosaved, tip = state.autosave_text(self._outcome)
+        if self._saved is not None:
+            autosaved += f"\nThis run's model saved as {self._saved}."
+        self.autosave_label.setText(autosaved.strip())
+        self.autosave_label.setToolTip(tip)

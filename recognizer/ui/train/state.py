@@ -1,0 +1,454 @@
+"""What the Train tab knows, without Qt: the curves of a run, its clock, its phase and every text
+the tab shows, and the settings form's model (parsing, checking, remembering).
+
+Kept apart from the widgets so that it can be tested without a display, and so that the widgets
+only show what this module computes.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections import deque
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ...errors import TrainingError
+from ...hidden_sizes import format_hidden_sizes, parse_hidden_sizes
+from ...train import SCHEDULES, BatchProgress, EpochResult, TrainConfig, quick_config
+from ..settings import read_bool, read_choice, read_float, read_int
+from ...text import plural
+
+SMOOTHING = 0.9  # exponential moving average of the batch loss (about 10 batches), debiased
+RATE_WINDOW_S = 3.0  # the images/s shown is measured over this many seconds of training
+MAX_SUBSET = 60_000  # MNIST's training images
+SETTINGS_PREFIX = "train/"
+# The whole-number settings' limits, for the spin boxes and for reading stored values alike.
+RANGES = {"epochs": (1, 1000), "batch_size": (1, 8192), "warmup_steps": (0, 1_000_000),
+          "train_subset": (0, MAX_SUBSET), "seed": (0, 2**31 - 1)}  # fmt: skip
+
+
+# --- curves -----------------------------------------------------------------------------------
+class Series:
+    """Growable columns of floats (amortised appends; views for setData without copies)."""
+
+    def __init__(self, columns: int):
+        self._data = np.empty((256, columns))
+        self.n = 0
+
+    def extend(self, rows) -> None:
+        rows = np.asarray(rows, dtype=float).reshape(-1, self._data.shape[1])
+        need = self.n + len(rows)
+        if need > len(self._data):
+            grown = np.empty((max(need, 2 * len(self._data)), self._data.shape[1]))
+            grown[: self.n] = self._data[: self.n]
+            self._data = grown
+        self._data[self.n : need] = rows
+        self.n = need
+
+    def column(self, i: int) -> np.ndarray:
+        return self._data[: self.n, i]
+
+    def copy(self) -> Series:
+        other = Series(self._data.shape[1])
+        other.extend(self._data[: self.n])
+        return other
+
+
+# Every series a run records, and on which rows: "batch" (one per training batch), "epoch" (one
+# per finished epoch) or both. The arrays and the CSV's columns all follow this one table.
+# Losses are cross-entropy in nats, accuracies fractions, x_epochs the position on the x axis.
+SERIES = {"step": "batch", "epoch": "both", "batch": "batch", "x_epochs": "both", "batch_loss": "batch",
+          "smoothed_loss": "batch", "learning_rate": "batch", "train_loss": "epoch", "test_loss": "epoch",
+          "train_accuracy": "epoch", "test_accuracy": "epoch"}  # fmt: skip
+BATCH_SERIES = tuple(name for name, rows in SERIES.items() if rows != "epoch")
+EPOCH_SERIES = tuple(name for name, rows in SERIES.items() if rows != "batch")
+WHOLE_NUMBERS = {"step", "epoch", "batch"}
+CSV_HEADER = ["run", "kind", *SERIES]
+
+
+class RunCurves:
+    """Everything one run plotted, per batch and per epoch (columns as in SERIES)."""
+
+    def __init__(self):
+        self.batches = Series(len(BATCH_SERIES))
+        self.epochs = Series(len(EPOCH_SERIES))
+        self._ema = 0.0
+        self._ema_weight = 0.0
+
+    def add(self, events) -> None:
+        batch_rows, epoch_rows = [], []
+        for e in events:
+            if isinstance(e, BatchProgress):
+                self._ema = SMOOTHING * self._ema + (1 - SMOOTHING) * e.loss
+                self._ema_weight = SMOOTHING * self._ema_weight + (1 - SMOOTHING)
+                row = {"step": self.batches.n + len(batch_rows) + 1, "epoch": e.epoch, "batch": e.batch,
+                       "x_epochs": (e.epoch - 1) + e.batch / e.batches_per_epoch, "batch_loss": e.loss,
+                       "smoothed_loss": self._ema / self._ema_weight, "learning_rate": e.learning_rate}  # fmt: skip
+                batch_rows.append([row[name] for name in BATCH_SERIES])
+            elif isinstance(e, EpochResult):
+                row = {"epoch": e.epoch, "x_epochs": e.epoch, "train_loss": e.train_loss, "test_loss": e.test_loss,
+                       "train_accuracy": e.train_accuracy, "test_accuracy": e.test_accuracy}  # fmt: skip
+                epoch_rows.append([row[name] for name in EPOCH_SERIES])
+        if batch_rows:
+            self.batches.extend(batch_rows)
+        if epoch_rows:
+            self.epochs.extend(epoch_rows)
+
+    def batch(self, name: str) -> np.ndarray:
+        return self.batches.column(BATCH_SERIES.index(name))
+
+    def epoch(self, name: str) -> np.ndarray:
+        return self.epochs.column(EPOCH_SERIES.index(name))
+
+    @property
+    def empty(self) -> bool:
+        return self.batches.n == 0 and self.epochs.n == 0
+
+    def copy(self) -> RunCurves:
+        other = RunCurves()
+        other.batches, other.epochs = self.batches.copy(), self.epochs.copy()
+        return other
+
+    def rows(self, run: str):
+        """CSV rows: one per batch, then one per epoch; blanks where a column does not apply."""
+        for kind, names, series in (("batch", BATCH_SERIES, self.batches), ("epoch", EPOCH_SERIES, self.epochs)):
+            columns = {name: series.column(i) for i, name in enumerate(names)}
+            for i in range(series.n):
+                yield [run, kind, *(_cell(name, columns[name][i]) if name in columns else "" for name in SERIES)]
+
+
+def _cell(name: str, value: float) -> str:
+    return str(int(value)) if name in WHOLE_NUMBERS else f"{value:.6g}"
+
+
+def write_curves_csv(path: str | Path, current: RunCurves, previous: RunCurves | None) -> Path:
+    """All curves in one CSV: run is "current" or "previous", kind "batch" or "epoch"."""
+    path = Path(path)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(CSV_HEADER)
+        writer.writerows(current.rows("current"))
+        if previous is not None:
+            writer.writerows(previous.rows("previous"))
+    return path
+
+
+# --- the clock --------------------------------------------------------------------------------
+class RunClock:
+    """Images/s, time left and the share done of one run, on a clock that stands still while the
+    run is paused: every time here is active time, so a pause moves none of them.
+
+    The Trainer's own images/s counts from its epoch's start; this one is measured over the last
+    few seconds of training, and leaves out the test pass after each epoch."""
+
+    def __init__(self, epochs: int, images: int, batch_size: int, test_images: int, now: float):
+        self.epochs, self.images, self.batch_size, self.test_images = epochs, images, batch_size, test_images
+        self.started = now
+        self._paused_at: float | None = None
+        self._paused_total = 0.0
+        self.latest: BatchProgress | None = None
+        self._latest_active = 0.0
+        self.images_seen = 0  # of the whole run, epochs before this one included
+        self.epochs_done = 0
+        self._points: deque[tuple[float, int]] = deque()  # (active time, images seen)
+        self._rate: float | None = None
+        self._eval_seconds: float | None = None  # one test pass, once an epoch has timed it
+
+    @property
+    def paused(self) -> bool:
+        return self._paused_at is not None
+
+    def active(self, now: float) -> float:
+        """Seconds the run has been running, pauses left out."""
+        return (self._paused_at if self._paused_at is not None else now) - self.started - self._paused_total
+
+    def pause(self, now: float) -> None:
+        if self._paused_at is None:
+            self._paused_at = now
+
+    def resume(self, now: float) -> None:
+        if self._paused_at is not None:
+            self._paused_total += now - self._paused_at
+            self._paused_at = None
+
+    def take(self, events, now: float) -> None:
+        """What the run reported since the last call, in order."""
+        active = self.active(now)
+        for e in events:
+            if isinstance(e, BatchProgress):
+                self.latest, self._latest_active = e, active
+                self.images_seen = (e.epoch - 1) * self.images + min(e.batch * self.batch_size, self.images)
+            else:
+                self.epochs_done = e.epoch
+                self._points.clear()  # the gap before the next batch holds a test pass
+                b = self.latest
+                if b is not None and b.samples_per_second > 0:
+                    # The epoch's seconds are its batches plus the test pass after them.
+                    self._eval_seconds = max(0.0, e.seconds - self.images / b.samples_per_second)
+        if self.latest is not None and not self.measuring:
+            points = self._points
+            points.append((active, self.images_seen))
+            while len(points) > 2 and active - points[0][0] > RATE_WINDOW_S:
+                points.popleft()
+
+    @property
+    def measuring(self) -> bool:
+        """The last batch of an epoch is done and its test pass is running."""
+        b = self.latest
+        return b is not None and b.batch == b.batches_per_epoch and self.epochs_done < b.epoch
+
+    def rate(self) -> float | None:
+        """Training images per second over the last few seconds of training."""
+        points = self._points
+        if len(points) >= 2 and points[-1][0] - points[0][0] >= 0.5:
+            (t0, n0), (t1, n1) = points[0], points[-1]
+            if n1 > n0:
+                self._rate = (n1 - n0) / (t1 - t0)
+        if self._rate is None and self.latest is not None and self.latest.samples_per_second > 0:
+            return self.latest.samples_per_second
+        return self._rate
+
+    def seconds_left(self, now: float) -> float | None:
+        """Images still to train at the current rate, plus the test passes still to come (timed
+        after the first epoch; until then guessed as a forward pass at three times the speed)."""
+        rate = self.rate()
+        if self.latest is None or not rate:
+            return None
+        images_left = self.epochs * self.images - self.images_seen
+        test_pass = self._eval_seconds if self._eval_seconds is not None else self.test_images / (3 * rate)
+        left = images_left / rate + (self.epochs - self.epochs_done) * test_pass
+        if self.measuring:
+            left -= min(test_pass, self.active(now) - self._latest_active)
+        return max(0.0, left)
+
+    def fraction_done(self, now: float) -> float | None:
+        """Of the whole run, by time: what has run over what has run plus what is left."""
+        left = self.seconds_left(now)
+        if left is None:
+            return None
+        active = self.active(now)
+        return active / max(active + left, 1e-9)
+
+
+# --- the run's phase --------------------------------------------------------------------------
+TRANSITIONS = {
+    "idle": {"loading", "running"},
+    "loading": {"running", "idle"},  # idle again: no data, nothing ran
+    "running": {"paused", "stopping", "finished", "failed"},
+    "paused": {"running", "stopping", "finished", "failed"},  # paused during the last test pass
+    "stopping": {"finished", "failed"},
+    "finished": {"loading", "running"},
+    "failed": {"loading", "running"},
+}
+BUSY = {"loading", "running", "paused", "stopping"}
+
+
+class RunState:
+    """idle → (loading →) running ⇄ paused → stopping → finished or failed, and again."""
+
+    def __init__(self):
+        self.phase = "idle"
+
+    def go(self, phase: str) -> None:
+        if phase not in TRANSITIONS[self.phase]:
+            raise ValueError(f"a run cannot go from {self.phase} to {phase}")
+        self.phase = phase
+
+    @property
+    def busy(self) -> bool:
+        return self.phase in BUSY
+
+    @property
+    def can_pause(self) -> bool:
+        return self.phase in ("running", "paused")
+
+    @property
+    def can_stop(self) -> bool:
+        return self.phase in ("loading", "running", "paused")
+
+
+# --- texts ------------------------------------------------------------------------------------
+IDLE_TEXT = "Press Start to train a model."
+LOADING_TEXT = "Getting MNIST…"
+STOPPING_TEXT = "Stopping after this batch, then measuring the model on the test images…"
+NO_RESULT_TEXT = "No run yet."
+
+
+def no_data_text(reason: str) -> str:
+    return "No training data: " + reason if reason else "Cancelled: no MNIST, no training."
+
+
+def starting_text(images: int, epochs: int) -> str:
+    return f"Starting: {plural(images, 'training image')}, {plural(epochs, 'epoch')}…"
+
+
+def progress_text(clock: RunClock, now: float) -> str:
+    b = clock.latest
+    if b is None:
+        return starting_text(clock.images, clock.epochs)
+    if clock.paused:
+        return (f"Paused in epoch {b.epoch:,} of {clock.epochs:,}, after batch {b.batch:,} of {b.batches_per_epoch:,}. "
+                "Resume to go on, Stop to end the run here.")  # fmt: skip
+    rate = clock.rate() or b.samples_per_second
+    parts = [f"Epoch {b.epoch:,} of {clock.epochs:,}", f"batch {b.batch:,} of {b.batches_per_epoch:,}",
+             f"{rate:,.0f} images/s"]  # fmt: skip
+    if clock.measuring:
+        parts[1] = f"testing on {plural(clock.test_images, 'image')}"
+    left = clock.seconds_left(now)
+    if left is not None and clock.active(now) > 1.0:
+        parts.append(f"about {duration(left)} left")
+    return " · ".join(parts)
+
+
+def ended_text(outcome) -> str:
+    return f"{'Stopped' if outcome.result.stopped else 'Finished'} after {duration(outcome.seconds)}."
+
+
+def failure_texts(error: BaseException | None, message: str, details: str) -> tuple[str, str, str, str]:
+    """(kind, title, text, details) of the dialog for a run that failed."""
+    if isinstance(error, TrainingError):  # a NaN loss: the message suggests a lower rate
+        return "warning", "Training stopped", f"Training stopped: {message}.", details
+    if not details:  # ours, or the system's: said as it is
+        return "critical", "Cannot train", message, details
+    return ("critical", "Training crashed", f"Training stopped on an unexpected error: {message}\n\n"
+            "The window keeps working; the details below help a bug report.", details)  # fmt: skip
+
+
+def result_text(outcome, test_images: int) -> str:
+    if outcome is None:
+        return NO_RESULT_TEXT
+    r, c = outcome.result, outcome.result.config
+    done = len(r.history)
+    when = f"stopped during epoch {done + 1} of {c.epochs:,}" if r.stopped else f"after {plural(c.epochs, 'epoch')}"
+    images = plural(c.train_subset or MAX_SUBSET, "training image")
+    return (f"on the {test_images:,} test images, {when}.\nLSTM {format_hidden_sizes(c.hidden_sizes)}, "
+            f"{images}, learning rate {c.learning_rate:g} ({c.schedule}).")  # fmt: skip
+
+
+def autosave_text(outcome) -> tuple[str, str]:
+    """(text, tooltip) about the best epoch's automatic save."""
+    if outcome is None:
+        return "", ""
+    r = outcome.result
+    if outcome.autosaved is not None:
+        acc = r.history[r.best_epoch - 1].test_accuracy
+        return (f"Best epoch ({r.best_epoch}, {acc:.2%}) saved automatically in {home(outcome.autosaved.parent)} "
+                f"as {outcome.autosaved.name}", f"Saved as {outcome.autosaved}\n(File › Load model… reads it back.)")  # fmt: skip
+    if r.best_epoch is None:
+        return "No epoch finished, so nothing was saved automatically.", ""
+    return "The best epoch was not saved.", ""
+
+
+def home(path: Path) -> str:
+    """path with the home folder written ~, as people read it."""
+    try:
+        return "~/" + str(Path(path).relative_to(Path.home()))
+    except ValueError:
+        return str(path)
+
+
+def duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, s = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {s:02d} s"
+    hours, m = divmod(minutes, 60)
+    return f"{hours:,} h {m:02d} min"
+
+
+# --- the settings form's model ----------------------------------------------------------------
+LABELS = {"hidden_sizes": "Hidden sizes", "learning_rate": "Learning rate", "weight_decay": "Weight decay",
+          "grad_clip": "Gradient clip"}  # the fields typed as text, the only ones that can be wrong  # fmt: skip
+
+
+def available_devices() -> list[tuple[str, str]]:
+    """(config value, label) of each device to offer: the CPU, and CUDA first when it works."""
+    devices = [("cpu", "CPU")]
+    if torch.cuda.is_available():
+        devices.insert(0, ("cuda", f"GPU ({torch.cuda.get_device_name(0)})"))
+    return devices
+
+
+def parse_number(text: str, positive: bool = False) -> float:
+    """A typed number ("0.003", "3e-3", "0,003"); ValueError says what is wrong with it."""
+    try:
+        value = float(str(text).strip().replace(",", "."))
+    except ValueError:
+        raise ValueError(f"{str(text).strip()!r} is not a number") from None
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        raise ValueError(f"must be {'greater than zero' if positive else 'zero or more'}")
+    return value
+
+
+def parse_form(fields: Mapping[str, object]) -> tuple[TrainConfig | None, dict[str, str]]:
+    """The form's values (one per TrainConfig field: text where typed, else numbers, a bool and
+    choices) as a TrainConfig, or None and an error for every field that is wrong, all at once
+    (key "form" for one TrainConfig itself refuses)."""
+    parsers = {"hidden_sizes": lambda t: parse_hidden_sizes(str(t)), "learning_rate": lambda t: parse_number(t, True),
+               "weight_decay": parse_number, "grad_clip": parse_number}  # fmt: skip
+    values, errors = dict(fields), {}
+    for key, parse in parsers.items():
+        try:
+            values[key] = parse(fields[key])
+        except ValueError as e:
+            errors[key] = f"{LABELS[key]}: {e}"
+    if errors:
+        return None, errors
+    try:
+        return TrainConfig(**values), {}
+    except ValueError as e:
+        return None, {"form": str(e)}
+
+
+def run_batches(fields: Mapping[str, object], train_images: int = MAX_SUBSET) -> int:
+    """Batches in the whole run the form describes."""
+    images = min(int(fields["train_subset"]) or train_images, train_images)
+    return int(fields["epochs"]) * math.ceil(images / int(fields["batch_size"]))
+
+
+def warmup_warning(fields: Mapping[str, object], train_images: int = MAX_SUBSET) -> str:
+    """A warning when the cosine schedule's warm-up does not end before the run does, else ""."""
+    total = run_batches(fields, train_images)
+    if fields["schedule"] != "cosine" or int(fields["warmup_steps"]) < total:
+        return ""
+    return (f"Not shorter than the whole run ({plural(total, 'batch', 'batches')}): the rate only ever rises "
+            "and never decays.")  # fmt: skip
+
+
+def read_train_settings(store, devices: Sequence[str] | None = None) -> TrainConfig:
+    """The settings stored by the tab (store: a QSettings, or anything with its value()); each
+    missing, corrupt or out-of-range value is the default's (quick_config), and an unusable device
+    falls back to the best one present."""
+    d = quick_config()
+    devices = list(devices or [value for value, _ in available_devices()])
+    key = lambda name: SETTINGS_PREFIX + name  # noqa: E731
+    raw = store.value(key("hidden_sizes"))
+    if isinstance(raw, list):  # an INI file read back "32, 64" typed by hand, unquoted, as a list
+        raw = ", ".join(map(str, raw))
+    try:
+        hidden = parse_hidden_sizes(raw) if isinstance(raw, str) else d.hidden_sizes
+    except ValueError:
+        hidden = d.hidden_sizes
+    whole = {name: read_int(store, key(name), getattr(d, name), *RANGES[name]) for name in RANGES}
+    return TrainConfig(
+        hidden_sizes=hidden,
+        learning_rate=read_float(store, key("learning_rate"), d.learning_rate, positive=True),
+        schedule=read_choice(store, key("schedule"), d.schedule, SCHEDULES),
+        weight_decay=read_float(store, key("weight_decay"), d.weight_decay),
+        grad_clip=read_float(store, key("grad_clip"), d.grad_clip),
+        augment=read_bool(store, key("augment"), d.augment),
+        device=read_choice(store, key("device"), devices[0], devices),
+        **whole,
+    )
+
+
+def write_train_settings(store, config: TrainConfig) -> None:
+    for name, value in config.to_dict().items():
+        store.setValue(SETTINGS_PREFIX + name, format_hidden_sizes(value) if name == "hidden_sizes" else value)
+    store.sync()
