@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import time
+
 import numpy as np
 import pytest
 from drawing import DIGIT_STROKES, draw_digit, draw_stroke, send_mouse
@@ -58,15 +60,18 @@ def test_a_click_leaves_a_dot(canvas):
 
 
 def test_live_updates_during_a_stroke_are_throttled(canvas, qtbot):
-    # 40 moves 2 ms apart: about 80 ms of drawing gives ~5 live updates, not 40
+    # 40 moves 2 ms apart: about 80 ms of drawing gives ~5 live updates, not 40. A loaded machine
+    # stretches the waits, so the bound is taken from the time the moves really took.
     a, b = canvas.to_widget(QPointF(40, 140)), canvas.to_widget(QPointF(240, 140))
     send_mouse(canvas, QEvent.MouseButtonPress, a, Qt.LeftButton, Qt.LeftButton)
+    started = time.perf_counter()
     for k in range(1, 41):
         send_mouse(canvas, QEvent.MouseMove, a + (b - a) * (k / 40), Qt.NoButton, Qt.LeftButton)
         qtbot.wait(2)
     qtbot.wait(LIVE_INTERVAL_MS + 10)  # the last move is sent too, after the interval
+    took_ms = (time.perf_counter() - started) * 1000
     live = [pixels for pixels, is_live in canvas.emitted if is_live]
-    assert 2 <= len(live) <= 15
+    assert 2 <= len(live) <= min(40, took_ms / (0.9 * LIVE_INTERVAL_MS) + 3) and len(live) < 40
     assert live[-1][140, 235] > 0  # the latest live update reaches the end of the line
     assert not any(not is_live for _, is_live in canvas.emitted)  # not settled until release
     send_mouse(canvas, QEvent.MouseButtonRelease, b, Qt.LeftButton, Qt.NoButton)

@@ -141,7 +141,7 @@ class DrawingCanvas(QWidget):
         self._display: QImage | None = None  # the same at the widget's size, for paintEvent
         self._ink = QColor(255, 255, 255)
         self._since_emit = QElapsedTimer()
-        self._live_timer = QTimer(self, singleShot=True)
+        self._live_timer = QTimer(self, singleShot=True, timerType=Qt.PreciseTimer)  # coarse ones fire early
         self._live_timer.timeout.connect(self._emit_live)
 
     # --- public API -------------------------------------------------------------------------
