@@ -9,7 +9,6 @@ it in a worker thread and the tests check it without Qt.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple, Sequence
 
@@ -348,13 +347,6 @@ def robustness(
     return curves
 
 
-def timed(fn: Callable, *args, **kwargs):
-    """(fn(*args, **kwargs), seconds of wall time)."""
-    start = time.perf_counter()
-    result = fn(*args, **kwargs)
-    return result, time.perf_counter() - start
-
-
 __all__ = [
     "PCA",
     "PERTURBATIONS",
@@ -376,5 +368,4 @@ __all__ = [
     "saliency_by_row",
     "shift",
     "thicken",
-    "timed",
 ]
