@@ -38,6 +38,7 @@ class LoadedModel:
     model: RowLSTM
     metadata: dict
     path: Path | None = None
+    trust: object | None = None  # verdict.TrustParams when the file has rejection parameters
 
     @property
     def name(self) -> str:
@@ -60,11 +61,18 @@ def make_metadata(model: RowLSTM, training: dict, test_accuracy: float | None) -
     }
 
 
-def save_model(path: str | Path, model: RowLSTM, metadata: dict) -> Path:
+def save_model(path: str | Path, model: RowLSTM, metadata: dict, trust=None) -> Path:
     """Write atomically: a temporary file beside the target, then a rename, so the file on disk is
-    always the old one or the complete new one."""
+    always the old one or the complete new one. trust: verdict.TrustParams to store with the
+    weights (default: the model's own `trust` attribute, set by the Trainer and the loader)."""
     path = Path(path)
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    trust = trust if trust is not None else getattr(model, "trust", None)
+    if trust is not None:  # optional extras: tensors "trust.*" and metadata["trust"]
+        from .verdict import METADATA_KEY as TRUST_KEY
+
+        tensors.update(trust.to_tensors())
+        metadata = {**metadata, TRUST_KEY: trust.to_metadata()}
     blob = save_safetensors_bytes(tensors, metadata={METADATA_KEY: json.dumps(metadata)})
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
@@ -157,6 +165,10 @@ def _load(path: Path) -> LoadedModel:
         tensors = load_safetensors_bytes(blob)
     except Exception as e:  # safetensors raises its own error type for any malformed layout
         raise ModelFileError(f"malformed safetensors data ({e})") from None
+    from .verdict import METADATA_KEY as TRUST_KEY, TENSOR_PREFIX, trust_from_file
+
+    extras = {k: tensors.pop(k) for k in [k for k in tensors if k.startswith(TENSOR_PREFIX)]}
+    trust = trust_from_file(extras, meta.get(TRUST_KEY), model.layers[-1].hidden_size)
     missing = sorted(set(expected) - set(tensors))
     extra = sorted(set(tensors) - set(expected))
     if missing or extra:
@@ -171,7 +183,8 @@ def _load(path: Path) -> LoadedModel:
             raise ModelFileError(f"tensor {key} holds NaN or infinite values")
     model.load_state_dict(tensors)
     model.eval()
+    model.trust = trust
     acc = meta["test_accuracy"]
     if acc is not None and not (isinstance(acc, (int, float)) and math.isfinite(acc) and 0 <= acc <= 1):
         raise ModelFileError(f"test accuracy {acc!r} is not a fraction")
-    return LoadedModel(model=model, metadata=meta, path=path)
+    return LoadedModel(model=model, metadata=meta, path=path, trust=trust)
