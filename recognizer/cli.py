@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="recognizer", description="Draw a digit and watch an LSTM read it row by row.")
     parser.add_argument("--version", action="version", version=f"recognizer {__version__}")
     parser.add_argument("--model", type=Path, help="model file to open the window with (default: the shipped model)")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="{train,evaluate,predict}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="{train,evaluate,predict,calibrate}")
 
     t = sub.add_parser("train", help="train a model and save it")
     t.add_argument("--out", type=Path, required=True, help="where to write the model (.safetensors)")
@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
     p.add_argument("--model", type=Path, help="model file (default: the shipped model)")
     p.add_argument("--json", action="store_true", help="print a JSON array, one object per image")
+
+    c = sub.add_parser("calibrate", help="fit the rejection and confidence calibration of a model (same weights) and save it")
+    c.add_argument("--model", type=Path, help="model file to calibrate (default: the shipped model)")
+    c.add_argument("--out", type=Path, required=True, help="where to write the calibrated model (may be the same file)")
+    c.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
     return parser
 
 
@@ -142,7 +147,7 @@ def cmd_train(args) -> int:
     result = Trainer(config, data, on_batch=bar.update, on_epoch=on_epoch).run()
     bar.clear()
     metadata = make_metadata(result.model, config.to_dict(), result.test_accuracy)
-    save_model(args.out, result.model, metadata)
+    save_model(args.out, result.model, metadata)  # with the rejection the Trainer fitted (model.trust)
     print(f"saved {args.out} (test accuracy {result.test_accuracy:.2%} on {len(data.test_labels):,} images)")
     return 0
 
@@ -182,28 +187,23 @@ def cmd_predict(args) -> int:
     from .image_files import read_image
     from .preprocess import to_mnist
     from .trace import Tracer
+    from .verdict import predict_record
 
     tracer = Tracer(_load(args.model).model)
-    results = []
-    for path in args.images:
-        image = to_mnist(read_image(path))
-        if image is None:
-            results.append({"path": str(path), "digit": None, "probabilities": [0.0] * 10})
-        else:
-            probabilities = tracer(image).probabilities[-1]
-            results.append({
-                "path": str(path),
-                "digit": int(probabilities.argmax()),
-                "probabilities": [round(float(p), 6) for p in probabilities],
-            })
+    results = [predict_record(path, to_mnist(read_image(path)), tracer) for path in args.images]
     if args.json:
         print(json.dumps(results))
     else:
         for r in results:
-            if r["digit"] is None:
-                print(f"{r['path']}: nothing to read")
-            else:
-                print(f"{r['path']}: {r['digit']} ({max(r['probabilities']):.1%})")
+            print(f"{r['path']}: {r['words']}")
+    return 0
+
+
+def cmd_calibrate(args) -> int:
+    from .calibrate import calibrate_file
+
+    report = calibrate_file(args.model, args.out, args.data_dir)
+    print(report)
     return 0
 
 
@@ -216,7 +216,7 @@ def cmd_gui(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    commands = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, None: cmd_gui}
+    commands = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "calibrate": cmd_calibrate, None: cmd_gui}
     try:
         return commands[args.command](args)
     except KeyboardInterrupt:
