@@ -13,6 +13,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -241,4 +242,12 @@ class Trainer:
             result.evaluation = evaluate(model, self.data.test_images, self.data.test_labels)
         # The window and the model files work on the CPU; the result is handed over there.
         result.model = model.cpu().eval()
+        # Every trained model gets its rejection and temperature, fitted on held-out training
+        # images (recognizer/verdict.py); save_model writes them along with the weights.
+        from .verdict import fit_trust_on_mnist
+
+        try:
+            result.model.trust = fit_trust_on_mnist(result.model, self.data)
+        except (ValueError, np.linalg.LinAlgError):  # too few images, or a degenerate model
+            result.model.trust = None
         return result
