@@ -106,11 +106,17 @@ def render_strokes(
     # Whole frame coordinates: pixel (r, c) has its centre at (c, r). Shift the centre of mass
     # to (14, 14), clamped so that the whole drawing (pen included) stays in the frame.
     margin = pen_width / 2 + edge / 2
-    shift = CENTRE - com
-    shift = np.clip(shift, margin - 0.5, SIZE - 0.5 - margin - size)
-    a += shift
-    b += shift
-    return _draw(a, b, pen_width, edge)
+    lo_shift, hi_shift = margin - 0.5, SIZE - 0.5 - margin - size
+    shift = np.clip(CENTRE - com, lo_shift, hi_shift)
+    out = _draw(a + shift, b + shift, pen_width, edge)
+    # Overlaps and joints move the real centre of mass a little: measure it and draw once more.
+    mass = out.sum()
+    if mass > 0:
+        real = np.array([out.sum(axis=0) @ np.arange(SIZE), out.sum(axis=1) @ np.arange(SIZE)]) / mass
+        if np.abs(real - CENTRE).max() > 0.25:
+            shift = np.clip(shift + CENTRE - real, lo_shift, hi_shift)
+            out = _draw(a + shift, b + shift, pen_width, edge)
+    return out
 
 
 def _draw(a: np.ndarray, b: np.ndarray, pen_width: float, edge: float) -> np.ndarray:
