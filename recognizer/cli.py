@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"recognizer {__version__}")
     parser.add_argument("--model", type=Path, help="model file for the window, predict and evaluate (default: the shipped model); "
                         "also accepted after the command")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="{train,evaluate,predict}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="{train,evaluate,predict,calibrate}")
 
     t = sub.add_parser("train", help="train a model and save it")
     t.add_argument("--out", type=Path, required=True, help="where to write the model (.safetensors)")
@@ -69,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("images", nargs="+", metavar="IMAGE")
     p.add_argument("--model", type=Path, default=argparse.SUPPRESS, help="model file (default: the shipped model)")
     p.add_argument("--json", action="store_true", help="print a JSON array, one object per image")
+
+    c = sub.add_parser("calibrate", help="fit the rejection and confidence calibration of a model (same weights) and save it")
+    c.add_argument("--model", type=Path, help="model file to calibrate (default: the shipped model)")
+    c.add_argument("--out", type=Path, required=True, help="where to write the calibrated model (may be the same file)")
+    c.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
     return parser
 
 
@@ -200,8 +205,8 @@ def cmd_predict(args) -> int:
     from .fileio import shown
     from .image_files import read_image
     from .preprocess import to_mnist
-    from .text import format_percent
     from .trace import Tracer
+    from .verdict import predict_record
 
     tracer = Tracer(_load(args.model).model)
     results, failed = [], False
@@ -216,20 +221,22 @@ def cmd_predict(args) -> int:
             print(f"recognizer: error: {message}", file=sys.stderr, flush=True)
             results.append({"path": name, "digit": None, "probabilities": None, "error": message})
             continue
-        if image is None:
-            result = {"path": name, "digit": None, "probabilities": None}
-            text = "nothing to read"
-        else:
-            probabilities = tracer(image).probabilities[-1]
-            digit = int(probabilities.argmax())
-            result = {"path": name, "digit": digit, "probabilities": [round(float(p), 6) for p in probabilities]}
-            text = f"{digit} ({format_percent(float(probabilities[digit]))})"
+        result = predict_record(name, image, tracer)  # the verdict: a digit, unsure, or not a digit
         results.append(result)
         if not args.json:  # as each file is read: a long batch shows progress, a pipe gets lines
-            _say(f"{shown(name)}: {text}")
+            _say(f"{shown(name)}: {result.pop('words')}")
+        else:
+            del result["words"]
     if args.json:
         _say(json.dumps(results))
     return EXIT_ERROR if failed else 0
+
+
+def cmd_calibrate(args) -> int:
+    from .calibrate import calibrate_file
+
+    _say(calibrate_file(args.model, args.out, args.data_dir))
+    return 0
 
 
 def _say(line: str) -> None:
@@ -250,7 +257,7 @@ def _one_line(e: BaseException) -> str:
 def main(argv: list[str] | None = None, open_window=None) -> int:
     """Run a command. Without one, open_window(model_path) opens the window: the launcher
     (recognizer/__main__.py) passes it in, so that this core module never imports the window."""
-    commands = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict,
+    commands = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "calibrate": cmd_calibrate,
                 None: lambda args: open_window(args.model)}  # fmt: skip
     try:
         parser = build_parser()  # inside: it imports torch, and Ctrl+C may come then

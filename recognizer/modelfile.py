@@ -28,6 +28,8 @@ from .errors import ModelFileError
 from .fileio import FileTooLarge, atomic_write, brief, open_regular, read_at_most, shown
 from .hidden_sizes import MAX_HIDDEN, MAX_LAYERS, check_hidden_sizes
 from .model import ModelConfig, RowLSTM
+from .verdict import METADATA_KEY as TRUST_KEY
+from .verdict import TENSOR_PREFIX, largest_trust_shapes, trust_from_file, trust_tensor_shapes
 
 FORMAT = "recognizer-row-lstm"
 FORMAT_VERSION = 1
@@ -48,7 +50,9 @@ def tensor_shapes(hidden_sizes) -> dict[str, tuple[int, ...]]:
 
 # The largest file the loader accepts: the biggest model hidden_sizes.py allows, float32, plus the
 # largest header. Derived, so the two limits cannot drift apart.
-MAX_TENSOR_BYTES = 4 * sum(math.prod(s) for s in tensor_shapes((MAX_HIDDEN,) * MAX_LAYERS).values())
+MAX_TENSOR_BYTES = 4 * sum(
+    math.prod(s) for s in (tensor_shapes((MAX_HIDDEN,) * MAX_LAYERS) | largest_trust_shapes(MAX_HIDDEN)).values()
+)
 MAX_FILE_BYTES = 8 + MAX_HEADER_BYTES + MAX_TENSOR_BYTES
 
 
@@ -57,6 +61,7 @@ class LoadedModel:
     model: RowLSTM
     metadata: dict
     path: Path | None = None
+    trust: object | None = None  # verdict.TrustParams when the file has rejection parameters
 
     @property
     def name(self) -> str:
@@ -79,12 +84,18 @@ def make_metadata(model: RowLSTM, training: dict, test_accuracy: float | None) -
     }
 
 
-def save_model(path: str | Path, model: RowLSTM, metadata: dict, *, exclusive: bool = False) -> Path:
+def save_model(path: str | Path, model: RowLSTM, metadata: dict, *, exclusive: bool = False, trust=None) -> Path:
     """Write atomically (fileio.atomic_write: the old file or the complete new one, the usual
     permissions, a symlink written through). exclusive: FileExistsError rather than replace.
-    Raises OSError naming path on failure; the folder is created if needed."""
+    trust: verdict.TrustParams to store with the weights (default: the model's own `trust`
+    attribute, set by the Trainer and the loader). Raises OSError naming path on failure; the
+    folder is created if needed."""
     path = Path(path)
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    trust = trust if trust is not None else getattr(model, "trust", None)
+    if trust is not None:  # optional extras: tensors "trust.*" and metadata["trust"]
+        tensors.update(trust.to_tensors())
+        metadata = {**metadata, TRUST_KEY: trust.to_metadata()}
     blob = save_safetensors_bytes(tensors, metadata={METADATA_KEY: json.dumps(metadata)})
     path.parent.mkdir(parents=True, exist_ok=True)
     return atomic_write(path, blob, exclusive=exclusive)
@@ -167,9 +178,10 @@ def _names(names: list[str]) -> str:
     return shown_names + (f" and {len(names) - 4} more" if len(names) > 4 else "")
 
 
-def _check_tensor_table(header: dict, sizes: tuple[int, ...]) -> int:
-    """Check the header's tensor entries against the architecture; the data bytes they need."""
-    want = tensor_shapes(sizes)
+def _check_tensor_table(header: dict, sizes: tuple[int, ...], trust_meta) -> int:
+    """Check the header's tensor entries against the architecture (and the rejection parameters
+    the metadata announces); the data bytes they need."""
+    want = tensor_shapes(sizes) | trust_tensor_shapes(trust_meta, sizes[-1])
     have = [k for k in header if k != "__metadata__"]
     missing, extra = [k for k in want if k not in header], [k for k in have if k not in want]
     if missing or extra:
@@ -225,7 +237,7 @@ def _load(path: Path) -> LoadedModel:
         head, header = _read_header(f)
         meta = _check_metadata(header)
         sizes = tuple(meta["architecture"]["hidden_sizes"])
-        data_bytes = _check_tensor_table(header, sizes)
+        data_bytes = _check_tensor_table(header, sizes, meta.get(TRUST_KEY))
         try:
             data = read_at_most(f, data_bytes, path)
         except FileTooLarge:
@@ -236,10 +248,13 @@ def _load(path: Path) -> LoadedModel:
         tensors = load_safetensors_bytes(head + data)
     except Exception as e:  # safetensors raises its own error type for any malformed layout
         raise ModelFileError(f"malformed safetensors data ({brief(str(e), 80)})") from None
+    extras = {k: tensors.pop(k) for k in [k for k in tensors if k.startswith(TENSOR_PREFIX)]}
+    trust = trust_from_file(extras, meta.get(TRUST_KEY), sizes[-1])
     for key, tensor in tensors.items():
         if not torch.isfinite(tensor).all():
             raise ModelFileError(f"tensor {key} holds NaN or infinite values")
     model = RowLSTM(ModelConfig(sizes))
     model.load_state_dict(tensors)
     model.eval()
-    return LoadedModel(model=model, metadata=meta, path=path)
+    model.trust = trust
+    return LoadedModel(model=model, metadata=meta, path=path, trust=trust)

@@ -72,6 +72,7 @@ class Tracer:
         # weights halved, one tanh over all four gates gives every activation: a few numpy calls
         # per row instead of a dozen.
         self.layers = []
+        self.trust = getattr(model, "trust", None)  # rejection parameters, if the model file had them
         with torch.no_grad():
             for lstm in model.layers:
                 n = lstm.hidden_size

@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -27,6 +28,7 @@ from .evaluate import Evaluation, evaluate
 from .hidden_sizes import check_hidden_sizes
 from .model import ModelConfig, RowLSTM
 from .modelfile import make_metadata, save_model
+from .verdict import fit_trust_on_mnist
 
 SCHEDULES = ("cosine", "constant")
 MAX_SEED = 2**63 - 1  # torch.manual_seed takes a signed 64-bit number
@@ -209,6 +211,12 @@ class Trainer:
             model.zero_grad(set_to_none=True)
         # The window and the model files work on the CPU; the result is handed over there.
         result.model = model.cpu().eval()
+        # Every trained model gets its rejection and temperature, fitted on held-out training
+        # images (recognizer/verdict.py); save_model writes them along with the weights.
+        try:
+            result.model.trust = fit_trust_on_mnist(result.model, self.data)
+        except (ValueError, np.linalg.LinAlgError):  # too few images, or a degenerate model
+            result.model.trust = None
         return result
 
     def _epochs(self, model, optimizer, images, labels, generator, device) -> TrainResult:
