@@ -49,6 +49,32 @@ def draw():
 
 
 @pytest.fixture(autouse=True)
+def no_modal_dialogs(monkeypatch):
+    """A modal dialog would wait for a click that never comes: the questions are answered with
+    their first choice (and recorded in DIALOGS.asked), the file pickers fail the test unless
+    the test replaced them."""
+    try:
+        from recognizer.ui.dialogs import DIALOGS
+    except ImportError:
+        yield None
+        return
+    asked = []
+
+    def choose_first(parent, title, text, choices, default=0):
+        asked.append((title, text, tuple(choices)))
+        return 0
+
+    def no_picker(*args, **kwargs):
+        raise AssertionError(f"a file dialog would have opened: {args[1:2]}")
+
+    monkeypatch.setattr(DIALOGS, "ask_choice", choose_first)
+    monkeypatch.setattr(DIALOGS, "asked", asked, raising=False)
+    for name in ("ask_open_path", "ask_save_path", "ask_folder"):
+        monkeypatch.setattr(DIALOGS, name, no_picker)
+    yield asked
+
+
+@pytest.fixture(autouse=True)
 def isolated_settings(tmp_path):
     """Every test gets its own empty QSettings, as INI files under tmp_path."""
     try:

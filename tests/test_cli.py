@@ -137,7 +137,10 @@ def test_a_batch_reports_every_file_and_fails_at_the_end(tmp_path, recognizer):
     a, bad, c = json.loads(proc.stdout)
     assert a["digit"] == 7 and "error" not in a
     assert bad["digit"] is None and bad["probabilities"] is None and "not an image" in bad["error"]
-    assert c == {"path": str(files[2]), "digit": None, "probabilities": None}  # nothing to read
+    assert {k: c[k] for k in ("path", "digit", "probabilities", "verdict", "reason")} == {
+        "path": str(files[2]), "digit": None, "probabilities": None, "verdict": "not-a-digit", "reason": "nothing to read",
+    }  # fmt: skip
+    assert a["verdict"] == "digit" and len(a["probabilities"]) == 10
     proc = recognizer("predict", *files)
     assert proc.returncode == 1 and proc.stdout.splitlines()[1] == f"{files[2]}: nothing to read"
     assert proc.stdout.startswith(f"{files[0]}: 7 (")

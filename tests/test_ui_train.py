@@ -320,7 +320,7 @@ def test_cancel_then_choose_a_folder(qtbot, mnist_dir, monkeypatch, tmp_path):
     assert data_dialog.ensure_mnist(parent, ready.append) is None and len(ready) == 2  # cached
 
 
-def test_inside_the_main_window(qtbot, full_main_window, small, draw):
+def test_inside_the_main_window(qtbot, full_main_window, small, draw, monkeypatch):
     window = full_main_window
     tab = window.train_tab
     assert tab is not None and window.tabs.indexOf(tab) >= 0
@@ -342,9 +342,17 @@ def test_inside_the_main_window(qtbot, full_main_window, small, draw):
         expected = torch.softmax(tab.outcome.result.model(torch.as_tensor(window.inspect_tab.trace.image)[None]), 1)[0]
     np.testing.assert_allclose(window.inspect_tab.trace.probabilities[-1], expected.numpy(), atol=1e-4)
 
-    click(qtbot, tab.start_button)  # closing the window mid-run stops it and joins the thread
+    click(qtbot, tab.start_button)  # closing the window mid-run asks first
     qtbot.waitUntil(lambda: tab.curves.batches.n >= 2, timeout=15000)
-    window.close()
+    from recognizer.ui.dialogs import DIALOGS
+
+    keep = lambda parent, title, text, choices, default=0: choices.index("Keep training")  # noqa: E731
+    with monkeypatch.context() as m:
+        m.setattr(DIALOGS, "ask_choice", keep)
+        window.close()
+        assert window.isVisible() and tab.running  # kept training
+    window.close()  # "Stop and quit" (the tests' default answer): stops the run, joins the thread
+    assert DIALOGS.asked[-1][0] == "Training is running"
     assert not tab.runner._thread.is_alive()
 
 

@@ -159,6 +159,17 @@ class DrawingCanvas(QWidget):
     def stroke_count(self) -> int:
         return sum(isinstance(item, Stroke) for item in self._visible_items())
 
+    def strokes(self) -> list[np.ndarray] | None:
+        """The visible drawing as vector strokes, each an (N, 2) array of logical (x, y) points
+        (the stroke under way too); None when a picture is on the canvas, which only has pixels."""
+        items = self._visible_items()
+        if any(isinstance(item, ImageLayer) for item in items):
+            return None
+        strokes = [item for item in items if isinstance(item, Stroke)]
+        if self._stroke is not None:
+            strokes.append(self._stroke)
+        return [np.array([(p.x(), p.y()) for p in stroke.points], dtype=np.float32) for stroke in strokes]
+
     def can_undo(self) -> bool:
         return bool(self._history)
 

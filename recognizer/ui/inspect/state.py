@@ -42,25 +42,35 @@ class InspectState:
         self.has_marks = False  # something is on the canvas, even when it is too little to read
         self.source = YOUR_DRAWING  # where the input came from: the drawing box's title
         self.trace: Trace | None = None
+        # judge(tracer, image28, extent, trace) -> a recognizer.verdict.Verdict, or None: handed
+        # in with the tracer, so this module (and the window's first paint) needs no torch.
+        self.judge: Callable | None = None
+        self.extent: float | None = None  # the drawing's size as a share of the canvas; None: a picture
+        self.verdict = None
         self.row = LAST
         self.speed = DEFAULT_SPEED
         self.playing = False
         self._pos = float(LAST)  # fractional row of the animation
 
     # --- inputs --------------------------------------------------------------------------------
-    def set_tracer(self, tracer, layers: int = 1) -> None:
-        self.tracer, self.layers = tracer, layers
+    def set_tracer(self, tracer, layers: int = 1, judge: Callable | None = None) -> None:
+        self.tracer, self.layers, self.judge = tracer, layers, judge
         self.retrace()
 
-    def set_input(self, image28: np.ndarray | None, source: str = YOUR_DRAWING, has_marks: bool | None = None) -> None:
-        """A new input (None: nothing to read) and where it came from; traces it at once."""
+    def set_input(self, image28: np.ndarray | None, source: str = YOUR_DRAWING, has_marks: bool | None = None,
+                  extent: float | None = None) -> None:  # fmt: skip
+        """A new input (None: nothing to read), where it came from and, for a drawing, its size as
+        a share of the canvas (a click must not be blown up into a digit); traces it at once."""
         self.image28 = None if image28 is None else np.asarray(image28, dtype=np.float32).reshape(ROWS, ROWS)
         self.source = source
         self.has_marks = self.image28 is not None if has_marks is None else has_marks
+        self.extent = extent
         self.retrace()
 
     def retrace(self) -> None:
-        self.trace = self.tracer(self.image28) if self.tracer is not None and self.image28 is not None else None
+        ready = self.tracer is not None and self.image28 is not None
+        self.trace = self.tracer(self.image28) if ready else None
+        self.verdict = self.judge(self.tracer, self.image28, self.extent, self.trace) if ready and self.judge else None
 
     # --- the row and the animation -------------------------------------------------------------
     def go_to(self, row: int) -> int:
@@ -98,7 +108,16 @@ class InspectState:
 
     # --- words ---------------------------------------------------------------------------------
     def answer(self) -> Answer:
-        trace = self.trace
+        trace, verdict = self.trace, self.verdict
+        if verdict is not None and verdict.kind == "not-a-digit":
+            why = ("Too small to read: draw it bigger." if verdict.reason == "too small"
+                   else "Unlike any digit the network has learnt.")  # fmt: skip
+            return Answer("–", "This doesn't look like a digit", why)
+        if verdict is not None and verdict.kind == "unsure":
+            return Answer("?", f"Not sure: {verdict.best} or {verdict.runner_up}?",
+                          f"{percent(verdict.confidence)} for {verdict.best}, too little to say")  # fmt: skip
+        if verdict is not None and verdict.digit is not None:  # calibrated confidence
+            return Answer(str(verdict.digit), f"{percent(verdict.confidence)} sure", "after reading all 28 rows")
         if trace is not None:
             return Answer(str(trace.prediction), f"{percent(trace.confidence)} sure", "after reading all 28 rows")
         if self.tracer is None:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from .. import theme
 from ..widgets import TextLine, group_box, muted_label as _muted
 from .answer_views import NetworkInputView, ProbabilityBars, TrajectoryPlot
-from .canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
+from .canvas import CANVAS_SIZE, DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
 from .pen_preview import PenPreview
 from .state import DEFAULT_SPEED, LAST, MAX_SPEED, MIN_SPEED, ROWS, YOUR_DRAWING, InspectState
 from .state_panel import StatePanel
@@ -50,6 +50,20 @@ def _to_mnist(pixels: np.ndarray) -> np.ndarray | None:
     from ...preprocess import to_mnist  # imported late: it pulls in torch.nn.functional
 
     return to_mnist(pixels)
+
+
+def _from_strokes(strokes: list[np.ndarray]) -> tuple[np.ndarray | None, float]:
+    """The network's input drawn from the strokes at MNIST's stroke width, whatever the pen and
+    the drawing's size, and the drawing's size as a share of the canvas."""
+    from ...strokes import render_strokes, strokes_extent  # late, like _to_mnist
+
+    return render_strokes(strokes, CANVAS_SIZE), strokes_extent(strokes, CANVAS_SIZE)
+
+
+def _judge(tracer, image28, extent, trace):
+    from ...verdict import judge
+
+    return judge(tracer, image28, strokes_extent=extent, trace=trace)
 
 
 class InspectTab(QWidget):
@@ -294,7 +308,7 @@ class InspectTab(QWidget):
         """Use another model; the current input is traced again at once."""
         self.state_panel.readout_weights = None if tracer is None else tracer.readout_w
         self.state_panel.set_layer_count(layers)
-        self.state.set_tracer(tracer, layers)
+        self.state.set_tracer(tracer, layers, judge=_judge if tracer is not None else None)
         self._show_new_trace(play=False)
 
     def inspect_image(self, image28: np.ndarray, caption: str, play: bool = True) -> None:
@@ -336,7 +350,12 @@ class InspectTab(QWidget):
 
     def _on_pixels(self, pixels: np.ndarray, live: bool) -> None:
         t0 = time.perf_counter()
-        self.state.set_input(_to_mnist(pixels), YOUR_DRAWING, has_marks=not self.canvas.is_empty())
+        strokes = self.canvas.strokes()
+        if strokes:  # drawn: redrawn from the vectors, so pen and size do not change the input
+            image28, extent = _from_strokes(strokes)
+        else:  # a picture (opened, pasted, dropped) has only pixels
+            image28, extent = _to_mnist(pixels), None
+        self.state.set_input(image28, YOUR_DRAWING, has_marks=not self.canvas.is_empty(), extent=extent)
         # Only the answer, the network's view, the bars and the caption follow the pen at once;
         # the trajectories and the heatmap catch up after the stroke ends, on the next turn of
         # the event loop. Each update then fits well inside a frame.
