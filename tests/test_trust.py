@@ -171,11 +171,12 @@ def _rewrite(path, edit_header=None, edit_tensors=None):
     "edit_tensors,edit_header,fragment",
     [
         (lambda t: t.__setitem__(TENSOR_PREFIX + "factor", t[TENSOR_PREFIX + "factor"][:5]), None, "shape"),
-        (lambda t: t.__setitem__(TENSOR_PREFIX + "means", t[TENSOR_PREFIX + "means"].double()), None, "float64"),
+        (lambda t: t.__setitem__(TENSOR_PREFIX + "means", t[TENSOR_PREFIX + "means"].double()), None, "expected float32"),
         (lambda t: t[TENSOR_PREFIX + "means"].__setitem__((0, 0), float("nan")), None, "NaN"),
-        (lambda t: t.pop(TENSOR_PREFIX + "factor"), None, "incomplete"),
-        (lambda t: t.__setitem__(TENSOR_PREFIX + "extra", torch.zeros(3)), None, "incomplete"),
-        (None, lambda m: m.pop("trust"), "incomplete"),
+        # Refused from the tensor table, before any tensor is read:
+        (lambda t: t.pop(TENSOR_PREFIX + "factor"), None, "missing 'trust.factor'"),
+        (lambda t: t.__setitem__(TENSOR_PREFIX + "extra", torch.zeros(3)), None, "unexpected 'trust.extra'"),
+        (None, lambda m: m.pop("trust"), "unexpected 'trust.factor'"),
         (None, lambda m: m["trust"].update(temperature=-1), "temperature"),
         (None, lambda m: m["trust"].update(distance_threshold="big"), "distance_threshold"),
         (None, lambda m: m["trust"].update(rows=[3, 99, 27]), "rows"),
