@@ -62,7 +62,7 @@ def test_every_control_has_a_tooltip_and_plots_have_axis_labels(main_window):
     for plot in (tab.input_view, tab.bars, tab.trajectories, tab.state_panel.heatmap, tab.state_panel.unit_plot):
         item = plot.getPlotItem()
         assert item.getAxis("bottom").labelText and item.getAxis("left").labelText
-        assert item.menuEnabled()  # pyqtgraph's right-click menu, with Export, stays
+        assert not item.menuEnabled()  # pyqtgraph's own menu gives way to the short one (export, reset)
     assert tab.trajectories.getPlotItem().getAxis("bottom").labelText == "row read (1–28)"
     assert tab.state_panel.heatmap.getPlotItem().getAxis("left").labelText == "hidden unit"
 
@@ -577,3 +577,16 @@ def test_the_pen_preview_shows_the_width_the_canvas_draws(main_window, qtbot):
     scale = tab.canvas.paper_rect().width() / CANVAS_SIZE
     assert preview.diameter == pytest.approx(min(20 * scale, preview.height() - 2))
     assert preview.diameter > thin > 0
+
+
+def test_plots_offer_only_what_works_on_right_click(main_window):
+    import pyqtgraph as pg
+
+    from recognizer.ui.plot_menu import plot_menu
+
+    views = main_window.inspect_tab.findChildren(pg.GraphicsView)
+    assert len(views) >= 5
+    for view in views:
+        texts = [a.text() for a in plot_menu(view).actions() if not a.isSeparator()]
+        assert texts[:2] == ["Export as PNG image…", "Export as SVG drawing…"] and "Matplotlib" not in " ".join(texts)
+        assert not any(item.menuEnabled() for item in view.scene().items() if isinstance(item, (pg.PlotItem, pg.ViewBox)))

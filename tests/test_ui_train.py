@@ -26,6 +26,11 @@ from recognizer.train import quick_config
 from recognizer.ui import data_dialog
 from recognizer.hidden_sizes import parse_hidden_sizes
 from recognizer.ui.dialogs import DIALOGS
+from recognizer.ui.plot_menu import plot_menu
+import pyqtgraph as pg
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QApplication
 from recognizer.ui.train.state import read_train_settings, write_train_settings
 from recognizer.ui.train.tab import TrainTab
 
@@ -452,11 +457,16 @@ def test_counts_read_as_words(make_tab):
 def test_a_right_click_offers_export_and_reset_only(qtbot, make_tab, tmp_path, monkeypatch):
     tab = make_tab()
     widget = tab.plots.accuracy_plot
-    menu = tab.plots.menus[widget]
-    assert [a.text() for a in menu.actions() if not a.isSeparator()] == ["Export PNG…", "Export SVG…", "Export CSV…", "Reset view"]
-    qtbot.mouseClick(widget.viewport(), Qt.RightButton, pos=widget.viewport().rect().center())
-    qtbot.waitUntil(menu.isVisible, timeout=2000)  # ours, not pyqtgraph's
-    menu.hide()
+    menu = plot_menu(widget)
+    assert [a.text() for a in menu.actions() if not a.isSeparator()] == [
+        "Export as PNG image…", "Export as SVG drawing…", "Export data as CSV…", "Reset view"]  # fmt: skip
+    for view in tab.plots.widgets:
+        assert not any(item.menuEnabled() for item in view.scene().items() if isinstance(item, (pg.PlotItem, pg.ViewBox)))
+    viewport = widget.viewport()  # a real right-click opens the short menu, not pyqtgraph's
+    QApplication.sendEvent(viewport, QContextMenuEvent(QContextMenuEvent.Mouse, QPoint(20, 20), viewport.mapToGlobal(QPoint(20, 20))))
+    popup = QApplication.activePopupWidget()
+    assert popup is not None and [a.text() for a in popup.actions() if not a.isSeparator()][0] == "Export as PNG image…"
+    popup.close()
     monkeypatch.setattr(DIALOGS, "ask_save_path", lambda *a: str(tmp_path / "accuracy.png"))
     menu.actions()[0].trigger()
     assert (tmp_path / "accuracy.png").stat().st_size > 0

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from typing import TYPE_CHECKING
 
 from .. import theme
+from ..plot_menu import install_plot_menu
 from ..widgets import TextLine, group_box, muted_label as _muted
 from .answer_views import NetworkInputView, ProbabilityBars, TrajectoryPlot
 from .canvas import CANVAS_SIZE, DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
@@ -270,6 +271,11 @@ class InspectTab(QWidget):
         for w in (self.input_view, self.bars, self.trajectories):
             w.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
             w.setMinimumSize(200, 150)
+        for view, name, csv in ((self.input_view, "network-input", None), (self.bars, "answer-at-this-row", self.bars),
+                                (self.trajectories, "probability-per-row", self.trajectories),
+                                (self.state_panel.heatmap, "inside-the-lstm", None),
+                                (self.state_panel.unit_plot, "one-unit", self.state_panel.unit_plot)):  # fmt: skip
+            install_plot_menu(view, name, csv=None if csv is None else csv.getPlotItem())
         self._show_new_trace(play=False)
 
     # --- public API -------------------------------------------------------------------------

@@ -11,16 +11,14 @@ past their cells).
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pyqtgraph as pg
-from pyqtgraph.exporters import CSVExporter, ImageExporter, SVGExporter
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGraphicsItem, QGridLayout, QLabel, QMenu, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from .. import theme
-from ..dialogs import DIALOGS
+from ..plot_menu import install_plot_menu
 from .state import RunCurves
 
 # Colours: train blue, test amber (as elsewhere in the app), the learning rate violet.
@@ -31,8 +29,6 @@ RAW_ALPHA, PREVIOUS_ALPHA = 80, 70
 MUTED = theme.MUTED_TEXT  # the previous run's legend entry: its curves are faint in both colours
 UNTRAINED_LOSS = 2.3  # about ln 10, where an untrained network starts: the loss plot's first top
 
-EXPORTS = (("Export PNG…", ImageExporter, "PNG image (*.png)"), ("Export SVG…", SVGExporter, "SVG image (*.svg)"),
-           ("Export CSV…", CSVExporter, "CSV table (*.csv)"))  # fmt: skip
 
 
 def _pen(colour: str, width: float = 1.5, alpha: int = 255, dashed: bool = False):
@@ -55,34 +51,6 @@ def nice_ceiling(value: float) -> float:
         if mantissa <= step * (1 + 1e-9):
             return step * 10**exponent
     return 10 ** (exponent + 1)
-
-
-def plot_menu(widget: pg.PlotWidget, reset) -> QMenu:
-    """Right-click on the plot: export it (PNG, SVG, CSV) or reset its view; nothing else.
-    pyqtgraph's own menu (mouse mode, plot options, the axes, an export dialog that offers a
-    Matplotlib window) is never raised. A shared recognizer/ui/plot_menu.py is planned: this is
-    the Train tab's stand-in until it lands."""
-    menu = QMenu(widget)
-    for label, exporter, file_filter in EXPORTS:
-        menu.addAction(label, lambda e=exporter, f=file_filter: _export(widget, e, f))
-    menu.addSeparator()
-    menu.addAction("Reset view", reset)
-    # The ViewBox raises its menu here on a right-click (the axes pass their clicks to it).
-    widget.getPlotItem().getViewBox().raiseContextMenu = lambda event: menu.popup(event.screenPos().toPoint())
-    return menu
-
-
-def _export(widget: pg.PlotWidget, exporter, file_filter: str) -> None:
-    item = widget.getPlotItem()
-    name = (item.titleLabel.text or "plot").lower().replace(" ", "-")
-    suffix = file_filter.split("*", 1)[1].split(")", 1)[0]
-    path = DIALOGS.ask_save_path(widget, "Export the plot", Path.home() / f"{name}{suffix}", file_filter)
-    if not path:
-        return
-    try:
-        exporter(item).export(str(path))
-    except OSError as e:
-        DIALOGS.show_message(widget, "critical", "Cannot export the plot", f"Cannot write {path}: {e.strerror or e}")
 
 
 def _plot(title: str, left: str, tip: str) -> pg.PlotWidget:
@@ -137,7 +105,8 @@ class TrainingPlots(QWidget):
         lr_axis = self.lr_plot.getPlotItem().getAxis("left")
         lr_axis.enableAutoSIPrefix(False)  # 0.003, not 3 (x0.001)
         lr_axis.setWidth(50)  # room for "0.0025", which the default width cuts off
-        self.menus = {widget: plot_menu(widget, lambda w=widget: self.reset_view(w)) for widget in self.widgets}
+        for widget, name in zip(self.widgets, ("loss-per-batch", "learning-rate", "loss-per-epoch", "accuracy-per-epoch")):
+            install_plot_menu(widget, name, csv=widget.getPlotItem(), reset=lambda w=widget: self.reset_view(w))
         self._make_curves()
         self.plot_updates = 0  # how many times the curves were redrawn (tests, benchmark)
         self._drawn = (-1, -1)  # batches and epochs on the plots

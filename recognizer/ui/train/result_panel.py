@@ -1,89 +1,19 @@
 """The result of the last run: its test accuracy, what it was, Use this model, Save model as…,
 where its best epoch was saved, and its confusion matrix (a panel of its own, placed by the tab).
-
-The confusion table also exists in evaluate_views.py; one shared widget is on its way from the
-Evaluate tab's side, and this one goes once it lands.
+The matrix is the one confusion widget the Evaluate tab shows too (ui/confusion_view.py).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout)  # fmt: skip
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from .. import theme
+from ..confusion_view import ConfusionMatrixView
 from ..widgets import group_box, muted_label
-from ...text import plural
 from . import state
-
-
-class ConfusionTable(QTableWidget):
-    """10×10 counts: rows the true digit, columns the prediction; the diagonal (right answers)
-    shaded by recall, the mistakes in red by how common they are."""
-
-    def __init__(self, parent=None):
-        super().__init__(10, 10, parent)
-        labels = [str(i) for i in range(10)]
-        self.setHorizontalHeaderLabels(labels)
-        self.setVerticalHeaderLabels(labels)
-        self.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.setSelectionMode(QAbstractItemView.NoSelection)
-        self.setFocusPolicy(Qt.NoFocus)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        font = QFont()
-        font.setPointSize(8)
-        self.setFont(font)
-        for header in (self.horizontalHeader(), self.verticalHeader()):
-            header.setSectionResizeMode(QHeaderView.Stretch)
-            header.setMinimumSectionSize(16)
-            header.setDefaultAlignment(Qt.AlignCenter)
-            header.setFont(font)
-        self.horizontalHeader().setToolTip("The digit the network answered.")
-        self.verticalHeader().setToolTip("The true digit.")
-        self.setTextElideMode(Qt.ElideNone)  # a clipped count beats "1…"
-        self.setStyleSheet("QTableWidget::item { padding: 0px; }")
-        self.setMinimumSize(180, 180)
-        self.matrix: np.ndarray | None = None
-        for r in range(10):
-            for c in range(10):
-                item = QTableWidgetItem("")
-                item.setTextAlignment(Qt.AlignCenter)
-                self.setItem(r, c, item)
-
-    def set_matrix(self, m: np.ndarray | None) -> None:
-        self.matrix = None if m is None else np.asarray(m)
-        worst = 1
-        if m is not None:
-            off = m.copy()
-            np.fill_diagonal(off, 0)
-            worst = max(1, int(off.max()))
-        for r in range(10):
-            row_total = int(m[r].sum()) if m is not None else 0
-            for c in range(10):
-                item = self.item(r, c)
-                if m is None:
-                    item.setText("")
-                    item.setBackground(QBrush())
-                    item.setToolTip("")
-                    continue
-                n = int(m[r, c])
-                item.setText(str(n) if n else "·")
-                share = n / row_total if row_total else 0.0
-                if r == c:
-                    colour = QColor(theme.ACCENT)
-                    colour.setAlpha(int(40 + 150 * share))
-                    item.setForeground(QBrush(QColor(theme.BACKGROUND if share > 0.5 else theme.TEXT)))
-                else:
-                    colour = QColor("#ef4444")
-                    colour.setAlpha(int(200 * (n / worst) ** 0.7) if n else 0)
-                    item.setForeground(QBrush(QColor(theme.TEXT if n else theme.MUTED_TEXT)))
-                item.setBackground(QBrush(colour))
-                item.setToolTip(f"true {r}, read as {c}: {plural(n, 'image')} ({share:.1%} of the {r}s)")
 
 
 class ResultPanel(QGroupBox):
@@ -114,7 +44,8 @@ class ResultPanel(QGroupBox):
         layout.addWidget(self.autosave_label)
         layout.addStretch(1)
 
-        self.confusion = ConfusionTable()
+        self.confusion = ConfusionMatrixView()
+        self.confusion.setMinimumSize(180, 180)
         self.confusion.setToolTip("Rows: the true digit. Columns: what the network read. Off the diagonal: its mistakes.")
         self.confusion_box, confusion_layout = group_box("Confusion matrix of the last run", self.confusion.toolTip())
         confusion_layout.setContentsMargins(6, 10, 6, 6)
