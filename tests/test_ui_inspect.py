@@ -328,7 +328,7 @@ def test_the_legend_names_the_current_leader_in_bold(main_window, qtbot):
             tab.go_to_row(row)
             leader = tab.trace.leader(row)
             assert plot.leader == leader
-            bold = [d for d, (_, label) in enumerate(plot.legend.items) if label.opts.get("bold")]
+            bold = [d for d, (_, label) in enumerate(plot.legend.items) if label.item.font().bold()]
             assert bold == [leader]
 
 

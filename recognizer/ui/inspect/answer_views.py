@@ -175,5 +175,9 @@ class TrajectoryPlot(pg.PlotWidget):
             # The legend's sample draws the curve's pen only when it repaints, and a pen change
             # does not ask it to: without this the thick line stayed on an earlier leader.
             sample.update()
-            label.setText(str(digit), bold=bold)
+            # The font of the text item itself: LabelItem.setText would lay the legend and the
+            # plot out again, ~10 ms at every change of leader during the animation.
+            font = label.item.font()
+            font.setBold(bold)
+            label.item.setFont(font)
         self._leader = leader
