@@ -93,3 +93,13 @@ def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, bi
 
 
 __all__ = ["BINS", "Reliability", "expected_calibration_error", "fit_temperature", "nll", "reliability", "softmax"]
+
+
+def before_and_after(probabilities: np.ndarray, labels: np.ndarray, temperature: float | None) -> tuple[Reliability, Reliability | None]:
+    """The reliability of the model's own probabilities and, when it has a temperature, of the
+    temperature-scaled ones the window shows (None without one)."""
+    before = reliability(probabilities, labels)
+    if temperature is None:
+        return before, None
+    logits = np.log(np.clip(np.asarray(probabilities, np.float64), 1e-30, 1.0))  # up to a constant
+    return before, reliability(softmax(logits, temperature), labels)

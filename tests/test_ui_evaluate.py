@@ -659,3 +659,21 @@ def test_plots_offer_only_what_works_on_right_click(tab, qtbot, tmp_path, monkey
     legend = tab.map_page.map.legend.text
     for d in range(10):
         assert f'color:{CLASS_COLOURS[d]}; font-size:13pt">●</span>&nbsp;digit {d}' in legend
+
+
+def test_the_calibration_page_draws_the_reliability_of_the_test_set(tab, qtbot):
+    """Before and after temperature scaling, from the evaluation itself; the ECE in the caption
+    is the one recognizer.calibration computes."""
+    from recognizer.calibration import reliability
+
+    if tab.evaluation is None:
+        with qtbot.waitSignal(tab.evaluation_finished, timeout=60000):
+            tab.start_evaluation()
+    page = tab.calibration_page
+    page.refresh()
+    ev = tab.evaluation
+    assert page.before.ece == pytest.approx(reliability(ev.probabilities, ev.labels).ece)
+    assert page.after is not None and page.after.counts.sum() == len(ev.labels)
+    assert f"{page.before.ece:.2%}" in page.caption.text() and f"{page.after.ece:.2%}" in page.caption.text()
+    x, y = page.raw.getData()
+    assert len(x) == (page.before.counts > 0).sum() and np.all((0 <= y) & (y <= 1))

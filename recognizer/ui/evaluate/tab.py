@@ -32,6 +32,7 @@ from .. import theme
 from ..dialogs import DIALOGS
 from ..jobs import JobFailure, JobRunner
 from ..widgets import TextLine
+from .calibration_page import CalibrationPage
 from .browse import BrowsePage
 from .hidden_map import MapPage
 from .matrix import MatrixPage
@@ -41,7 +42,7 @@ from .robustness import RobustnessPage
 from .saliency import SaliencyPage
 from .state import LAST, CurrentDigit, EvaluateState
 
-PAGE_MATRIX, PAGE_MISTAKES, PAGE_BROWSE, PAGE_MAP, PAGE_SALIENCY, PAGE_ROBUSTNESS = range(6)
+PAGE_MATRIX, PAGE_MISTAKES, PAGE_BROWSE, PAGE_MAP, PAGE_SALIENCY, PAGE_ROBUSTNESS, PAGE_CALIBRATION = range(7)
 PAGE_TIPS = (
     "Which digits the model confuses with which, and its precision and recall per digit.",
     "Every test digit the model gets wrong, the most confident mistakes first.",
@@ -49,6 +50,7 @@ PAGE_TIPS = (
     "Where the network's memory puts each test digit, and the path of the current one.",
     "Which rows and pixels drove the answer for the current digit.",
     "Accuracy as the test digits are shifted, rotated, thickened or noised.",
+    "Whether the model's confidence means what it says: accuracy against confidence.",
 )
 DataLoader = Callable[[QWidget, Callable[[MNIST], None], Callable[[str], None]], object]
 
@@ -274,9 +276,10 @@ class EvaluateTab(QWidget):
 
         self.pages = QTabWidget()
         self.pages.setDocumentMode(True)
-        titles = ("Confusion matrix", "Mistakes", "Browse digits", "Hidden-state map", "Saliency", "Robustness")
+        self.calibration_page = CalibrationPage(state)
+        titles = ("Confusion matrix", "Mistakes", "Browse digits", "Hidden-state map", "Saliency", "Robustness", "Calibration")
         pages = (self.matrix_page, self.mistakes_page, self.browse_page, self.map_page, self.saliency_page,
-                 self.robustness_page)  # fmt: skip
+                 self.robustness_page, self.calibration_page)  # fmt: skip
         for i, (page, title, tip) in enumerate(zip(pages, titles, PAGE_TIPS)):
             self.pages.addTab(page, title)
             self.pages.setTabToolTip(i, tip)
@@ -311,6 +314,7 @@ class EvaluateTab(QWidget):
         self.browse_page.refresh()
         self.map_page.refresh_points()
         self.robustness_page.refresh()
+        self.calibration_page.refresh()
         self._refresh_digit()
 
     def _refresh_digit(self) -> None:
