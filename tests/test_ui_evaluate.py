@@ -422,6 +422,8 @@ def test_the_robustness_check_draws_its_curves(qtbot, mnist, loaded, monkeypatch
         assert "100 test digits" in tab.robustness_page.boxes[group].title()
     assert all(not label.pixmap().isNull() for label in tab.robustness_page.examples.values())
     assert "Done" in tab.robustness_page.status.text() and tab.robustness_page.button.text() == "Run again"
+    # The strips of example digits never make the tab (and so the window) wider than 1024 px.
+    assert tab.minimumSizeHint().width() <= 1024, tab.minimumSizeHint()
     tab.shutdown()
 
 
@@ -540,7 +542,7 @@ def test_the_tab_fits_a_1024x700_window(qtbot, model_path, monkeypatch):
     from recognizer.ui.widgets import TextLine
 
     real = main_window_module._optional_tab
-    monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: None if module == "train_tab" else real(module, name))
+    monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: None if module == "train.tab" else real(module, name))
     w = MainWindow(model_path=model_path)
     qtbot.addWidget(w)
     w.resize(1024, 700)

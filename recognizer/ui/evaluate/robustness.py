@@ -10,7 +10,8 @@ import numpy as np
 import torch
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+                               QScrollArea, QSizePolicy, QVBoxLayout, QWidget)  # fmt: skip
 
 from ...analysis import Perturbation
 from ...evaluate import as_float_images
@@ -72,8 +73,11 @@ class RobustnessPage(QWidget):
                 continue
             plot = RobustnessPlot(x_label)
             plot.setToolTip(TIPS[group])
+            plot.setMinimumHeight(140)  # below this the axis labels no longer fit: the page scrolls
             example = QLabel()
             example.setAlignment(Qt.AlignCenter)
+            # The strip never widens the window: it is drawn for the width the label has.
+            example.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
             example.setToolTip("One test digit at each level, left to right, as the network gets it.")
             box, box_layout = group_box(title, TIPS[group])
             box_layout.addWidget(plot, 1)
@@ -88,7 +92,14 @@ class RobustnessPage(QWidget):
             "accuracy on the untouched digits."
         ))  # fmt: skip
         layout.addLayout(bar)
-        layout.addLayout(grid, 1)
+        plots = QWidget()
+        plots.setLayout(grid)
+        scroll = QScrollArea()
+        scroll.setWidget(plots)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        layout.addWidget(scroll, 1)
 
     def refresh(self) -> None:
         """Draw the state's check as far as it got, or nothing."""
@@ -118,6 +129,10 @@ class RobustnessPage(QWidget):
         self.progress.setValue(0 if run is None or not run.total else int(round(100 * run.done / run.total)))
         self.status.setText(state.robustness_status())
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._show_examples()
+
     def _show_examples(self) -> None:
         """A strip of one test digit at every level of each plot's first perturbation."""
         run, data = self.state.robustness, self.state.data
@@ -130,6 +145,7 @@ class RobustnessPage(QWidget):
         for group, label in self.examples.items():
             p = next(q for q in self.perturbations if q.group == group)
             frames = [p.apply(x, float(v), gen)[0].numpy() if v != 0 else x[0].numpy() for v in p.levels]
-            label.setPixmap(QPixmap.fromImage(mosaic(np.stack(frames), columns=len(frames), scale=2, gap=4)))
+            scale = 2 if label.width() >= len(frames) * 60 else 1  # 28 px digits when 56 do not fit
+            label.setPixmap(QPixmap.fromImage(mosaic(np.stack(frames), columns=len(frames), scale=scale, gap=4)))
             levels = ", ".join(f"{v:g}" for v in p.levels)
             label.setToolTip(f"One test digit, {p.name}, at levels {levels} (left to right).")
