@@ -4,6 +4,7 @@ temperature-scaled ones the window shows, with the diagonal a perfectly calibrat
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -35,7 +36,7 @@ class CalibrationPage(QWidget):
         self.legend = TextLine(muted=True)
         self.plot.setToolTip("Each dot: the test digits whose confidence falls in one bin, at their mean confidence\n"
                              "(across) and the share of them read right (up). On the dashed diagonal, \"90% sure\"\n"
-                             "is right 90% of the time. Almost all digits sit in the last bin.")  # fmt: skip
+                             "is right 90% of the time. A bigger dot holds more digits: almost all sit in the last bin.")  # fmt: skip
         install_plot_menu(self.plot, "reliability", csv=item, reset=None)
         layout = QVBoxLayout(self)
         layout.addWidget(self.caption)
@@ -61,8 +62,9 @@ class CalibrationPage(QWidget):
             if rel is None:
                 curve.setData([], [])
             else:
-                filled = rel.counts > 0
-                curve.setData(rel.confidence[filled], rel.accuracy[filled])
+                filled = rel.counts > 0  # a dot's area grows with the digits in its bin
+                sizes = 5 + 3 * np.log10(rel.counts[filled])
+                curve.setData(rel.confidence[filled], rel.accuracy[filled], symbolSize=sizes)
         if self.after is None:
             self.caption.setText(f"Expected calibration error on the {len(ev.labels):,} test digits: {self.before.ece:.2%}. "
                                  "This model file has no temperature, so its probabilities are shown as they are.")  # fmt: skip
