@@ -590,3 +590,15 @@ def test_plots_offer_only_what_works_on_right_click(main_window):
         texts = [a.text() for a in plot_menu(view).actions() if not a.isSeparator()]
         assert texts[:2] == ["Export as PNG image…", "Export as SVG drawing…"] and "Matplotlib" not in " ".join(texts)
         assert not any(item.menuEnabled() for item in view.scene().items() if isinstance(item, (pg.PlotItem, pg.ViewBox)))
+
+
+def test_the_whole_window_fits_1024_by_700(full_main_window, qtbot):
+    """Every tab at once: the window's minimum fits a 1024×768 screen less its panels, and the
+    pen slider keeps a usable width there."""
+    w = full_main_window
+    w.resize(1024, 700)
+    qtbot.wait(20)
+    hint = w.minimumSizeHint()
+    assert hint.width() <= 1024 and hint.height() <= 700, hint
+    assert (w.width(), w.height()) == (1024, 700)
+    assert w.inspect_tab.pen_slider.width() >= 70

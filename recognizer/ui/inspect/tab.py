@@ -103,6 +103,7 @@ class InspectTab(QWidget):
             "draw a digit about as tall as the box; thinner or thicker strokes confuse the network."
         )
         self.pen_slider.valueChanged.connect(self.canvas.set_pen_width)
+        self.pen_slider.setMinimumWidth(70)  # at 1024 px the buttons beside it squeezed it to nothing
         self.pen_preview = PenPreview(self.canvas)
         self.pen_slider.valueChanged.connect(self.pen_preview.update)
         self.undo_button = QPushButton("Undo")
