@@ -50,14 +50,21 @@ class MNIST:
     test_labels: np.ndarray
 
 
-def resolve_data_dir(explicit: str | Path | None) -> tuple[Path, str]:
-    """The MNIST folder and where that choice came from: "argument", "MNIST_DIR" or "default"."""
+def resolve_data_dir(explicit: str | Path | None, remembered: Path | None = None) -> tuple[Path, str]:
+    """The MNIST folder and where that choice came from: "argument", "MNIST_DIR", "remembered"
+    (a folder the window's user chose before) or "default" (the only one ever downloaded into)."""
     if explicit:
         return Path(explicit).expanduser(), "argument"
     env = os.environ.get("MNIST_DIR")
     if env:
         return Path(env).expanduser(), "MNIST_DIR"
-    return user_data_dir() / "mnist", "default"
+    if remembered is not None:
+        return remembered, "remembered"
+    return default_data_dir(), "default"
+
+
+def default_data_dir() -> Path:
+    return user_data_dir() / "mnist"
 
 
 def _read(folder: Path, base_name: str, verify: bool) -> np.ndarray:

@@ -20,17 +20,15 @@ cancel()), which is what the tests do; its prompt and progress attributes are th
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Callable, Sequence
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QPushButton, QWidget
 
-from ..data import MNIST, load_mnist, missing_files
+from ..data import MNIST, default_data_dir, load_mnist, missing_files, resolve_data_dir
 from ..download import MIRRORS, DownloadCancelled, download_mnist
 from ..errors import DataError
-from ..paths import user_data_dir
 from .jobs import JobFailure, JobRunner
 from .settings import app_settings, read_text
 
@@ -38,10 +36,6 @@ SETTINGS_KEY = "data/mnist_dir"
 PROGRESS_MS = 100  # how often the progress dialog catches up with the download
 
 _cache: dict[Path, MNIST] = {}
-
-
-def default_folder() -> Path:
-    return user_data_dir() / "mnist"
 
 
 def remembered_folder() -> Path | None:
@@ -52,16 +46,8 @@ def remembered_folder() -> Path | None:
 
 
 def data_folder(explicit: str | Path | None = None) -> tuple[Path, str]:
-    """Where to look for MNIST, and why: "argument", "MNIST_DIR", "remembered" or "default"."""
-    if explicit:
-        return Path(explicit).expanduser(), "argument"
-    env = os.environ.get("MNIST_DIR")
-    if env:
-        return Path(env).expanduser(), "MNIST_DIR"
-    remembered = remembered_folder()
-    if remembered is not None:
-        return remembered, "remembered"
-    return default_folder(), "default"
+    """Where to look for MNIST, and why: the core's rule, with the folder chosen last time."""
+    return resolve_data_dir(explicit, remembered_folder())
 
 
 def _key(folder: Path) -> Path:
@@ -157,14 +143,14 @@ class MnistRequest(QObject):
                      "remembered": "The MNIST folder chosen last time"}[self.source]  # fmt: skip
             self._ask(
                 f"{where} ({self.folder}) lacks {', '.join(missing)}.",
-                informative=f"Download MNIST (about 11 MB) into {default_folder()}, or choose "
+                informative=f"Download MNIST (about 11 MB) into {default_data_dir()}, or choose "
                 "another folder that holds the four files.",
             )
 
     def download(self) -> None:
         """Fetch the missing files into the default folder, then load them."""
         self._close_prompt()
-        self.folder, self.source = default_folder(), "default"
+        self.folder, self.source = default_data_dir(), "default"
         self._load(self.folder, download=True)
 
     def choose_folder(self, path: str | Path | None = None) -> None:
@@ -213,7 +199,7 @@ class MnistRequest(QObject):
         self.buttons = {}
         if download:
             self.buttons["download"] = box.addButton("Download", QMessageBox.AcceptRole)
-            self.buttons["download"].setToolTip(f"Fetch the four files from the public mirrors into {default_folder()}.")
+            self.buttons["download"].setToolTip(f"Fetch the four files from the public mirrors into {default_data_dir()}.")
         self.buttons["choose"] = box.addButton("Choose folder…", QMessageBox.ActionRole)
         self.buttons["choose"].setToolTip("Pick a folder that already holds the MNIST files.")
         self.buttons["cancel"] = box.addButton(QMessageBox.Cancel)
