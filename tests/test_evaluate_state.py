@@ -221,3 +221,12 @@ def test_the_robustness_axes_speak_plainly():
     assert describe_level(by_key["thicken"], 1.5) == "+1.5 px" and describe_level(by_key["thicken"], -1) == "−1 px"
     assert describe_level(by_key["noise"], 0.2) == "noise 20%"
     assert describe_level(by_key["rotate"], -30) == "−30°" and describe_level(by_key["shift_x"], 4) == "+4 px"
+
+
+def test_the_caption_sent_to_draw_and_inspect_names_the_digit_but_not_an_answer():
+    """An answer in it went stale when another model was loaded there (issue 15, defect 5)."""
+    state = EvaluateState()
+    images = np.zeros((3, 28, 28), np.uint8)
+    state.set_data(MNIST(images, np.array([1, 2, 3], np.uint8), images, np.array([4, 5, 6], np.uint8)))
+    assert state.inspect_caption("test", 1) == "test digit #1: true 5"
+    assert state.inspect_caption("train", 2) == "training digit #2: true 3"

@@ -444,6 +444,7 @@ def test_missing_model_opens_the_window_with_a_warning(qtbot, tmp_path, monkeypa
 
 class _FakeTrainTab(QWidget):
     model_ready = Signal(object)
+    model_saved = Signal(object)
     instances = []
 
     def __init__(self):
@@ -473,6 +474,9 @@ class _FakeEvaluateTab(QWidget):
 
     def set_model(self, loaded):
         self.models.append(loaded)
+
+    def rename_model(self, loaded):
+        self.renamed = loaded
 
     def show_trace(self, trace, row):
         self.shown.append((trace, row))
@@ -602,3 +606,24 @@ def test_the_whole_window_fits_1024_by_700(full_main_window, qtbot):
     assert hint.width() <= 1024 and hint.height() <= 700, hint
     assert (w.width(), w.height()) == (1024, 700)
     assert w.inspect_tab.pen_slider.width() >= 70
+
+
+def test_a_saved_model_is_named_everywhere_and_the_title_says_it_once(qtbot, model_path, stacked_model_path, monkeypatch):
+    """Save model as… on the Train tab: the status bar and the Evaluate tab take the new name
+    (they said "unsaved model"); the title does not repeat the application's name."""
+    import dataclasses
+
+    from recognizer.modelfile import load_model
+    from recognizer.ui import main_window as main_window_module
+
+    fakes = {"train.tab": _FakeTrainTab, "evaluate.tab": _FakeEvaluateTab}
+    monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: fakes[module])
+    w = MainWindow(model_path=model_path)
+    qtbot.addWidget(w)
+    assert "Recognizer" not in w.windowTitle()
+    unsaved = dataclasses.replace(load_model(stacked_model_path), path=None)
+    w.set_model(unsaved)
+    assert "unsaved model" in w.model_label.text()
+    saved = dataclasses.replace(unsaved, path=stacked_model_path)
+    w.train_tab.model_saved.emit(saved)
+    assert stacked_model_path.name in w.model_label.text() and w.evaluate_tab.renamed is saved

@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
         if train_cls is not None:
             self._train_tab = train_cls()
             self._train_tab.model_ready.connect(self.set_model)
+            self._train_tab.model_saved.connect(self._on_model_saved)
             self._replace_tab(1, self._train_tab, "Train")
         else:
             self._replace_tab(1, self._placeholder("The Train tab is not built in this window."), "Train")
@@ -338,6 +339,14 @@ class MainWindow(QMainWindow):
         self.accuracy_label.setText("test accuracy: unknown" if acc is None else f"test accuracy: {acc:.2%}")
 
     # --- events -----------------------------------------------------------------------------
+
+    def _on_model_saved(self, saved: LoadedModel) -> None:
+        """The model in use was saved (Save model as…): it has a name now, wherever it is shown."""
+        if self._loaded is not None and saved.model is self._loaded.model:
+            self._loaded = saved
+            self._update_status()
+            if self._evaluate_tab is not None:
+                self._evaluate_tab.rename_model(saved)
 
     def _on_tab_changed(self, index: int) -> None:
         on_inspect = self.tabs.widget(index) is self.inspect_tab

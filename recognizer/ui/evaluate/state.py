@@ -373,6 +373,13 @@ class EvaluateState:
             return "Load a model to filter by its answers."
         return "The model's answers are being computed…"
 
+    def inspect_caption(self, dataset: str, i: int) -> str:
+        """'test digit #12: true 4', for Draw & Inspect: the answer there is its own model's, and
+        an answer in the caption went stale as soon as another model was loaded."""
+        name = "training digit" if dataset == "train" else "test digit"
+        _, labels = self.dataset(dataset)
+        return f"{name} #{i}" if labels is None else f"{name} #{i}: true {int(labels[i])}"
+
     def digit_caption(self, dataset: str, i: int) -> str:
         """'test digit #12: true 4, predicted 9 (87%)', as far as it is known."""
         name = "training digit" if dataset == "train" else "test digit"

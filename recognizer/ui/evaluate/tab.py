@@ -126,6 +126,11 @@ class EvaluateTab(QWidget):
         if self.isVisible():
             self._evaluate_if_wanted()
 
+    def rename_model(self, loaded: LoadedModel) -> None:
+        """The same weights, saved under a name: keep every result, show the new name."""
+        self.state.loaded = loaded
+        self._refresh_header()
+
     def set_data(self, mnist: MNIST) -> None:
         """Use these MNIST arrays (instead of loading them)."""
         self.state.set_data(mnist)
@@ -183,7 +188,7 @@ class EvaluateTab(QWidget):
         """Emit inspect_requested for a digit of the test (or "train") set."""
         if self.state.data is None:
             return
-        image, caption = self.state.image(dataset, index), self.state.digit_caption(dataset, int(index))
+        image, caption = self.state.image(dataset, index), self.state.inspect_caption(dataset, int(index))
         self.state.last_sent = (image, caption, (dataset, int(index)))
         self.inspect_requested.emit(image, caption)
 
@@ -449,8 +454,9 @@ class EvaluateTab(QWidget):
     def _inspect_current(self) -> None:
         current = self.state.current
         if current is not None:
+            caption = current.caption if current.source is None else self.state.inspect_caption(*current.source)
             self.state.last_sent = (current.image, current.caption, current.source)
-            self.inspect_requested.emit(current.image.copy(), current.caption)
+            self.inspect_requested.emit(current.image.copy(), caption)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
