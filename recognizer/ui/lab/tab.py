@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QPushButton,
     QSpinBox,
@@ -78,10 +77,11 @@ class LabTab(QWidget):
         left.addWidget(self.save_button)
 
         # --- middle: the reading before and after ---
-        self.before_label = QLabel("")
-        self.after_label = QLabel("")
+        # Fixed widths: a new answer never asks the window for more room.
+        self.before_label = TextLine("", font=theme.big_font(16))
+        self.after_label = TextLine("", font=theme.big_font(16))
         for label in (self.before_label, self.after_label):
-            label.setFont(theme.big_font(18))
+            label.setFixedWidth(label.fontMetrics().horizontalAdvance("8 (100.0%)") + 8)
         self.hint = TextLine("", lines=2, muted=True)
         answers = QHBoxLayout()
         answers.addWidget(muted_label("before"))
