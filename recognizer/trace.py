@@ -11,17 +11,24 @@ like nn.LSTM itself, which halves the time of float64):
     c' = f * c + i * g
     h' = o * tanh(c')
 
-tests/test_trace.py proves it equals nn.LSTM's outputs.
+tests/test_trace.py proves it equals nn.LSTM's outputs. With interventions (interventions.py:
+silenced units, pinned gates, hidden rows, a temperature) the same equations run in run_batch, a
+batched copy that applies them; tests/test_interventions.py holds it to nn.LSTM run on the
+equivalently edited weights or inputs. The plain call keeps its own fast path.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
 from .model import ROWS, RowLSTM
+
+if TYPE_CHECKING:
+    from .interventions import Interventions
 
 GATES = ("input", "forget", "candidate", "output")
 
@@ -84,9 +91,12 @@ class Tracer:
                 self.layers.append((w_ih, w_hh, bias, n))
             self.readout_w = model.readout.weight.cpu().float().numpy().T.copy()
             self.readout_b = model.readout.bias.cpu().float().numpy()
+        self.hidden_sizes = tuple(n for *_, n in self.layers)
 
-    def __call__(self, image: np.ndarray) -> Trace:
+    def __call__(self, image: np.ndarray, interventions: Interventions | None = None) -> Trace:
         image = np.asarray(image, dtype=np.float32).reshape(ROWS, -1)
+        if interventions:
+            return self._edited_trace(image, interventions)
         x = image
         layer_traces = []
         for w_ih, w_hh, bias, n in self.layers:
@@ -122,6 +132,61 @@ class Tracer:
         p = np.exp(logits)
         p /= p.sum(axis=1, keepdims=True)
         return Trace(image=image, layers=tuple(layer_traces), probabilities=p.astype(np.float32))
+
+
+    def run_batch(self, images: np.ndarray, interventions: Interventions, silence_each=None, record: bool = False):
+        """The edited network on a batch: (B, 28, 28) images -> (B, 28, 10) probabilities after
+        each row, and with record the per-layer (h, c, gates) arrays (B, 28, ...) as well.
+
+        silence_each: (layer, keep) with keep (B, units) of 0 and 1, extra units silenced at every
+        row, a different set for each image of the batch (one pass ranks every unit).
+        """
+        interventions.check(self.hidden_sizes)
+        keeps = interventions.keep_masks(self.hidden_sizes)
+        if silence_each is not None:
+            layer, keep = silence_each
+            base = np.ones((ROWS, self.hidden_sizes[layer]), np.float32) if keeps[layer] is None else keeps[layer]
+            keeps[layer] = base[:, None, :] * np.asarray(keep, np.float32)[None]  # (28, B, units)
+        pins = interventions.pinned_gates(self.hidden_sizes)
+        x = interventions.hide_input(np.asarray(images, np.float32).reshape(-1, ROWS, self.layers[0][0].shape[0]))
+        recorded = []
+        for (w_ih, w_hh, bias, n), keep, pin in zip(self.layers, keeps, pins):
+            b = len(x)
+            pre = x @ w_ih + bias
+            hs = np.empty((b, ROWS, n), np.float32)
+            cs = np.empty((b, ROWS, n), np.float32)
+            gates = np.empty((b, ROWS, 4 * n), np.float32) if record else None
+            h = np.zeros((b, n), np.float32)
+            c = np.zeros((b, n), np.float32)
+            for t in range(ROWS):
+                a = np.tanh(pre[:, t] + h @ w_hh)
+                g = a * 0.5 + 0.5  # sigmoid where the weights were halved; the candidate is tanh
+                g[:, 2 * n : 3 * n] = a[:, 2 * n : 3 * n]
+                if pin is not None:
+                    g[:, pin[0]] = pin[1]
+                c = g[:, n : 2 * n] * c + g[:, :n] * g[:, 2 * n : 3 * n]
+                h = g[:, 3 * n :] * np.tanh(c)
+                if keep is not None:  # held at 0 from the silenced row on
+                    c = c * keep[t]
+                    h = h * keep[t]
+                hs[:, t], cs[:, t] = h, c
+                if record:
+                    gates[:, t] = g
+            recorded.append((hs, cs, gates))
+            x = hs
+        logits = (x @ self.readout_w + self.readout_b) / np.float32(interventions.temperature_value)
+        logits -= logits.max(axis=-1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=-1, keepdims=True)
+        return (p, recorded) if record else p
+
+    def _edited_trace(self, image: np.ndarray, interventions: Interventions) -> Trace:
+        p, recorded = self.run_batch(image[None], interventions, record=True)
+        layers = []
+        for (hs, cs, gates), n in zip(recorded, self.hidden_sizes):
+            parts = {name: gates[0, :, k * n : (k + 1) * n] for k, name in enumerate(GATES)}
+            layers.append(LayerTrace(h=hs[0], c=cs[0], **parts))
+        return Trace(image=interventions.hide_input(image), layers=tuple(layers), probabilities=p[0])
 
 
 def trace(model: RowLSTM, image: np.ndarray) -> Trace:

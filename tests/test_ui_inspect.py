@@ -42,7 +42,7 @@ def key(window, k, modifier=Qt.NoModifier):
 
 def test_window_has_tabs_menus_status_and_no_guess_when_empty(main_window):
     w = main_window
-    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == ["Draw && Inspect", "Train", "Evaluate"]
+    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == ["Draw && Inspect", "Train", "Evaluate", "Lab"]
     assert [a.text() for a in w.menuBar().actions()] == ["&File", "&Edit", "&View", "&Help"]
     assert w.findChild(QWidget, "canvas") is w.inspect_tab.canvas
     assert prediction(w) == ""
@@ -488,7 +488,7 @@ class _FakeEvaluateTab(QWidget):
 def test_train_and_evaluate_tabs_are_wired(qtbot, model_path, stacked_model_path, monkeypatch):
     from recognizer.modelfile import load_model
 
-    fakes = {"train.tab": _FakeTrainTab, "evaluate.tab": _FakeEvaluateTab}
+    fakes = {"train.tab": _FakeTrainTab, "evaluate.tab": _FakeEvaluateTab, "lab.tab": None}
     monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: fakes[module])
     w = MainWindow(model_path=model_path)
     qtbot.addWidget(w)

@@ -1,4 +1,4 @@
-"""The main window: the Draw & Inspect, Train and Evaluate tabs, the model in use, the status bar
+"""The main window: the Draw & Inspect, Train, Evaluate and Lab tabs, the model in use, the status bar
 and the preferences. The tabs never import each other; this window wires them by signals. Every
 dialog goes through DIALOGS (ui/dialogs.py), the one object tests replace.
 """
@@ -68,6 +68,7 @@ class MainWindow(QMainWindow):
         self._loaded: LoadedModel | None = None
         self._train_tab = None
         self._evaluate_tab = None
+        self._lab_tab = None
 
         self.tabs = QTabWidget()
         self.inspect_tab = InspectTab()
@@ -78,9 +79,11 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.inspect_tab, "Draw && Inspect")
         self.tabs.addTab(self._placeholder("Loading…"), "Train")
         self.tabs.addTab(self._placeholder("Loading…"), "Evaluate")
+        self.tabs.addTab(self._placeholder("Loading…"), "Lab")
         self.tabs.setTabToolTip(0, "Draw a digit and watch the network read it, row by row.")
         self.tabs.setTabToolTip(1, "Train a new model on MNIST and use it here.")
         self.tabs.setTabToolTip(2, "Measure the model on the 10,000 MNIST test images and inspect its mistakes.")
+        self.tabs.setTabToolTip(3, "Silence units, pin gates, hide rows: what does the network answer then?")
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.setCentralWidget(self.tabs)
 
@@ -149,6 +152,14 @@ class MainWindow(QMainWindow):
             self._replace_tab(
                 2, self._placeholder("The Evaluate tab is not built in this window."), "Evaluate"
             )
+        lab_cls = _optional_tab("lab.tab", "LabTab")
+        if lab_cls is not None:
+            self._lab_tab = lab_cls()
+            self._lab_tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+            self.inspect_tab.trace_changed.connect(self._lab_tab.set_trace)  # the Lab reads the same drawing
+            self._replace_tab(3, self._lab_tab, "Lab")
+        else:
+            self._replace_tab(3, self._placeholder("The Lab tab is not built in this window."), "Lab")
         self.tabs.setCurrentIndex(current)
 
     def _replace_tab(self, index: int, widget: QWidget, title: str) -> None:
@@ -180,6 +191,12 @@ class MainWindow(QMainWindow):
         self.ensure_ready()
         return self._evaluate_tab
 
+    @property
+    def lab_tab(self):
+        """The Lab tab (None where it is not built)."""
+        self.ensure_ready()
+        return self._lab_tab
+
     def set_model(self, loaded: LoadedModel | None) -> None:
         """Use a model everywhere; the drawing on the canvas is traced again at once."""
         self.ensure_ready()
@@ -197,6 +214,9 @@ class MainWindow(QMainWindow):
             self._evaluate_tab.set_model(loaded)
         if self._train_tab is not None:
             self._train_tab.set_model_in_use(loaded)
+        if self._lab_tab is not None:
+            self._lab_tab.set_model(loaded)
+            self._lab_tab.set_trace(self.inspect_tab.trace)
         self._update_status()
 
     def inspect_image(self, image28, caption: str) -> None:
@@ -414,7 +434,7 @@ class MainWindow(QMainWindow):
                 return
         self.inspect_tab.pause()
         self._ready_timer.stop()
-        for tab in (self._train_tab, self._evaluate_tab):  # stop their worker threads
+        for tab in (self._train_tab, self._evaluate_tab, self._lab_tab):  # stop their worker threads
             if tab is not None and hasattr(tab, "shutdown"):
                 tab.shutdown()
         self.save_settings()

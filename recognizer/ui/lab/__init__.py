@@ -1,0 +1,1 @@
+"""The Lab tab: ask the network "what if?"."""

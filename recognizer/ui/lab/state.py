@@ -1,0 +1,214 @@
+"""What the Lab shows, without Qt: the model, the drawing it reads (Draw & Inspect's input), the
+active interventions, the original and the edited reading, the ranking of the units and the
+effect on the test set, and every sentence the tab says. tab.py only shows this state and hands
+it the user's actions; tests/test_lab_state.py checks it without a display.
+
+Results computed in the background (the ranking, the test set) come back with the version they
+were asked for; a result for an older drawing, edit or model is refused.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ...dims import ROWS
+from ...interventions import PINS, HiddenRows, Interventions, Part, Pin, Silence, Temperature
+from ...text import format_percent as percent
+
+if TYPE_CHECKING:  # they import torch, which the window loads after it is on screen
+    from ...lab import Ranking, TestSetEffect
+    from ...evaluate import Evaluation
+    from ...modelfile import LoadedModel
+    from ...trace import Trace, Tracer
+
+
+def parse_units(text: str, units: int) -> tuple[int, ...] | None:
+    """'3, 17, 40-45' (shown 0-based, as the heatmap's axis) -> (3, 17, 40, ..., 45); '' or 'all'
+    -> None. ValueError names what is wrong."""
+    text = text.strip().lower()
+    if text in ("", "all"):
+        return None
+    found: list[int] = []
+    for piece in text.replace(";", ",").split(","):
+        piece = piece.strip()
+        if not piece:
+            continue
+        lo, _, hi = piece.partition("-")
+        try:
+            first, last = int(lo), int(hi or lo)
+        except ValueError:
+            raise ValueError(f"{piece!r} is not a unit number or a range like 40-45") from None
+        if not 0 <= first <= last < units:
+            raise ValueError(f"units run from 0 to {units - 1}: {piece!r} does not fit")
+        found.extend(range(first, last + 1))
+    return tuple(sorted(set(found))) or None
+
+
+def units_field_text(units: tuple[int, ...] | None) -> str:
+    """The units as the field shows them: runs collapsed, '40-45'."""
+    if not units:
+        return ""
+    runs, start = [], units[0]
+    for prev, u in zip(units, (*units[1:], None)):
+        if u != prev + 1:
+            runs.append(str(start) if start == prev else f"{start}-{prev}")
+            start = u
+    return ", ".join(runs)
+
+
+class LabState:
+    def __init__(self):
+        self.loaded: LoadedModel | None = None
+        self.tracer: Tracer | None = None
+        self.image28: np.ndarray | None = None
+        self.interventions = Interventions()
+        self.layer = 0  # the layer the heatmap shows and edits apply to
+        self.selected: tuple[int, ...] | None = None
+        self.original: Trace | None = None
+        self.edited: Trace | None = None
+        self.ranking: Ranking | None = None
+        self.effect: TestSetEffect | None = None
+        self.before: Evaluation | None = None  # the unedited model on the test set, kept per model
+        self.reading_version = 0  # drawing, model or edit changed: the ranking is stale
+        self.edit_version = 0  # model or edit changed: the test-set effect is stale
+
+    # --- inputs --------------------------------------------------------------------------------
+    def set_model(self, loaded: LoadedModel | None, tracer: Tracer | None) -> None:
+        self.loaded, self.tracer = loaded, tracer
+        self.interventions, self.layer, self.selected, self.before = Interventions(), 0, None, None
+        self._edits_changed()
+
+    def set_image(self, image28) -> None:
+        self.image28 = None if image28 is None else np.asarray(image28, np.float32).reshape(ROWS, ROWS)
+        self._retrace()
+
+    @property
+    def layers(self) -> int:
+        return 0 if self.tracer is None else len(self.tracer.hidden_sizes)
+
+    @property
+    def units(self) -> int:
+        return 0 if self.tracer is None else self.tracer.hidden_sizes[self.layer]
+
+    def set_layer(self, layer: int) -> None:
+        self.layer = min(max(int(layer), 0), max(self.layers - 1, 0))
+        self.selected = None
+        self.ranking = None
+        self.reading_version += 1
+
+    def select(self, units: tuple[int, ...] | None) -> None:
+        self.selected = units or None
+
+    # --- edits ---------------------------------------------------------------------------------
+    def add(self, part: Part) -> None:
+        """ValueError (with the reason) when the part does not fit the model."""
+        edited = self.interventions.add(part)
+        if self.tracer is not None:
+            edited.check(self.tracer.hidden_sizes)
+        self.interventions = edited
+        self._edits_changed()
+
+    def silence(self, units: tuple[int, ...] | None, from_row: int = 0) -> None:
+        if not units:
+            raise ValueError("Choose the units to silence: drag over them in the heatmap or type their numbers.")
+        self.add(Silence(self.layer, tuple(units), from_row))
+
+    def pin(self, name: str, units: tuple[int, ...] | None) -> None:
+        gate, value = PINS[name]
+        self.add(Pin(self.layer, gate, value, units))
+
+    def hide_rows(self, first: int, last: int) -> None:
+        self.add(HiddenRows(min(first, last), max(first, last)))
+
+    def set_temperature(self, value: float) -> None:
+        self.add(Temperature(float(value)))
+
+    def remove(self, part: Part) -> None:
+        self.interventions = self.interventions.without(part)
+        self._edits_changed()
+
+    def reset(self) -> None:
+        self.interventions = Interventions()
+        self._edits_changed()
+
+    def chips(self) -> list[tuple[str, Part]]:
+        """Each active intervention with its words; a part that no weight edit equals says so."""
+        n = self.layers
+        return [(p.describe(n) + ("" if p.exact else " (not saved)"), p) for p in self.interventions.parts]
+
+    def _edits_changed(self) -> None:
+        self.effect = None
+        self.edit_version += 1
+        self._retrace()
+
+    def _retrace(self) -> None:
+        self.reading_version += 1
+        self.ranking = None
+        if self.tracer is None or self.image28 is None:
+            self.original = self.edited = None
+            return
+        self.original = self.tracer(self.image28)
+        self.edited = self.tracer(self.image28, self.interventions) if self.interventions else self.original
+
+    # --- background results ----------------------------------------------------------------------
+    def set_ranking(self, version: int, ranking: Ranking) -> bool:
+        if version != self.reading_version:
+            return False
+        self.ranking = ranking
+        return True
+
+    def set_effect(self, version: int, effect: TestSetEffect) -> bool:
+        if version != self.edit_version:
+            return False
+        self.effect, self.before = effect, effect.before
+        return True
+
+    def silence_top(self) -> None:
+        self.silence(tuple(u for u, _ in self.ranking.top()))
+
+    def silence_deciding(self) -> None:
+        self.silence(self.ranking.deciding)
+
+    # --- words ---------------------------------------------------------------------------------
+    def answer_texts(self) -> tuple[str, str]:
+        """(before, after): '7 (99.6%)' each, '' when there is nothing to read."""
+        if self.original is None:
+            return "", ""
+        return tuple(f"{t.prediction} ({percent(t.confidence)})" for t in (self.original, self.edited))
+
+    def hint(self) -> str:
+        if self.tracer is None:
+            return "No model loaded: load one with File › Load model…."
+        if self.original is None:
+            return "Draw a digit in Draw & Inspect: the Lab reads the same drawing."
+        if not self.interventions:
+            return "No edits yet: silence units, pin a gate, hide rows or change the temperature."
+        before, after = self.original, self.edited
+        p_was = percent(float(after.probabilities[-1, before.prediction]))
+        if after.prediction == before.prediction:
+            return f"Still a {after.prediction}: its probability went from {percent(before.confidence)} to {p_was}."
+        return f"The answer changed from {before.prediction} to {after.prediction} ({before.prediction} now {p_was})."
+
+    def ranking_lines(self) -> list[str]:
+        if self.ranking is None:
+            return []
+        return [f"unit {u}: −{percent(max(d, 0.0))}" for u, d in self.ranking.top()]
+
+    def deciding_text(self) -> str:
+        r = self.ranking
+        if r is None:
+            return "Ranking the units…" if self.original is not None else ""
+        if r.deciding is None:
+            return f"Silencing all {len(r.drops)} units one after another never changes the answer {r.answer}."
+        k = len(r.deciding)
+        return f"Silencing the top {k} unit{'s' * (k != 1)} turns the {r.answer} into a {r.deciding_answer}."
+
+    def effect_text(self) -> str:
+        e = self.effect
+        if e is None:
+            return "Measure the edited network on the 10,000 test digits."
+        if not self.interventions:
+            return f"Accuracy {percent(e.after.accuracy)} (no edits)."
+        return f"Accuracy {percent(e.before.accuracy)} before, {percent(e.after.accuracy)} with the edits."

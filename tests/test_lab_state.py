@@ -1,0 +1,90 @@
+"""The Lab's state without a display: edits, chips, before/after words, stale results refused."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from recognizer.interventions import HiddenRows, Silence
+from recognizer.lab import rank_units
+from recognizer.modelfile import load_model
+from recognizer.trace import Tracer
+from recognizer.ui.lab.state import LabState, parse_units, units_field_text
+
+
+@pytest.fixture(scope="module")
+def loaded(shipped_model_path):
+    return load_model(shipped_model_path)
+
+
+@pytest.fixture
+def state(loaded, mnist):
+    s = LabState()
+    s.set_model(loaded, Tracer(loaded.model))
+    s.set_image(mnist.test_images[0] / 255.0)  # a 7
+    return s
+
+
+def test_units_are_parsed_and_written_back():
+    assert parse_units("3, 17, 40-42", 128) == (3, 17, 40, 41, 42)
+    assert parse_units(" all ", 128) is None and parse_units("", 128) is None
+    assert units_field_text((3, 17, 40, 41, 42)) == "3, 17, 40-42"
+    for bad in ("x", "5-2", "128", "-1"):
+        with pytest.raises(ValueError):
+            parse_units(bad, 128)
+
+
+def test_edits_change_the_reading_and_show_as_chips(state):
+    assert state.answer_texts()[0].startswith("7 (") and state.edited is state.original
+    assert "No edits yet" in state.hint()
+    state.pin("forget every row", None)
+    state.hide_rows(27, 14)
+    assert [text for text, _ in state.chips()] == ["forget every row: all units", "hide rows 15–28 (not saved)"]
+    assert state.edited is not state.original
+    assert not state.edited.image[14:].any()
+    state.remove(state.interventions.hidden)
+    assert len(state.chips()) == 1
+    state.reset()
+    assert state.chips() == [] and state.edited is state.original
+
+
+def test_silencing_needs_units_and_the_model_must_fit(state):
+    with pytest.raises(ValueError, match="Choose the units"):
+        state.silence(None)
+    with pytest.raises(ValueError):
+        state.add(Silence(0, (500,)))
+    assert not state.interventions
+
+
+def test_results_for_an_older_drawing_or_edit_are_refused(state, mnist):
+    version = state.reading_version
+    ranking = rank_units(state.tracer, state.image28, state.interventions)
+    state.set_image(mnist.test_images[1] / 255.0)
+    assert not state.set_ranking(version, ranking) and state.ranking is None
+    assert state.deciding_text() == "Ranking the units…"
+    assert state.set_ranking(state.reading_version, rank_units(state.tracer, state.image28))
+    assert len(state.ranking_lines()) == 10 and state.ranking_lines()[0].startswith("unit ")
+    edit_version = state.edit_version
+    state.add(HiddenRows(0, 2))
+    assert state.edit_version != edit_version and state.ranking is None
+
+
+def test_silencing_the_deciding_set_changes_the_answer(state):
+    state.set_ranking(state.reading_version, rank_units(state.tracer, state.image28))
+    ranking = state.ranking
+    if ranking.deciding is None:
+        pytest.skip("this digit's answer survives every prefix")
+    text = state.deciding_text()
+    state.silence_deciding()
+    assert state.edited.prediction == ranking.deciding_answer != ranking.answer
+    assert f"turns the {ranking.answer} into a {ranking.deciding_answer}" in text
+    assert "The answer changed" in state.hint()
+
+
+def test_nothing_to_read_and_no_model(loaded):
+    s = LabState()
+    assert "No model" in s.hint() and s.answer_texts() == ("", "")
+    s.set_model(loaded, Tracer(loaded.model))
+    assert "Draw a digit" in s.hint() and s.deciding_text() == ""
+    s.set_image(np.zeros((28, 28)))
+    assert s.original is not None

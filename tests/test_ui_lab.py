@@ -1,0 +1,98 @@
+"""The Lab tab with pytest-qt: it reads Draw & Inspect's drawing, edits change the answer, the
+heatmap picks units, the ranking arrives from the background, the test set is measured on the
+JobRunner, an edited model is saved, and the tab fits a 1024×700 window."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from recognizer.modelfile import load_model
+from recognizer.ui.lab.tab import LabTab
+
+
+@pytest.fixture
+def lab(qtbot, shipped_model_path, mnist, messages):
+    tab = LabTab(data_loader=lambda parent, on_ready, on_give_up: on_ready(mnist))
+    qtbot.addWidget(tab)
+    tab.set_model(load_model(shipped_model_path))
+    tab.set_image(mnist.test_images[0] / 255.0)  # a 7
+    tab.resize(1000, 600)
+    tab.show()
+    qtbot.waitExposed(tab)
+    yield tab
+    tab.shutdown()
+
+
+def test_the_tab_fits_a_small_window(lab):
+    hint = lab.minimumSizeHint()
+    assert hint.width() <= 1000 and hint.height() <= 620  # 1024×700 less the window's frame, tabs and bars
+
+
+def test_edits_show_as_chips_and_change_the_answer(lab, qtbot):
+    assert lab.before_label.text().startswith("7 (")
+    lab.form.pin_choice.setCurrentText("forget every row")
+    lab.form.pin_button.click()
+    assert [b.text() for b in lab.chips.buttons] == ["forget every row: all units  ✕"]
+    assert lab.after_label.text() != lab.before_label.text()
+    lab.chips.buttons[0].click()
+    assert lab.chips.buttons == [] and lab.after_label.text() == lab.before_label.text()
+
+
+def test_the_heatmap_picks_units_and_silence_uses_them(lab, messages):
+    lab.heatmap.units_picked.emit(10, 13)
+    assert lab.form.units.text() == "10-13"
+    lab.form.silence_button.click()
+    assert lab.state.interventions.silenced[0].units == (10, 11, 12, 13)
+    lab.form.units.setText("oops")
+    lab.form.silence_button.click()
+    assert messages and messages[-1][1] == "Cannot make that edit"
+    lab.reset_button.click()
+    assert not lab.state.interventions
+
+
+def test_the_ranking_arrives_and_one_click_silences_the_top_ten(lab, qtbot):
+    qtbot.waitUntil(lambda: lab.ranking_list.count() == 10, timeout=10000)
+    assert lab.silence_top_button.isEnabled()
+    lab.silence_top_button.click()
+    assert len(lab.state.interventions.silenced[0].units) == 10
+
+
+def test_the_test_set_effect_runs_in_the_background(lab, qtbot):
+    lab.form.pin_choice.setCurrentText("never forget")
+    lab.form.pin_button.click()
+    lab.measure_button.click()
+    qtbot.waitUntil(lambda: lab.state.effect is not None, timeout=60000)
+    assert "before" in lab.effect_label.text()
+    assert lab.confusion.matrix.sum() == 10000
+    assert lab.state.effect.after.accuracy < lab.state.effect.before.accuracy
+
+
+def test_save_edited_model(lab, tmp_path, monkeypatch):
+    from recognizer.ui.dialogs import DIALOGS
+
+    lab.heatmap.units_picked.emit(3, 3)
+    lab.form.silence_button.click()
+    lab.form.hide_button.click()
+    path = tmp_path / "edited.safetensors"
+    monkeypatch.setattr(DIALOGS, "ask_save_path", lambda *a: str(path))
+    seen = []
+    lab.status_message.connect(seen.append)
+    lab.save_button.click()
+    assert "not saved" in seen[-1] and "hide rows" in seen[-1]
+    again = load_model(path)
+    assert again.metadata["edits"] == [{"kind": "silence", "layer": 0, "units": [3], "from_row": 0}]
+    from recognizer.trace import Tracer
+
+    got = Tracer(again.model)(lab.state.image28).probabilities
+    want = lab.state.tracer(lab.state.image28, lab.state.interventions.without(lab.state.interventions.hidden)).probabilities
+    np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+def test_the_window_hands_the_lab_its_drawing_and_model(full_main_window, qtbot, draw):
+    window = full_main_window
+    lab = window.lab_tab
+    assert window.tabs.tabText(3) == "Lab" and lab.state.loaded is window.current_model
+    draw(window.inspect_tab.canvas, 9)
+    qtbot.waitUntil(lambda: lab.state.image28 is not None, timeout=5000)
+    np.testing.assert_array_equal(lab.state.image28, window.inspect_tab.trace.image)
