@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGridLayout, QLabel, QMenu, QVBoxLa
 
 from .. import theme
 from ..dialogs import DIALOGS
-from .state import RunCurves
+from ...curves import RunCurves
 
 # Colours: train blue, test amber (as elsewhere in the app), the learning rate violet.
 TRAIN_COLOUR = theme.SELECTION

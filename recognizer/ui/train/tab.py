@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
+from ...curves import RunCurves, write_curves_csv
 from ...data import MNIST
 from ...modelfile import LoadedModel, save_model
 from ...train import TrainConfig, result_metadata
@@ -66,8 +67,8 @@ class TrainTab(QWidget):
         self._config: TrainConfig | None = None  # of the run being started or under way
         self.training: TrainingRun | None = None  # the run under way
         self.clock: state.RunClock | None = None
-        self.curves = state.RunCurves()
-        self.previous: state.RunCurves | None = None
+        self.curves = RunCurves()
+        self.previous: RunCurves | None = None
         self.data_request: MnistRequest | None = None
         self.outcome: RunOutcome | None = None  # of the last run that ended
         self.saved_path: Path | None = None  # where "Save model as…" last wrote that run's model
@@ -271,7 +272,7 @@ class TrainTab(QWidget):
 
     def export_curves(self, path: str | Path) -> Path | None:
         try:
-            return state.write_curves_csv(path, self.curves, self.previous)
+            return write_curves_csv(path, self.curves, self.previous)
         except OSError as e:
             DIALOGS.show_message(self, "critical", "Cannot export the curves", f"Cannot write {path}: {e.strerror or e}")
             return None
@@ -297,7 +298,7 @@ class TrainTab(QWidget):
         config = self._config
         if not self.curves.empty:
             self.previous = self.curves
-        self.curves = state.RunCurves()
+        self.curves = RunCurves()
         self.form.train_images = len(data.train_images)
         images = min(config.train_subset or len(data.train_images), len(data.train_images))
         self._test_images = len(data.test_images)
