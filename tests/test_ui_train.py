@@ -320,7 +320,7 @@ def test_cancel_then_choose_a_folder(qtbot, mnist_dir, monkeypatch, tmp_path):
     assert data_dialog.ensure_mnist(parent, ready.append) is None and len(ready) == 2  # cached
 
 
-def test_inside_the_main_window(qtbot, full_main_window, small, draw):
+def test_inside_the_main_window(qtbot, full_main_window, small, draw, monkeypatch):
     window = full_main_window
     tab = window.train_tab
     assert tab is not None and window.tabs.indexOf(tab) >= 0
@@ -344,8 +344,10 @@ def test_inside_the_main_window(qtbot, full_main_window, small, draw):
 
     click(qtbot, tab.start_button)  # closing the window mid-run stops it and joins the thread
     qtbot.waitUntil(lambda: tab.curves.batches.n >= 2, timeout=15000)
+    asked = []
+    monkeypatch.setattr(DIALOGS, "ask_choice", lambda *a, **k: asked.append(a[1]) or 0)  # "Stop and quit"
     window.close()
-    assert not tab.runner._thread.is_alive()
+    assert asked == ["Training is running"] and not tab.runner._thread.is_alive()
 
 
 def test_cancelling_a_download_leaves_no_files_and_the_gpu_is_offered_only_when_there(qtbot, make_tab, mirror, monkeypatch, tmp_path):
