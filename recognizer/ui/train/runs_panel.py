@@ -36,7 +36,8 @@ class RunsPanel(QGroupBox):
         """db_path: the records file (None: recognizer.db in the user data folder, looked up at
         each use, as the CLI does)."""
         super().__init__("Runs", parent)
-        self.setToolTip("Every training run, from this window or `recognizer train`, kept in the records file.")
+        self.setToolTip("Every training run, from this window or `recognizer train`, kept in the records file.\n"
+                        "Check runs to draw their curves over the plots, each in its own colour.")
         self.db_path = db_path
         self.runs: list[RunRecord] = []
         self._curves: dict[int, object] = {}  # run id -> RunCurves, read once per run
@@ -48,6 +49,7 @@ class RunsPanel(QGroupBox):
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
         self.table.verticalHeader().hide()
+        self.table.setMinimumHeight(60)  # a row or two: the window must still fit 1024×700
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.Stretch)
@@ -66,7 +68,6 @@ class RunsPanel(QGroupBox):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 10, 6, 6)
         layout.setSpacing(4)
-        layout.addWidget(muted_label("Check runs to draw their curves over the plots, each in its own colour.", wrap=True))
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.status)
@@ -82,9 +83,9 @@ class RunsPanel(QGroupBox):
                 unreadable = len(records.unreadable)
         except RecognizerError as e:
             self.runs, unreadable = [], 0
-            self.status.setText(str(e))
+            self.say(str(e))
         else:
-            self.status.setText(f"{unreadable} damaged run record(s) left out." if unreadable else "")
+            self.say(f"{unreadable} damaged run record(s) left out." if unreadable else "")
         self._filling = True
         self.table.setRowCount(len(self.runs))
         for row, run in enumerate(self.runs):
@@ -102,6 +103,11 @@ class RunsPanel(QGroupBox):
         self._sync_buttons()
         if checked - set(self.checked_ids()):  # a checked run is gone
             self._emit_overlays()
+
+    def say(self, text: str) -> None:
+        """A line under the table (a damaged file or record); hidden when there is nothing to say."""
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
 
     def last_run(self) -> RunRecord | None:
         """The newest run that reads whole, or None (no records, or a file that is not ours)."""
@@ -155,7 +161,7 @@ class RunsPanel(QGroupBox):
                 if run_id not in self._curves:
                     self._curves[run_id] = runs_state.record_curves(self._whole(run_id))
             except (RecognizerError, ValueError) as e:
-                self.status.setText(str(e))
+                self.say(str(e))
                 continue
             run = self.runs[self._row_of(run_id)]
             overlays.append((run.name, runs_state.overlay_colour(len(overlays)), self._curves[run_id]))

@@ -367,7 +367,7 @@ class TrainTab(QWidget):
             DIALOGS.show_message(self, "warning", "Best epoch not saved", f"Could not save the best epoch: {outcome.autosave_error}")
         self.runs.refresh()
         if outcome.record_error:
-            self.runs.status.setText(f"This run was not recorded: {outcome.record_error}")
+            self.runs.say(f"This run was not recorded: {outcome.record_error}")
         self.run_finished.emit(outcome)
 
     def _on_failed(self, failure: JobFailure) -> None:
