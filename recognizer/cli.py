@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=d.seed, help=f"fixes initialisation, order and augmentation (default {d.seed})")
     t.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="(default auto: cuda when present)")
     t.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
+    t.add_argument("--db", type=Path, help="records file the run is added to (default: recognizer.db in the user data folder)")
 
     e = sub.add_parser("evaluate", help="accuracy and confusion matrix on the 10,000 MNIST test images")
     e.add_argument("--model", type=Path, default=argparse.SUPPRESS, help="model file (default: the shipped model)")
@@ -112,10 +113,15 @@ class _ProgressBar:
 
 
 def cmd_train(args) -> int:
+    import time
+
+    from .curves import RunCurves
     from .data import load_mnist
     from .fileio import check_writable, shown
+    from .history import record_run
     from .modelfile import save_model
     from .paths import user_data_dir
+    from .records import Records
     from .train import Trainer, TrainConfig, autosave_name, result_metadata, save_exclusively, warmup_warning
 
     config = TrainConfig(
@@ -136,23 +142,32 @@ def cmd_train(args) -> int:
         check_writable(args.out)  # before the data and the hours of training, not after
     except OSError as e:
         raise RecognizerError(f"Cannot write --out {shown(args.out)}: {e.strerror}") from None
+    Records(args.db).close()  # a records file that is not ours is said now, not after the training
     data = load_mnist(args.data_dir)
     warning = warmup_warning(config, len(data.train_images))
     if warning:
         print(f"recognizer: warning: {warning}", file=sys.stderr)
     bar = _ProgressBar(config.epochs)
+    curves = RunCurves()  # what the run record keeps, the same columns the Train tab draws
+
+    def on_batch(p):
+        curves.add([p])
+        bar.update(p)
 
     def on_epoch(r):
+        curves.add([r])
         bar.clear()
         _say(
             f"epoch {r.epoch}/{config.epochs}: train loss {r.train_loss:.4f} acc {r.train_accuracy:.2%} | "
             f"test loss {r.test_loss:.4f} acc {r.test_accuracy:.2%} | {r.seconds:.1f} s"
         )
 
+    started = time.perf_counter()
     try:
-        result = Trainer(config, data, on_batch=bar.update, on_epoch=on_epoch).run()
+        result = Trainer(config, data, on_batch=on_batch, on_epoch=on_epoch).run()
     finally:
         bar.clear()
+    seconds = time.perf_counter() - started
     metadata = result_metadata(result)
     try:
         save_model(args.out, result.model, metadata)
@@ -165,6 +180,10 @@ def cmd_train(args) -> int:
             raise RecognizerError(f"{reason}; keeping the weights in {shown(folder)} failed too: {e2.strerror or e2}") from None
         raise RecognizerError(f"{reason}; the trained weights are kept in {shown(kept)}") from None
     _say(f"saved {shown(args.out)} (test accuracy {result.test_accuracy:.2%} on {len(data.test_labels):,} images)")
+    try:
+        record_run(args.db, result, curves, seconds, args.out.resolve())
+    except RecognizerError as e:
+        raise RecognizerError(f"The model is saved, but the run was not recorded: {e}") from None
     return 0
 
 

@@ -20,3 +20,7 @@ class TrainingError(RecognizerError):
 
 class ImageError(RecognizerError):
     """An image file could not be read."""
+
+
+class RecordsError(RecognizerError):
+    """The records file (run history) is not ours, damaged, or from a newer version."""

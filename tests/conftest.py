@@ -75,6 +75,13 @@ def no_modal_dialogs(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def isolated_user_data(tmp_path, monkeypatch):
+    """Every test gets its own user data folder: the run records (recognizer.db) and auto-saved
+    models of a test never land in, or come from, the real one."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "user-data"))
+
+
+@pytest.fixture(autouse=True)
 def isolated_settings(tmp_path):
     """Every test gets its own empty QSettings, as INI files under tmp_path."""
     try:

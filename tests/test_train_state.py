@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from recognizer import curves
 from recognizer.errors import TrainingError
 from recognizer.train import BatchProgress, EpochResult, quick_config
 from recognizer.ui.train import state
@@ -30,7 +31,7 @@ def test_state_needs_no_qt():
 
 
 def test_series_grow_past_their_first_block_and_keep_every_row():
-    s = state.Series(2)
+    s = curves.Series(2)
     for i in range(1000):
         s.extend([(i, 2 * i)])
     s.extend([(i, i) for i in range(300)])
@@ -41,18 +42,18 @@ def test_series_grow_past_their_first_block_and_keep_every_row():
 
 
 def test_curves_smooth_the_loss_and_export_one_csv(tmp_path):
-    c = state.RunCurves()
+    c = curves.RunCurves()
     c.add([batch(1, b, of=4, loss=2.0) for b in range(1, 5)] + [epoch(1)])
     c.add([batch(2, 1, of=4, loss=1.0)])
     assert c.batches.n == 5 and c.epochs.n == 1
     assert list(c.batch("x_epochs")) == [0.25, 0.5, 0.75, 1.0, 1.25]
     assert c.batch("smoothed_loss")[0] == pytest.approx(2.0)  # debiased: no pull towards 0 at the start
     assert 1.0 < c.batch("smoothed_loss")[-1] < 2.0
-    previous = state.RunCurves()
+    previous = curves.RunCurves()
     previous.add([batch(1, 1, of=1), epoch(1)])
-    path = state.write_curves_csv(tmp_path / "c.csv", c, previous)
+    path = curves.write_curves_csv(tmp_path / "c.csv", c, previous)
     rows = list(csv.DictReader(open(path)))
-    assert list(rows[0]) == state.CSV_HEADER == ["run", "kind", *state.SERIES]
+    assert list(rows[0]) == curves.CSV_HEADER == ["run", "kind", *curves.SERIES]
     assert [(r["run"], r["kind"]) for r in rows] == [("current", "batch")] * 5 + [("current", "epoch"), ("previous", "batch"), ("previous", "epoch")]
     first, epoch_row = rows[0], rows[5]
     assert (first["step"], first["epoch"], first["batch"], first["train_loss"]) == ("1", "1", "1", "")

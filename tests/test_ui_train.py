@@ -28,7 +28,6 @@ from recognizer.hidden_sizes import parse_hidden_sizes
 from recognizer.ui.dialogs import DIALOGS
 from recognizer.ui.plot_menu import plot_menu
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication
 from recognizer.ui.train.state import read_train_settings, write_train_settings

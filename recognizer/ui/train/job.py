@@ -13,8 +13,10 @@ from pathlib import Path
 
 import torch
 
+from ...curves import RunCurves
 from ...data import MNIST
 from ...errors import RecognizerError
+from ...history import record_run
 from ...train import Trainer, TrainConfig, TrainResult, save_best_epoch
 from ..jobs import JobContext
 
@@ -25,15 +27,21 @@ class RunOutcome:
     seconds: float  # wall time of the whole run, pauses included
     autosaved: Path | None = None  # the best epoch's file, if one was written
     autosave_error: str | None = None
+    record_id: int | None = None  # the run in the records (records.py), once written
+    record_error: str | None = None
 
 
 class TrainingRun:
     """One run. pause(), resume() and stop() come from the UI thread and take effect before the
     Trainer's next batch; job() is what the runner's thread runs."""
 
-    def __init__(self, config: TrainConfig, data: MNIST, *, autosave_dir: Path | None, torch_threads: int | None):
+    def __init__(self, config: TrainConfig, data: MNIST, *, autosave_dir: Path | None, torch_threads: int | None,
+                 db_path: Path | None = None):  # fmt: skip
+        """db_path: the records file the run is written to (None: the user data folder's)."""
         self.config = config
         self.trainer = Trainer(config, data)
+        self.curves = RunCurves()  # the run's own copy, for its record: the tab's lives on the UI thread
+        self.db_path = db_path
         self.autosave_dir = autosave_dir
         self.torch_threads = torch_threads  # None: torch's default, one per core
 
@@ -47,8 +55,14 @@ class TrainingRun:
         self.trainer.stop()
 
     def job(self, ctx: JobContext) -> RunOutcome:
-        """Train, then save the best epoch (atomically: a stopped run leaves no half-written file)."""
-        self.trainer.on_batch = self.trainer.on_epoch = ctx.send
+        """Train, save the best epoch (atomically: a stopped run leaves no half-written file),
+        then record the run; all on the runner's thread, none of it on the UI's."""
+
+        def report(event) -> None:
+            self.curves.add([event])
+            ctx.send(event)
+
+        self.trainer.on_batch = self.trainer.on_epoch = report
         started = time.perf_counter()
         threads_before = torch.get_num_threads()
         try:
@@ -66,6 +80,10 @@ class TrainingRun:
                 outcome.autosaved = save_best_epoch(result, self.autosave_dir)
             except (OSError, RecognizerError) as e:
                 outcome.autosave_error = f"{self.autosave_dir}: {getattr(e, 'strerror', None) or e}"
+        try:
+            outcome.record_id = record_run(self.db_path, result, self.curves, outcome.seconds, outcome.autosaved)
+        except RecognizerError as e:
+            outcome.record_error = str(e)
         return outcome
 
 

@@ -1,5 +1,6 @@
 """The Train tab's live plots: loss per batch (raw and smoothed), learning rate, loss and accuracy
-per epoch (train and test), with the previous run as a faint dashed overlay.
+per epoch (train and test), with the previous run as a faint dashed overlay and any recorded
+runs checked in the Runs panel in colours of their own.
 
 Every plot item is made once; updates only call setData, and only on the items whose data grew,
 so a redraw costs the same whether one batch or fifty arrived since the last. Legends are a line
@@ -18,8 +19,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from .. import theme
+from ...curves import RunCurves
 from ..plot_menu import install_plot_menu
-from .state import RunCurves
 
 # Colours: train blue, test amber (as elsewhere in the app), the learning rate violet.
 TRAIN_COLOUR = theme.SELECTION
@@ -111,9 +112,12 @@ class TrainingPlots(QWidget):
         self.plot_updates = 0  # how many times the curves were redrawn (tests, benchmark)
         self._drawn = (-1, -1)  # batches and epochs on the plots
         self._y_tops: dict[pg.PlotWidget, float] = {}  # the per-batch plots' y range tops
-        self._span = 1
+        self._span = self._epochs = 1
         self.previous: RunCurves | None = None
         self._previous_in_legend = False
+        self.overlays: list[tuple[pg.PlotWidget, pg.PlotDataItem]] = []  # recorded runs the user checked
+        self._overlay_legend: list[tuple[str, str, bool]] = []
+        self._overlay_curves: list[RunCurves] = []
         self._grid = QGridLayout(self)
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setSpacing(8)
@@ -153,7 +157,8 @@ class TrainingPlots(QWidget):
     def begin(self, epochs: int, peak_lr: float, previous: RunCurves | None) -> None:
         """A new run of epochs is starting; previous (if any) is shown faint beside it."""
         self.previous = previous
-        self._span = max(epochs, int(previous.epoch("epoch").max()) if previous and previous.epochs.n else 0)
+        self._epochs = epochs
+        self._span = self._wanted_span()
         self._y_tops = {self.loss_plot: UNTRAINED_LOSS, self.lr_plot: peak_lr}
         for widget in self.widgets:
             self.reset_view(widget)
@@ -207,8 +212,8 @@ class TrainingPlots(QWidget):
             # Named only once there is one, so that a first run's legends hold only what is drawn.
             for widget in self.widgets:
                 widget.legend_entries.append((MUTED, "previous run", True))
-                widget.legend.setText(_legend_text(widget.legend_entries))
             self._previous_in_legend = True
+            self._update_legends()
         x = p.batch("x_epochs")
         self.prev_loss.setData(x, p.batch("smoothed_loss"))
         self.prev_lr.setData(x, p.batch("learning_rate"))
@@ -217,3 +222,38 @@ class TrainingPlots(QWidget):
         self.prev_epoch_test.setData(ex, p.epoch("test_loss"))
         self.prev_acc_train.setData(ex, 100 * p.epoch("train_accuracy"))
         self.prev_acc_test.setData(ex, 100 * p.epoch("test_accuracy"))
+
+    def set_overlays(self, runs: list[tuple[str, str, RunCurves]]) -> None:
+        """Recorded runs, as (name, colour, curves), drawn over the plots in their colour (the
+        smoothed loss, the rate, the test loss and accuracy) and named in every legend; [] clears."""
+        for widget, item in self.overlays:
+            widget.getPlotItem().removeItem(item)
+        self.overlays = []
+        for name, colour, c in runs:
+            x, ex = c.batch("x_epochs"), c.epoch("epoch")
+            line, dots = _pen(colour, 1.6), dict(symbol="o", symbolSize=5, symbolBrush=colour, symbolPen=None)
+            for widget, xs, ys, extra in ((self.loss_plot, x, c.batch("smoothed_loss"), {}),
+                                          (self.lr_plot, x, c.batch("learning_rate"), {}),
+                                          (self.epoch_loss_plot, ex, c.epoch("test_loss"), dots),
+                                          (self.accuracy_plot, ex, 100 * c.epoch("test_accuracy"), dots)):  # fmt: skip
+                self.overlays.append((widget, widget.getPlotItem().plot(xs, ys, pen=line, **extra)))
+        self._overlay_legend = [(colour, name, False) for name, colour, _ in runs]
+        self._overlay_curves = [c for _, _, c in runs]
+        self._update_legends()
+        span = self._wanted_span()
+        if span != self._span:
+            self._span = span
+            for widget in self.widgets:
+                self.reset_view(widget)
+
+    def _wanted_span(self) -> int:
+        """Epochs the x axes show: this run's, or more when an overlaid or previous run had more."""
+        return max([self._epochs, _last_epoch(self.previous)] + [_last_epoch(c) for c in self._overlay_curves])
+
+    def _update_legends(self) -> None:
+        for widget in self.widgets:
+            widget.legend.setText(_legend_text(widget.legend_entries + self._overlay_legend))
+
+
+def _last_epoch(curves: RunCurves | None) -> int:
+    return int(curves.epoch("epoch").max()) if curves is not None and curves.epochs.n else 0

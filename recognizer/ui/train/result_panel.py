@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
 from .. import theme
 from ..confusion_view import ConfusionMatrixView
 from ..widgets import group_box, muted_label
-from . import state
+from . import runs_state, state
 
 
 class ResultPanel(QGroupBox):
@@ -54,6 +55,7 @@ class ResultPanel(QGroupBox):
         confusion_layout.addWidget(self.confusion, 1)
 
         self._outcome = None
+        self.record = None  # a recorded run shown before any run of this session (the tab opens on the last)
         self._test_images = 0
         self._in_use = False
         self._saved: Path | None = None
@@ -61,11 +63,24 @@ class ResultPanel(QGroupBox):
     def show_outcome(self, outcome, test_images: int) -> None:
         """A run ended: its accuracy, description, confusion matrix and where it was saved."""
         self._outcome, self._test_images = outcome, test_images
-        self._in_use, self._saved = False, None
+        self._in_use, self._saved, self.record = False, None, None
         result = outcome.result
         self.accuracy_label.setText(f"{result.test_accuracy:.2%}" if result.test_accuracy is not None else "—")
         self.confusion.set_matrix(result.evaluation.confusion if result.evaluation is not None else None)
         self._update_texts()
+
+    def show_record(self, record) -> None:
+        """A recorded run (records.RunRecord), from an earlier session or the CLI."""
+        self.record = record
+        accuracy = record.test_accuracy
+        self.accuracy_label.setText(f"{accuracy:.2%}" if accuracy is not None else "—")
+        confusion = record.result.get("confusion")
+        try:
+            self.confusion.set_matrix(np.asarray(confusion, dtype=int).reshape(10, 10) if confusion else None)
+        except (TypeError, ValueError):  # a damaged matrix: the rest of the record still shows
+            self.confusion.set_matrix(None)
+        self.result_label.setText(runs_state.summary_text(record))
+        self.autosave_label.setText(f"Its model: {record.model_path}" if record.model_path else "It saved no model file.")
 
     def set_in_use(self, in_use: bool) -> None:
         if in_use != self._in_use:
@@ -77,8 +92,8 @@ class ResultPanel(QGroupBox):
         self._update_texts()
 
     def set_enabled(self, idle: bool) -> None:
-        for button in (self.use_button, self.save_button):
-            button.setEnabled(idle and self._outcome is not None)
+        self.save_button.setEnabled(idle and self._outcome is not None)
+        self.use_button.setEnabled(idle and (self._outcome is not None or bool(self.record and self.record.model_path)))
 
     def _update_texts(self) -> None:
         text = state.result_text(self._outcome, self._test_images)

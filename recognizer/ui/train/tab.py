@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
+from ...curves import RunCurves, write_curves_csv
 from ...data import MNIST
 from ...modelfile import LoadedModel, save_model
 from ...train import TrainConfig, result_metadata
@@ -25,11 +26,12 @@ from ..dialogs import DIALOGS
 from ..jobs import JobFailure, JobRunner
 from ..settings import app_settings
 from ..widgets import group_box, muted_label
-from . import state
+from . import runs_state, state
 from .form import SettingsForm
 from .job import RunOutcome, TrainingRun, preload_training_modules
 from .plots import TrainingPlots
 from .result_panel import ResultPanel
+from .runs_panel import RunsPanel
 
 # The runner hands batches over 10 times a second: smooth enough for curves, and it leaves the UI
 # thread ~5% of one core on a 2-core machine (benchmarks/bench_gui_training.py).
@@ -51,23 +53,26 @@ class TrainTab(QWidget):
     run_failed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None, *, data: MNIST | None = None, data_dir=None, mirrors=None,
-                 models_dir: str | Path | None = None, torch_threads: int | None = None, refresh_ms: int = REFRESH_MS):  # fmt: skip
+                 models_dir: str | Path | None = None, torch_threads: int | None = None, refresh_ms: int = REFRESH_MS,
+                 db_path: str | Path | None = None):  # fmt: skip
         """data: use these arrays instead of asking for MNIST (tests, benchmarks); data_dir and
         mirrors go to ensure_mnist; models_dir: where the best epoch is saved (default
         user_data_dir()/models, looked up at each run); torch_threads: intra-op threads for
-        training (None: torch's default, one per core, measured best in bench_gui_training.py)."""
+        training (None: torch's default, one per core, measured best in bench_gui_training.py);
+        db_path: the records file every run is written to (None: the user data folder's)."""
         super().__init__(parent)
         self.data = data
         self.data_dir, self.mirrors = data_dir, mirrors
         self.models_dir = Path(models_dir) if models_dir is not None else None
         self.torch_threads = torch_threads
+        self.db_path = Path(db_path) if db_path is not None else None
         self.runner = JobRunner("training", parent=self, interval_ms=refresh_ms)
         self.run_state = state.RunState()
         self._config: TrainConfig | None = None  # of the run being started or under way
         self.training: TrainingRun | None = None  # the run under way
         self.clock: state.RunClock | None = None
-        self.curves = state.RunCurves()
-        self.previous: state.RunCurves | None = None
+        self.curves = RunCurves()
+        self.previous: RunCurves | None = None
         self.data_request: MnistRequest | None = None
         self.outcome: RunOutcome | None = None  # of the last run that ended
         self.saved_path: Path | None = None  # where "Save model as…" last wrote that run's model
@@ -82,6 +87,7 @@ class TrainTab(QWidget):
         config = state.read_train_settings(app_settings())
         self.form.set_config(config)
         self.plots.begin(config.epochs, config.learning_rate, None)
+        self._show_last_record()
         self._sync_controls()
         QTimer.singleShot(0, self, lambda: self.runner.submit(preload_training_modules))  # once the window is up
 
@@ -121,7 +127,12 @@ class TrainTab(QWidget):
         right = QVBoxLayout()
         right.setSpacing(6)
         right.addLayout(plot_bar)
-        right.addWidget(self.plots, 1)
+        right.addWidget(self.plots, 3)
+        self.runs = RunsPanel(self.db_path)
+        self.runs.overlays_changed.connect(self.plots.set_overlays)
+        self.runs.model_ready.connect(self.model_ready.emit)
+        self.runs.train_again.connect(self.form.set_config)
+        right.addWidget(self.runs, 1)
 
         left_widget = QWidget()
         left = QVBoxLayout(left_widget)
@@ -231,7 +242,13 @@ class TrainTab(QWidget):
         self.result.set_in_use(ours)
 
     def use_model(self) -> LoadedModel | None:
-        """Emit model_ready with the last run's model (the weights after its last batch)."""
+        """Emit model_ready with the last run's model (the weights after its last batch), or,
+        before any run in this session, with the model file of the recorded run shown."""
+        record = self.result.record
+        if self.outcome is None and record is not None and record.model_path:
+            self.runs.select(record.id)
+            self.runs.use_selected()
+            return None
         loaded = self.result_model()
         if loaded is not None:
             self.model_ready.emit(loaded)
@@ -256,6 +273,8 @@ class TrainTab(QWidget):
             return None
         self.saved_path = written
         self.result.set_saved(written)
+        if self.outcome.record_id is not None:  # Use this model in the Runs panel loads what was saved
+            self.runs.set_model_path(self.outcome.record_id, written)
         self.model_saved.emit(self.result_model())
         return written
 
@@ -271,7 +290,7 @@ class TrainTab(QWidget):
 
     def export_curves(self, path: str | Path) -> Path | None:
         try:
-            return state.write_curves_csv(path, self.curves, self.previous)
+            return write_curves_csv(path, self.curves, self.previous)
         except OSError as e:
             DIALOGS.show_message(self, "critical", "Cannot export the curves", f"Cannot write {path}: {e.strerror or e}")
             return None
@@ -297,13 +316,14 @@ class TrainTab(QWidget):
         config = self._config
         if not self.curves.empty:
             self.previous = self.curves
-        self.curves = state.RunCurves()
+        self.curves = RunCurves()
         self.form.train_images = len(data.train_images)
         images = min(config.train_subset or len(data.train_images), len(data.train_images))
         self._test_images = len(data.test_images)
         self.clock = state.RunClock(config.epochs, images, config.batch_size, self._test_images, time.perf_counter())
         models_dir = self.models_dir if self.models_dir is not None else user_data_dir() / "models"
-        self.training = TrainingRun(config, data, autosave_dir=models_dir, torch_threads=self.torch_threads)
+        self.training = TrainingRun(config, data, autosave_dir=models_dir, torch_threads=self.torch_threads,
+                                    db_path=self.db_path)  # fmt: skip
         self.plots.begin(config.epochs, config.learning_rate, self.previous)
         self.plots.draw(self.curves)
         self.progress_bar.setValue(0)
@@ -345,6 +365,9 @@ class TrainTab(QWidget):
         self._sync_controls()
         if outcome.autosave_error:
             DIALOGS.show_message(self, "warning", "Best epoch not saved", f"Could not save the best epoch: {outcome.autosave_error}")
+        self.runs.refresh()
+        if outcome.record_error:
+            self.runs.say(f"This run was not recorded: {outcome.record_error}")
         self.run_finished.emit(outcome)
 
     def _on_failed(self, failure: JobFailure) -> None:
@@ -362,6 +385,20 @@ class TrainTab(QWidget):
         self.plots.draw(self.curves)
         self._go(phase)
 
+    def _show_last_record(self) -> None:
+        """Open on the newest recorded run: its curves on the plots, its result on the left."""
+        record = self.runs.last_run()
+        if record is None:
+            return
+        try:
+            self.curves = runs_state.record_curves(record)
+        except ValueError:
+            self.curves = RunCurves()
+        self.plots.begin(int(self.curves.epoch("epoch").max()) if self.curves.epochs.n else 1,
+                         float(record.config.get("learning_rate", 1e-3)), None)  # fmt: skip
+        self.plots.draw(self.curves)
+        self.result.show_record(record)
+
     def _go(self, phase: str) -> None:
         self.run_state.go(phase)
         self._sync_controls()
@@ -375,4 +412,5 @@ class TrainTab(QWidget):
         self.pause_button.setText("Resume" if run.phase == "paused" else "Pause")
         self.stop_button.setEnabled(run.can_stop)
         self.result.set_enabled(idle)
+        self.runs.set_enabled(idle)
         self.export_button.setEnabled(not self.curves.empty or self.previous is not None)

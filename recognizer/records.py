@@ -1,0 +1,259 @@
+"""The app's records: one SQLite file in the user data folder (recognizer.db), standard library only.
+
+It holds a table per kind of record; today `runs`, every training run from the CLI or the
+window (other features keep their tables beside it). The file is ours only when its
+application_id says so; its schema version is PRAGMA user_version, raised by MIGRATIONS one step
+at a time inside a transaction. WAL journaling and one transaction per write mean that a process
+killed mid-write loses at most the record it was writing, and readers never wait for a writer.
+
+A file that is not SQLite, is another program's database, is damaged or comes from a newer
+recognizer raises RecordsError with one readable sentence, and is never written to. A record
+whose JSON is damaged is set aside (Records.unreadable) without hiding the others.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import RecordsError
+from .fileio import open_regular, shown
+from .paths import user_data_dir
+
+APPLICATION_ID = 0x52434E5A  # "RCNZ": PRAGMA application_id marks the file as ours
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_S = 10.0  # another process (the CLI beside the window) may be writing
+# MIGRATIONS[k] brings a file from schema version k to k + 1; version 0 is an empty file.
+MIGRATIONS = [
+    """CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        created TEXT NOT NULL,          -- ISO 8601, UTC
+        duration REAL NOT NULL,         -- seconds of training, pauses included
+        test_accuracy REAL,             -- NULL: no epoch ended
+        epochs_completed INTEGER NOT NULL,
+        config TEXT NOT NULL,           -- JSON: TrainConfig.to_dict()
+        result TEXT NOT NULL,           -- JSON: accuracy, stopped, best epoch, confusion matrix
+        curves TEXT NOT NULL,           -- JSON: curves.RunCurves.to_dict()
+        distributions TEXT,             -- JSON: insight.py's per-epoch summaries, or NULL
+        model_path TEXT                 -- the model file the run saved, or NULL
+    )""",
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+SUMMARY_COLUMNS = "id, name, created, duration, test_accuracy, epochs_completed, config, result, model_path"
+
+
+def default_path() -> Path:
+    return user_data_dir() / "recognizer.db"
+
+
+@dataclass
+class RunRecord:
+    """One run. curves and distributions are None in a listing (Records.runs), filled by run()."""
+
+    id: int
+    name: str
+    created: str
+    duration: float
+    test_accuracy: float | None
+    epochs_completed: int
+    config: dict
+    result: dict
+    model_path: str | None
+    curves: dict | None = None
+    distributions: dict | None = None
+
+    @property
+    def created_local(self) -> datetime:
+        return datetime.fromisoformat(self.created).astimezone()
+
+
+class Records:
+    """An open records file. Use as a context manager, or call close()."""
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path) if path is not None else default_path()
+        self.unreadable: list[int] = []  # ids of the runs the last listing could not decode
+        self._check_file()
+        try:
+            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        except sqlite3.Error as e:
+            raise self._error(e) from None
+        try:
+            self._open()
+        except BaseException:
+            self._db.close()
+            raise
+
+    # --- opening --------------------------------------------------------------------------------
+    def _check_file(self) -> None:
+        """Refuse what is not SQLite before sqlite3 touches it (it would happily turn an empty
+        or foreign file into a database of ours)."""
+        if not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return
+        try:
+            with open_regular(self.path) as f:
+                head = f.read(len(SQLITE_MAGIC))
+        except OSError as e:
+            raise RecordsError(f"Cannot open the records {shown(self.path)}: {e.strerror or e}") from None
+        if head and head != SQLITE_MAGIC:
+            raise RecordsError(f"{shown(self.path)} is not a recognizer records file (not an SQLite database); "
+                               "it was left as it is")  # fmt: skip
+
+    def _open(self) -> None:
+        try:
+            app_id, version, tables = self._identity()
+            if (app_id, version, tables) != (0, 0, 0):  # not a brand-new file
+                if app_id != APPLICATION_ID:
+                    raise RecordsError(f"{shown(self.path)} is another program's database, not recognizer's records; "
+                                       "it was left as it is")  # fmt: skip
+                if version > SCHEMA_VERSION:
+                    raise RecordsError(f"{shown(self.path)} was written by a newer recognizer (records version "
+                                       f"{version}; this one reads up to {SCHEMA_VERSION}); it was left as it is")  # fmt: skip
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")  # with WAL: safe against a killed process
+            if version < SCHEMA_VERSION:
+                self._migrate()
+        except sqlite3.Error as e:
+            raise self._error(e) from None
+
+    def _identity(self) -> tuple[int, int, int]:
+        app_id = self._db.execute("PRAGMA application_id").fetchone()[0]
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        tables = self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        return app_id, version, tables
+
+    def _migrate(self) -> None:
+        with self._transaction():
+            app_id, version, tables = self._identity()  # again: another process may have migrated
+            if (app_id, version, tables) != (0, 0, 0) and app_id != APPLICATION_ID:
+                raise RecordsError(f"{shown(self.path)} is another program's database; it was left as it is")
+            for step in MIGRATIONS[version:]:
+                self._db.execute(step)
+            self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _transaction(self):
+        return _Transaction(self._db)
+
+    def _error(self, e: sqlite3.Error) -> RecordsError:
+        reason = str(e) or type(e).__name__
+        if isinstance(e, sqlite3.DatabaseError) and not isinstance(e, sqlite3.OperationalError):
+            reason += " (the file is damaged; it was left as it is)"
+        return RecordsError(f"Cannot use the records {shown(self.path)}: {reason}")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Records:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- runs -----------------------------------------------------------------------------------
+    def add_run(self, *, name: str, config: dict, result: dict, curves: dict, duration: float,
+                model_path: str | Path | None = None, distributions: dict | None = None) -> int:  # fmt: skip
+        """Record a run in one transaction; its id."""
+        row = (name, datetime.now(timezone.utc).isoformat(timespec="seconds"), float(duration),
+               result.get("test_accuracy"), int(result.get("epochs_completed", 0)), json.dumps(config),
+               json.dumps(result), json.dumps(curves), None if distributions is None else json.dumps(distributions),
+               None if model_path is None else str(model_path))  # fmt: skip
+        try:
+            with self._transaction():
+                cursor = self._db.execute(
+                    "INSERT INTO runs (name, created, duration, test_accuracy, epochs_completed, config, result, "
+                    "curves, distributions, model_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)  # fmt: skip
+                return cursor.lastrowid
+        except sqlite3.Error as e:
+            raise self._error(e) from None
+
+    def runs(self) -> list[RunRecord]:
+        """Every readable run, newest first, without curves or distributions; the ids of those
+        that cannot be decoded go to self.unreadable."""
+        rows = self._query(f"SELECT {SUMMARY_COLUMNS} FROM runs ORDER BY id DESC")
+        records, self.unreadable = [], []
+        for row in rows:
+            try:
+                records.append(_summary(row))
+            except (ValueError, TypeError):
+                self.unreadable.append(row[0])
+        return records
+
+    def run(self, run_id: int) -> RunRecord:
+        """One run, whole; RecordsError when it is gone or damaged."""
+        rows = self._query(f"SELECT {SUMMARY_COLUMNS}, curves, distributions FROM runs WHERE id = ?", (run_id,))
+        if not rows:
+            raise RecordsError(f"Run {run_id} is not in the records (deleted?)")
+        *summary, curves, distributions = rows[0]
+        try:
+            record = _summary(summary)
+            record.curves = _json_object(curves)
+            record.distributions = None if distributions is None else _json_object(distributions)
+        except (ValueError, TypeError) as e:
+            raise RecordsError(f"Run {run_id} in {shown(self.path)} is damaged ({e}); the others are not") from None
+        return record
+
+    def last_run(self) -> RunRecord | None:
+        """The newest run that can be read whole, or None."""
+        for summary in self.runs():
+            try:
+                return self.run(summary.id)
+            except RecordsError:
+                continue
+        return None
+
+    def rename_run(self, run_id: int, name: str) -> None:
+        self._write("UPDATE runs SET name = ? WHERE id = ?", (name, run_id))
+
+    def delete_run(self, run_id: int) -> None:
+        self._write("DELETE FROM runs WHERE id = ?", (run_id,))
+
+    def set_model_path(self, run_id: int, path: str | Path) -> None:
+        self._write("UPDATE runs SET model_path = ? WHERE id = ?", (str(path), run_id))
+
+    def _write(self, sql: str, args: tuple) -> None:
+        try:
+            with self._transaction():
+                self._db.execute(sql, args)
+        except sqlite3.Error as e:
+            raise self._error(e) from None
+
+    def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        try:
+            return self._db.execute(sql, args).fetchall()
+        except sqlite3.Error as e:
+            raise self._error(e) from None
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception: a write is whole or absent.
+    IMMEDIATE takes the write lock at once, so two writers queue instead of deadlocking."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self):
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind, value, tb):
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def _json_object(text) -> dict:
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError("not a JSON object")
+    return value
+
+
+def _summary(row) -> RunRecord:
+    run_id, name, created, duration, accuracy, epochs, config, result, model_path = row
+    datetime.fromisoformat(created)  # ValueError for a damaged date, here rather than in a view
+    return RunRecord(id=run_id, name=str(name), created=created, duration=float(duration), test_accuracy=accuracy,
+                     epochs_completed=int(epochs), config=_json_object(config), result=_json_object(result),
+                     model_path=model_path)  # fmt: skip
