@@ -13,10 +13,10 @@ from drawing import DIGIT_STROKES
 from shapes import FAMILIES, non_digits, small_digits
 from recognizer.calibration import fit_temperature, reliability, softmax
 from recognizer.errors import ModelFileError
-from recognizer.modelfile import load_model, make_metadata, save_model
+from recognizer.modelfile import load_model, save_model
 from recognizer.model import ModelConfig, RowLSTM
 from recognizer.preprocess import CENTRE, SIZE, to_mnist
-from recognizer.strokes import MIN_EXTENT, render_canvas, render_strokes, strokes_extent
+from recognizer.strokes import render_canvas, render_strokes, strokes_extent
 from recognizer.trace import Tracer
 from recognizer.verdict import TENSOR_PREFIX, judge, judge_batch
 
