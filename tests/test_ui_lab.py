@@ -94,5 +94,7 @@ def test_the_window_hands_the_lab_its_drawing_and_model(full_main_window, qtbot,
     lab = window.lab_tab
     assert window.tabs.tabText(3) == "Lab" and lab.state.loaded is window.current_model
     draw(window.inspect_tab.canvas, 9)
+    assert lab.state.image28 is None and not lab.runner.busy  # hidden: no work while you draw
+    window.tabs.setCurrentWidget(lab)  # shown: it reads the latest drawing
     qtbot.waitUntil(lambda: lab.state.image28 is not None, timeout=5000)
     np.testing.assert_array_equal(lab.state.image28, window.inspect_tab.trace.image)
