@@ -41,3 +41,12 @@ def frame_digit_plot(item: pg.PlotItem) -> None:
     for side in ("bottom", "left"):
         item.getAxis(side).setTicks(DIGIT_TICKS)
         item.getAxis(side).setStyle(hideOverlappingLabels=False)
+
+
+def frame_probability_rows(item: pg.PlotItem) -> None:
+    """Axes for a probability (0-1) after each of the 28 rows read: fixed, nothing to drag."""
+    item.setLabel("bottom", ROW_AXIS)
+    item.setLabel("left", "probability")
+    item.hideButtons()
+    item.setMouseEnabled(x=False, y=False)
+    item.setRange(xRange=(0.5, ROWS + 0.5), yRange=(0, 1.03), padding=0)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QGraphicsRectItem
 from ...dims import ROWS
 from .. import theme
 from ..colormaps import CLASS_COLOURS
-from ..plots import ROW_AXIS, ROW_X, frame_digit_plot
+from ..plots import ROW_X, frame_digit_plot, frame_probability_rows
 from ...text import format_percent as percent
 
 
@@ -120,11 +120,7 @@ class TrajectoryPlot(pg.PlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         item = self.getPlotItem()
-        item.setLabel("bottom", ROW_AXIS)
-        item.setLabel("left", "probability")
-        item.hideButtons()
-        item.setMouseEnabled(x=False, y=False)
-        item.setRange(xRange=(0.5, ROWS + 0.5), yRange=(0, 1.03), padding=0)
+        frame_probability_rows(item)
         self.curves = [item.plot([], [], pen=pg.mkPen(colour, width=2)) for colour in CLASS_COLOURS]
         # The legend sits beside the plot, in the PlotItem's own layout, so it never hides a line.
         self.legend = pg.LegendItem(

@@ -12,7 +12,7 @@ from ...dims import ROWS
 from .. import theme
 from ..colormaps import CLASS_COLOURS, diverging
 from ..plot_menu import install_plot_menu
-from ..plots import ROW_AXIS, ROW_X
+from ..plots import ROW_AXIS, ROW_X, frame_probability_rows
 
 
 class EditedProbabilityPlot(pg.PlotWidget):
@@ -21,11 +21,7 @@ class EditedProbabilityPlot(pg.PlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         item = self.getPlotItem()
-        item.setLabel("bottom", ROW_AXIS)
-        item.setLabel("left", "probability")
-        item.hideButtons()
-        item.setMouseEnabled(x=False, y=False)
-        item.setRange(xRange=(0.5, ROWS + 0.5), yRange=(0, 1.03), padding=0)
+        frame_probability_rows(item)
         self.original_curves = [
             item.plot([], [], pen=pg.mkPen(pg.mkColor(c).darker(170), width=1, style=Qt.DashLine)) for c in CLASS_COLOURS
         ]
