@@ -24,17 +24,6 @@ from recognizer.trace import Tracer
 from recognizer.train import Trainer, TrainConfig
 
 
-def time_calls(fn, n: int, warmup: int = 20) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    out = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t)
-    return out
-
-
 def bench_latency(data: MNIST) -> dict:
     model = load_model(default_model_path()).model
     tracer = Tracer(model)
@@ -48,9 +37,9 @@ def bench_latency(data: MNIST) -> dict:
             model(x)
 
     results = {
-        "trace (one image, all 28 rows, every gate)": common.stats_ms(time_calls(lambda: tracer(image), 2000)),
-        "bare nn.LSTM forward (one image, answer only)": common.stats_ms(time_calls(forward, 2000)),
-        "preprocess a 280×280 canvas": common.stats_ms(time_calls(lambda: to_mnist(canvas), 2000)),
+        "trace (one image, all 28 rows, every gate)": common.stats_ms(common.time_calls(lambda: tracer(image), 2000)),
+        "bare nn.LSTM forward (one image, answer only)": common.stats_ms(common.time_calls(forward, 2000)),
+        "preprocess a 280×280 canvas": common.stats_ms(common.time_calls(lambda: to_mnist(canvas), 2000)),
     }
     common.print_table(
         "Latency (ms)", ["what", "median", "p95", "max"],

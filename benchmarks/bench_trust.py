@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import common  # noqa: F401  (puts the checkout on sys.path)
@@ -118,14 +117,7 @@ def main() -> None:
     trace = tracer(image)
 
     def timed(fn, n=1000):
-        for _ in range(20):
-            fn()
-        out = []
-        for _ in range(n):
-            t = time.perf_counter()
-            fn()
-            out.append(time.perf_counter() - t)
-        return common.stats_ms(out)
+        return common.stats_ms(common.time_calls(fn, n))
 
     results["latency"] = {
         "render_strokes (the tests' 8, 56 points)": timed(lambda: render_strokes(strokes)),

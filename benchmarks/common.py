@@ -7,10 +7,23 @@ import os
 import platform
 import statistics
 import sys
+import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without install
+
+
+def time_calls(fn, n: int, warmup: int = 20) -> list[float]:
+    """Seconds of each of n calls of fn, after warmup calls that are not counted."""
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return out
 
 
 def stats_ms(seconds: list[float]) -> dict:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QGraphicsRectItem, QToolTip
 from ..dims import CLASSES
 from . import theme
 from .plot_menu import install_plot_menu
+from .plots import fixed_axes
 
 LARGEST_FONT_PX, SMALLEST_FONT_PX = 13, 7
 CELL_MARGIN_PX = 4  # kept free on either side of a count
@@ -71,10 +72,7 @@ class ConfusionMatrixView(pg.PlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         item = self.getPlotItem()
-        item.hideButtons()
-        item.setMouseEnabled(x=False, y=False)
-        item.setLabel("bottom", "predicted digit")
-        item.setLabel("left", "true digit")
+        fixed_axes(item, "predicted digit", "true digit")
         item.invertY(True)
         item.setAspectLocked(True)
         item.setRange(xRange=(-0.5, CLASSES - 0.5), yRange=(-0.5, CLASSES - 0.5), padding=0.02)

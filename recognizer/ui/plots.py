@@ -17,15 +17,20 @@ ROW_X = np.arange(1, ROWS + 1, dtype=np.float64)
 DIGIT_TICKS = [[(t, str(t)) for t in (1, 7, 14, 21, 28)]]
 
 
+def fixed_axes(item: pg.PlotItem, x_label: str, y_label: str) -> None:
+    """Labelled axes on a view that does not pan or zoom (the right-click menu still exports)."""
+    item.setLabel("bottom", x_label)
+    item.setLabel("left", y_label)
+    item.hideButtons()
+    item.setMouseEnabled(x=False, y=False)
+
+
 def plot_widget(x_label: str, y_label: str, title: str | None = None) -> pg.PlotWidget:
     w = pg.PlotWidget()
     item = w.getPlotItem()
-    item.setLabel("bottom", x_label)
-    item.setLabel("left", y_label)
+    fixed_axes(item, x_label, y_label)
     if title:
         item.setTitle(title, color=theme.MUTED_TEXT, size="10pt")
-    item.hideButtons()
-    item.setMouseEnabled(x=False, y=False)  # fixed views; the right-click menu (Export) stays
     for side in ("bottom", "left"):
         item.getAxis(side).enableAutoSIPrefix(False)  # never "hidden unit (x0.001)"
     w.setAntialiasing(True)
@@ -45,8 +50,5 @@ def frame_digit_plot(item: pg.PlotItem) -> None:
 
 def frame_probability_rows(item: pg.PlotItem) -> None:
     """Axes for a probability (0-1) after each of the 28 rows read: fixed, nothing to drag."""
-    item.setLabel("bottom", ROW_AXIS)
-    item.setLabel("left", "probability")
-    item.hideButtons()
-    item.setMouseEnabled(x=False, y=False)
+    fixed_axes(item, ROW_AXIS, "probability")
     item.setRange(xRange=(0.5, ROWS + 0.5), yRange=(0, 1.03), padding=0)

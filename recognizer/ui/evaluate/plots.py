@@ -18,15 +18,9 @@ from ...dims import CLASSES, ROWS
 from .. import theme
 from ..colormaps import CLASS_COLOURS
 from ..plot_menu import install_plot_menu
-from ..plots import DIGIT_TICKS, frame_digit_plot
+from ..plots import DIGIT_TICKS, fixed_axes, frame_digit_plot
 
 ROW_AXIS = "row (1–28)"
-
-
-def _fixed_plot(item: pg.PlotItem) -> None:
-    """A plot that is read, not explored: no pan or zoom, no autorange button."""
-    item.hideButtons()
-    item.setMouseEnabled(x=False, y=False)
 
 
 # --- hidden-state map -----------------------------------------------------------------------------
@@ -182,9 +176,7 @@ class SaliencyView(pg.GraphicsLayoutWidget):
         self.ci.layout.setHorizontalSpacing(14)
         self.image_plot = self.addPlot(row=0, col=0)
         ip = self.image_plot
-        _fixed_plot(ip)
-        ip.setLabel("bottom", "column (1–28)")
-        ip.setLabel("left", ROW_AXIS)
+        fixed_axes(ip, "column (1–28)", ROW_AXIS)
         frame_digit_plot(ip)
         grey = pg.ColorMap(pos=np.array([0.0, 1.0]), color=np.array([(11, 18, 32, 255), (175, 184, 196, 255)], np.ubyte))
         self.base = pg.ImageItem(np.zeros((ROWS, ROWS), np.float32), levels=(0, 1))
@@ -207,9 +199,7 @@ class SaliencyView(pg.GraphicsLayoutWidget):
 
         self.bar_plot = self.addPlot(row=0, col=2)
         bp = self.bar_plot
-        _fixed_plot(bp)
-        bp.setLabel("bottom", "Σ |∂ logit / ∂ pixel| over the row")
-        bp.setLabel("left", ROW_AXIS)
+        fixed_axes(bp, "Σ |∂ logit / ∂ pixel| over the row", ROW_AXIS)
         bp.invertY(True)
         bp.setYLink(ip)
         bp.getAxis("left").setTicks(DIGIT_TICKS)
@@ -293,9 +283,7 @@ class RobustnessPlot(pg.PlotWidget):
     def __init__(self, x_label: str, parent=None):
         super().__init__(parent)
         item = self.getPlotItem()
-        _fixed_plot(item)
-        item.setLabel("bottom", x_label)
-        item.setLabel("left", "accuracy (%)")
+        fixed_axes(item, x_label, "accuracy (%)")
         item.showGrid(x=True, y=True, alpha=0.15)
         item.setYRange(-6, 106, padding=0)
         left = item.getAxis("left")

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QGraphicsRectItem
 from ...dims import ROWS
 from .. import theme
 from ..colormaps import CLASS_COLOURS
-from ..plots import ROW_X, frame_digit_plot, frame_probability_rows
+from ..plots import ROW_X, fixed_axes, frame_digit_plot, frame_probability_rows
 from ...text import format_percent as percent
 
 
@@ -28,10 +28,7 @@ class NetworkInputView(pg.PlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         item = self.getPlotItem()
-        item.setLabel("bottom", "column (1–28)")
-        item.setLabel("left", "row (1–28)")
-        item.hideButtons()
-        item.setMouseEnabled(x=False, y=False)
+        fixed_axes(item, "column (1–28)", "row (1–28)")
         frame_digit_plot(item)
         self.image_item = pg.ImageItem(np.zeros((ROWS, ROWS), np.float32), levels=(0, 1))
         self.image_item.setRect(QRectF(0.5, 0.5, ROWS, ROWS))
@@ -71,10 +68,7 @@ class ProbabilityBars(pg.PlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         item = self.getPlotItem()
-        item.setLabel("bottom", "digit")
-        item.setLabel("left", "probability")
-        item.hideButtons()
-        item.setMouseEnabled(x=False, y=False)
+        fixed_axes(item, "digit", "probability")
         item.setRange(xRange=(-0.6, 9.6), yRange=(0, 1.16), padding=0)  # room for the label
         item.getAxis("bottom").setTicks([[(d, str(d)) for d in range(10)]])
         item.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.2, 0.4, 0.6, 0.8, 1.0)]])

@@ -12,7 +12,7 @@ from ...dims import ROWS
 from .. import theme
 from ..colormaps import CLASS_COLOURS, diverging
 from ..plot_menu import install_plot_menu
-from ..plots import ROW_AXIS, ROW_X, frame_probability_rows
+from ..plots import ROW_AXIS, ROW_X, fixed_axes, frame_probability_rows
 
 
 class EditedProbabilityPlot(pg.PlotWidget):
@@ -67,10 +67,7 @@ class UnitHeatmap(pg.PlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         item = self.getPlotItem()
-        item.setLabel("bottom", ROW_AXIS)
-        item.setLabel("left", "unit")
-        item.hideButtons()
-        item.setMouseEnabled(x=False, y=False)
+        fixed_axes(item, ROW_AXIS, "unit")
         item.invertY(True)
         self.image = _UnitImage()
         self.image.setColorMap(diverging())
