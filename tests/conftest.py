@@ -156,6 +156,29 @@ def messages(monkeypatch):
     return shown
 
 
+@pytest.fixture
+def make_tab(qtbot, tmp_path, messages):
+    """make_tab(**options) -> a shown Train tab whose messages are recorded in tab.messages, shut
+    down (its runner's thread joined) at the end of the test."""
+    from recognizer.ui.train.tab import TrainTab
+
+    tabs = []
+
+    def make(**options):
+        options.setdefault("models_dir", tmp_path / "models")
+        tab = TrainTab(**options)
+        qtbot.addWidget(tab)
+        tab.messages = messages
+        tab.resize(1200, 760)
+        tab.show()
+        tabs.append(tab)
+        return tab
+
+    yield make
+    for tab in tabs:
+        assert tab.shutdown(30)
+
+
 def open_window(qtbot, model_path, monkeypatch):
     from recognizer.ui.app import make_application
     from recognizer.ui.dialogs import DIALOGS

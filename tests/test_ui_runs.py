@@ -13,30 +13,12 @@ from recognizer.modelfile import LoadedModel
 from recognizer.records import Records
 from recognizer.ui.dialogs import DIALOGS
 from recognizer.ui.train.runs_state import OVERLAY_COLOURS
-from recognizer.ui.train.tab import TrainTab
 from test_records import add, curves
 
 
 @pytest.fixture(scope="module")
 def small(mnist) -> MNIST:
     return MNIST(mnist.train_images[:256], mnist.train_labels[:256], mnist.test_images[:300], mnist.test_labels[:300])
-
-
-@pytest.fixture
-def make_tab(qtbot, tmp_path, messages):
-    tabs = []
-
-    def make(**options) -> TrainTab:
-        tab = TrainTab(models_dir=tmp_path / "models", **options)
-        qtbot.addWidget(tab)
-        tab.resize(1200, 800)
-        tab.show()
-        tabs.append(tab)
-        return tab
-
-    yield make
-    for tab in tabs:
-        assert tab.shutdown(30)
 
 
 def cli_train(tmp_path, name="m", epochs="1"):

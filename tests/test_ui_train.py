@@ -49,35 +49,6 @@ def isolated(tmp_path, monkeypatch):
     data_dialog.forget_cache()
 
 
-@pytest.fixture
-def messages(monkeypatch) -> list:
-    """Every message box opened, as (kind, title, text, details): DIALOGS.show_message recorded."""
-    shown = []
-    monkeypatch.setattr(DIALOGS, "show_message", lambda parent, kind, title, text, details="": shown.append((kind, title, text, details)))
-    return shown
-
-
-@pytest.fixture
-def make_tab(qtbot, tmp_path, messages):
-    """make_tab(**options) -> a shown TrainTab whose messages are recorded in tab.messages, shut
-    down (its runner's thread joined) at the end of the test."""
-    tabs = []
-
-    def make(**options) -> TrainTab:
-        options.setdefault("models_dir", tmp_path / "models")
-        tab = TrainTab(**options)
-        qtbot.addWidget(tab)
-        tab.messages = messages
-        tab.resize(1200, 760)
-        tab.show()
-        tabs.append(tab)
-        return tab
-
-    yield make
-    for tab in tabs:
-        assert tab.shutdown(30)
-
-
 def configure(tab: TrainTab, *, epochs=2, subset=512, batch=64, lr="0.005", schedule="constant"):
     form = tab.form
     form.subset_spin.setValue(subset)
