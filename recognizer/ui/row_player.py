@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QStyle, QWidget
 
+from . import theme
 from ..dims import ROWS
 
 DEFAULT_SPEED = 14  # rows per second, as Draw & Inspect's default
@@ -71,7 +72,7 @@ class RowPlayer(QWidget):
     def _show_playing(self, playing: bool) -> None:
         self.play_button.setChecked(playing)
         self.play_button.setText("Pause" if playing else "Play")
-        self.play_button.setIcon(self.style().standardIcon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
+        self.play_button.setIcon(theme.standard_icon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
 
     def _on_play(self, checked: bool) -> None:
         if not checked:

@@ -190,10 +190,9 @@ class InspectTab(QWidget):
         # --- bottom: the caption and the playback controls ---
         self.caption = TextLine("", font=theme.big_font(12, bold=False))
         self.caption.setToolTip("What the animation shows at this moment.")
-        style = self.style()
         self.play_button = QToolButton()
         self.play_button.setCheckable(True)
-        self.play_button.setIcon(style.standardIcon(QStyle.SP_MediaPlay))
+        self.play_button.setIcon(theme.standard_icon(QStyle.SP_MediaPlay))
         self.play_button.setText("Play")
         self.play_button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
         self.play_button.setToolTip("Play or pause the animation of the network reading the rows (Space).")
@@ -203,11 +202,11 @@ class InspectTab(QWidget):
         self.play_button.setFixedSize(self.play_button.sizeHint() + QSize(10, 0))  # no relayouts
         self.play_button.setText("Play")
         self.back_button = QToolButton()
-        self.back_button.setIcon(style.standardIcon(QStyle.SP_MediaSeekBackward))
+        self.back_button.setIcon(theme.standard_icon(QStyle.SP_MediaSeekBackward))
         self.back_button.setToolTip("One row back (←).")
         self.back_button.clicked.connect(lambda: self.step(-1))
         self.forward_button = QToolButton()
-        self.forward_button.setIcon(style.standardIcon(QStyle.SP_MediaSeekForward))
+        self.forward_button.setIcon(theme.standard_icon(QStyle.SP_MediaSeekForward))
         self.forward_button.setToolTip("One row on (→).")
         self.forward_button.clicked.connect(lambda: self.step(1))
         self.row_slider = QSlider(Qt.Horizontal)
@@ -462,7 +461,7 @@ class InspectTab(QWidget):
         if self.play_button.text() != ("Pause" if playing else "Play"):
             # Only on a change: setIcon invalidates the layout, which would repaint the window.
             self.play_button.setText("Pause" if playing else "Play")
-            self.play_button.setIcon(self.style().standardIcon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
+            self.play_button.setIcon(theme.standard_icon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
 
     def _on_speed(self, value: int) -> None:
         self.state.set_speed(value)
