@@ -51,7 +51,10 @@ class ModelMenu(QMenu):
         for group in (SHIPPED, YOURS):
             entries = [e for e in self.entries if e.group == group]
             count = "" if group == SHIPPED or not entries else f" ({plural(len(entries), 'model')})"
-            self.addSection(GROUP_TITLES[group] + count)
+            if group != SHIPPED:
+                self.addSeparator()
+            # A disabled item, not addSection: several styles draw a section as a bare line.
+            self.addAction(GROUP_TITLES[group] + count).setEnabled(False)
             if not entries:
                 none = self.addAction(NO_MODELS_OF_YOURS)
                 none.setEnabled(False)

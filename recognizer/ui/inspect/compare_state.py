@@ -89,12 +89,11 @@ class CompareState:
         return None if trace is None else trace.layers[-1].h
 
     def hidden_title(self, which: str) -> str:
+        """Over each heatmap; short, as two share the column."""
         trace = self.trace(which)
         if trace is None:
             return which.upper()
-        layers = len(trace.layers)
-        layer = "" if layers == 1 else f", layer {layers} of {layers}"
-        return f"{which.upper()}: h of {trace.layers[-1].h.shape[1]} units{layer}"
+        return f"{which.upper()}: h, {trace.layers[-1].h.shape[1]} units"  # of its last layer (the tooltip says)
 
     def summary(self) -> str:
         """One sentence on how the two readings compare."""

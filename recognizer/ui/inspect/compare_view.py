@@ -32,34 +32,31 @@ from .state import InspectState
 
 COLOURS = {A: theme.SELECTION, B: theme.ACCENT_SOFT}
 STYLES = {A: Qt.SolidLine, B: Qt.DashLine}
+ANSWER_AXIS = "P(its answer)"
 
 
 class _AnswerBlock(QWidget):
-    """One model's answer: its name, the big digit, how sure, when it made up its mind."""
+    """One model's answer: the big digit beside its name, how sure, and when it made up its mind."""
 
     def __init__(self, which: str):
         super().__init__()
         self.title = TextLine(muted=True)
         self.digit = QLabel("")
-        self.digit.setFont(theme.big_font(34))
+        self.digit.setFont(theme.big_font(30))
         self.digit.setAlignment(Qt.AlignCenter)
-        self.digit.setFixedSize(self.digit.fontMetrics().horizontalAdvance("8") + 24, self.digit.fontMetrics().height())
+        self.digit.setFixedSize(self.digit.fontMetrics().horizontalAdvance("8") + 20, self.digit.fontMetrics().height())
         self.digit.setStyleSheet(f"color: {COLOURS[which]}")
-        self.confidence = TextLine(font=theme.big_font(12))
+        self.confidence = TextLine(font=theme.big_font(11))
         self.decided = TextLine(muted=True)
         text = QVBoxLayout()
         text.setSpacing(0)
+        text.addWidget(self.title)
         text.addWidget(self.confidence)
         text.addWidget(self.decided)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.digit)
-        row.addLayout(text, 1)
-        layout = QVBoxLayout(self)
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.title)
-        layout.addLayout(row)
+        layout.addWidget(self.digit)
+        layout.addLayout(text, 1)
 
 
 class ComparePanel(QWidget):
@@ -92,16 +89,17 @@ class ComparePanel(QWidget):
         bar.addWidget(self.chooser, 1)
 
         self.answers = {A: _AnswerBlock(A), B: _AnswerBlock(B)}
-        answers = QHBoxLayout()
-        answers.addWidget(self.answers[A], 1)
-        answers.addWidget(self.answers[B], 1)
+        answers = QVBoxLayout()
+        answers.setSpacing(2)
+        answers.addWidget(self.answers[A])
+        answers.addWidget(self.answers[B])
         self.summary = TextLine(lines=2)
         self.summary.setToolTip("How the two readings compare: the answers, and which settled on its answer first.")
 
-        self.lines = plot_widget(ROW_AXIS, "probability of its answer")
+        self.lines = plot_widget(ROW_AXIS, ANSWER_AXIS)
         item = self.lines.getPlotItem()
         frame_probability_rows(item)
-        item.getAxis("left").setLabel("probability of its answer")
+        item.getAxis("left").setLabel(ANSWER_AXIS)
         legend = item.addLegend(offset=(8, 8), labelTextColor=theme.TEXT, labelTextSize="8pt")
         self.curves, self.decided_lines = {}, {}
         for which in (A, B):
@@ -118,7 +116,7 @@ class ComparePanel(QWidget):
         self.heatmaps, self.images = {}, {}
         maps = QHBoxLayout()
         for which in (A, B):
-            plot = plot_widget(ROW_AXIS, "hidden unit")
+            plot = plot_widget("row", "unit")
             image = pg.ImageItem()
             image.setColorMap(diverging())
             image.setLevels((-1.0, 1.0))
@@ -220,7 +218,7 @@ class ComparePanel(QWidget):
                 image.setImage(np.asarray(hidden, np.float32), levels=(-1.0, 1.0), autoLevels=False)
                 image.setRect(QRectF(0.5, -0.5, ROWS, hidden.shape[1]))
                 self.heatmaps[which].getPlotItem().setRange(xRange=(0.5, ROWS + 0.5), yRange=(-0.5, hidden.shape[1] - 0.5), padding=0)
-            self.heatmaps[which].getPlotItem().setTitle(state.hidden_title(which), color=theme.MUTED_TEXT, size="9pt")
+            self.heatmaps[which].getPlotItem().setTitle(state.hidden_title(which), color=theme.MUTED_TEXT, size="8pt")
         self.summary.setText(state.summary())
         self.cursor.setVisible(state.ready and state.trace(A) is not None)
         self.set_row(self._row)
