@@ -64,6 +64,10 @@ class ModelComparison:
         return indices[np.argsort(-theirs[indices].max(axis=1), kind="stable")]
 
     @property
+    def both_right(self) -> int:
+        return int(((self.predictions_a == self.labels) & (self.predictions_b == self.labels)).sum())
+
+    @property
     def both_wrong(self) -> int:
         return int(((self.predictions_a != self.labels) & (self.predictions_b != self.labels)).sum())
 
