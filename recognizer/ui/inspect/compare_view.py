@@ -3,9 +3,9 @@ probability of its own answer row by row (A solid, B dashed) with the row where 
 mind, and the last layer's h of both, units x rows, side by side. What it says is in
 compare_state.py; this module only shows it.
 
-The tab puts `controls` (the "Compare with" switch and the model chooser) above its right column
-and the panel in that column; while Compare is on the panel takes the place of the widgets it was
-given (the tab's probability lines and heatmap).
+The tab puts `toggle` (the Compare switch) beside its player and the panel in its right column;
+while Compare is on the panel, with its model chooser on top, takes the place of the widgets it
+was given (the tab's probability lines and heatmap).
 """
 
 from __future__ import annotations
@@ -73,19 +73,17 @@ class ComparePanel(QWidget):
         self._path_a: Path | None = None
         self._row = ROWS - 1
 
-        self.toggle = QCheckBox("Compare with")
+        self.toggle = QCheckBox("Compare")
         self.toggle.setToolTip("Let a second model read the same drawing: both answers, their probability lines and h side by side.")
         self.toggle.setFocusPolicy(Qt.TabFocus)  # Space and the arrows stay with the animation
         self.toggle.toggled.connect(self.set_active)
         self.chooser = QComboBox()
         self.chooser.setToolTip("The model to compare with (B). The model in use is A (Models menu).")
-        self.chooser.setMinimumContentsLength(18)
+        self.chooser.setMinimumContentsLength(12)
         self.chooser.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.chooser.activated.connect(self._on_chosen)
-        self.controls = QWidget()
-        bar = QHBoxLayout(self.controls)
-        bar.setContentsMargins(0, 0, 0, 0)
-        bar.addWidget(self.toggle)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("B is"))
         bar.addWidget(self.chooser, 1)
 
         self.answers = {A: _AnswerBlock(A), B: _AnswerBlock(B)}
@@ -128,6 +126,7 @@ class ComparePanel(QWidget):
         self.row_line = TextLine(muted=True)
 
         box, layout = group_box("Two models, one drawing", "Model A (the one in use) and model B read the same input.")
+        layout.addLayout(bar)
         layout.addLayout(answers)
         layout.addWidget(self.summary)
         layout.addWidget(self.lines, 3)

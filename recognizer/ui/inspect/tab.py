@@ -188,7 +188,6 @@ class InspectTab(QWidget):
         right.addWidget(traj_box, 3)
         right.addWidget(state_box, 5)
         self.compare = ComparePanel(self.state, _judge, replaces=(traj_box, state_box))  # Compare: a second model
-        right.insertWidget(0, self.compare.controls)
         right.addWidget(self.compare, 8)
         self.trace_changed.connect(self.compare.follow_trace)
 
@@ -254,6 +253,7 @@ class InspectTab(QWidget):
         player.addWidget(self.speed_label)
         player.addSpacing(12)
         player.addWidget(self.autoplay_check)
+        player.addWidget(self.compare.toggle)
         self._player_controls = (self.play_button, self.back_button, self.forward_button, self.row_slider)
         bottom = QWidget()
         bottom.setObjectName("player")
