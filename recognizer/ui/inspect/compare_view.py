@@ -185,9 +185,10 @@ class ComparePanel(QWidget):
         return True
 
     def follow_trace(self, *_) -> None:
-        """A's input or model changed: B reads it too."""
-        self.state.follow()
-        self.refresh()
+        """A's input or model changed: B reads it too (while Compare is off, nothing to do)."""
+        if self.state.active:
+            self.state.follow()
+            self.refresh()
 
     def set_row(self, row: int) -> None:
         self._row = int(row)
