@@ -4,7 +4,9 @@ auto-saved best epochs, and every model file a recorded run saved, wherever it w
 Each file is read with the bounded, checking loader (modelfile.load_model), so what a menu says
 about it (its architecture, test accuracy, size) is what loading it would give; a file that fails
 to load becomes an entry with the loader's reason instead of an error. Entries are cached by the
-file's size and modification time: reopening a menu reads only files that changed.
+file's size and modification time, for every catalog of the process (an entry never changes):
+reopening a menu reads only files that changed, and entries(read=False) lists at once what is
+known, with the files not read yet as pending entries (the menu reads them in the background).
 """
 
 from __future__ import annotations
@@ -33,14 +35,17 @@ class CatalogEntry:
     accuracy: float | None = None  # test accuracy from the file's metadata
     parameters: int = 0
     error: str = ""  # why the file cannot be loaded ("" when it can)
+    pending: bool = False  # not read yet (entries(read=False))
 
     @property
     def usable(self) -> bool:
-        return not self.error
+        return not self.error and not self.pending
 
     @property
     def details(self) -> str:
         """What the menu says beside the title: "LSTM 128, 99.57%, 82,186 parameters"."""
+        if self.pending:
+            return "reading…"
         if self.error:
             return f"cannot be loaded: {self.error}"
         accuracy = "accuracy unknown" if self.accuracy is None else format_accuracy(self.accuracy)
@@ -96,12 +101,12 @@ class ModelCatalog:
 
     def __init__(self, shipped_dir: Path | None = None, runs_dir: Path | None = None, db_path: Path | None = None):
         self.shipped_dir, self.runs_dir, self.db_path = shipped_dir, runs_dir, db_path
-        self._cache: dict[tuple, CatalogEntry] = {}
         self.files_read = 0  # for tests: how many files the catalog has loaded so far
 
-    def entries(self) -> list[CatalogEntry]:
+    def entries(self, read: bool = True) -> list[CatalogEntry]:
         """The shipped models (the default first, then by name), then the user's: the runs the
-        records name (with the run's name), then auto-saved files no record names; newest first."""
+        records name (with the run's name), then auto-saved files no record names; newest first.
+        read=False: read no file; those not in the cache are pending entries."""
         shipped_dir = self.shipped_dir or models_dir()
         runs_dir = self.runs_dir or user_data_dir() / "models"
         default = default_model_path() if self.shipped_dir is None else shipped_dir / "default.safetensors"
@@ -116,22 +121,28 @@ class ModelCatalog:
             if _key(path) not in seen:
                 seen.add(_key(path))
                 yours.append((path, None))
-        return [self._entry(p, SHIPPED) for p in shipped] + [self._entry(p, YOURS, name) for p, name in yours]
+        return ([self._entry(p, SHIPPED, None, read) for p in shipped]
+                + [self._entry(p, YOURS, name, read) for p, name in yours])  # fmt: skip
 
-    def _entry(self, path: Path, group: str, title: str | None = None) -> CatalogEntry:
+    def _entry(self, path: Path, group: str, title: str | None, read: bool) -> CatalogEntry:
         try:
             st = os.stat(path)
             stamp = (st.st_size, st.st_mtime_ns)
         except OSError:
             stamp = None  # gone: the loader says so, and it is read again next time
         key = (_key(path), group, title, stamp)
-        entry = self._cache.get(key) if stamp is not None else None
+        entry = _CACHE.get(key) if stamp is not None else None
+        if entry is None and not read:
+            return CatalogEntry(path, group, title or path.name, pending=True)
         if entry is None:
             entry = read_entry(path, group, title)
             self.files_read += 1
             if stamp is not None:
-                self._cache[key] = entry
+                _CACHE[key] = entry
         return entry
+
+
+_CACHE: dict[tuple, CatalogEntry] = {}  # (path, group, title, (size, mtime)) -> its entry
 
 
 def _key(path: Path) -> str:

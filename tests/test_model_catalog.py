@@ -77,7 +77,11 @@ def test_reopening_reads_only_files_that_changed(tmp_path):
     _save(shipped / "default.safetensors", (8,), 0.5)
     _save(runs / "a.safetensors", (8,), 0.5)
     catalog = ModelCatalog(shipped, runs, tmp_path / "no.db")
+    pending = catalog.entries(read=False)
+    assert [e.pending for e in pending] == [True, True] and not any(e.usable for e in pending)
+    assert pending[1].label == "a.safetensors (reading…)" and catalog.files_read == 0
     assert len(catalog.entries()) == 2 and catalog.files_read == 2
+    assert not any(e.pending for e in ModelCatalog(shipped, runs, tmp_path / "no.db").entries(read=False))  # shared cache
     catalog.entries()
     assert catalog.files_read == 2
     _save(runs / "a.safetensors", (4,), 0.125, seed=3)

@@ -70,7 +70,7 @@ def test_a_bad_model_for_b_is_refused_with_a_message_and_b_stays(main_window, tm
     assert panel.chooser.currentData() == str(stacked_model_path)
 
 
-def test_the_models_menu_lists_shipped_and_own_models_and_switches_every_tab(main_window, draw, stacked_model_path):
+def test_the_models_menu_lists_shipped_and_own_models_and_switches_every_tab(main_window, draw, qtbot, stacked_model_path):
     draw(main_window.inspect_tab.canvas, 3)
     runs = user_data_dir() / "models"
     runs.mkdir(parents=True)
@@ -82,6 +82,8 @@ def test_the_models_menu_lists_shipped_and_own_models_and_switches_every_tab(mai
     titles = [a.text() for a in main_window.menuBar().actions()]
     assert titles.index("&Models") == len(titles) - 2  # just before Help
     menu.refresh()
+    assert menu.reading and any(a.text().endswith("(reading…)") and not a.isEnabled() for a in menu.model_actions)
+    qtbot.waitUntil(lambda: not menu.reading, timeout=30_000)  # read in the background
     texts = [a.text() for a in menu.model_actions]
     assert texts[0] == "default.safetensors (LSTM 128, 99.57%, 82,186 parameters)"
     assert menu.model_actions[0].isChecked() and menu.model_actions[0].isEnabled()
@@ -99,6 +101,7 @@ def test_the_models_menu_lists_shipped_and_own_models_and_switches_every_tab(mai
     np.testing.assert_allclose(main_window.inspect_tab.trace.probabilities, expected.probabilities, atol=1e-6)
     assert main_window.inspect_tab.compare.state.names["a"] == own.name
     menu.refresh()
+    assert not menu.reading  # nothing changed: listed at once from the cache
     assert next(a for a in menu.model_actions if a.text().startswith(own.name)).isChecked()
 
     own.write_bytes(b"gone bad after the listing")

@@ -3,7 +3,9 @@ with its architecture, test accuracy and size; a file that cannot be loaded is l
 with the reason. Choosing one hands its path to `choose` (the window's load_model_file, which
 switches every tab and keeps the current model if loading fails after all).
 
-The list is read again each time the menu opens (the catalog only rereads files that changed).
+Each time the menu opens it shows at once what the catalog knows; files it has not read yet (new,
+or changed) are listed as "reading…" and read on a JobRunner of the menu's own, and the menu is
+filled in when they are: loading a few dozen files must not freeze the window.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
 
 from ..model_catalog import SHIPPED, YOURS, CatalogEntry, ModelCatalog
 from ..text import plural
+from .jobs import JobRunner
 
 GROUP_TITLES = {SHIPPED: "Shipped with the app", YOURS: "Your models"}
 NO_MODELS_OF_YOURS = "None yet: train one in the Train tab"
@@ -33,6 +36,7 @@ class ModelMenu(QMenu):
         self._group = QActionGroup(self)
         self.entries: list[CatalogEntry] = []
         self.model_actions: list[QAction] = []  # one per entry, in the entries' order
+        self.runner = JobRunner("models", self)
         self.aboutToShow.connect(self.refresh)
 
     def install(self, bar: QMenuBar) -> None:
@@ -40,11 +44,22 @@ class ModelMenu(QMenu):
         actions = bar.actions()
         bar.insertMenu(actions[-1], self) if actions else bar.addMenu(self)
 
+    @property
+    def reading(self) -> bool:
+        """Whether some entries are still being read in the background."""
+        return any(e.pending for e in self.entries)
+
     def refresh(self) -> None:
+        """List what is known now, and read the rest in the background."""
+        self._show(self.catalog.entries(read=False))
+        if self.reading:
+            self.runner.submit(lambda ctx: self.catalog.entries(), key="read", on_done=self._show)
+
+    def _show(self, entries: list[CatalogEntry]) -> None:
         self.clear()
         for action in self._group.actions():
             self._group.removeAction(action)
-        self.entries = self.catalog.entries()
+        self.entries = entries
         self.model_actions = []
         current = self._current()
         current = None if current is None else _resolved(current)
@@ -67,7 +82,7 @@ class ModelMenu(QMenu):
         self._group.addAction(action)
         action.setChecked(current is not None and _resolved(entry.path) == current)
         action.setEnabled(entry.usable)
-        action.setToolTip(str(entry.path) if entry.usable else f"{entry.path}\nCannot be loaded: {entry.error}")
+        action.setToolTip(f"{entry.path}\nCannot be loaded: {entry.error}" if entry.error else str(entry.path))
         action.setStatusTip(action.toolTip().replace("\n", ": "))
         action.triggered.connect(lambda _=False, path=entry.path: self._choose(path))
         return action
