@@ -121,8 +121,6 @@ class ComparePage(QWidget):
 
     def refresh(self) -> None:
         state, comparison = self.state, self.comparison
-        if not self.chooser.count():
-            self._fill_chooser()
         version, name_a = state.version, state.loaded.name if state.loaded is not None else "no model"
         for which in ("a", "b"):
             self.accuracy[which].setText(comparison.accuracy_text(which, name_a, version))
@@ -141,7 +139,7 @@ class ComparePage(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self._fill_chooser()  # the user may have trained or saved models since
+        self._fill_chooser()  # when shown, not built: models may have been saved since, and none is read unwanted
         self.refresh()
 
     # --- jobs and choices -------------------------------------------------------------------
