@@ -26,6 +26,7 @@ from .inspect.state import DEFAULT_SPEED, MAX_SPEED, MIN_SPEED
 from .inspect.state_panel import SERIES_NAMES
 from .inspect.tab import InspectTab
 from .menus import SHORTCUTS, Menus
+from .model_menu import ModelMenu
 from .settings import app_settings, read_bool, read_choice, read_int
 
 if TYPE_CHECKING:
@@ -89,6 +90,8 @@ class MainWindow(QMainWindow):
 
         self._build_status_bar()
         self.menus = Menus(self)
+        self.model_menu = ModelMenu(self, self.load_model_file, lambda: self._loaded.path if self._loaded else None)
+        self.model_menu.install(self.menuBar())
         self.resize(1280, 800)
         self._restore_settings()
         self._on_tab_changed(self.tabs.currentIndex())
@@ -210,6 +213,7 @@ class MainWindow(QMainWindow):
             from ..trace import Tracer
 
             self.inspect_tab.set_tracer(Tracer(loaded.model), layers=len(loaded.model.config.hidden_sizes))
+        self.inspect_tab.compare.set_model_a(*((loaded.path, loaded.name, loaded.model.describe()) if loaded else (None, "", "")))
         if self._evaluate_tab is not None:
             self._evaluate_tab.set_model(loaded)
         if self._train_tab is not None:

@@ -33,6 +33,7 @@ from ..dialogs import DIALOGS
 from ..jobs import JobFailure, JobRunner
 from ..widgets import TextLine
 from .calibration_page import CalibrationPage
+from .compare_page import ComparePage
 from .browse import BrowsePage
 from .hidden_map import MapPage
 from .matrix import MatrixPage
@@ -51,6 +52,7 @@ PAGE_TIPS = (
     "Which rows and pixels drove the answer for the current digit.",
     "Accuracy as the test digits are shifted, rotated, thickened or noised.",
     "Whether the model's confidence means what it says: accuracy against confidence.",
+    "The model in use against another on the test set: both accuracies, the digits one gets right and the other wrong.",
 )
 DataLoader = Callable[[QWidget, Callable[[MNIST], None], Callable[[str], None]], object]
 
@@ -282,9 +284,11 @@ class EvaluateTab(QWidget):
         self.pages = QTabWidget()
         self.pages.setDocumentMode(True)
         self.calibration_page = CalibrationPage(state)
-        titles = ("Confusion matrix", "Mistakes", "Browse digits", "Hidden-state map", "Saliency", "Robustness", "Calibration")
+        self.compare_page = ComparePage(state, self.runner, self._need_data)
+        self.compare_page.inspect_digit.connect(lambda dataset, i: self.request_inspect(i, dataset))
+        titles = ("Confusion matrix", "Mistakes", "Browse digits", "Hidden-state map", "Saliency", "Robustness", "Calibration", "Compare")
         pages = (self.matrix_page, self.mistakes_page, self.browse_page, self.map_page, self.saliency_page,
-                 self.robustness_page, self.calibration_page)  # fmt: skip
+                 self.robustness_page, self.calibration_page, self.compare_page)  # fmt: skip
         for i, (page, title, tip) in enumerate(zip(pages, titles, PAGE_TIPS)):
             self.pages.addTab(page, title)
             self.pages.setTabToolTip(i, tip)
@@ -320,6 +324,7 @@ class EvaluateTab(QWidget):
         self.map_page.refresh_points()
         self.robustness_page.refresh()
         self.calibration_page.refresh()
+        self.compare_page.refresh()
         self._refresh_digit()
 
     def _refresh_digit(self) -> None:

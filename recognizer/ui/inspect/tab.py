@@ -36,6 +36,7 @@ from ..plot_menu import install_plot_menu
 from ..widgets import TextLine, group_box, muted_label as _muted
 from .answer_views import NetworkInputView, ProbabilityBars, TrajectoryPlot
 from .canvas import CANVAS_SIZE, DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
+from .compare_view import ComparePanel
 from .pen_preview import PenPreview
 from .state import DEFAULT_SPEED, LAST, MAX_SPEED, MIN_SPEED, ROWS, YOUR_DRAWING, InspectState
 from .state_panel import StatePanel
@@ -186,6 +187,9 @@ class InspectTab(QWidget):
         right.setSpacing(10)
         right.addWidget(traj_box, 3)
         right.addWidget(state_box, 5)
+        self.compare = ComparePanel(self.state, _judge, replaces=(traj_box, state_box))  # Compare: a second model
+        right.addWidget(self.compare, 8)
+        self.trace_changed.connect(self.compare.follow_trace)
 
         # --- bottom: the caption and the playback controls ---
         self.caption = TextLine("", font=theme.big_font(12, bold=False))
@@ -216,6 +220,7 @@ class InspectTab(QWidget):
         self.row_slider.setPageStep(7)
         self.row_slider.setToolTip("The row the network has read up to (1–28). Drag to scrub through the reading.")
         self.row_slider.valueChanged.connect(self._on_slider)
+        self.row_slider.valueChanged.connect(lambda value: self.compare.set_row(value - 1))
         self.row_label = TextLine(f"row {ROWS:>2} / {ROWS}")
         self.row_label.setFixedWidth(self.row_label.fontMetrics().horizontalAdvance("row 28 / 28") + 12)
         self.row_label.setToolTip("The row being read.")
@@ -247,6 +252,7 @@ class InspectTab(QWidget):
         player.addWidget(self.speed_label)
         player.addSpacing(12)
         player.addWidget(self.autoplay_check)
+        player.addWidget(self.compare.toggle)
         self._player_controls = (self.play_button, self.back_button, self.forward_button, self.row_slider)
         bottom = QWidget()
         bottom.setObjectName("player")

@@ -1,0 +1,181 @@
+"""The Compare page: the tab's model (A) and another (B) on the 10,000 test digits: both
+accuracies, and in two galleries the digits one reads right and the other wrong. The work runs on
+the tab's JobRunner with progress; what the page says is in comparison_state.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+
+from ...comparison import compare_models
+from ...model_catalog import ModelCatalog
+from .. import theme
+from ..dialogs import DIALOGS
+from ..jobs import JobFailure, JobRunner
+from ..widgets import TextLine, caption_label, muted_label
+from .comparison_state import ComparisonState
+from .digit_grid import DigitGrid
+from .state import EvaluateState
+
+
+class ComparePage(QWidget):
+    """need_data(then) gets MNIST (the tab's way, which may ask) and calls then() once it is there.
+    inspect_digit("test", i) on a double-click; finished(ModelComparison) when a comparison ends."""
+
+    inspect_digit = Signal(str, int)
+    finished = Signal(object)
+
+    def __init__(self, state: EvaluateState, runner: JobRunner, need_data: Callable[[Callable[[], None]], None],
+                 catalog: ModelCatalog | None = None, parent=None):  # fmt: skip
+        super().__init__(parent)
+        self.state, self.runner, self._need_data = state, runner, need_data
+        self.catalog = catalog or ModelCatalog()
+        self.comparison = ComparisonState()
+        self._job = None
+
+        self.chooser = QComboBox()
+        self.chooser.setToolTip("Model B, to compare with the model in use (A).")
+        self.chooser.setMinimumContentsLength(24)
+        self.chooser.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.chooser.activated.connect(lambda i: self.choose_model(self.chooser.itemData(i)))
+        self.compare_button = QPushButton("Compare")
+        self.compare_button.setToolTip("Both models read the 10,000 test digits, in the background (a few seconds).")
+        self.compare_button.clicked.connect(self.start)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setMaximumWidth(180)
+        bar = QHBoxLayout()
+        bar.addWidget(muted_label("Compare with"))
+        bar.addWidget(self.chooser, 1)
+        bar.addWidget(self.compare_button)
+        bar.addWidget(self.progress)
+
+        self.accuracy = {}
+        scores = QHBoxLayout()
+        for which in ("a", "b"):
+            label = QLabel("")
+            label.setFont(theme.big_font(18))
+            label.setToolTip(f"Model {which.upper()}'s accuracy on the 10,000 test digits, measured here.")
+            self.accuracy[which] = label
+            scores.addWidget(label, 1)
+        self.status = TextLine(lines=2, muted=True)
+
+        self.grids, self.grid_titles = {}, {}
+        grids = QGridLayout()
+        for column, which in enumerate(("a", "b")):
+            title = TextLine(font=theme.big_font(11))
+            grid = DigitGrid(thumb=56)
+            grid.setToolTip("Double-click a digit to watch the model in use read it in Draw & Inspect.")
+            grid.digit_activated.connect(lambda i: self.inspect_digit.emit("test", i))
+            grids.addWidget(title, 0, column)
+            grids.addWidget(grid, 1, column)
+            self.grids[which], self.grid_titles[which] = grid, title
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 8, 4, 4)
+        layout.addWidget(caption_label(
+            "Two models on the same 10,000 test digits: each one's accuracy, and the digits one reads right and "
+            "the other wrong (the other's most confident mistakes first; each is labelled with the true digit and "
+            "the other's answer). Double-click a digit to watch it read.", lines=2))  # fmt: skip
+        layout.addLayout(bar)
+        layout.addLayout(scores)
+        layout.addWidget(self.status)
+        layout.addLayout(grids, 1)
+        self.refresh()
+
+    # --- public API -------------------------------------------------------------------------
+    def choose_model(self, path: str | Path | None) -> None:
+        if path:
+            self.comparison.choose(path)
+            self._select(Path(path))
+            self.refresh()
+
+    def start(self) -> None:
+        """Compare A and B on the test set in the background (MNIST is fetched first if needed)."""
+        state, comparison = self.state, self.comparison
+        if state.loaded is None or comparison.path_b is None:
+            return
+        if state.data is None:
+            self._need_data(self.start)
+            return
+        from ...modelfile import load_model  # late, as everywhere: torch
+
+        model_a, path_b = state.loaded.model, comparison.path_b
+        images, labels = state.data.test_images, state.data.test_labels
+        pair = comparison.begin(state.version)
+
+        def work(ctx):
+            loaded = load_model(path_b)
+            return loaded.name, compare_models(model_a, loaded.model, images, labels, ctx.report, ctx.should_stop)
+
+        self._job = self.runner.submit(work, key="compare", on_done=lambda done: self._on_done(pair, *done),
+                                       on_progress=lambda f: self._on_progress(pair, f),
+                                       on_error=lambda failure: self._on_failed(pair, failure),
+                                       on_cancelled=self._on_cancelled)  # fmt: skip
+        if self._job is None:  # the runner is shut down
+            comparison.stop()
+        self.refresh()
+
+    def refresh(self) -> None:
+        state, comparison = self.state, self.comparison
+        version, name_a = state.version, state.loaded.name if state.loaded is not None else "no model"
+        for which in ("a", "b"):
+            self.accuracy[which].setText(comparison.accuracy_text(which, name_a, version))
+            self.grid_titles[which].setText(comparison.grid_title(which, version))
+        self.status.setText(comparison.status_text(version, state.loaded is not None))
+        self.progress.setVisible(comparison.running)
+        self.progress.setValue(int(round(comparison.progress * 100)))
+        self.compare_button.setEnabled(state.loaded is not None and comparison.path_b is not None and not comparison.running)
+        result = comparison.current(version)
+        for which, grid in self.grids.items():
+            if result is None:
+                grid.set_digits(None, [])
+            else:
+                grid.set_digits(state.data.test_images, result.only_right(which),
+                                lambda i, w=which: comparison.thumb_text(w, i), comparison.tooltip, lambda i: True)  # fmt: skip
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._fill_chooser()  # when shown, not built: models may have been saved since, and none is read unwanted
+        self.refresh()
+
+    # --- jobs and choices -------------------------------------------------------------------
+    def _on_progress(self, pair: tuple, fraction: float) -> None:
+        self.comparison.report(pair, fraction)
+        self.progress.setValue(int(round(self.comparison.progress * 100)))
+        self.status.setText(self.comparison.status_text(self.state.version, self.state.loaded is not None))
+
+    def _on_done(self, pair: tuple, name_b: str, result) -> None:
+        if self.comparison.finish(pair, result, name_b):
+            self.refresh()
+            self.finished.emit(result)
+
+    def _on_failed(self, pair: tuple, failure: JobFailure) -> None:
+        if self.comparison.fail(pair, failure.message):
+            self._select(self.comparison.path_b)
+            self.refresh()
+            DIALOGS.show_message(self, "warning", "Cannot compare the models", failure.message, failure.details)
+
+    def _on_cancelled(self) -> None:
+        self.comparison.stop()
+        self.refresh()
+
+    def _fill_chooser(self) -> None:
+        self.chooser.blockSignals(True)
+        self.chooser.clear()
+        for entry in self.catalog.entries():
+            if entry.usable:
+                self.chooser.addItem(entry.label, str(entry.path))
+                self.chooser.setItemData(self.chooser.count() - 1, str(entry.path), Qt.ToolTipRole)
+        self.chooser.blockSignals(False)
+        self._select(self.comparison.path_b)
+
+    def _select(self, path: Path | None) -> None:
+        index = -1 if path is None else self.chooser.findData(str(path))
+        if index < 0 and path is not None:  # chosen by path (tests, scripts): list it too
+            self.chooser.addItem(path.name, str(path))
+            index = self.chooser.count() - 1
+        self.chooser.setCurrentIndex(index)
