@@ -12,10 +12,10 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .model import RowLSTM
+from .model import RowRNN
 
 
-def gradient_flow(model: RowLSTM, images: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
+def gradient_flow(model: RowRNN, images: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
     """images (B, 28, 28) in [0, 1], labels (B,) -> {"h": (layers, 28), "c": (layers, 28)}: the
     mean over the batch of each image's ‖∂loss/∂h_t‖ and ‖∂loss/∂c_t‖. The model is unchanged
     (its parameters' .grad included)."""

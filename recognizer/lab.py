@@ -25,7 +25,7 @@ from torch import nn
 
 from .evaluate import Evaluation, Stopped, as_float_images, evaluation_of
 from .interventions import GATE_OFFSET, PIN_LOGIT, Interventions, Part, Pin
-from .model import RowLSTM
+from .model import RowRNN
 from .modelfile import LoadedModel, make_metadata, save_model
 from .trace import Tracer
 
@@ -100,7 +100,7 @@ def _silenced_from(interventions: Interventions, layer: int, row: int) -> list[i
     return sorted({u for s in interventions.silenced if s.layer == layer and s.from_row <= row for u in s.units})
 
 
-def edited_model(model: RowLSTM, interventions: Interventions) -> RowLSTM:
+def edited_model(model: RowRNN, interventions: Interventions) -> RowRNN:
     """A copy of model with the exact parts of interventions written into its weights (the rest,
     silences from a later row and hidden rows, are left out: see Interventions.inexact_parts)."""
     interventions.check(model.config.hidden_sizes)
@@ -149,7 +149,7 @@ def _run_layer(lstm: nn.LSTM, layer: int, x: torch.Tensor, interventions: Interv
 
 
 @torch.no_grad()
-def edited_probabilities(model: RowLSTM, images, interventions: Interventions, batch_size: int = 2000,
+def edited_probabilities(model: RowRNN, images, interventions: Interventions, batch_size: int = 2000,
                          should_stop: Callable[[], bool] | None = None) -> np.ndarray:  # fmt: skip
     """(N, 10) probabilities of the edited network after the last row; Stopped when asked."""
     interventions.check(model.config.hidden_sizes)
@@ -177,7 +177,7 @@ class TestSetEffect:
     after: Evaluation
 
 
-def effect_on_test_set(model: RowLSTM, images, labels, interventions: Interventions, before: Evaluation | None = None,
+def effect_on_test_set(model: RowRNN, images, labels, interventions: Interventions, before: Evaluation | None = None,
                        should_stop: Callable[[], bool] | None = None) -> TestSetEffect:  # fmt: skip
     """Accuracy and confusion of the network before and after the edit, on the same images;
     pass `before` when it is known (it only changes with the model) to halve the work."""

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from .model import ROWS, RowLSTM
+from .model import ROWS, RowRNN
 
 if TYPE_CHECKING:
     from .interventions import Interventions
@@ -74,7 +74,7 @@ class Tracer:
     Build one per model (or after the weights change) and call it for every drawing.
     """
 
-    def __init__(self, model: RowLSTM):
+    def __init__(self, model: RowRNN):
         # sigmoid(z) = (tanh(z / 2) + 1) / 2, so with the input, forget and output columns of the
         # weights halved, one tanh over all four gates gives every activation: a few numpy calls
         # per row instead of a dozen.
@@ -189,6 +189,6 @@ class Tracer:
         return Trace(image=interventions.hide_input(image), layers=tuple(layers), probabilities=p[0])
 
 
-def trace(model: RowLSTM, image: np.ndarray) -> Trace:
+def trace(model: RowRNN, image: np.ndarray) -> Trace:
     """One-off convenience; keep a Tracer to trace many images with the same model."""
     return Tracer(model)(image)

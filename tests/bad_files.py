@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import save_file
 
-from recognizer.model import ModelConfig, RowLSTM
+from recognizer.model import ModelConfig, RowRNN
 from recognizer.modelfile import FORMAT_VERSION, make_metadata, save_model
 
 PICKLE_MARKER = "pickle-payload-ran"  # the file a pickle payload would create if it ever ran
@@ -30,14 +30,14 @@ class _Payload:
 
 
 def _good(folder: Path, name="good.safetensors", sizes=(16,), **meta_changes) -> Path:
-    model = RowLSTM(ModelConfig(sizes))
+    model = RowRNN(ModelConfig(sizes))
     meta = make_metadata(model, {"epochs": 1}, 0.5)
     meta.update(meta_changes)
     return save_model(folder / name, model, meta)
 
 
 def _state_and_meta(sizes=(16,)):
-    model = RowLSTM(ModelConfig(sizes))
+    model = RowRNN(ModelConfig(sizes))
     return {k: v.clone() for k, v in model.state_dict().items()}, {"recognizer": json.dumps(make_metadata(model, {}, None))}
 
 
@@ -171,7 +171,7 @@ def huge_integer(d):
 
 def _claimed(d: Path, name: str, **meta_changes) -> Path:
     """Valid metadata (with changes), and tensors only as far as the header goes."""
-    model = RowLSTM(ModelConfig((16,)))
+    model = RowRNN(ModelConfig((16,)))
     meta = make_metadata(model, {}, None)
     meta.update(meta_changes)
     return _with_metadata(d, name, {"recognizer": json.dumps(meta)})

@@ -7,10 +7,10 @@ import torch
 import torch.nn.functional as F
 
 from recognizer.gradient_flow import gradient_flow
-from recognizer.model import ModelConfig, RowLSTM
+from recognizer.model import ModelConfig, RowRNN
 
 
-def direct(model: RowLSTM, images, labels, t: int):
+def direct(model: RowRNN, images, labels, t: int):
     """‖∂loss/∂h_t‖ and ‖∂loss/∂c_t‖ (t 1-based) of a one-layer model, batch mean."""
     lstm = model.layers[0]
     with torch.no_grad():
@@ -27,7 +27,7 @@ def direct(model: RowLSTM, images, labels, t: int):
 
 def test_matches_autograd_through_nn_lstm():
     torch.manual_seed(0)
-    model = RowLSTM(ModelConfig((12,))).eval()
+    model = RowRNN(ModelConfig((12,))).eval()
     images, labels = torch.rand(5, 28, 28), torch.tensor([0, 3, 7, 7, 9])
     flow = gradient_flow(model, images, labels)
     assert flow["h"].shape == flow["c"].shape == (1, 28)
@@ -39,6 +39,6 @@ def test_matches_autograd_through_nn_lstm():
 
 
 def test_stacked_layers_have_one_row_each():
-    model = RowLSTM(ModelConfig((6, 4)))
+    model = RowRNN(ModelConfig((6, 4)))
     flow = gradient_flow(model, torch.rand(3, 28, 28), torch.tensor([1, 2, 3]))
     assert flow["h"].shape == (2, 28) and torch.isfinite(flow["c"]).all() and (flow["h"] > 0).all()

@@ -6,11 +6,11 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recognizer.model import ModelConfig, RowLSTM
+from recognizer.model import ModelConfig, RowRNN
 from recognizer.trace import GATES, Tracer
 
 
-def reference(model: RowLSTM, image: np.ndarray):
+def reference(model: RowRNN, image: np.ndarray):
     """Hidden and cell states of every layer at every row, from nn.LSTM itself, one step at a
     time so that c_t is visible too."""
     x = torch.from_numpy(image)[None]
@@ -41,7 +41,7 @@ def reference(model: RowLSTM, image: np.ndarray):
 )
 def test_trace_matches_nn_lstm(sizes, seed, scale):
     torch.manual_seed(seed)
-    model = RowLSTM(ModelConfig(tuple(sizes)))
+    model = RowRNN(ModelConfig(tuple(sizes)))
     with torch.no_grad():  # random weights well beyond the initial range, saturating gates too
         for p in model.parameters():
             p.mul_(scale)
@@ -79,7 +79,7 @@ def test_shipped_model_on_real_digits(mnist):
 def test_gates_rebuild_the_cell_equations():
     """c_t = f*c_{t-1} + i*g and h_t = o*tanh(c_t), from the recorded gates alone."""
     torch.manual_seed(1)
-    layer = Tracer(RowLSTM(ModelConfig((64,))))(np.random.default_rng(1).random((28, 28))).layers[0]
+    layer = Tracer(RowRNN(ModelConfig((64,))))(np.random.default_rng(1).random((28, 28))).layers[0]
     c_prev = np.vstack([np.zeros((1, 64)), layer.c[:-1]])
     np.testing.assert_allclose(layer.c, layer.forget * c_prev + layer.input * layer.candidate, atol=1e-5)
     np.testing.assert_allclose(layer.h, layer.output * np.tanh(layer.c), atol=1e-5)
@@ -89,7 +89,7 @@ def test_gates_rebuild_the_cell_equations():
 
 
 def test_forget_bias_starts_at_one():
-    model = RowLSTM(ModelConfig((32, 16)))
+    model = RowRNN(ModelConfig((32, 16)))
     for lstm in model.layers:
         n = lstm.hidden_size
         total = (lstm.bias_ih_l0 + lstm.bias_hh_l0)[n : 2 * n]
@@ -97,7 +97,7 @@ def test_forget_bias_starts_at_one():
 
 
 def test_probabilities_are_distributions_per_row():
-    tr = Tracer(RowLSTM())(np.zeros((28, 28), dtype=np.float32))
+    tr = Tracer(RowRNN())(np.zeros((28, 28), dtype=np.float32))
     assert tr.probabilities.shape == (28, 10)
     np.testing.assert_allclose(tr.probabilities.sum(axis=1), 1, atol=1e-5)
     assert 0 <= tr.leader(5) <= 9 and 0 < tr.confidence <= 1
