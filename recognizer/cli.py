@@ -35,7 +35,7 @@ def _hidden_sizes(text: str) -> tuple[int, ...]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .model import CELLS
+    from .cells import CELLS
     from .train import SCHEDULES, TrainConfig
 
     d = TrainConfig()

@@ -2,7 +2,7 @@
 
 As in the classic TensorFlow tutorials: each of the 28 rows (28 pixels) is one input step, and a
 linear readout turns the last layer's hidden state after the last row into 10 class logits. The
-cell is one of three kinds (ModelConfig.cell):
+cell is one of three kinds (ModelConfig.cell; their equations in cells.py):
 
 - "lstm": nn.LSTM, whose forget gate starts with a bias of 1 (so the cell remembers by default
   early in training), as the tutorials' BasicLSTMCell does; the default and the shipped model;
@@ -19,21 +19,12 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from .cells import CELLS, DEFAULT_CELL, check_cell
 from .dims import CLASSES, COLS, ROWS
 from .hidden_sizes import check_hidden_sizes, describe_hidden_sizes
 
 FORGET_BIAS = 1.0
-CELLS = ("lstm", "gru", "rnn")
-DEFAULT_CELL = "lstm"  # also what a model file without a cell kind holds (every file before GRU and RNN)
-GATE_BLOCKS = {"lstm": 4, "gru": 3, "rnn": 1}  # rows of weight_ih per unit, in blocks of n
-_MODULES = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
-
-
-def check_cell(cell) -> str:
-    """The cell kind, or ValueError naming the ones there are."""
-    if cell not in CELLS:
-        raise ValueError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}")
-    return cell
+_MODULES = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}  # nn.RNN's default nonlinearity is tanh
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ from .dims import CLASSES, COLS, ROWS
 from .errors import ModelFileError
 from .fileio import FileTooLarge, atomic_write, brief, open_regular, read_at_most, shown
 from .hidden_sizes import MAX_HIDDEN, MAX_LAYERS, check_hidden_sizes
-from .model import CELLS, DEFAULT_CELL, GATE_BLOCKS, ModelConfig, RowRNN
+from .cells import CELLS, DEFAULT_CELL, gate_blocks
+from .model import ModelConfig, RowRNN
 from .verdict import METADATA_KEY as TRUST_KEY
 from .verdict import TENSOR_PREFIX, largest_trust_shapes, trust_from_file, trust_tensor_shapes
 
@@ -44,7 +45,7 @@ def tensor_shapes(hidden_sizes, cell: str = DEFAULT_CELL) -> dict[str, tuple[int
     without building it."""
     shapes: dict[str, tuple[int, ...]] = {}
     for i, (n_in, h) in enumerate(zip((COLS, *hidden_sizes), hidden_sizes)):
-        rows = GATE_BLOCKS[cell] * h
+        rows = gate_blocks(cell) * h
         shapes |= {f"layers.{i}.weight_ih_l0": (rows, n_in), f"layers.{i}.weight_hh_l0": (rows, h),
                    f"layers.{i}.bias_ih_l0": (rows,), f"layers.{i}.bias_hh_l0": (rows,)}  # fmt: skip
     return shapes | {"readout.weight": (CLASSES, hidden_sizes[-1]), "readout.bias": (CLASSES,)}

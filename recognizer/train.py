@@ -26,7 +26,8 @@ from .data import MNIST
 from .errors import TrainingError
 from .evaluate import Evaluation, evaluate
 from .hidden_sizes import check_hidden_sizes
-from .model import CELLS, DEFAULT_CELL, ModelConfig, RowRNN
+from .cells import CELLS, DEFAULT_CELL
+from .model import ModelConfig, RowRNN
 from .modelfile import make_metadata, save_model
 from .verdict import fit_trust_on_mnist
 

@@ -106,7 +106,7 @@ class LabState:
         """ValueError (with the reason) when the part does not fit the model."""
         edited = self.interventions.add(part)
         if self.tracer is not None:
-            edited.check(self.tracer.hidden_sizes)
+            edited.check(self.tracer.hidden_sizes, self.tracer.cell)
         self.interventions = edited
         self._edits_changed()
 
