@@ -256,6 +256,48 @@ BAD_MODEL_FILES = [empty, truncated, random_bytes, pickle_payload, torch_pickle,
                    dev_zero]  # fmt: skip
 
 
+
+# --- cell kinds: the tensor table is checked against the cell the metadata claims --------------
+
+
+def _cell_mismatch(d: Path, name: str, real_cell: str, claimed_cell: str | None) -> Path:
+    """The weights of a real_cell model under metadata that claims claimed_cell (None: no cell
+    kind, as in the files from before GRU and RNN, which are LSTMs)."""
+    model = RowRNN(ModelConfig((16,), real_cell))
+    meta = make_metadata(model, {}, None)
+    if claimed_cell is None:
+        del meta["architecture"]["cell"]
+    else:
+        meta["architecture"]["cell"] = claimed_cell
+    path = d / name
+    save_file({k: v.clone() for k, v in model.state_dict().items()}, path, metadata={"recognizer": json.dumps(meta)})
+    return path
+
+
+def lstm_weights_claimed_gru(d):
+    return _cell_mismatch(d, "lstm-as-gru.safetensors", "lstm", "gru"), "expected (48, 28)"
+
+
+def gru_weights_without_a_cell_kind(d):
+    return _cell_mismatch(d, "gru-as-lstm.safetensors", "gru", None), "expected (64, 28)"
+
+
+def rnn_weights_claimed_lstm(d):
+    return _cell_mismatch(d, "rnn-as-lstm.safetensors", "rnn", "lstm"), "expected (64, 28)"
+
+
+def unknown_cell(d):
+    return _cell_mismatch(d, "cell.safetensors", "lstm", "transformer"), "its cell kind 'transformer' is not one of lstm, gru, rnn"
+
+
+def cell_is_a_list(d):
+    return _cell_mismatch(d, "cell-list.safetensors", "lstm", ["lstm"] * 1000), "is not one of lstm, gru, rnn"
+
+
+BAD_MODEL_FILES += [lstm_weights_claimed_gru, gru_weights_without_a_cell_kind, rnn_weights_claimed_lstm, unknown_cell,
+                    cell_is_a_list]  # fmt: skip
+
+
 # --- running a hostile case in a child with a memory ceiling ----------------------------------
 
 LIMIT_AS_BYTES = 3 << 30  # a regression that reads a bomb into memory fails here instead of swapping
