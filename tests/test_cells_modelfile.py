@@ -32,7 +32,7 @@ def test_every_cell_round_trips_and_says_what_it_is(tmp_path, cell, sizes):
 
 
 def test_parameters_per_cell():
-    """Four, three and one block of n rows per unit: the LSTM 128 is the tutorials' 69,386."""
+    """Four, three and one block of n rows per unit (an LSTM 128 has 82,186 parameters)."""
     blocks = {"lstm": 4, "gru": 3, "rnn": 1}
     for cell in CELLS:
         model = RowRNN(ModelConfig((128,), cell))
