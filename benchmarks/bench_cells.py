@@ -6,7 +6,9 @@ project's Trainer beside a bare PyTorch loop of the same module and batch size.
 
 The Trainer's rate is the one it reports itself (images of the epoch over the epoch's time, its
 test pass and the fitting of the rejection parameters left out); the bare loop is timed over the
-same batches. Rounds are interleaved so that drifts in machine load hit both alike.
+same batches. Rounds are interleaved so that drifts in machine load hit both alike. On a
+machine that others share, run it with OMP_NUM_THREADS=1: two threads each on busy cores made
+the training rounds crawl.
 """
 
 from __future__ import annotations
