@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from recognizer.data import MNIST, load_mnist
 from recognizer.evaluate import as_float_images
 from recognizer.modelfile import load_model
-from recognizer.model import ModelConfig, RowLSTM
+from recognizer.model import ModelConfig, RowRNN
 from recognizer.paths import default_model_path
 from recognizer.preprocess import to_mnist
 from recognizer.trace import Tracer
@@ -52,7 +52,7 @@ def bare_loop(images: torch.Tensor, labels: torch.Tensor, batch_size: int, seed:
     """The tutorial's loop: the same model, Adam, shuffled batches; returns samples per second."""
     start = time.perf_counter()
     torch.manual_seed(seed)
-    model = RowLSTM(ModelConfig((128,)))
+    model = RowRNN(ModelConfig((128,)))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     order = torch.randperm(len(images))
     for b in range(0, len(images), batch_size):

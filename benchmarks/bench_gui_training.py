@@ -37,7 +37,7 @@ import torch.nn.functional as F  # noqa: E402
 
 from recognizer.data import MNIST, load_mnist  # noqa: E402
 from recognizer.evaluate import as_float_images  # noqa: E402
-from recognizer.model import ModelConfig, RowLSTM  # noqa: E402
+from recognizer.model import ModelConfig, RowRNN  # noqa: E402
 
 TARGET_RATIO = 0.9
 TARGET_P95_MS = 50.0
@@ -47,7 +47,7 @@ TICK_MS = 10
 def bare_loop(images: torch.Tensor, labels: torch.Tensor, batch_size: int, lr: float, seed: int) -> float:
     """The plain loop: same model, Adam, shuffled batches, nothing else. Samples per second."""
     torch.manual_seed(seed)
-    model = RowLSTM(ModelConfig((128,)))
+    model = RowRNN(ModelConfig((128,)))
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     order = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed))
     model.train()

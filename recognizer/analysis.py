@@ -2,7 +2,7 @@
 (PCA), which rows and pixels drove an answer (saliency), and where the model breaks as the digits
 are shifted, rotated, thickened or noised (robustness).
 
-Everything here takes a RowLSTM and numpy arrays and returns numpy arrays, so the window computes
+Everything here takes a RowRNN and numpy arrays and returns numpy arrays, so the window computes
 it in a worker thread and the tests check it without Qt.
 """
 
@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from .evaluate import Evaluation, Stopped, as_float_images, evaluation_of, final_states
-from .model import CLASSES, ROWS, RowLSTM
+from .model import CLASSES, ROWS, RowRNN
 
 ProgressFn = Callable[[int, int], None]  # (done, total)
 StopFn = Callable[[], bool]
@@ -28,7 +28,7 @@ StopFn = Callable[[], bool]
 
 @torch.no_grad()
 def evaluate_with_hidden(
-    model: RowLSTM,
+    model: RowRNN,
     images,
     labels,
     batch_size: int = 2000,
@@ -101,7 +101,7 @@ class Saliency(NamedTuple):
     rows: np.ndarray  # (28,), >= 0: pixels summed over each row
 
 
-def input_gradient(model: RowLSTM, image28, target: int | None = None, row: int = ROWS - 1) -> tuple[np.ndarray, int]:
+def input_gradient(model: RowRNN, image28, target: int | None = None, row: int = ROWS - 1) -> tuple[np.ndarray, int]:
     """The gradient of one class's logit, as the readout gives it after reading rows 0..row, with
     respect to every input pixel, back-propagated through the LSTM's steps: ((28, 28), target).
 
@@ -130,7 +130,7 @@ def input_gradient(model: RowLSTM, image28, target: int | None = None, row: int 
     return grad[0].detach().cpu().numpy(), int(target)
 
 
-def saliency(model: RowLSTM, image28, target: int | None = None, row: int = ROWS - 1) -> Saliency:
+def saliency(model: RowRNN, image28, target: int | None = None, row: int = ROWS - 1) -> Saliency:
     """Which pixels and rows drove the answer: the magnitude of input_gradient, (pixel map (28, 28),
     per row (28,)). See input_gradient for target and row."""
     grad, _ = input_gradient(model, image28, target, row)
@@ -146,7 +146,7 @@ class RowSaliency(NamedTuple):
     targets: np.ndarray  # (28,) the class explained at each row
 
 
-def saliency_by_row(model: RowLSTM, image28, target: int | None = None) -> RowSaliency:
+def saliency_by_row(model: RowRNN, image28, target: int | None = None) -> RowSaliency:
     """saliency(model, image28, target, row=t) for all 28 rows t in one batched backward pass
     (a batch of 28 copies of the image, copy t answering after row t), so an animation can step
     through the rows without recomputing. target None explains, at each row, the class the model
@@ -283,7 +283,7 @@ class RobustnessCurve:
 
 
 @torch.no_grad()
-def accuracy_of(model: RowLSTM, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 2000) -> float:
+def accuracy_of(model: RowRNN, images: torch.Tensor, labels: torch.Tensor, batch_size: int = 2000) -> float:
     """Fraction of float images (B, 28, 28) in [0, 1] that the model labels correctly."""
     if len(images) == 0:
         return 0.0
@@ -301,7 +301,7 @@ def accuracy_of(model: RowLSTM, images: torch.Tensor, labels: torch.Tensor, batc
 
 
 def robustness(
-    model: RowLSTM,
+    model: RowRNN,
     images,
     labels,
     perturbations: Sequence[Perturbation] = PERTURBATIONS,

@@ -35,6 +35,7 @@ def _hidden_sizes(text: str) -> tuple[int, ...]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .cells import CELLS
     from .train import SCHEDULES, TrainConfig
 
     d = TrainConfig()
@@ -46,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="train a model and save it")
     t.add_argument("--out", type=Path, required=True, help="where to write the model (.safetensors)")
-    t.add_argument("--hidden", type=_hidden_sizes, default=d.hidden_sizes, metavar="SIZES", help="LSTM sizes, one per layer: 128 or 32,64 (default 128)")
+    t.add_argument("--hidden", type=_hidden_sizes, default=d.hidden_sizes, metavar="SIZES", help="layer sizes, one per layer: 128 or 32,64 (default 128)")
     t.add_argument("--epochs", type=int, default=d.epochs, help=f"passes over the training set (default {d.epochs})")
     t.add_argument("--batch-size", type=int, default=d.batch_size, help=f"images per step (default {d.batch_size})")
     t.add_argument("--lr", type=float, default=d.learning_rate, help=f"peak learning rate of Adam (default {d.learning_rate:g})")
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=d.seed, help=f"fixes initialisation, order and augmentation (default {d.seed})")
     t.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="(default auto: cuda when present)")
     t.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
+    t.add_argument("--cell", choices=CELLS, default=d.cell, help=f"the recurrent cell (default {d.cell})")
     t.add_argument("--db", type=Path, help="records file the run is added to (default: recognizer.db in the user data folder)")
 
     e = sub.add_parser("evaluate", help="accuracy and confusion matrix on the 10,000 MNIST test images")
@@ -137,6 +139,7 @@ def cmd_train(args) -> int:
         train_subset=args.subset,
         seed=args.seed,
         device=args.device,
+        cell=args.cell,
     )
     try:
         check_writable(args.out)  # before the data and the hours of training, not after

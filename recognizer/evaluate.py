@@ -9,7 +9,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .model import CLASSES, RowLSTM
+from .model import CLASSES, RowRNN
 
 
 class Stopped(Exception):
@@ -62,7 +62,7 @@ class Evaluation:
 
 @torch.no_grad()
 def final_states(
-    model: RowLSTM,
+    model: RowRNN,
     images,
     batch_size: int = 2000,
     progress: Callable[[int, int], None] | None = None,
@@ -91,7 +91,7 @@ def final_states(
     return torch.cat(probs).numpy(), torch.cat(hidden).numpy()
 
 
-def predict_probabilities(model: RowLSTM, images, batch_size: int = 2000) -> np.ndarray:
+def predict_probabilities(model: RowRNN, images, batch_size: int = 2000) -> np.ndarray:
     return final_states(model, images, batch_size)[0]
 
 
@@ -103,7 +103,7 @@ def evaluation_of(labels, probabilities: np.ndarray) -> Evaluation:
     return Evaluation(labels=labels, probabilities=probabilities, loss=loss)
 
 
-def evaluate(model: RowLSTM, images, labels, batch_size: int = 2000) -> Evaluation:
+def evaluate(model: RowRNN, images, labels, batch_size: int = 2000) -> Evaluation:
     return evaluation_of(labels, predict_probabilities(model, images, batch_size))
 
 

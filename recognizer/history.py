@@ -15,7 +15,7 @@ from .train import TrainConfig, TrainResult
 
 def run_name(config: TrainConfig) -> str:
     """The name a run gets until the user renames it."""
-    return f"LSTM {format_hidden_sizes(config.hidden_sizes)}, {config.epochs} ep, lr {config.learning_rate:g}"
+    return f"{config.cell.upper()} {format_hidden_sizes(config.hidden_sizes)}, {config.epochs} ep, lr {config.learning_rate:g}"
 
 
 def result_dict(result: TrainResult) -> dict:

@@ -1,7 +1,9 @@
-"""What-if edits of the LSTM, Qt-free: silence units, pin gates, hide rows, change the temperature.
+"""What-if edits of the recurrent network, Qt-free: silence units, pin gates, hide rows, change the temperature.
 
 An Interventions value is frozen and made of parts, each of which describes itself (the Lab's
 chips) and says whether it is an exact weight edit (what "Save edited model" can write):
+
+Every part applies to every cell kind (cells.py) but Pin, which holds only a gate the cell has.
 
 - Silence(layer, units, from_row): the units' h and c are held at 0 at rows from_row.. (0-based).
   From row 0 on this IS a weight edit, exactly: with the unit's candidate row (weights and both
@@ -9,7 +11,9 @@ chips) and says whether it is an exact weight edit (what "Save edited model" can
   bit for bit, whatever its other gates do. (Zeroing its outgoing weights instead, recurrent,
   next layer and readout, leaves the rest of the network exactly right too, but the unit's own h
   and c would still run; zeroing its output gate is not possible: sigmoid never reaches 0.)
-  From a later row it is not a weight edit (the weights do not know the row).
+  From a later row it is not a weight edit (the weights do not know the row). A GRU's and a
+  plain RNN's likewise: with the candidate rows zeroed (the RNN's only rows), n = tanh(0) = 0,
+  so h' = (1 - z) 0 + z 0 = 0 (GRU) or h' = tanh(0) = 0 (RNN) from h = 0 on.
 - Pin(layer, gate, value, units): a gate held at 0 or 1 at every row, for some units or all. A
   weight edit: that gate's weight rows zeroed and its bias set to +-PIN_LOGIT, where float32's
   sigmoid is 1 exactly (or 0 to within 1e-38).
@@ -26,17 +30,32 @@ from typing import Union
 
 import numpy as np
 
+from .cells import DEFAULT_CELL, GATES, SIGMOID_GATES, gate_blocks
 from .dims import ROWS
 
 PIN_LOGIT = 100.0  # sigmoid(100) == 1 and sigmoid(-100) < 1e-38 in float32
-GATE_OFFSET = {"input": 0, "forget": 1, "candidate": 2, "output": 3}  # PyTorch's order, in blocks of n
-PINS = {  # what the Lab offers, by the words it uses
+PINS = {  # what the Lab offers for an LSTM, by the words it uses
     "never forget": ("forget", 1.0),
     "forget every row": ("forget", 0.0),
     "ignore new rows": ("input", 0.0),
     "output open": ("output", 1.0),
 }
-PIN_NAMES = {gate_value: name for name, gate_value in PINS.items()}
+CELL_PINS = {  # ... and for each cell: only the gates it has (a plain RNN has none)
+    "lstm": PINS,
+    "gru": {
+        "never update": ("update", 1.0),
+        "always update": ("update", 0.0),
+        "ignore the past": ("reset", 0.0),
+        "reset open": ("reset", 1.0),
+    },
+    "rnn": {},
+}
+PIN_NAMES = {gate_value: name for pins in CELL_PINS.values() for name, gate_value in pins.items()}
+
+
+def gate_offset(cell: str, gate: str) -> int:
+    """The block of a gate's rows in the weights (PyTorch's order, blocks of n rows)."""
+    return GATES[cell].index(gate)
 
 
 def units_text(units: tuple[int, ...] | None) -> str:
@@ -160,8 +179,8 @@ class Interventions:
     def temperature_value(self) -> float:
         return 1.0 if self.temperature is None else self.temperature.value
 
-    def check(self, hidden_sizes) -> None:
-        """ValueError when a part does not fit a model with these layer sizes."""
+    def check(self, hidden_sizes, cell: str = DEFAULT_CELL) -> None:
+        """ValueError when a part does not fit a model with these layer sizes and this cell."""
         for part in (*self.silenced, *self.pinned):
             if not 0 <= part.layer < len(hidden_sizes):
                 raise ValueError(f"there is no layer {part.layer + 1} (the model has {len(hidden_sizes)})")
@@ -172,7 +191,10 @@ class Interventions:
             if not 0 <= s.from_row < ROWS:
                 raise ValueError(f"rows run 1–{ROWS}")
         for p in self.pinned:
-            if p.gate not in ("input", "forget", "output") or p.value not in (0.0, 1.0):
+            if p.gate not in SIGMOID_GATES[cell]:
+                gates = ", ".join(SIGMOID_GATES[cell])
+                raise ValueError(f"a {cell.upper()} has no {p.gate} gate to pin" + (f" (it has {gates})" if gates else ""))
+            if p.value not in (0.0, 1.0):
                 raise ValueError(f"a gate is pinned to 0 or 1: {p.gate} = {p.value}")
         if self.hidden is not None and not 0 <= self.hidden.first <= self.hidden.last < ROWS:
             raise ValueError(f"hidden rows must lie in 1–{ROWS}, first before last")
@@ -190,15 +212,15 @@ class Interventions:
             masks[s.layer][s.from_row :, list(s.units)] = 0.0
         return masks
 
-    def pinned_gates(self, hidden_sizes) -> list[tuple[np.ndarray, np.ndarray] | None]:
-        """Per layer, (columns, values) over the 4n gate columns in PyTorch's order (None where
-        no gate is pinned); a later pin of the same column wins."""
+    def pinned_gates(self, hidden_sizes, cell: str = DEFAULT_CELL) -> list[tuple[np.ndarray, np.ndarray] | None]:
+        """Per layer, (columns, values) over the cell's gate columns in PyTorch's order (None
+        where no gate is pinned); a later pin of the same column wins."""
         out: list = [None] * len(hidden_sizes)
         for p in self.pinned:
             n = hidden_sizes[p.layer]
             units = np.arange(n) if p.units is None else np.asarray(p.units)
-            columns = GATE_OFFSET[p.gate] * n + units
-            values = np.full(4 * n, np.nan, np.float32) if out[p.layer] is None else out[p.layer]
+            columns = gate_offset(cell, p.gate) * n + units
+            values = np.full(gate_blocks(cell) * n, np.nan, np.float32) if out[p.layer] is None else out[p.layer]
             values[columns] = p.value
             out[p.layer] = values
         return [None if v is None else (np.flatnonzero(~np.isnan(v)), v[~np.isnan(v)]) for v in out]

@@ -5,7 +5,7 @@ set, and the edited network as a model of its own (weight edits, see interventio
   H copies of the image, copy u with unit u silenced), ranked by how much the answer's
   probability falls; then, in a second pass, the top-ranked units silenced 1, 2, ... at a time,
   for the smallest such prefix that changes the answer.
-- edited_probabilities (and effect_on_test_set, before and after): the edited network on many images with torch's own nn.LSTM: pins and
+- edited_probabilities (and effect_on_test_set, before and after): the edited network on many images with torch's own nn.LSTM (nn.GRU, nn.RNN): pins and
   silences from row 1 are weight edits; a silence from a later row splits the rows into segments
   that run with different weights, the state carried across (see _run_layer); hidden rows are
   blanked in the input; the temperature divides the logits.
@@ -24,12 +24,13 @@ import torch
 from torch import nn
 
 from .evaluate import Evaluation, Stopped, as_float_images, evaluation_of
-from .interventions import GATE_OFFSET, PIN_LOGIT, Interventions, Part, Pin
-from .model import RowLSTM
+from .interventions import PIN_LOGIT, Interventions, Part, Pin, gate_offset
+from .model import RowRNN
 from .modelfile import LoadedModel, make_metadata, save_model
 from .trace import Tracer
 
 TOP = 10
+CANDIDATE = {"lstm": "candidate", "gru": "candidate", "rnn": "preactivation"}  # the rows silencing zeroes
 FIRST_PREFIXES = 16  # how many of the top units the first pass for the deciding set tries
 
 
@@ -80,33 +81,35 @@ def rank_units(tracer: Tracer, image, interventions: Interventions = Interventio
 
 
 @torch.no_grad()
-def _edit_lstm(lstm: nn.LSTM, silenced_units, pins: list[Pin]) -> None:
-    """In place: candidate rows of silenced units zeroed (h = c = 0 at every row, exactly), pinned
-    gate rows zeroed with their bias at +-PIN_LOGIT."""
-    n = lstm.hidden_size
-    rows = [GATE_OFFSET["candidate"] * n + u for u in silenced_units]
-    weights = (lstm.weight_ih_l0, lstm.weight_hh_l0, lstm.bias_ih_l0, lstm.bias_hh_l0)
+def _edit_layer(module: nn.Module, cell: str, silenced_units, pins: list[Pin]) -> None:
+    """In place: candidate rows of silenced units zeroed (the plain RNN's only rows: h = 0 at
+    every row, and an LSTM's c, exactly; see interventions.py), pinned gate rows zeroed with
+    their bias at +-PIN_LOGIT."""
+    n = module.hidden_size
+    rows = [gate_offset(cell, CANDIDATE[cell]) * n + u for u in silenced_units]
+    weights = (module.weight_ih_l0, module.weight_hh_l0, module.bias_ih_l0, module.bias_hh_l0)
     for w in weights:
         w[rows] = 0.0
     for p in pins:
         units = list(range(n)) if p.units is None else list(p.units)
-        rows = [GATE_OFFSET[p.gate] * n + u for u in units]
+        rows = [gate_offset(cell, p.gate) * n + u for u in units]
         for w in weights:
             w[rows] = 0.0
-        lstm.bias_ih_l0[rows] = PIN_LOGIT if p.value == 1.0 else -PIN_LOGIT
+        module.bias_ih_l0[rows] = PIN_LOGIT if p.value == 1.0 else -PIN_LOGIT
 
 
 def _silenced_from(interventions: Interventions, layer: int, row: int) -> list[int]:
     return sorted({u for s in interventions.silenced if s.layer == layer and s.from_row <= row for u in s.units})
 
 
-def edited_model(model: RowLSTM, interventions: Interventions) -> RowLSTM:
+def edited_model(model: RowRNN, interventions: Interventions) -> RowRNN:
     """A copy of model with the exact parts of interventions written into its weights (the rest,
     silences from a later row and hidden rows, are left out: see Interventions.inexact_parts)."""
-    interventions.check(model.config.hidden_sizes)
+    interventions.check(model.config.hidden_sizes, model.cell)
     edited = copy.deepcopy(model)
-    for layer, lstm in enumerate(edited.layers):
-        _edit_lstm(lstm, _silenced_from(interventions, layer, 0), [p for p in interventions.pinned if p.layer == layer])
+    for layer, module in enumerate(edited.layers):
+        pins = [p for p in interventions.pinned if p.layer == layer]
+        _edit_layer(module, model.cell, _silenced_from(interventions, layer, 0), pins)
     with torch.no_grad():
         edited.readout.weight /= interventions.temperature_value
         edited.readout.bias /= interventions.temperature_value
@@ -127,18 +130,22 @@ def save_edited_model(path, loaded: LoadedModel, interventions: Interventions,
 # --- the edited network on many images ---------------------------------------------------------
 
 
-def _run_layer(lstm: nn.LSTM, layer: int, x: torch.Tensor, interventions: Interventions) -> torch.Tensor:
+def _run_layer(module: nn.Module, cell: str, layer: int, x: torch.Tensor, interventions: Interventions) -> torch.Tensor:
     """One layer over all rows. A unit silenced from row r runs rows ..r-1 with the plain weights
-    and rows r.. with its candidate zeroed and its c entering row r set to 0: then its h and c are
-    0 from row r on while every other unit sees the true h of row r-1, as the Tracer computes."""
+    and rows r.. with its candidate zeroed, and then its h (and c) are 0 from row r on while every
+    other unit sees the true h of row r-1, as the Tracer computes: an LSTM's c entering row r is
+    set to 0; a GRU's update gate is pinned to 0 as well (h_r = z h_(r-1) + (1 - z) 0 is then 0
+    to within 1e-38 of h); a plain RNN needs nothing more (h_r = tanh(0))."""
     pins = [p for p in interventions.pinned if p.layer == layer]
     starts = sorted({0, *(s.from_row for s in interventions.silenced if s.layer == layer)})
     outputs, state = [], None
     for start, stop in zip(starts, [*starts[1:], x.shape[1]]):
-        segment = copy.deepcopy(lstm)
+        segment = copy.deepcopy(module)
         silenced = _silenced_from(interventions, layer, start)
-        _edit_lstm(segment, silenced, pins)
-        if state is not None:
+        # Last, so that it wins over a pin of the user's on the same unit (the Tracer's silence does too).
+        carried = [Pin(layer, "update", 0.0, tuple(silenced))] if cell == "gru" and start > 0 and silenced else []
+        _edit_layer(segment, cell, silenced, pins + carried)
+        if state is not None and cell == "lstm":
             h, c = state
             c = c.clone()
             c[..., silenced] = 0.0
@@ -149,10 +156,10 @@ def _run_layer(lstm: nn.LSTM, layer: int, x: torch.Tensor, interventions: Interv
 
 
 @torch.no_grad()
-def edited_probabilities(model: RowLSTM, images, interventions: Interventions, batch_size: int = 2000,
+def edited_probabilities(model: RowRNN, images, interventions: Interventions, batch_size: int = 2000,
                          should_stop: Callable[[], bool] | None = None) -> np.ndarray:  # fmt: skip
     """(N, 10) probabilities of the edited network after the last row; Stopped when asked."""
-    interventions.check(model.config.hidden_sizes)
+    interventions.check(model.config.hidden_sizes, model.cell)
     x_all = as_float_images(interventions.hide_input(as_float_images(images).numpy()))
     was_training = model.training
     model.eval()
@@ -162,8 +169,8 @@ def edited_probabilities(model: RowLSTM, images, interventions: Interventions, b
             if should_stop is not None and should_stop():
                 raise Stopped()
             x = x_all[start : start + batch_size]
-            for layer, lstm in enumerate(model.layers):
-                x = _run_layer(lstm, layer, x, interventions)
+            for layer, module in enumerate(model.layers):
+                x = _run_layer(module, model.cell, layer, x, interventions)
             logits = model.readout(x[:, -1]) / interventions.temperature_value
             out.append(torch.softmax(logits, dim=1))
     finally:
@@ -177,7 +184,7 @@ class TestSetEffect:
     after: Evaluation
 
 
-def effect_on_test_set(model: RowLSTM, images, labels, interventions: Interventions, before: Evaluation | None = None,
+def effect_on_test_set(model: RowRNN, images, labels, interventions: Interventions, before: Evaluation | None = None,
                        should_stop: Callable[[], bool] | None = None) -> TestSetEffect:  # fmt: skip
     """Accuracy and confusion of the network before and after the edit, on the same images;
     pass `before` when it is known (it only changes with the model) to halve the work."""

@@ -27,7 +27,8 @@ from .dims import CLASSES, COLS, ROWS
 from .errors import ModelFileError
 from .fileio import FileTooLarge, atomic_write, brief, open_regular, read_at_most, shown
 from .hidden_sizes import MAX_HIDDEN, MAX_LAYERS, check_hidden_sizes
-from .model import ModelConfig, RowLSTM
+from .cells import CELLS, DEFAULT_CELL, gate_blocks
+from .model import ModelConfig, RowRNN
 from .verdict import METADATA_KEY as TRUST_KEY
 from .verdict import TENSOR_PREFIX, largest_trust_shapes, trust_from_file, trust_tensor_shapes
 
@@ -39,17 +40,19 @@ REQUIRED_FIELDS = ("format", "format_version", "architecture", "training", "test
 _MAX_REASON = 300  # characters: a message about a hostile file stays one readable line
 
 
-def tensor_shapes(hidden_sizes) -> dict[str, tuple[int, ...]]:
-    """The state_dict names and shapes of a RowLSTM with these layer sizes, without building it."""
+def tensor_shapes(hidden_sizes, cell: str = DEFAULT_CELL) -> dict[str, tuple[int, ...]]:
+    """The state_dict names and shapes of a RowRNN with these layer sizes and this cell kind,
+    without building it."""
     shapes: dict[str, tuple[int, ...]] = {}
     for i, (n_in, h) in enumerate(zip((COLS, *hidden_sizes), hidden_sizes)):
-        shapes |= {f"layers.{i}.weight_ih_l0": (4 * h, n_in), f"layers.{i}.weight_hh_l0": (4 * h, h),
-                   f"layers.{i}.bias_ih_l0": (4 * h,), f"layers.{i}.bias_hh_l0": (4 * h,)}  # fmt: skip
+        rows = gate_blocks(cell) * h
+        shapes |= {f"layers.{i}.weight_ih_l0": (rows, n_in), f"layers.{i}.weight_hh_l0": (rows, h),
+                   f"layers.{i}.bias_ih_l0": (rows,), f"layers.{i}.bias_hh_l0": (rows,)}  # fmt: skip
     return shapes | {"readout.weight": (CLASSES, hidden_sizes[-1]), "readout.bias": (CLASSES,)}
 
 
-# The largest file the loader accepts: the biggest model hidden_sizes.py allows, float32, plus the
-# largest header. Derived, so the two limits cannot drift apart.
+# The largest file the loader accepts: the biggest model hidden_sizes.py allows (an LSTM, the cell
+# with the most weights), float32, plus the largest header. Derived, so the two limits cannot drift apart.
 MAX_TENSOR_BYTES = 4 * sum(
     math.prod(s) for s in (tensor_shapes((MAX_HIDDEN,) * MAX_LAYERS) | largest_trust_shapes(MAX_HIDDEN)).values()
 )
@@ -58,7 +61,7 @@ MAX_FILE_BYTES = 8 + MAX_HEADER_BYTES + MAX_TENSOR_BYTES
 
 @dataclass(frozen=True)
 class LoadedModel:
-    model: RowLSTM
+    model: RowRNN
     metadata: dict
     path: Path | None = None
     trust: object | None = None  # verdict.TrustParams when the file has rejection parameters
@@ -72,7 +75,7 @@ class LoadedModel:
         return self.metadata.get("test_accuracy")
 
 
-def make_metadata(model: RowLSTM, training: dict, test_accuracy: float | None) -> dict:
+def make_metadata(model: RowRNN, training: dict, test_accuracy: float | None) -> dict:
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -84,7 +87,7 @@ def make_metadata(model: RowLSTM, training: dict, test_accuracy: float | None) -
     }
 
 
-def save_model(path: str | Path, model: RowLSTM, metadata: dict, *, exclusive: bool = False, trust=None) -> Path:
+def save_model(path: str | Path, model: RowRNN, metadata: dict, *, exclusive: bool = False, trust=None) -> Path:
     """Write atomically (fileio.atomic_write: the old file or the complete new one, the usual
     permissions, a symlink written through). exclusive: FileExistsError rather than replace.
     trust: verdict.TrustParams to store with the weights (default: the model's own `trust`
@@ -157,6 +160,9 @@ def _check_metadata(header: dict) -> dict:
     arch = meta["architecture"]
     if not isinstance(arch, dict) or any(arch.get(k, v) != v for k, v in (("rows", ROWS), ("cols", COLS), ("classes", CLASSES))):
         raise ModelFileError(f"architecture {brief(arch)} is not a 28-row, 10-class model")
+    cell = arch.get("cell", DEFAULT_CELL)  # files from before GRU and RNN hold LSTMs and do not say so
+    if cell not in CELLS:
+        raise ModelFileError(f"its cell kind {brief(cell, 20)} is not one of {', '.join(CELLS)}")
     sizes = arch.get("hidden_sizes")
     if not isinstance(sizes, list):
         raise ModelFileError("its hidden sizes are not a list")
@@ -178,10 +184,10 @@ def _names(names: list[str]) -> str:
     return shown_names + (f" and {len(names) - 4} more" if len(names) > 4 else "")
 
 
-def _check_tensor_table(header: dict, sizes: tuple[int, ...], trust_meta) -> int:
+def _check_tensor_table(header: dict, sizes: tuple[int, ...], cell: str, trust_meta) -> int:
     """Check the header's tensor entries against the architecture (and the rejection parameters
     the metadata announces); the data bytes they need."""
-    want = tensor_shapes(sizes) | trust_tensor_shapes(trust_meta, sizes[-1])
+    want = tensor_shapes(sizes, cell) | trust_tensor_shapes(trust_meta, sizes[-1])
     have = [k for k in header if k != "__metadata__"]
     missing, extra = [k for k in want if k not in header], [k for k in have if k not in want]
     if missing or extra:
@@ -237,7 +243,8 @@ def _load(path: Path) -> LoadedModel:
         head, header = _read_header(f)
         meta = _check_metadata(header)
         sizes = tuple(meta["architecture"]["hidden_sizes"])
-        data_bytes = _check_tensor_table(header, sizes, meta.get(TRUST_KEY))
+        cell = meta["architecture"].get("cell", DEFAULT_CELL)
+        data_bytes = _check_tensor_table(header, sizes, cell, meta.get(TRUST_KEY))
         try:
             data = read_at_most(f, data_bytes, path)
         except FileTooLarge:
@@ -253,7 +260,7 @@ def _load(path: Path) -> LoadedModel:
     for key, tensor in tensors.items():
         if not torch.isfinite(tensor).all():
             raise ModelFileError(f"tensor {key} holds NaN or infinite values")
-    model = RowLSTM(ModelConfig(sizes))
+    model = RowRNN(ModelConfig(sizes, cell))
     model.load_state_dict(tensors)
     model.eval()
     model.trust = trust

@@ -3,7 +3,8 @@
 NPZ: one array per quantity, named as below, plus the prediction.
     image (28, 28), probabilities (28, 10), prediction (), confidence (),
     layer1_h, layer1_c, layer1_input, layer1_forget, layer1_candidate, layer1_output (28, units)
-    (layer2_… for stacked models)
+    for an LSTM; a GRU's layer1_h, layer1_reset, layer1_update, layer1_candidate; a plain RNN's
+    layer1_h, layer1_preactivation (cells.SERIES); layer2_… for stacked models
 CSV: one tidy table, one value per line, that loads as it is in pandas, R or a spreadsheet:
     quantity,layer,row,index,value
     image,,1,1,0.0              row and column 1-28 of the 28x28 input
@@ -27,7 +28,6 @@ from .fileio import atomic_write
 if TYPE_CHECKING:
     from .trace import Trace
 
-QUANTITIES = ("h", "c", "input", "forget", "candidate", "output")
 CSV_HEADER = ("quantity", "layer", "row", "index", "value")
 
 
@@ -39,7 +39,7 @@ def trace_arrays(trace: Trace) -> dict[str, np.ndarray]:
         "confidence": np.array(trace.confidence, dtype=np.float32),
     }
     for n, layer in enumerate(trace.layers, start=1):
-        for q in QUANTITIES:
+        for q in layer.names:
             arrays[f"layer{n}_{q}"] = layer.series(q)
     return arrays
 
@@ -54,7 +54,7 @@ def csv_rows(trace: Trace):
         for d in range(trace.probabilities.shape[1]):
             yield ("probability", "", r + 1, d, f"{trace.probabilities[r, d]:.6g}")
     for n, layer in enumerate(trace.layers, start=1):
-        for q in QUANTITIES:
+        for q in layer.names:
             values = layer.series(q)
             for r in range(values.shape[0]):
                 for u in range(values.shape[1]):

@@ -26,7 +26,8 @@ from .data import MNIST
 from .errors import TrainingError
 from .evaluate import Evaluation, evaluate
 from .hidden_sizes import check_hidden_sizes
-from .model import ModelConfig, RowLSTM
+from .cells import CELLS, DEFAULT_CELL
+from .model import ModelConfig, RowRNN
 from .modelfile import make_metadata, save_model
 from .verdict import fit_trust_on_mnist
 
@@ -48,6 +49,7 @@ class TrainConfig:
     train_subset: int = 0  # use only the first N training images (0: all 60,000)
     seed: int = 0
     device: str = "auto"  # auto: cuda when present, else cpu
+    cell: str = DEFAULT_CELL  # lstm, gru or rnn (model.py)
 
     def __post_init__(self):
         # The same rule as the model loader's (hidden_sizes.py), so every run can be loaded again.
@@ -63,6 +65,7 @@ class TrainConfig:
             (self.train_subset >= 0, "Training subset must not be negative"),
             (0 <= self.seed <= MAX_SEED, f"Seed must be a whole number from 0 to {MAX_SEED:,}"),
             (self.device in ("auto", "cpu", "cuda"), "Device must be auto, cpu or cuda"),
+            (self.cell in CELLS, f"Cell must be one of {', '.join(CELLS)}"),
         ]
         for ok, message in checks:
             if not ok:
@@ -132,7 +135,7 @@ class EpochResult:
 
 @dataclass
 class TrainResult:
-    model: RowLSTM  # the weights after the last batch run
+    model: RowRNN  # the weights after the last batch run
     config: TrainConfig
     history: list[EpochResult] = field(default_factory=list)
     evaluation: Evaluation | None = None  # of `model` on the full test set
@@ -197,7 +200,7 @@ class Trainer:
         # float on its own, so a run never holds a float copy of the whole training set.
         images = torch.as_tensor(self.data.train_images[:n]).to(device)
         labels = torch.as_tensor(self.data.train_labels[:n], dtype=torch.long).to(device)
-        model = RowLSTM(ModelConfig(cfg.hidden_sizes)).to(device)
+        model = RowRNN(ModelConfig(cfg.hidden_sizes, cfg.cell)).to(device)
         optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
         try:
             result = self._epochs(model, optimizer, images, labels, generator, device)
@@ -297,7 +300,7 @@ class Trainer:
         return result
 
 
-def _check_finite(model: RowLSTM, when: str) -> None:
+def _check_finite(model: RowRNN, when: str) -> None:
     """TrainingError unless every weight is finite: no NaN model is evaluated, saved or handed over."""
     bad = [name for name, p in model.named_parameters() if not torch.isfinite(p).all()]
     if bad:
@@ -327,7 +330,7 @@ def result_metadata(result: TrainResult, weights: str = "last") -> dict:
     return make_metadata(result.model, training_dict(result.config, result, weights), result.test_accuracy)
 
 
-def best_epoch_model(result: TrainResult) -> RowLSTM | None:
+def best_epoch_model(result: TrainResult) -> RowRNN | None:
     """A copy of the run's model holding the weights of its best epoch (None if no epoch ended)."""
     if result.best_state is None:
         return None
@@ -339,10 +342,10 @@ def best_epoch_model(result: TrainResult) -> RowLSTM | None:
 def autosave_name(config: TrainConfig, epoch: int, when: datetime | None = None) -> str:
     when = when or datetime.now()
     sizes = "x".join(str(h) for h in config.hidden_sizes)
-    return f"run-{when:%Y%m%d-%H%M%S}-lstm{sizes}-epoch{epoch}.safetensors"
+    return f"run-{when:%Y%m%d-%H%M%S}-{config.cell}{sizes}-epoch{epoch}.safetensors"
 
 
-def save_exclusively(folder: str | Path, name: str, model: RowLSTM, metadata: dict) -> Path:
+def save_exclusively(folder: str | Path, name: str, model: RowRNN, metadata: dict) -> Path:
     """Save under name in folder, or name-2, name-3, ... : never over an existing file, and never
     racing another run that picks the same name at the same moment (save_model(exclusive=True))."""
     stem = name.removesuffix(".safetensors")

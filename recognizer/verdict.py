@@ -286,7 +286,7 @@ NOTHING = Verdict("not-a-digit", None, None, None, np.zeros(CLASSES, np.float32)
 
 
 def trust_of(source) -> TrustParams | None:
-    """The TrustParams of a LoadedModel, a RowLSTM or a Tracer (whichever carries them)."""
+    """The TrustParams of a LoadedModel, a RowRNN or a Tracer (whichever carries them)."""
     for obj in (source, getattr(source, "model", None)):
         params = getattr(obj, "trust", None)
         if isinstance(params, TrustParams):
@@ -326,7 +326,7 @@ def judge(source, image28: np.ndarray | None, strokes_extent: float | None = Non
           trust: TrustParams | None = None) -> Verdict:
     """The verdict on one 28x28 image (from render_strokes or to_mnist; None: nothing to read).
 
-    source: a LoadedModel, a RowLSTM or a Tracer made from one (its TrustParams come from the
+    source: a LoadedModel, a RowRNN or a Tracer made from one (its TrustParams come from the
     model file; without them the answer is the plain argmax, kind "digit").
     strokes_extent: strokes.strokes_extent(strokes) for a drawing, None for an image file.
     trace: the Trace of this image if the caller already has one (the window does): no second

@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import save_file
 
-from recognizer.model import ModelConfig, RowLSTM
+from recognizer.model import ModelConfig, RowRNN
 from recognizer.modelfile import FORMAT_VERSION, make_metadata, save_model
 
 PICKLE_MARKER = "pickle-payload-ran"  # the file a pickle payload would create if it ever ran
@@ -30,14 +30,14 @@ class _Payload:
 
 
 def _good(folder: Path, name="good.safetensors", sizes=(16,), **meta_changes) -> Path:
-    model = RowLSTM(ModelConfig(sizes))
+    model = RowRNN(ModelConfig(sizes))
     meta = make_metadata(model, {"epochs": 1}, 0.5)
     meta.update(meta_changes)
     return save_model(folder / name, model, meta)
 
 
 def _state_and_meta(sizes=(16,)):
-    model = RowLSTM(ModelConfig(sizes))
+    model = RowRNN(ModelConfig(sizes))
     return {k: v.clone() for k, v in model.state_dict().items()}, {"recognizer": json.dumps(make_metadata(model, {}, None))}
 
 
@@ -171,7 +171,7 @@ def huge_integer(d):
 
 def _claimed(d: Path, name: str, **meta_changes) -> Path:
     """Valid metadata (with changes), and tensors only as far as the header goes."""
-    model = RowLSTM(ModelConfig((16,)))
+    model = RowRNN(ModelConfig((16,)))
     meta = make_metadata(model, {}, None)
     meta.update(meta_changes)
     return _with_metadata(d, name, {"recognizer": json.dumps(meta)})
@@ -254,6 +254,48 @@ BAD_MODEL_FILES = [empty, truncated, random_bytes, pickle_payload, torch_pickle,
                    a_billion_units, architecture_is_a_string, training_is_a_list, accuracy_is_true,
                    shape_claims_a_terabyte, offsets_overlap, trailing_data, ten_thousand_foreign_tensors, fifo,
                    dev_zero]  # fmt: skip
+
+
+
+# --- cell kinds: the tensor table is checked against the cell the metadata claims --------------
+
+
+def _cell_mismatch(d: Path, name: str, real_cell: str, claimed_cell: str | None) -> Path:
+    """The weights of a real_cell model under metadata that claims claimed_cell (None: no cell
+    kind, as in the files from before GRU and RNN, which are LSTMs)."""
+    model = RowRNN(ModelConfig((16,), real_cell))
+    meta = make_metadata(model, {}, None)
+    if claimed_cell is None:
+        del meta["architecture"]["cell"]
+    else:
+        meta["architecture"]["cell"] = claimed_cell
+    path = d / name
+    save_file({k: v.clone() for k, v in model.state_dict().items()}, path, metadata={"recognizer": json.dumps(meta)})
+    return path
+
+
+def lstm_weights_claimed_gru(d):
+    return _cell_mismatch(d, "lstm-as-gru.safetensors", "lstm", "gru"), "expected (48, 28)"
+
+
+def gru_weights_without_a_cell_kind(d):
+    return _cell_mismatch(d, "gru-as-lstm.safetensors", "gru", None), "expected (64, 28)"
+
+
+def rnn_weights_claimed_lstm(d):
+    return _cell_mismatch(d, "rnn-as-lstm.safetensors", "rnn", "lstm"), "expected (64, 28)"
+
+
+def unknown_cell(d):
+    return _cell_mismatch(d, "cell.safetensors", "lstm", "transformer"), "its cell kind 'transformer' is not one of lstm, gru, rnn"
+
+
+def cell_is_a_list(d):
+    return _cell_mismatch(d, "cell-list.safetensors", "lstm", ["lstm"] * 1000), "is not one of lstm, gru, rnn"
+
+
+BAD_MODEL_FILES += [lstm_weights_claimed_gru, gru_weights_without_a_cell_kind, rnn_weights_claimed_lstm, unknown_cell,
+                    cell_is_a_list]  # fmt: skip
 
 
 # --- running a hostile case in a child with a memory ceiling ----------------------------------

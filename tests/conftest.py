@@ -98,11 +98,11 @@ def isolated_settings(tmp_path):
 def _random_model(path: Path, hidden_sizes=(128,), seed=0) -> Path:
     import torch
 
-    from recognizer.model import ModelConfig, RowLSTM
+    from recognizer.model import ModelConfig, RowRNN
     from recognizer.modelfile import make_metadata, save_model
 
     torch.manual_seed(seed)
-    model = RowLSTM(ModelConfig(hidden_sizes))
+    model = RowRNN(ModelConfig(hidden_sizes))
     return save_model(path, model, make_metadata(model, {"note": "random weights, for tests"}, None))
 
 

@@ -25,7 +25,7 @@ from recognizer.analysis import (
     thicken,
 )
 from recognizer.evaluate import evaluate
-from recognizer.model import ModelConfig, RowLSTM
+from recognizer.model import ModelConfig, RowRNN
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -38,9 +38,9 @@ def one_thread():
     torch.set_num_threads(before)
 
 
-def tiny_model(sizes=(6,), seed=0, dtype=torch.float64) -> RowLSTM:
+def tiny_model(sizes=(6,), seed=0, dtype=torch.float64) -> RowRNN:
     torch.manual_seed(seed)
-    model = RowLSTM(ModelConfig(sizes))
+    model = RowRNN(ModelConfig(sizes))
     with torch.no_grad():  # larger weights than the default init, so the gradients are not tiny
         for p in model.parameters():
             p.mul_(3.0)

@@ -16,7 +16,7 @@ from recognizer import analysis
 from recognizer.analysis import PERTURBATIONS_BY_KEY, RobustnessCurve
 from recognizer.data import MNIST
 from recognizer.evaluate import evaluation_of
-from recognizer.model import ModelConfig, RowLSTM
+from recognizer.model import ModelConfig, RowRNN
 from recognizer.modelfile import LoadedModel
 from recognizer.ui.evaluate import results  # (not its TestSetResult by name: pytest would collect it)
 from recognizer.ui.evaluate.results import ROBUSTNESS_GROUPS, describe_level
@@ -27,7 +27,7 @@ HIDDEN = 8
 
 def tiny_model(seed: int, path: str | None = None) -> LoadedModel:
     torch.manual_seed(seed)
-    return LoadedModel(RowLSTM(ModelConfig((HIDDEN,))), {}, Path(path) if path else None)
+    return LoadedModel(RowRNN(ModelConfig((HIDDEN,))), {}, Path(path) if path else None)
 
 
 @pytest.fixture

@@ -3,14 +3,15 @@ the state after row t a leaf, run the rest from it, and ask autograd. That gives
 h_t held fixed; the total derivative BPTT carries adds the path through h_t = o_t·tanh(c_t),
 with o_t = h_t / tanh(c_t) read off nn.LSTM's own outputs."""
 
+import pytest
 import torch
 import torch.nn.functional as F
 
 from recognizer.gradient_flow import gradient_flow
-from recognizer.model import ModelConfig, RowLSTM
+from recognizer.model import ModelConfig, RowRNN
 
 
-def direct(model: RowLSTM, images, labels, t: int):
+def direct(model: RowRNN, images, labels, t: int):
     """‖∂loss/∂h_t‖ and ‖∂loss/∂c_t‖ (t 1-based) of a one-layer model, batch mean."""
     lstm = model.layers[0]
     with torch.no_grad():
@@ -27,7 +28,7 @@ def direct(model: RowLSTM, images, labels, t: int):
 
 def test_matches_autograd_through_nn_lstm():
     torch.manual_seed(0)
-    model = RowLSTM(ModelConfig((12,))).eval()
+    model = RowRNN(ModelConfig((12,))).eval()
     images, labels = torch.rand(5, 28, 28), torch.tensor([0, 3, 7, 7, 9])
     flow = gradient_flow(model, images, labels)
     assert flow["h"].shape == flow["c"].shape == (1, 28)
@@ -39,6 +40,33 @@ def test_matches_autograd_through_nn_lstm():
 
 
 def test_stacked_layers_have_one_row_each():
-    model = RowLSTM(ModelConfig((6, 4)))
+    model = RowRNN(ModelConfig((6, 4)))
     flow = gradient_flow(model, torch.rand(3, 28, 28), torch.tensor([1, 2, 3]))
     assert flow["h"].shape == (2, 28) and torch.isfinite(flow["c"]).all() and (flow["h"] > 0).all()
+
+
+def direct_h(model: RowRNN, images, labels, t: int):
+    """‖∂loss/∂h_t‖ (t 1-based) of a one-layer GRU or RNN straight from torch's module: h is its
+    whole state, so the state after row t made a leaf gives the total derivative."""
+    module = model.layers[0]
+    with torch.no_grad():
+        _, h = module(images[:, :t])
+    h = h.clone().requires_grad_()
+    out, _ = module(images[:, t:], h) if t < images.shape[1] else (h.transpose(0, 1), None)
+    loss = F.cross_entropy(model.readout(out[:, -1]), labels, reduction="sum")
+    (gh,) = torch.autograd.grad(loss, (h,))
+    return gh[0].norm(dim=1).mean()
+
+
+@pytest.mark.parametrize("cell", ["gru", "rnn"])
+def test_gru_and_rnn_give_h_only_matching_autograd_through_torch(cell):
+    torch.manual_seed(1)
+    model = RowRNN(ModelConfig((12,), cell)).eval()
+    images, labels = torch.rand(5, 28, 28), torch.tensor([0, 3, 7, 7, 9])
+    flow = gradient_flow(model, images, labels)
+    assert set(flow) == {"h"} and flow["h"].shape == (1, 28)
+    for t in (1, 5, 14, 27, 28):
+        torch.testing.assert_close(flow["h"][0, t - 1], direct_h(model, images, labels, t), rtol=1e-4, atol=1e-6)
+    assert all(p.grad is None for p in model.parameters())
+    stacked = gradient_flow(RowRNN(ModelConfig((6, 4), cell)), images, labels)
+    assert stacked["h"].shape == (2, 28) and (stacked["h"] > 0).all()

@@ -10,7 +10,7 @@ import torch
 
 from recognizer.interventions import PINS, HiddenRows, Interventions, Pin, Silence, Temperature
 from recognizer.lab import edited_model, edited_probabilities, effect_on_test_set, rank_units, save_edited_model
-from recognizer.model import ModelConfig, RowLSTM
+from recognizer.model import ModelConfig, RowRNN
 from recognizer.modelfile import LoadedModel, load_model
 from recognizer.trace import Tracer
 
@@ -20,7 +20,7 @@ TOL = 1e-5
 @pytest.fixture(scope="module")
 def stacked():
     torch.manual_seed(3)
-    return RowLSTM(ModelConfig((16, 8))).eval()
+    return RowRNN(ModelConfig((16, 8))).eval()
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def image():
     return img
 
 
-def reference(model: RowLSTM, image, silenced=(), hidden=None, temperature=1.0):
+def reference(model: RowRNN, image, silenced=(), hidden=None, temperature=1.0):
     """nn.LSTM one row at a time, (h, c) of silenced (layer, unit, from_row) zeroed after each row
     from from_row on: hidden states per layer (28, n) and probabilities per row (28, 10)."""
     x = torch.as_tensor(image, dtype=torch.float32).reshape(1, 28, 28).clone()

@@ -11,13 +11,13 @@ import pytest
 import torch
 
 from recognizer.errors import ModelFileError
-from recognizer.model import ModelConfig, RowLSTM
+from recognizer.model import ModelConfig, RowRNN
 from recognizer.hidden_sizes import MAX_HIDDEN, MAX_LAYERS
 from recognizer.modelfile import MAX_FILE_BYTES, MAX_HEADER_BYTES, load_model, make_metadata, save_model, tensor_shapes
 
 
 def saved(tmp_path, sizes=(16,), **changes):
-    model = RowLSTM(ModelConfig(sizes))
+    model = RowRNN(ModelConfig(sizes))
     meta = make_metadata(model, {"epochs": 1}, 0.5)
     meta.update(changes)
     return save_model(tmp_path / "m.safetensors", model, meta), model
@@ -52,7 +52,7 @@ def test_failed_write_keeps_the_old_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "fsync", disk_full)
     with pytest.raises(OSError):
-        save_model(path, RowLSTM(ModelConfig((16,))), make_metadata(RowLSTM(ModelConfig((16,))), {}, None))
+        save_model(path, RowRNN(ModelConfig((16,))), make_metadata(RowRNN(ModelConfig((16,))), {}, None))
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["m.safetensors"]
 
@@ -82,21 +82,21 @@ def test_metadata_problems(tmp_path):
 
 def test_tensor_shapes_are_the_models_own():
     for sizes in [(16,), (32, 64), (512,) * 4]:
-        model = RowLSTM(ModelConfig(sizes))
+        model = RowRNN(ModelConfig(sizes))
         assert tensor_shapes(sizes) == {k: tuple(v.shape) for k, v in model.state_dict().items()}
 
 
 def test_the_file_size_limit_follows_the_largest_model():
     """The largest model, plus the largest rejection parameters a file may carry (4 rows of the
     last layer's units: means (10, 4H) and a (4H, 4H) factor)."""
-    largest = RowLSTM(ModelConfig((MAX_HIDDEN,) * MAX_LAYERS))
+    largest = RowRNN(ModelConfig((MAX_HIDDEN,) * MAX_LAYERS))
     d = 4 * MAX_HIDDEN
     trust = 10 * d + d * d
     assert MAX_FILE_BYTES == 8 + MAX_HEADER_BYTES + 4 * (sum(p.numel() for p in largest.parameters()) + trust)
 
 
 def test_the_largest_model_round_trips(tmp_path):
-    model = RowLSTM(ModelConfig((MAX_HIDDEN,) * MAX_LAYERS))
+    model = RowRNN(ModelConfig((MAX_HIDDEN,) * MAX_LAYERS))
     path = save_model(tmp_path / "big.safetensors", model, make_metadata(model, {}, None))
     assert path.stat().st_size <= MAX_FILE_BYTES
     assert load_model(path).model.config.hidden_sizes == (MAX_HIDDEN,) * MAX_LAYERS
@@ -107,7 +107,7 @@ def test_a_failed_write_names_the_file(tmp_path, monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", disk_full)
-    model = RowLSTM(ModelConfig((16,)))
+    model = RowRNN(ModelConfig((16,)))
     with pytest.raises(OSError) as caught:
         save_model(tmp_path / "new.safetensors", model, make_metadata(model, {}, None))
     assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(tmp_path / "new.safetensors")
@@ -130,7 +130,7 @@ def test_a_symlink_is_written_through(tmp_path):
     target, model = saved(tmp_path)
     link = tmp_path / "link.safetensors"
     link.symlink_to(target.name)
-    other = RowLSTM(ModelConfig((8,)))
+    other = RowRNN(ModelConfig((8,)))
     save_model(link, other, make_metadata(other, {}, None))
     assert link.is_symlink() and os.readlink(link) == target.name
     assert load_model(target).model.config.hidden_sizes == (8,)

@@ -14,7 +14,7 @@ from shapes import FAMILIES, non_digits, small_digits
 from recognizer.calibration import fit_temperature, reliability, softmax
 from recognizer.errors import ModelFileError
 from recognizer.modelfile import load_model, save_model
-from recognizer.model import ModelConfig, RowLSTM
+from recognizer.model import ModelConfig, RowRNN
 from recognizer.preprocess import CENTRE, SIZE, to_mnist
 from recognizer.strokes import render_canvas, render_strokes, strokes_extent
 from recognizer.trace import Tracer
@@ -133,7 +133,7 @@ def test_mnist_test_digits_are_rarely_turned_away(shipped, mnist):
 
 
 def test_without_parameters_there_is_no_rejection(tmp_path, shipped):
-    model = RowLSTM(ModelConfig((128,)))
+    model = RowRNN(ModelConfig((128,)))
     model.load_state_dict(shipped.model.state_dict())
     meta = {k: v for k, v in shipped.metadata.items() if k != "trust"}
     path = save_model(tmp_path / "plain.safetensors", model, meta)

@@ -77,6 +77,8 @@ class Menus:
             self.heatmap_actions[name] = act
         tab.state_panel.series_changed.connect(lambda n: self.heatmap_actions[n].setChecked(True))
         self.heatmap_actions[tab.state_panel.series].setChecked(True)
+        tab.state_panel.series_offered.connect(self._offer_heatmap_series)  # what the model's cell has
+        self._offer_heatmap_series(tab.state_panel.offered)
         self.autoplay_action = action(window, "&Auto-play after each stroke", tab.set_auto_play, None, "", checkable=True)
         self.autoplay_action.setChecked(tab.auto_play)
         tab.autoplay_check.toggled.connect(self.autoplay_action.setChecked)
@@ -97,3 +99,8 @@ class Menus:
             self.undo_action, self.clear_action, self.paste_action, self.play_action,
             self.back_action, self.forward_action, self.first_action, self.last_action,
         ]  # fmt: skip
+
+    def _offer_heatmap_series(self, names) -> None:
+        """The heatmap's choices in the View menu: only what the model's cell has."""
+        for name, act in self.heatmap_actions.items():
+            act.setVisible(name in names)

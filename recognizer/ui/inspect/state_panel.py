@@ -1,5 +1,7 @@
-"""Inside the LSTM: a heatmap of h, c or any gate (units x rows) for one layer, with a colour bar,
-and the value of one unit over the 28 rows when it is hovered or clicked.
+"""Inside the cell: a heatmap of h, c or any gate (units x rows) for one layer, with a colour bar,
+and the value of one unit over the 28 rows when it is hovered or clicked. The chooser offers what
+the model's cell has (cells.SERIES): an LSTM's h, c and four gates, a GRU's h, reset and update
+gates and candidate, a plain RNN's h and pre-activation.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from ...cells import DEFAULT_CELL, SIGMOID_GATES
+from ...cells import SERIES as CELL_SERIES
 from ...dims import ROWS
 from .. import theme
 from ..colormaps import diverging, sequential
@@ -21,7 +25,8 @@ if TYPE_CHECKING:
     from ...trace import Trace
 
 # (attribute of LayerTrace, what the menu says, axis/colour-bar label)
-SYMBOLS = {"h": "h", "c": "c", "input": "i", "forget": "f", "candidate": "g", "output": "o"}  # short axis labels
+SYMBOLS = {"h": "h", "c": "c", "input": "i", "forget": "f", "candidate": "g", "output": "o",
+           "reset": "r", "update": "z", "preactivation": "a"}  # short axis labels  # fmt: skip
 SERIES = (
     ("h", "Hidden state h", "hidden state h"),
     ("c", "Cell state c", "cell state c"),
@@ -29,7 +34,11 @@ SERIES = (
     ("forget", "Forget gate f", "forget gate f"),
     ("candidate", "Candidate g", "candidate g"),
     ("output", "Output gate o", "output gate o"),
+    ("reset", "Reset gate r", "reset gate r"),
+    ("update", "Update gate z", "update gate z"),
+    ("preactivation", "Pre-activation a", "pre-activation a"),
 )
+SIGMOID_SERIES = frozenset(g for gates in SIGMOID_GATES.values() for g in gates)  # bounded to 0–1
 SERIES_NAMES = tuple(s[0] for s in SERIES)
 SERIES_TIPS = {
     "h": "The hidden state: what the layer passes on after each row (−1 to 1). "
@@ -39,21 +48,25 @@ SERIES_TIPS = {
     "forget": "Forget gate (0–1): how much of the memory is kept (1) or wiped (0).",
     "candidate": "Candidate (−1 to 1): the new content proposed from this row.",
     "output": "Output gate (0–1): how much of the memory shows in the hidden state.",
+    "reset": "Reset gate (0–1): how much of the old h the candidate gets to see (GRU).",
+    "update": "Update gate (0–1): how much of the old h is kept (1) instead of the candidate (0) (GRU).",
+    "preactivation": "Pre-activation: W x + U h + b before the tanh that gives h (plain RNN); beyond ±2 the tanh saturates.",
 }
+GRU_CANDIDATE_TIP = "Candidate n (−1 to 1): the new h proposed from this row, through the reset gate."
 
 
 def series_levels(name: str, values: np.ndarray | None = None) -> tuple[float, float]:
     """Colour range of a series: fixed where the maths bounds it, symmetric around 0 for c."""
-    if name in ("input", "forget", "output"):
+    if name in SIGMOID_SERIES:
         return 0.0, 1.0
-    if name == "c" and values is not None and values.size:
+    if name in ("c", "preactivation") and values is not None and values.size:
         m = float(np.ceil(np.abs(values).max() * 2) / 2)  # steps of 0.5: stable between drawings
         return -max(m, 1.0), max(m, 1.0)
     return -1.0, 1.0
 
 
 def series_colormap(name: str) -> pg.ColorMap:
-    return sequential() if name in ("input", "forget", "output") else diverging()
+    return sequential() if name in SIGMOID_SERIES else diverging()
 
 
 class StatePanel(QWidget):
@@ -63,6 +76,7 @@ class StatePanel(QWidget):
 
     series_changed = Signal(str)
     layer_changed = Signal(int)
+    series_offered = Signal(tuple)  # the names the chooser offers, when the cell kind changes
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -78,17 +92,17 @@ class StatePanel(QWidget):
         self._buffer: np.ndarray | None = None
         self._placed_units: int | None = None  # units the image item's rectangle was set for
         self._look = None  # (series, low, high) the colour bar shows
+        self._cell = DEFAULT_CELL
 
         self.series_combo = QComboBox()
-        for name, text, _ in SERIES:
-            self.series_combo.addItem(text, name)
-            self.series_combo.setItemData(self.series_combo.count() - 1, SERIES_TIPS[name], Qt.ToolTipRole)
+        self._fill_series_combo()
         self.series_combo.setToolTip(
-            "Which quantity inside the LSTM to show: the hidden state h, the cell state c\n"
-            "(its memory), or one of its four gates."
+            "Which quantity inside the cell to show: the hidden state h, and what the cell has\n"
+            "besides (an LSTM: its cell state c and four gates; a GRU: its reset and update gates\n"
+            "and candidate; a plain RNN: its pre-activation)."
         )
         self.layer_combo = QComboBox()
-        self.layer_combo.setToolTip("Which LSTM layer to show (models with stacked layers have several).")
+        self.layer_combo.setToolTip("Which layer to show (models with stacked layers have several).")
         controls = QHBoxLayout()
         controls.setContentsMargins(0, 0, 0, 0)
         show = QLabel("Show")
@@ -185,8 +199,14 @@ class StatePanel(QWidget):
             return int(np.argmax(h_last * w[:, trace.prediction])), f"it pushes hardest toward {trace.prediction}"
         return int(np.argmax(np.abs(h_last))), "the most active after the last row"
 
+    @property
+    def offered(self) -> tuple[str, ...]:
+        """The series the chooser offers for the current model's cell."""
+        return CELL_SERIES[self._cell]
+
     def set_series(self, name: str) -> None:
-        index = SERIES_NAMES.index(name)
+        """Show that series; one the model's cell does not have shows h."""
+        index = self.offered.index(name if name in self.offered else "h")
         if self.series_combo.currentIndex() == index:
             self.series_changed.emit(name)  # asked for again: listeners may want to refresh
         else:
@@ -209,11 +229,16 @@ class StatePanel(QWidget):
     def set_trace(self, trace: Trace | None) -> None:
         """A new trace; the heatmap is drawn by the set_row() that follows."""
         self._trace = trace
+        series_before = self._series
+        if trace is not None and trace.layers[0].cell != self._cell:
+            self._set_cell(trace.layers[0].cell)
         if trace is not None:
             units = trace.layers[min(self._layer, len(trace.layers) - 1)].h.shape[1]
             if units != self._units:
                 self._pinned = self._hovered = None
         self._refresh_series(draw=False)
+        if self._series != series_before:  # the new model's cell lacks what was shown: h instead
+            self.series_changed.emit(self._series)
 
     def set_row(self, row: int | None) -> None:
         self._row = row
@@ -239,8 +264,30 @@ class StatePanel(QWidget):
 
     # --- internals --------------------------------------------------------------------------
 
+    def _fill_series_combo(self) -> None:
+        texts = {name: text for name, text, _ in SERIES}
+        for name in self.offered:
+            gru_candidate = self._cell == "gru" and name == "candidate"
+            self.series_combo.addItem("Candidate n" if gru_candidate else texts[name], name)
+            tip = GRU_CANDIDATE_TIP if gru_candidate else SERIES_TIPS[name]
+            self.series_combo.setItemData(self.series_combo.count() - 1, tip, Qt.ToolTipRole)
+
+    def _set_cell(self, cell: str) -> None:
+        """Offer that cell's series; the one shown stays if the cell has it, else h."""
+        self._cell = cell
+        self.series_combo.blockSignals(True)
+        self.series_combo.clear()
+        self._fill_series_combo()
+        if self._series not in self.offered:
+            self._series = "h"
+        self.series_combo.setCurrentIndex(self.offered.index(self._series))
+        self.series_combo.blockSignals(False)
+        self.series_offered.emit(self.offered)
+
     def _on_series_combo(self, index: int) -> None:
-        self._series = SERIES_NAMES[index]
+        if index < 0:
+            return
+        self._series = self.offered[index]
         self._refresh_series()
         self.series_changed.emit(self._series)
 

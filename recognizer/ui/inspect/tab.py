@@ -180,7 +180,7 @@ class InspectTab(QWidget):
         self.state_panel.series_changed.connect(self._on_state_panel_changed)
         self.state_panel.layer_changed.connect(self._on_state_panel_changed)
         state_box, state_layout = group_box(
-            "Inside the LSTM", "The values inside the network's memory cells after every row read."
+            "Inside the network", "The values inside the network's memory cells after every row read."
         )
         state_layout.addWidget(self.state_panel)
         right = QVBoxLayout()

@@ -48,13 +48,9 @@ class EditForm(QWidget):
         self.silence_button.setToolTip("Hold the units' h and c at 0 from that row on.")
         self.silence_button.clicked.connect(lambda: self.silence_requested.emit(self.units.text(), self.from_row.value() - 1))
         self.pin_choice = QComboBox()
-        self.pin_choice.addItems(list(PINS))
-        self.pin_choice.setToolTip(
-            "never forget: forget gate = 1; forget every row: forget gate = 0;\n"
-            "ignore new rows: input gate = 0; output open: output gate = 1"
-        )
         self.pin_button = QPushButton("Pin")
         self.pin_button.setToolTip("Pin the gate for the units above, or for all units when none are given.")
+        self.set_pins(PINS)
         self.pin_button.clicked.connect(lambda: self.pin_requested.emit(self.pin_choice.currentText(), self.units.text()))
         self.hide_first, self.hide_last = _row_spin(20), _row_spin(ROWS)
         self.hide_button = QPushButton("Hide rows")
@@ -82,6 +78,18 @@ class EditForm(QWidget):
         grid.addWidget(self.hide_button, 3, 2)
         grid.addWidget(self.temperature, 4, 1)
         grid.addWidget(self.temperature_button, 4, 2)
+
+
+    def set_pins(self, pins: dict[str, tuple[str, float]]) -> None:
+        """Offer these pins (interventions.CELL_PINS of the model's cell); none: a plain RNN."""
+        self.pin_choice.clear()
+        self.pin_choice.addItems(list(pins))
+        self.pin_choice.setToolTip(
+            "\n".join(f"{name}: {gate} gate = {value:g}" for name, (gate, value) in pins.items())
+            or "A plain RNN has no gates to pin: silence units, hide rows or change the temperature."
+        )
+        self.pin_choice.setEnabled(bool(pins))
+        self.pin_button.setEnabled(bool(pins))
 
 
 class ChipList(QScrollArea):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ...dims import ROWS
-from ...interventions import PINS, HiddenRows, Interventions, Part, Pin, Silence, Temperature
+from ...interventions import CELL_PINS, HiddenRows, Interventions, Part, Pin, Silence, Temperature
 from ...text import format_percent as percent
 
 if TYPE_CHECKING:  # they import torch, which the window loads after it is on screen
@@ -106,7 +106,7 @@ class LabState:
         """ValueError (with the reason) when the part does not fit the model."""
         edited = self.interventions.add(part)
         if self.tracer is not None:
-            edited.check(self.tracer.hidden_sizes)
+            edited.check(self.tracer.hidden_sizes, self.tracer.cell)
         self.interventions = edited
         self._edits_changed()
 
@@ -115,8 +115,15 @@ class LabState:
             raise ValueError("Choose the units to silence: drag over them in the heatmap or type their numbers.")
         self.add(Silence(self.layer, tuple(units), from_row))
 
+    @property
+    def pins(self) -> dict[str, tuple[str, float]]:
+        """The pins the model's cell has gates for, by the Lab's words (none for a plain RNN)."""
+        return CELL_PINS["lstm" if self.tracer is None else self.tracer.cell]
+
     def pin(self, name: str, units: tuple[int, ...] | None) -> None:
-        gate, value = PINS[name]
+        if name not in self.pins:
+            raise ValueError(f"This model's cell has no gate for {name!r}.")
+        gate, value = self.pins[name]
         self.add(Pin(self.layer, gate, value, units))
 
     def hide_rows(self, first: int, last: int) -> None:

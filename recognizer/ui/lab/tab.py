@@ -147,6 +147,7 @@ class LabTab(QWidget):
 
             tracer = Tracer(loaded.model)
         self.state.set_model(loaded, tracer)
+        self.form.set_pins(self.state.pins)  # only the gates the model's cell has
         self.layer_spin.blockSignals(True)
         self.layer_spin.setRange(1, max(self.state.layers, 1))
         self.layer_spin.setValue(1)

@@ -14,6 +14,7 @@ from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)  # fmt: skip
 
+from ...cells import CELLS
 from ...hidden_sizes import format_hidden_sizes
 from ...train import SCHEDULES, TrainConfig, quick_config
 from ...text import plural
@@ -21,8 +22,12 @@ from . import state
 
 ERROR_COLOUR = "#f87171"
 
+CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (tanh)"}
 TIPS = {
-    "hidden_sizes": "Hidden units of each LSTM layer, bottom first: \"128\" is one layer of 128,\n"
+    "cell": "The recurrent cell. LSTM: gates and a cell state (the shipped model's);\n"
+    "GRU: reset and update gates, fewer weights; RNN: plain tanh, no gates, the hardest\n"
+    "to train over 28 rows (a lower learning rate, e.g. 1e-3, helps).",
+    "hidden_sizes": "Hidden units of each layer, bottom first: \"128\" is one layer of 128,\n"
     "\"32, 64\" two layers. More units learn more but train slower.",
     "epochs": "Passes over the training images. Three reach about 98.6% on the full set.",
     "batch_size": "Images per gradient step. Larger batches run faster per image but take\n"
@@ -85,6 +90,9 @@ class SettingsForm(QGroupBox):
         self.setToolTip("How the next run trains. Hover over a setting for what it does.")
         self.setStyleSheet(f'QLineEdit[invalid="true"] {{ border: 1px solid {ERROR_COLOUR}; }}')
         self.train_images = state.MAX_SUBSET  # what a run would see; the tab sets it once data is known
+        self.cell_combo = QComboBox()
+        for name in CELLS:
+            self.cell_combo.addItem(CELL_LABELS[name], name)
         self.hidden_edit = QLineEdit(placeholderText="e.g. 128 or 32, 64")
         self.epochs_spin = _number_spin("epochs")
         self.batch_spin = _number_spin("batch_size")
@@ -123,6 +131,7 @@ class SettingsForm(QGroupBox):
         for spin in (self.epochs_spin, self.batch_spin, self.warmup_spin, self.subset_spin, self.seed_spin):
             spin.valueChanged.connect(self.changed)
         self.schedule_combo.currentIndexChanged.connect(self.changed)
+        self.cell_combo.currentIndexChanged.connect(self.changed)
         # Warm-up only means something to the cosine schedule.
         self.schedule_combo.currentIndexChanged.connect(lambda: self.set_enabled(self.defaults_button.isEnabled()))
         self.changed.connect(self.update_warmup_warning)
@@ -146,6 +155,7 @@ class SettingsForm(QGroupBox):
                 self._fields.append(w)
             form.addRow(QLabel(label, toolTip=TIPS[key]), line)
 
+        row("Cell", "cell", self.cell_combo)
         row("Hidden sizes", "hidden_sizes", self.hidden_edit)
         row("Epochs", "epochs", self.epochs_spin)
         row("Batch", "batch_size", self.batch_spin)
@@ -180,6 +190,7 @@ class SettingsForm(QGroupBox):
         self.subset_spin.setValue(config.train_subset)
         self.seed_spin.setValue(config.seed)
         self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(config.device)))
+        self.cell_combo.setCurrentIndex(max(0, self.cell_combo.findData(config.cell)))
         self.show_errors({})
         self.update_warmup_warning()
 
@@ -190,7 +201,7 @@ class SettingsForm(QGroupBox):
             learning_rate=self.lr_edit.text(), schedule=self.schedule_combo.currentData(),
             warmup_steps=self.warmup_spin.value(), weight_decay=self.decay_edit.text(), grad_clip=self.clip_edit.text(),
             augment=self.augment_check.isChecked(), train_subset=self.subset_spin.value(),
-            seed=self.seed_spin.value(), device=self.device_combo.currentData(),
+            seed=self.seed_spin.value(), device=self.device_combo.currentData(), cell=self.cell_combo.currentData(),
         )  # fmt: skip
 
     def config(self) -> TrainConfig:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 
 from ...curves import RunCurves
+from ...cells import DEFAULT_CELL
 from ...hidden_sizes import describe_hidden_sizes
 from ...records import RunRecord
 from ...train import TrainConfig
@@ -20,7 +21,8 @@ OVERLAY_COLOURS = ("#e15759", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#ff9d
 
 def row_texts(run: RunRecord) -> tuple[str, ...]:
     sizes = run.config.get("hidden_sizes")
-    size = f"LSTM {describe_hidden_sizes(sizes)}" if isinstance(sizes, list) else "?"
+    cell = run.config.get("cell", DEFAULT_CELL)  # runs recorded before GRU and RNN were LSTMs
+    size = f"{str(cell).upper()} {describe_hidden_sizes(sizes)}" if isinstance(sizes, list) else "?"
     epochs = f"{run.epochs_completed} of {run.config.get('epochs', '?')}"
     accuracy = f"{run.test_accuracy:.2%}" if run.test_accuracy is not None else "—"
     return run.name, f"{run.created_local:%Y-%m-%d %H:%M}", size, epochs, accuracy, duration(run.duration)

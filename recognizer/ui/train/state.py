@@ -15,6 +15,7 @@ from pathlib import Path
 
 import torch
 
+from ...cells import CELLS
 from ...errors import TrainingError
 from ...hidden_sizes import format_hidden_sizes, parse_hidden_sizes
 from ...train import SCHEDULES, BatchProgress, TrainConfig, quick_config
@@ -217,7 +218,7 @@ def result_text(outcome, test_images: int) -> str:
     done = len(r.history)
     when = f"stopped during epoch {done + 1} of {c.epochs:,}" if r.stopped else f"after {plural(c.epochs, 'epoch')}"
     images = plural(c.train_subset or MAX_SUBSET, "training image")
-    return (f"on the {test_images:,} test images, {when}.\nLSTM {format_hidden_sizes(c.hidden_sizes)}, "
+    return (f"on the {test_images:,} test images, {when}.\n{c.cell.upper()} {format_hidden_sizes(c.hidden_sizes)}, "
             f"{images}, learning rate {c.learning_rate:g} ({c.schedule}).")  # fmt: skip
 
 
@@ -336,6 +337,7 @@ def read_train_settings(store, devices: Sequence[str] | None = None) -> TrainCon
         grad_clip=read_float(store, key("grad_clip"), d.grad_clip),
         augment=read_bool(store, key("augment"), d.augment),
         device=read_choice(store, key("device"), devices[0], devices),
+        cell=read_choice(store, key("cell"), d.cell, CELLS),
         **whole,
     )
 
