@@ -79,7 +79,7 @@ class ModelComparison:
 
 def compare_models(model_a, model_b, images, labels, progress: Callable[[float], None] | None = None,
                    should_stop: Callable[[], bool] | None = None) -> ModelComparison:  # fmt: skip
-    """Both models (RowLSTM or any model evaluate.final_states takes) on the same images;
+    """Both models (RowRNN or any model evaluate.final_states takes) on the same images;
     progress(fraction) as the batches go (the first model is the first half), evaluate.Stopped
     when should_stop() says so."""
     from .evaluate import final_states  # late: torch

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from recognizer.comparison import ModelComparison, decision_row
-from recognizer.model import ModelConfig, RowLSTM
+from recognizer.model import ModelConfig, RowRNN
 from recognizer.modelfile import load_model
 from recognizer.trace import Tracer
 from recognizer.ui.evaluate.comparison_state import ComparisonState
@@ -21,7 +21,7 @@ def _states(shipped_model_path, image):
     main.set_tracer(Tracer(load_model(shipped_model_path).model))
     main.set_input(image)
     torch.manual_seed(0)
-    other = Tracer(RowLSTM(ModelConfig((16, 8))).eval())
+    other = Tracer(RowRNN(ModelConfig((16, 8))).eval())
     return main, CompareState(main), other
 
 

@@ -8,7 +8,7 @@ import torch
 
 from recognizer.comparison import answer_probability, compare_models, decision_row
 from recognizer.evaluate import Stopped, predict_probabilities
-from recognizer.model import ModelConfig, RowLSTM
+from recognizer.model import ModelConfig, RowRNN
 from recognizer.modelfile import load_model
 from recognizer.trace import Tracer
 
@@ -51,7 +51,7 @@ def test_decision_row_of_a_real_reading(shipped_model_path, mnist):
 def test_compare_models_on_test_digits(shipped_model_path, mnist):
     a = load_model(shipped_model_path).model
     torch.manual_seed(0)
-    b = RowLSTM(ModelConfig((8,))).eval()  # untrained: wrong on most digits
+    b = RowRNN(ModelConfig((8,))).eval()  # untrained: wrong on most digits
     images, labels = mnist.test_images[:300], mnist.test_labels[:300]
     fractions = []
     result = compare_models(a, b, images, labels, progress=fractions.append)

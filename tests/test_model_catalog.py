@@ -6,7 +6,7 @@ import os
 
 import torch
 
-from recognizer.model import ModelConfig, RowLSTM, count_parameters
+from recognizer.model import ModelConfig, RowRNN, count_parameters
 from recognizer.model_catalog import SHIPPED, YOURS, ModelCatalog
 from recognizer.modelfile import make_metadata, save_model
 from recognizer.records import Records
@@ -14,7 +14,7 @@ from recognizer.records import Records
 
 def _save(path, sizes=(8,), accuracy=None, seed=0):
     torch.manual_seed(seed)
-    model = RowLSTM(ModelConfig(sizes))
+    model = RowRNN(ModelConfig(sizes))
     save_model(path, model, make_metadata(model, {"note": "test"}, accuracy))
     return model
 
@@ -30,7 +30,7 @@ def test_the_app_lists_its_shipped_model_first_with_its_accuracy_and_size():
     first = entries[0]
     assert first.path.name == "default.safetensors" and first.group == SHIPPED and first.usable
     assert first.accuracy == 0.9957 and first.architecture == "LSTM 128"
-    assert first.parameters == count_parameters(RowLSTM(ModelConfig((128,))))
+    assert first.parameters == count_parameters(RowRNN(ModelConfig((128,))))
     assert first.label == "default.safetensors (LSTM 128, 99.57%, 82,186 parameters)"
     assert all(e.group == SHIPPED for e in entries)
 
@@ -67,8 +67,8 @@ def test_shipped_then_recorded_runs_then_autosaves_and_bad_files_with_reasons(tm
     assert broken.label.startswith("broken.safetensors (cannot be loaded: ")
     assert not by_name["gone.safetensors"].usable and "No such file" in by_name["gone.safetensors"].error
     stacked = by_name["run-new.safetensors"]
-    assert stacked.usable and stacked.architecture == RowLSTM(ModelConfig((16, 8))).describe()
-    assert stacked.details == f"{stacked.architecture}, 87.50%, {count_parameters(RowLSTM(ModelConfig((16, 8)))):,} parameters"
+    assert stacked.usable and stacked.architecture == RowRNN(ModelConfig((16, 8))).describe()
+    assert stacked.details == f"{stacked.architecture}, 87.50%, {count_parameters(RowRNN(ModelConfig((16, 8)))):,} parameters"
     assert by_name["saved-as.safetensors"].details.endswith(", accuracy unknown, " + f"{by_name['saved-as.safetensors'].parameters:,} parameters")
 
 
