@@ -35,6 +35,7 @@ from .. import theme
 from ..plot_menu import install_plot_menu
 from ..widgets import TextLine, group_box, muted_label as _muted
 from .answer_views import NetworkInputView, ProbabilityBars, TrajectoryPlot
+from .gradient_flow_view import GradientFlowView
 from .canvas import CANVAS_SIZE, DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
 from .pen_preview import PenPreview
 from .state import DEFAULT_SPEED, LAST, MAX_SPEED, MIN_SPEED, ROWS, YOUR_DRAWING, InspectState
@@ -170,6 +171,9 @@ class InspectTab(QWidget):
         middle.setSpacing(10)
         middle.addWidget(sees_box, 3)
         middle.addWidget(bars_box, 2)
+        self.flow_view = GradientFlowView()  # follows every new trace; set_model comes from the window
+        self.trace_changed.connect(self.flow_view.show_trace)
+        middle.addWidget(self.flow_view, 2)
 
         # --- right: over the rows ---
         self.trajectories = TrajectoryPlot()
