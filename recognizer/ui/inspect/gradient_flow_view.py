@@ -20,7 +20,7 @@ from .. import theme
 from ..jobs import JobRunner
 from ..plot_menu import install_plot_menu
 from ..plots import ROW_AXIS, ROW_X, plot_widget
-from ..widgets import caption_label, group_box
+from ..widgets import caption_label
 
 SETTLE_MS = 120  # after the last change of the drawing: one computation per pause of the pen
 JOB_KEY = "gradient-flow"
@@ -63,22 +63,20 @@ class GradientFlowView(QWidget):
         self._image: np.ndarray | None = None
         self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
         self._settle.timeout.connect(self._compute)
-        self.box, layout = group_box("What the answer depends on",
-                                     "How much the answer (the network's own, as the label) depends on the memory "
-                                     "held after each row: ‖∂loss/∂h‖ and ‖∂loss/∂c‖, back-propagated through the rows.")  # fmt: skip
+        self.setToolTip("How much the answer (the network's own, as the label) depends on the memory held after "
+                        "each row: ‖∂loss/∂h‖ and ‖∂loss/∂c‖, back-propagated through the rows.")  # fmt: skip
         self.plot = plot_widget(ROW_AXIS, "relative to largest")
         item = self.plot.getPlotItem()
         item.setRange(xRange=(0.5, 28.5), yRange=(0, 1.05), padding=0)
         self.h_curve = item.plot(pen=pg.mkPen(theme.ACCENT, width=2))
         self.c_curve = item.plot(pen=pg.mkPen(theme.SELECTION, width=2, style=Qt.DashLine))
-        self.plot.setMinimumSize(200, 90)
+        self.plot.setMinimumSize(200, 70)
         install_plot_menu(self.plot, "gradient-flow-of-the-drawing", csv=item)
         self.caption = caption_label("", lines=2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot, 1)
         layout.addWidget(self.caption)
-        own = QVBoxLayout(self)
-        own.setContentsMargins(0, 0, 0, 0)
-        own.addWidget(self.box)
         self._show(None)
 
     def set_model(self, model) -> None:

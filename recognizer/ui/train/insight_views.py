@@ -42,7 +42,8 @@ class InsightPanel(QWidget):
         self.kind_box.setToolTip("The weights themselves, or their gradients after the last batch of each epoch.")
         self.block_box = QComboBox()
         self.block_box.setToolTip("One gate's share of a weight matrix, a gate's bias, or the readout.")
-        self.block_box.setMinimumContentsLength(22)
+        self.block_box.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.block_box.setMinimumContentsLength(16)
         self.epoch_box = QComboBox()
         self.epoch_box.setToolTip("The epoch whose histogram is drawn against the first, and whose gradient flow is the line.")
         self.flow_box = QComboBox()
@@ -56,7 +57,7 @@ class InsightPanel(QWidget):
         bar = QHBoxLayout()
         bar.setSpacing(6)
         for label, box in (("Show", self.kind_box), ("of", self.block_box), ("epoch", self.epoch_box),
-                           ("gradient flow of", self.flow_box)):  # fmt: skip
+                           ("flow of", self.flow_box)):  # fmt: skip
             bar.addWidget(muted_label(label))
             bar.addWidget(box)
         bar.addStretch(1)
@@ -73,7 +74,7 @@ class InsightPanel(QWidget):
         grid.setSpacing(8)
         for widget, cell in ((self.bands_plot, (0, 0)), (self.histogram_plot, (0, 1)), (self.norm_plot, (0, 2)),
                              (self.flow_map_plot, (1, 0, 1, 2)), (self.flow_line_plot, (1, 2))):  # fmt: skip
-            widget.setMinimumSize(180, 140)
+            widget.setMinimumSize(150, 130)
             grid.addWidget(widget, *cell)
         for name, widget, csv in (("distribution-over-training", self.bands_plot, True),
                                   ("histogram", self.histogram_plot, True), ("gradient-norm-per-batch", self.norm_plot, True),

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QProgressBar, QPushButton, QScrollArea, QSizePolicy,
-                               QTabWidget, QVBoxLayout, QWidget)  # fmt: skip
+                               QVBoxLayout, QWidget)  # fmt: skip
 
 from ...curves import RunCurves, write_curves_csv
 from ...data import MNIST
@@ -25,6 +25,7 @@ from ...paths import user_data_dir
 from ..data_dialog import MnistRequest, ensure_mnist
 from ..dialogs import DIALOGS
 from ..jobs import JobFailure, JobRunner
+from ..page_switch import PageSwitch
 from ..settings import app_settings
 from ..widgets import group_box, muted_label
 from . import runs_state, state
@@ -116,10 +117,6 @@ class TrainTab(QWidget):
         self.lr_multiplier.setToolTip("Multiply the scheduled learning rate by this while the run goes on, from its "
                                       "next batch (the learning-rate plot shows the rate used).")  # fmt: skip
         self.lr_multiplier.valueChanged.connect(self._on_lr_multiplier)
-        lr_row = QHBoxLayout()
-        lr_row.addWidget(muted_label("Learning rate"))
-        lr_row.addWidget(self.lr_multiplier, 1)
-        run_layout.addLayout(lr_row)
         run_layout.addWidget(self.progress_bar)
         run_layout.addWidget(self.progress_label)
 
@@ -130,17 +127,20 @@ class TrainTab(QWidget):
         self.plots.set_corner(self.result.confusion_box)
         self.export_button = QPushButton("Export curves…", clicked=self.export_curves_dialog)
         self.export_button.setToolTip("Write every curve (this run and the previous one) to one CSV file.")
+        self.insight = InsightPanel()
+        self.pages = PageSwitch([("Curves", "Loss, learning rate and accuracy as the run goes.", self.plots),
+                                 ("Inside the training", "Weight and gradient distributions per block, and the "
+                                  "gradient flow through the rows, per epoch.", self.insight)])  # fmt: skip
         plot_bar = QHBoxLayout()
-        plot_bar.addWidget(muted_label("Dashed, faint curves: the previous run, for comparison. "
-                                       "Right-click a plot to export it.", wrap=True), 1)  # fmt: skip
+        plot_bar.addLayout(self.pages.button_row())
+        plot_bar.addWidget(muted_label("Dashed, faint: the previous run. Right-click a plot to export it.",
+                                       wrap=True), 1)  # fmt: skip
+        plot_bar.addWidget(muted_label("Rate"))  # beside the plots: the form's column has no height to spare
+        plot_bar.addWidget(self.lr_multiplier)
         plot_bar.addWidget(self.export_button)
         right = QVBoxLayout()
         right.setSpacing(6)
         right.addLayout(plot_bar)
-        self.insight = InsightPanel()
-        self.pages = QTabWidget()
-        self.pages.addTab(self.plots, "Curves")
-        self.pages.addTab(self.insight, "Inside the training")
         right.addWidget(self.pages, 3)
         self.runs = RunsPanel(self.db_path)
         self.runs.overlays_changed.connect(self.plots.set_overlays)
