@@ -65,7 +65,7 @@ class InsightPanel(QWidget):
         self.caption.setProperty("role", "muted")
 
         self.bands_plot = plot_widget("epoch", "value", "Distribution over training")
-        self.histogram_plot = plot_widget("value", "density", "Histogram: the chosen epoch (blue) and the first (grey)")
+        self.histogram_plot = plot_widget("value", "density", "Histogram: chosen epoch (blue), first (grey)")
         self.norm_plot = plot_widget("epoch", "‖gradient‖", "Gradient norm per batch")
         self.flow_map_plot = plot_widget("epoch", ROW_AXIS, "Gradient flow through the rows (log10)")
         self.flow_line_plot = plot_widget(ROW_AXIS, "norm", "Gradient flow at the chosen epoch")
