@@ -11,6 +11,10 @@ recording on, the end-of-epoch snapshots and gradient flow; the test pass after 
 same in both and left out (it is timed and subtracted). Also printed: the batch loop alone (the
 Trainer's own images/s at the epoch's last batch, before the end-of-epoch work).
 Target: overhead <= 5%.
+
+Then the parts, timed apart in one loop of --steps batches (less at the mercy of the machine's
+load, which slows both alike): a training step, Recorder.after_backward beside it, the last
+batch's gradient summaries and end_epoch; and what they add to a 469-batch epoch.
 """
 
 from __future__ import annotations
@@ -20,9 +24,13 @@ import statistics
 import time
 
 import common  # noqa: F401  (puts the checkout on sys.path)
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 import recognizer.train as train_module  # noqa: E402
 from recognizer.data import load_mnist  # noqa: E402
+from recognizer.insight import Recorder  # noqa: E402
+from recognizer.model import ModelConfig, RowLSTM  # noqa: E402
 from recognizer.train import Trainer, quick_config  # noqa: E402
 
 TARGET_PERCENT = 5.0
@@ -58,11 +66,45 @@ def one_run(data, config, record: bool) -> dict:
     return {"images_per_s": images / training, "batch_loop_images_per_s": last_batch[-1], "epoch_s": training}
 
 
+def parts(data, hidden: int, steps: int, batch: int = 128) -> dict:
+    torch.manual_seed(0)
+    model = RowLSTM(ModelConfig((hidden,)))
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    images = torch.as_tensor(data.train_images[: batch * steps])
+    labels = torch.as_tensor(data.train_labels[: batch * steps], dtype=torch.long)
+    recorder = Recorder(model, images, labels)
+    step_s, record_s = [], []
+    for b in range(steps):
+        x, y = images[b * batch : (b + 1) * batch].float() / 255.0, labels[b * batch : (b + 1) * batch]
+        t0 = time.perf_counter()
+        loss = F.cross_entropy(model(x), y)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        t1 = time.perf_counter()
+        recorder.after_backward(last_in_epoch=b == steps - 1)
+        t2 = time.perf_counter()
+        optimizer.step()
+        loss.item()
+        step_s.append(t1 - t0 + time.perf_counter() - t2)
+        record_s.append(t2 - t1)
+    t0 = time.perf_counter()
+    recorder.end_epoch(1)
+    end_s = time.perf_counter() - t0
+    step, record = statistics.median(step_s[2:]), statistics.median(record_s[2:-1])
+    epoch_percent = 100 * (469 * record + record_s[-1] + end_s) / (469 * step)
+    print(f"\nparts: training step {step * 1000:.1f} ms, after_backward {record * 1000:.3f} ms "
+          f"({100 * record / step:.2f} % of a step), last batch's gradient summaries {record_s[-1] * 1000:.1f} ms, "
+          f"end_epoch {end_s * 1000:.0f} ms: {epoch_percent:.2f} % of a 469-batch epoch")  # fmt: skip
+    return {"step_ms": step * 1000, "after_backward_ms": record * 1000, "last_batch_summaries_ms": record_s[-1] * 1000,
+            "end_epoch_ms": end_s * 1000, "epoch_overhead_percent": epoch_percent}  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--subset", type=int, default=0, help="training images per epoch (default: all 60,000)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--hidden", type=int, default=128)
+    parser.add_argument("--steps", type=int, default=20, help="batches of the parts' loop")
     parser.add_argument("--data-dir", default=None)
     args = parser.parse_args()
     data = load_mnist(args.data_dir)
@@ -86,7 +128,8 @@ def main() -> None:
     verdict = "met" if overhead <= TARGET_PERCENT else "NOT met"
     print(f"\noverhead: {overhead:+.2f} % over the epoch, {loop_overhead:+.2f} % in the batch loop "
           f"(target <= {TARGET_PERCENT:g} %: {verdict})")  # fmt: skip
-    common.write_json("bench_distributions", {
+    breakdown = parts(data, args.hidden, args.steps)
+    common.write_json("bench_distributions", {"parts": breakdown,
         "config": config.to_dict(), "rounds": {"off": runs[False], "on": runs[True]},
         "median": {"off": median[False], "on": median[True]}, "overhead_percent": overhead,
         "batch_loop_overhead_percent": loop_overhead, "target_percent": TARGET_PERCENT})  # fmt: skip
