@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
     t.add_argument("--cell", choices=CELLS, default=d.cell, help=f"the recurrent cell (default {d.cell})")
     t.add_argument("--db", type=Path, help="records file the run is added to (default: recognizer.db in the user data folder)")
+    t.add_argument("--log-dir", type=Path, help="also write TensorBoard event files there (needs the tensorboard extra)")
 
     e = sub.add_parser("evaluate", help="accuracy and confusion matrix on the 10,000 MNIST test images")
     e.add_argument("--model", type=Path, default=argparse.SUPPRESS, help="model file (default: the shipped model)")
@@ -150,15 +151,26 @@ def cmd_train(args) -> int:
     warning = warmup_warning(config, len(data.train_images))
     if warning:
         print(f"recognizer: warning: {warning}", file=sys.stderr)
+    log = None
+    if args.log_dir is not None:  # opened before training, so that a folder it cannot make is said now
+        from .tensorboard_log import open_log
+
+        log, missing = open_log(args.log_dir)
+        if missing:
+            print(f"recognizer: warning: {missing}", file=sys.stderr)
     bar = _ProgressBar(config.epochs)
     curves = RunCurves()  # what the run record keeps, the same columns the Train tab draws
 
     def on_batch(p):
         curves.add([p])
         bar.update(p)
+        if log:
+            log.batch(p)
 
     def on_epoch(r):
         curves.add([r])
+        if log:
+            log.epoch(r)
         bar.clear()
         _say(
             f"epoch {r.epoch}/{config.epochs}: train loss {r.train_loss:.4f} acc {r.train_accuracy:.2%} | "
@@ -170,6 +182,8 @@ def cmd_train(args) -> int:
         result = Trainer(config, data, on_batch=on_batch, on_epoch=on_epoch).run()
     finally:
         bar.clear()
+        if log:
+            log.close()
     seconds = time.perf_counter() - started
     metadata = result_metadata(result)
     try:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .curves import RunCurves
+from .curves import MAX_STORED_POINTS, RunCurves, _spread
 from .hidden_sizes import format_hidden_sizes
+from .insight import thinned
 from .records import Records
 from .train import TrainConfig, TrainResult
 
@@ -26,7 +27,11 @@ def result_dict(result: TrainResult) -> dict:
 
 def record_run(db_path: str | Path | None, result: TrainResult, curves: RunCurves, seconds: float,
                model_path: str | Path | None, distributions: dict | None = None) -> int:  # fmt: skip
-    """Write the run into the records at db_path (None: the user data folder's); its id."""
+    """Write the run into the records at db_path (None: the user data folder's); its id.
+    distributions: None records the run's own (its per-batch gradient norms thinned as the curves are)."""
+    if distributions is None and result.distributions is not None:
+        steps = len(result.distributions["grad_norms"]["step"])
+        distributions = thinned(result.distributions, _spread(steps, MAX_STORED_POINTS))
     with Records(db_path) as records:
         return records.add_run(name=run_name(result.config), config=result.config.to_dict(),
                                result=result_dict(result), curves=curves.to_dict(), duration=seconds,

@@ -27,6 +27,7 @@ from .errors import TrainingError
 from .evaluate import Evaluation, evaluate
 from .hidden_sizes import check_hidden_sizes
 from .cells import CELLS, DEFAULT_CELL
+from .insight import Recorder
 from .model import ModelConfig, RowRNN
 from .modelfile import make_metadata, save_model
 from .verdict import fit_trust_on_mnist
@@ -131,6 +132,7 @@ class EpochResult:
     test_loss: float
     test_accuracy: float
     seconds: float
+    distributions: dict | None = None  # insight.Recorder's record so far, when the run keeps one
 
 
 @dataclass
@@ -142,6 +144,7 @@ class TrainResult:
     stopped: bool = False  # stopped before the last epoch finished
     best_epoch: int | None = None
     best_state: dict | None = None  # weights of the epoch with the best test accuracy
+    distributions: dict | None = None  # insight.Recorder's record of the whole run, or None
 
     @property
     def test_accuracy(self) -> float | None:
@@ -155,8 +158,13 @@ class Trainer:
         data: MNIST,
         on_batch: Callable[[BatchProgress], None] | None = None,
         on_epoch: Callable[[EpochResult], None] | None = None,
+        record_distributions: bool = True,
     ):
+        """record_distributions: keep insight.py's distributions and gradient flow (a benchmark
+        switches it off to measure what it costs)."""
         self.config = config
+        self.record_distributions = record_distributions
+        self.lr_multiplier = 1.0  # set_lr_multiplier
         self.data = data
         self.on_batch = on_batch
         self.on_epoch = on_epoch
@@ -178,6 +186,13 @@ class Trainer:
     @property
     def paused(self) -> bool:
         return not self._running.is_set()
+
+    def set_lr_multiplier(self, factor: float) -> None:
+        """Scale the schedule's rate by factor from the next batch on. One float assignment,
+        which the training thread reads once per batch: atomic under the GIL, no lock needed."""
+        if not (factor > 0 and math.isfinite(factor)):
+            raise ValueError("The learning-rate multiplier must be a positive number")
+        self.lr_multiplier = float(factor)
 
     # -- the run --------------------------------------------------------------------------------
     def learning_rate_at(self, step: int, total_steps: int) -> float:
@@ -228,6 +243,7 @@ class Trainer:
         total_steps = batches * cfg.epochs
         result = TrainResult(model=model, config=cfg)
         best_accuracy = -1.0
+        insight = Recorder(model, images, labels) if self.record_distributions else None
 
         step = 0
         for epoch in range(1, cfg.epochs + 1):
@@ -251,13 +267,15 @@ class Trainer:
                     x.div_(255.0)
                 if cfg.augment:
                     x = random_affine(x, generator)
-                lr = self.learning_rate_at(step, total_steps)
+                lr = self.learning_rate_at(step, total_steps) * self.lr_multiplier
                 for group in optimizer.param_groups:
                     group["lr"] = lr
                 logits = model(x)
                 loss = F.cross_entropy(logits, y)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
+                if insight:
+                    insight.after_backward(last_in_epoch=b == batches - 1)
                 if cfg.grad_clip:
                     torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
                 optimizer.step()
@@ -277,6 +295,7 @@ class Trainer:
             if result.stopped:
                 break
             _check_finite(model, f"after epoch {epoch}")
+            result.distributions = insight.end_epoch(epoch) if insight else None
             test = evaluate(model, self.data.test_images, self.data.test_labels)
             epoch_result = EpochResult(
                 epoch=epoch,
@@ -285,6 +304,7 @@ class Trainer:
                 test_loss=test.loss,
                 test_accuracy=test.accuracy,
                 seconds=time.perf_counter() - started,
+                distributions=result.distributions,
             )
             result.history.append(epoch_result)
             result.evaluation = test

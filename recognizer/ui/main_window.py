@@ -209,10 +209,12 @@ class MainWindow(QMainWindow):
         self._loaded = loaded
         if loaded is None:
             self.inspect_tab.set_tracer(None)
+            self.inspect_tab.flow_view.set_model(None)
         else:
             from ..trace import Tracer
 
             self.inspect_tab.set_tracer(Tracer(loaded.model), layers=len(loaded.model.config.hidden_sizes))
+            self.inspect_tab.flow_view.set_model(loaded.model)
         self.inspect_tab.compare.set_model_a(*((loaded.path, loaded.name, loaded.model.describe()) if loaded else (None, "", "")))
         if self._evaluate_tab is not None:
             self._evaluate_tab.set_model(loaded)
@@ -437,6 +439,7 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
         self.inspect_tab.pause()
+        self.inspect_tab.flow_view.shutdown()
         self._ready_timer.stop()
         for tab in (self._train_tab, self._evaluate_tab, self._lab_tab):  # stop their worker threads
             if tab is not None and hasattr(tab, "shutdown"):

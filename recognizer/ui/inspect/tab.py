@@ -32,9 +32,11 @@ from PySide6.QtWidgets import (
 from typing import TYPE_CHECKING
 
 from .. import theme
+from ..page_switch import PageSwitch
 from ..plot_menu import install_plot_menu
 from ..widgets import TextLine, group_box, muted_label as _muted
 from .answer_views import NetworkInputView, ProbabilityBars, TrajectoryPlot
+from .gradient_flow_view import GradientFlowView
 from .canvas import CANVAS_SIZE, DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
 from .compare_view import ComparePanel
 from .pen_preview import PenPreview
@@ -174,8 +176,13 @@ class InspectTab(QWidget):
 
         # --- right: over the rows ---
         self.trajectories = TrajectoryPlot()
-        traj_box, traj_layout = group_box("Probability of each digit, row by row", "Ten lines, one per digit.")
-        traj_layout.addWidget(self.trajectories)
+        traj_box, traj_layout = group_box("Row by row", "Ten lines, one per digit; or the memory the answer depends on.")
+        self.flow_view = GradientFlowView()  # follows every new trace; set_model comes from the window
+        self.trace_changed.connect(self.flow_view.show_trace)
+        self.row_pages = PageSwitch([("Each digit", "Ten lines, one per digit.", self.trajectories),
+                                     ("Depends on", self.flow_view.toolTip(), self.flow_view)])  # fmt: skip
+        traj_layout.addLayout(self.row_pages.button_row())
+        traj_layout.addWidget(self.row_pages)
         self.state_panel = StatePanel()
         self.state_panel.series_changed.connect(self._on_state_panel_changed)
         self.state_panel.layer_changed.connect(self._on_state_panel_changed)
@@ -277,6 +284,7 @@ class InspectTab(QWidget):
         for w in (self.input_view, self.bars, self.trajectories):
             w.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
             w.setMinimumSize(200, 150)
+        self.trajectories.setMinimumHeight(120)  # the page buttons take the rest: the column keeps its height
         for view, name, csv in ((self.input_view, "network-input", None), (self.bars, "answer-at-this-row", self.bars),
                                 (self.trajectories, "probability-per-row", self.trajectories),
                                 (self.state_panel.heatmap, "inside-the-lstm", None),

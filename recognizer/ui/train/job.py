@@ -54,6 +54,9 @@ class TrainingRun:
     def stop(self) -> None:
         self.trainer.stop()
 
+    def set_lr_multiplier(self, factor: float) -> None:
+        self.trainer.set_lr_multiplier(factor)
+
     def job(self, ctx: JobContext) -> RunOutcome:
         """Train, save the best epoch (atomically: a stopped run leaves no half-written file),
         then record the run; all on the runner's thread, none of it on the UI's."""

@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QProgressBar, QPushButton, QScrollArea, QSizePolicy,
+                               QVBoxLayout, QWidget)  # fmt: skip
 
 from ...curves import RunCurves, write_curves_csv
 from ...data import MNIST
@@ -24,10 +25,12 @@ from ...paths import user_data_dir
 from ..data_dialog import MnistRequest, ensure_mnist
 from ..dialogs import DIALOGS
 from ..jobs import JobFailure, JobRunner
+from ..page_switch import PageSwitch
 from ..settings import app_settings
 from ..widgets import group_box, muted_label
 from . import runs_state, state
 from .form import SettingsForm
+from .insight_views import InsightPanel
 from .job import RunOutcome, TrainingRun, preload_training_modules
 from .plots import TrainingPlots
 from .result_panel import ResultPanel
@@ -110,6 +113,10 @@ class TrainTab(QWidget):
         self.progress_label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         run_box, run_layout = group_box("Run", "Start, pause or stop a run, and how far it is.")
         run_layout.addLayout(buttons)
+        self.lr_multiplier = QDoubleSpinBox(minimum=0.1, maximum=10.0, singleStep=0.1, value=1.0, decimals=2, prefix="×")
+        self.lr_multiplier.setToolTip("Multiply the scheduled learning rate by this while the run goes on, from its "
+                                      "next batch (the learning-rate plot shows the rate used).")  # fmt: skip
+        self.lr_multiplier.valueChanged.connect(self._on_lr_multiplier)
         run_layout.addWidget(self.progress_bar)
         run_layout.addWidget(self.progress_label)
 
@@ -120,14 +127,21 @@ class TrainTab(QWidget):
         self.plots.set_corner(self.result.confusion_box)
         self.export_button = QPushButton("Export curves…", clicked=self.export_curves_dialog)
         self.export_button.setToolTip("Write every curve (this run and the previous one) to one CSV file.")
+        self.insight = InsightPanel()
+        self.pages = PageSwitch([("Curves", "Loss, learning rate and accuracy as the run goes.", self.plots),
+                                 ("Inside the training", "Weight and gradient distributions per block, and the "
+                                  "gradient flow through the rows, per epoch.", self.insight)])  # fmt: skip
         plot_bar = QHBoxLayout()
-        plot_bar.addWidget(muted_label("Dashed, faint curves: the previous run, for comparison. "
-                                       "Right-click a plot to export it.", wrap=True), 1)  # fmt: skip
+        plot_bar.addLayout(self.pages.button_row())
+        plot_bar.addWidget(muted_label("Dashed, faint: the previous run. Right-click a plot to export it.",
+                                       wrap=True), 1)  # fmt: skip
+        plot_bar.addWidget(muted_label("Rate"))  # beside the plots: the form's column has no height to spare
+        plot_bar.addWidget(self.lr_multiplier)
         plot_bar.addWidget(self.export_button)
         right = QVBoxLayout()
         right.setSpacing(6)
         right.addLayout(plot_bar)
-        right.addWidget(self.plots, 3)
+        right.addWidget(self.pages, 3)
         self.runs = RunsPanel(self.db_path)
         self.runs.overlays_changed.connect(self.plots.set_overlays)
         self.runs.model_ready.connect(self.model_ready.emit)
@@ -326,6 +340,8 @@ class TrainTab(QWidget):
                                     db_path=self.db_path)  # fmt: skip
         self.plots.begin(config.epochs, config.learning_rate, self.previous)
         self.plots.draw(self.curves)
+        self.insight.show_record(None)
+        self.lr_multiplier.setValue(1.0)
         self.progress_bar.setValue(0)
         self.progress_label.setText(state.starting_text(images, config.epochs))
         self._go("running")
@@ -338,6 +354,9 @@ class TrainTab(QWidget):
         self.curves.add(events)
         self.clock.take(events, time.perf_counter())
         self.plots.draw(self.curves)
+        distributions = [e.distributions for e in events if getattr(e, "distributions", None) is not None]
+        if distributions:
+            self.insight.show_record(distributions[-1])
         self._update_progress()
         self.export_button.setEnabled(True)
 
@@ -397,7 +416,12 @@ class TrainTab(QWidget):
         self.plots.begin(int(self.curves.epoch("epoch").max()) if self.curves.epochs.n else 1,
                          float(record.config.get("learning_rate", 1e-3)), None)  # fmt: skip
         self.plots.draw(self.curves)
+        self.insight.show_record(record.distributions)
         self.result.show_record(record)
+
+    def _on_lr_multiplier(self, factor: float) -> None:
+        if self.training is not None:
+            self.training.set_lr_multiplier(factor)
 
     def _go(self, phase: str) -> None:
         self.run_state.go(phase)
@@ -411,6 +435,7 @@ class TrainTab(QWidget):
         self.pause_button.setEnabled(run.can_pause)
         self.pause_button.setText("Resume" if run.phase == "paused" else "Pause")
         self.stop_button.setEnabled(run.can_stop)
+        self.lr_multiplier.setEnabled(run.can_stop)
         self.result.set_enabled(idle)
         self.runs.set_enabled(idle)
         self.export_button.setEnabled(not self.curves.empty or self.previous is not None)
