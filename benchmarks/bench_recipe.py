@@ -1,0 +1,66 @@
+"""The Train tab's quick recipe: time to 98.5 % and to 99.0 % on the full test set, for the old
+defaults and the new, run back to back in one process on this machine.
+
+    python benchmarks/bench_recipe.py      (MNIST from --data-dir, $MNIST_DIR or the user folder)
+
+Each recipe trains from scratch with the Trainer exactly as Start does (quick_config's settings,
+the distributions recorded), and is evaluated on all 10,000 test digits after every epoch. The
+time to an accuracy is the training time (the epochs' own clocks, their test passes included)
+up to the end of the first epoch that reaches it. Target (issue 14): 99.0 % within 90 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import common
+
+from recognizer.data import load_mnist
+from recognizer.train import Trainer, quick_config
+
+# What Start ran before this recipe (quick_config until 2026-12-02): 3 epochs at a peak of 3e-3,
+# batch 128, augmentation on, a 200-batch warm-up.
+OLD = {"epochs": 3, "learning_rate": 3e-3, "batch_size": 128, "augment": True, "warmup_steps": 200}
+TARGETS = (0.985, 0.990)
+BUDGET_S = 90.0
+
+
+def run(name: str, config, data) -> dict:
+    epochs, clock = [], [0.0]
+
+    def on_epoch(r):
+        clock[0] += r.seconds
+        epochs.append({"epoch": r.epoch, "test_accuracy": r.test_accuracy, "training_s": clock[0]})
+        print(f"  {name}: epoch {r.epoch}, {r.test_accuracy:.2%} after {clock[0]:.1f} s", flush=True)
+
+    Trainer(config, data, on_epoch=on_epoch).run()
+    reached = {f"time_to_{t:.1%}": next((e["training_s"] for e in epochs if e["test_accuracy"] >= t), None)
+               for t in TARGETS}  # fmt: skip
+    return {"name": name, "config": config.to_dict(), "epochs": epochs, **reached,
+            "final_accuracy": epochs[-1]["test_accuracy"], "training_s": clock[0]}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data-dir", type=Path)
+    args = parser.parse_args()
+    data = load_mnist(args.data_dir)
+    results = [run("old defaults", quick_config(**OLD), data), run("new defaults", quick_config(), data)]
+
+    def seconds(value):
+        return "not reached" if value is None else f"{value:.1f} s"
+
+    rows = [[r["name"], r["config"]["epochs"], r["config"]["batch_size"], r["config"]["learning_rate"],
+             "on" if r["config"]["augment"] else "off", seconds(r["time_to_98.5%"]), seconds(r["time_to_99.0%"]),
+             f"{r['final_accuracy']:.2%}", seconds(r["training_s"])] for r in results]  # fmt: skip
+    common.print_table("Quick recipe: training time to an accuracy on the full test set",
+                       ["recipe", "epochs", "batch", "peak lr", "augment", "to 98.5 %", "to 99.0 %", "final", "training"],
+                       rows)  # fmt: skip
+    new = results[1]["time_to_99.0%"]
+    print(f"\ntarget: 99.0 % within {BUDGET_S:.0f} s: {'met' if new is not None and new <= BUDGET_S else 'NOT met'}")
+    common.write_json("bench_recipe", {"budget_s": BUDGET_S, "recipes": results})
+
+
+if __name__ == "__main__":
+    main()
