@@ -48,6 +48,8 @@ class TrainConfig:
     train_subset: int = 0  # use only the first N training images (0: all 60,000)
     seed: int = 0
     device: str = "auto"  # auto: cuda when present, else cpu
+    init_model: str = ""  # the model file the run continued from ("": a new model)
+    my_digits: bool = False  # whether each batch carried a share of My digits (finetune.py)
 
     def __post_init__(self):
         # The same rule as the model loader's (hidden_sizes.py), so every run can be loaded again.
@@ -128,6 +130,7 @@ class EpochResult:
     test_loss: float
     test_accuracy: float
     seconds: float
+    my_digits_accuracy: float | None = None  # on the held-out My digits, when they were mixed in
 
 
 @dataclass
@@ -152,11 +155,17 @@ class Trainer:
         data: MNIST,
         on_batch: Callable[[BatchProgress], None] | None = None,
         on_epoch: Callable[[EpochResult], None] | None = None,
+        start_from: RowLSTM | None = None,
+        my_digits=None,
     ):
+        """start_from: a model whose architecture and weights the run continues from (its
+        hidden sizes must be the config's); my_digits: a finetune.MyDigitsMix to mix in."""
         self.config = config
         self.data = data
         self.on_batch = on_batch
         self.on_epoch = on_epoch
+        self.start_from = start_from
+        self.my_digits = my_digits
         self._running = threading.Event()
         self._running.set()
         self._stop = threading.Event()
@@ -198,6 +207,8 @@ class Trainer:
         images = torch.as_tensor(self.data.train_images[:n]).to(device)
         labels = torch.as_tensor(self.data.train_labels[:n], dtype=torch.long).to(device)
         model = RowLSTM(ModelConfig(cfg.hidden_sizes)).to(device)
+        if self.start_from is not None:
+            model.load_state_dict(self.start_from.state_dict())
         optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
         try:
             result = self._epochs(model, optimizer, images, labels, generator, device)
@@ -248,6 +259,8 @@ class Trainer:
                     x.div_(255.0)
                 if cfg.augment:
                     x = random_affine(x, generator)
+                if self.my_digits is not None:
+                    x, y = self.my_digits.mix(x, y, generator)
                 lr = self.learning_rate_at(step, total_steps)
                 for group in optimizer.param_groups:
                     group["lr"] = lr
@@ -282,6 +295,7 @@ class Trainer:
                 test_loss=test.loss,
                 test_accuracy=test.accuracy,
                 seconds=time.perf_counter() - started,
+                my_digits_accuracy=None if self.my_digits is None else self.my_digits.held_out_accuracy(model),
             )
             result.history.append(epoch_result)
             result.evaluation = test
