@@ -67,6 +67,17 @@ def default_path() -> Path:
     return user_data_dir() / "recognizer.db"
 
 
+def path_beside(path: str | Path) -> Path:
+    """A name no file has yet in path's folder, for a new records file beside one that cannot be
+    used (which is never overwritten): recognizer-new.db, then recognizer-new-2.db, …"""
+    path = Path(path)
+    for n in range(1, 10_000):
+        candidate = path.with_name(f"{path.stem}-new{'' if n == 1 else f'-{n}'}{path.suffix}")
+        if not candidate.exists():
+            return candidate
+    raise RecordsError(f"{shown(path.parent)} holds too many records files already")
+
+
 @dataclass
 class RunRecord:
     """One run. curves and distributions are None in a listing (Records.runs), filled by run()."""

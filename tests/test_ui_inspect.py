@@ -42,7 +42,7 @@ def key(window, k, modifier=Qt.NoModifier):
 
 def test_window_has_tabs_menus_status_and_no_guess_when_empty(main_window):
     w = main_window
-    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == ["Draw && Inspect", "Train", "Evaluate", "Lab"]
+    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == ["Draw && Inspect", "Train", "Evaluate", "Lab", "My digits"]
     assert [a.text() for a in w.menuBar().actions()] == ["&File", "&Edit", "&View", "&Help"]
     assert w.findChild(QWidget, "canvas") is w.inspect_tab.canvas
     assert prediction(w) == ""

@@ -35,6 +35,7 @@ from .. import theme
 from ..plot_menu import install_plot_menu
 from ..widgets import TextLine, group_box, muted_label as _muted
 from .answer_views import NetworkInputView, ProbabilityBars, TrajectoryPlot
+from .keeping import KeepButton
 from .canvas import CANVAS_SIZE, DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
 from .pen_preview import PenPreview
 from .state import DEFAULT_SPEED, LAST, MAX_SPEED, MIN_SPEED, ROWS, YOUR_DRAWING, InspectState
@@ -123,6 +124,8 @@ class InspectTab(QWidget):
         tools.addWidget(self.undo_button)
         tools.addWidget(self.clear_button)
         tools.addWidget(self.open_button)
+        self.keep_button = KeepButton()  # keep_requested(label): the window keeps it in My digits
+        tools.addWidget(self.keep_button)
         draw_box, draw_layout = group_box("Your drawing", "Draw a digit, 0 to 9, as large as the box.")
         self.draw_box = draw_box  # its title says where the digit came from
         draw_layout.addWidget(self.canvas, 1)
