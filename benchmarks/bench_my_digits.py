@@ -70,7 +70,7 @@ def main() -> None:
     trained, held_out = mix.counts()
     common.print_table(
         f"My digits: {len(ids)} boxy digits ({trained} trained on, {held_out} held out), fine-tune "
-        f"{FINE_TUNE['epochs']} epoch at peak rate {FINE_TUNE['learning_rate']:g}",
+        f"{FINE_TUNE['epochs']} epoch over {FINE_TUNE['train_subset']:,} MNIST images at peak rate {FINE_TUNE['learning_rate']:g}",
         ["", "before", "after"],
         [["held-out My digits", f"{mine_before:.2%}", f"{mine_after:.2%}"],
          ["MNIST test (10,000)", f"{mnist_before:.2%}", f"{mnist_after:.2%}"],

@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--grad-clip", type=float, default=d.grad_clip, help=f"largest gradient norm; 0 switches clipping off (default {d.grad_clip:g})")
     t.add_argument("--weight-decay", type=float, default=d.weight_decay, help=f"AdamW weight decay (default {d.weight_decay:g})")
     t.add_argument("--no-augment", action="store_true", help="train on the images as they are (default: random shifts, rotations, scalings)")
-    t.add_argument("--subset", type=int, default=0, help="use only the first N training images (default: all)")
+    t.add_argument("--subset", type=int, default=None, help="use only the first N training images (default: all; with --init, a fine-tune's 15,000)")
     t.add_argument("--seed", type=int, default=d.seed, help=f"fixes initialisation, order and augmentation (default {d.seed})")
     t.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="(default auto: cuda when present)")
     t.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")

@@ -81,7 +81,8 @@ def training_start(args, defaults):
                                   f"{format_hidden_sizes(sizes)} ({shown(args.init)})")  # fmt: skip
         args.hidden = sizes
     args.hidden = args.hidden if args.hidden is not None else defaults.hidden_sizes
-    for name, field in (("epochs", "epochs"), ("lr", "learning_rate"), ("warmup_steps", "warmup_steps")):
+    for name, field in (("epochs", "epochs"), ("lr", "learning_rate"), ("warmup_steps", "warmup_steps"),
+                        ("subset", "train_subset")):  # fmt: skip
         if getattr(args, name) is None:
             setattr(args, name, tuned.get(field, getattr(defaults, field)))
     mix = None

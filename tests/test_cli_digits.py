@@ -73,7 +73,8 @@ def test_train_init_continues_from_the_model_and_records_it(tmp_path, capsys, mn
                  "--device", "cpu", "--data-dir", str(mnist_dir), "--db", str(db), "--out", str(out)])  # fmt: skip
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    assert f"fine-tune: 1 epoch(s), peak rate {FINE_TUNE['learning_rate']:g}, warm-up {FINE_TUNE['warmup_steps']}" in captured.err
+    assert (f"fine-tune: 1 epoch(s) over 128 MNIST images, peak rate {FINE_TUNE['learning_rate']:g}, "
+            f"warm-up {FINE_TUNE['warmup_steps']}") in captured.err  # fmt: skip
     with Records(db) as records:
         (run,) = records.runs()
         first_loss = records.run(run.id).curves["batch"]["batch_loss"][0]

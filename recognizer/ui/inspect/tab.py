@@ -124,8 +124,6 @@ class InspectTab(QWidget):
         tools.addWidget(self.undo_button)
         tools.addWidget(self.clear_button)
         tools.addWidget(self.open_button)
-        self.keep_button = KeepButton()  # keep_requested(label): the window keeps it in My digits
-        tools.addWidget(self.keep_button)
         draw_box, draw_layout = group_box("Your drawing", "Draw a digit, 0 to 9, as large as the box.")
         self.draw_box = draw_box  # its title says where the digit came from
         draw_layout.addWidget(self.canvas, 1)
@@ -154,6 +152,8 @@ class InspectTab(QWidget):
         answer_layout.addWidget(self.prediction)
         answer_layout.addSpacing(12)
         answer_layout.addLayout(answer_text, 1)
+        self.keep_button = KeepButton()  # keep_requested(label): the window keeps it in My digits
+        answer_layout.addWidget(self.keep_button, 0, Qt.AlignBottom)
 
         left = QVBoxLayout()
         left.setSpacing(10)
