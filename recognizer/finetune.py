@@ -23,7 +23,7 @@ from .my_digits import MyDigits, held_out_mask
 # The settings a fine-tune gets unless told otherwise (the CLI prints them when the run starts).
 # One epoch over a quarter of MNIST: a whole epoch at 5e-4 cost 0.18 points of MNIST accuracy
 # (benchmarks/bench_my_digits.py), and four times the time.
-FINE_TUNE = {"epochs": 1, "learning_rate": 3e-4, "warmup_steps": 20, "train_subset": 15_000}
+FINE_TUNE = {"epochs": 1, "learning_rate": 1e-4, "warmup_steps": 20, "train_subset": 15_000}
 MY_DIGITS_SHARE = 0.25  # of every batch
 
 
