@@ -488,7 +488,7 @@ class _FakeEvaluateTab(QWidget):
 def test_train_and_evaluate_tabs_are_wired(qtbot, model_path, stacked_model_path, monkeypatch):
     from recognizer.modelfile import load_model
 
-    fakes = {"train.tab": _FakeTrainTab, "evaluate.tab": _FakeEvaluateTab, "lab.tab": None}
+    fakes = {"train.tab": _FakeTrainTab, "evaluate.tab": _FakeEvaluateTab, "lab.tab": None, "digits.tab": None}
     monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: fakes[module])
     w = MainWindow(model_path=model_path)
     qtbot.addWidget(w)
@@ -616,7 +616,7 @@ def test_a_saved_model_is_named_everywhere_and_the_title_says_it_once(qtbot, mod
     from recognizer.modelfile import load_model
     from recognizer.ui import main_window as main_window_module
 
-    fakes = {"train.tab": _FakeTrainTab, "evaluate.tab": _FakeEvaluateTab, "lab.tab": None}
+    fakes = {"train.tab": _FakeTrainTab, "evaluate.tab": _FakeEvaluateTab, "lab.tab": None, "digits.tab": None}
     monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: fakes[module])
     w = MainWindow(model_path=model_path)
     qtbot.addWidget(w)
