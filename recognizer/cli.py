@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import RecognizerError
+from .cli_digits import add_digits_parser, add_train_arguments, cmd_digits
 from .hidden_sizes import parse_hidden_sizes
 
 EXIT_ERROR = 1
@@ -43,31 +44,34 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"recognizer {__version__}")
     parser.add_argument("--model", type=Path, help="model file for the window, predict and evaluate (default: the shipped model); "
                         "also accepted after the command")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="{train,evaluate,predict,calibrate}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="{train,evaluate,predict,calibrate,digits}")
 
     t = sub.add_parser("train", help="train a model and save it")
     t.add_argument("--out", type=Path, required=True, help="where to write the model (.safetensors)")
-    t.add_argument("--hidden", type=_hidden_sizes, default=d.hidden_sizes, metavar="SIZES", help="layer sizes, one per layer: 128 or 32,64 (default 128)")
-    t.add_argument("--epochs", type=int, default=d.epochs, help=f"passes over the training set (default {d.epochs})")
+    t.add_argument("--hidden", type=_hidden_sizes, default=None, metavar="SIZES", help="layer sizes, one per layer: 128 or 32,64 (default 128)")
+    t.add_argument("--epochs", type=int, default=None, help=f"passes over the training set (default {d.epochs})")
     t.add_argument("--batch-size", type=int, default=d.batch_size, help=f"images per step (default {d.batch_size})")
-    t.add_argument("--lr", type=float, default=d.learning_rate, help=f"peak learning rate of Adam (default {d.learning_rate:g})")
+    t.add_argument("--lr", type=float, default=None, help=f"peak learning rate of Adam (default {d.learning_rate:g})")
     t.add_argument("--schedule", choices=SCHEDULES, default=d.schedule, help=f"learning-rate schedule (default {d.schedule})")
-    t.add_argument("--warmup-steps", type=int, default=d.warmup_steps, help=f"batches of linear warm-up before the cosine decay (default {d.warmup_steps})")
+    t.add_argument("--warmup-steps", type=int, default=None, help=f"batches of linear warm-up before the cosine decay (default {d.warmup_steps})")
     t.add_argument("--grad-clip", type=float, default=d.grad_clip, help=f"largest gradient norm; 0 switches clipping off (default {d.grad_clip:g})")
     t.add_argument("--weight-decay", type=float, default=d.weight_decay, help=f"AdamW weight decay (default {d.weight_decay:g})")
     t.add_argument("--no-augment", action="store_true", help="train on the images as they are (default: random shifts, rotations, scalings)")
-    t.add_argument("--subset", type=int, default=0, help="use only the first N training images (default: all)")
+    t.add_argument("--subset", type=int, default=None, help="use only the first N training images (default: all; with --init, a fine-tune's 15,000)")
     t.add_argument("--seed", type=int, default=d.seed, help=f"fixes initialisation, order and augmentation (default {d.seed})")
     t.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="(default auto: cuda when present)")
     t.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
-    t.add_argument("--cell", choices=CELLS, default=d.cell, help=f"the recurrent cell (default {d.cell})")
+    t.add_argument("--cell", choices=CELLS, default=None, help=f"the recurrent cell (default {d.cell})")
     t.add_argument("--db", type=Path, help="records file the run is added to (default: recognizer.db in the user data folder)")
     t.add_argument("--log-dir", type=Path, help="also write TensorBoard event files there (needs the tensorboard extra)")
+    add_train_arguments(t)
 
     e = sub.add_parser("evaluate", help="accuracy and confusion matrix on the 10,000 MNIST test images")
     e.add_argument("--model", type=Path, default=argparse.SUPPRESS, help="model file (default: the shipped model)")
     e.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
     e.add_argument("--json", action="store_true", help="print JSON")
+    e.add_argument("--my-digits", action="store_true", help="also the accuracy on the held-out My digits")
+    e.add_argument("--db", type=Path, help="records file holding My digits (default: recognizer.db in the user data folder)")
 
     p = sub.add_parser("predict", help="read digits from image files")
     p.add_argument("images", nargs="+", metavar="IMAGE")
@@ -78,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--model", type=Path, help="model file to calibrate (default: the shipped model)")
     c.add_argument("--out", type=Path, required=True, help="where to write the calibrated model (may be the same file)")
     c.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
+    add_digits_parser(sub)
     return parser
 
 
@@ -125,8 +130,12 @@ def cmd_train(args) -> int:
     from .modelfile import save_model
     from .paths import user_data_dir
     from .records import Records
+    from .cli_digits import training_start
+    from .finetune import fine_tune_words
     from .train import Trainer, TrainConfig, autosave_name, result_metadata, save_exclusively, warmup_warning
 
+    Records(args.db).close()  # a records file that is not ours is said now, not after the training
+    start_from, my_digits = training_start(args, TrainConfig())  # --init and --my-digits
     config = TrainConfig(
         hidden_sizes=args.hidden,
         epochs=args.epochs,
@@ -141,12 +150,17 @@ def cmd_train(args) -> int:
         seed=args.seed,
         device=args.device,
         cell=args.cell,
+        init_model="" if args.init is None else str(args.init.resolve()),
+        my_digits=my_digits is not None,
     )
+    if start_from is not None:
+        print(f"recognizer: {fine_tune_words(config)} from {shown(args.init)}", file=sys.stderr)
+    if my_digits is not None:
+        print("recognizer: My digits: {:,} trained on, {:,} held out".format(*my_digits.counts()), file=sys.stderr)
     try:
         check_writable(args.out)  # before the data and the hours of training, not after
     except OSError as e:
         raise RecognizerError(f"Cannot write --out {shown(args.out)}: {e.strerror}") from None
-    Records(args.db).close()  # a records file that is not ours is said now, not after the training
     data = load_mnist(args.data_dir)
     warning = warmup_warning(config, len(data.train_images))
     if warning:
@@ -172,14 +186,16 @@ def cmd_train(args) -> int:
         if log:
             log.epoch(r)
         bar.clear()
+        mine = "" if r.my_digits_accuracy is None else f" | my digits acc {r.my_digits_accuracy:.2%}"
         _say(
             f"epoch {r.epoch}/{config.epochs}: train loss {r.train_loss:.4f} acc {r.train_accuracy:.2%} | "
-            f"test loss {r.test_loss:.4f} acc {r.test_accuracy:.2%} | {r.seconds:.1f} s"
+            f"test loss {r.test_loss:.4f} acc {r.test_accuracy:.2%}{mine} | {r.seconds:.1f} s"
         )
 
     started = time.perf_counter()
     try:
-        result = Trainer(config, data, on_batch=on_batch, on_epoch=on_epoch).run()
+        result = Trainer(config, data, on_batch=on_batch, on_epoch=on_epoch, start_from=start_from,
+                         my_digits=my_digits).run()  # fmt: skip
     finally:
         bar.clear()
         if log:
@@ -213,6 +229,11 @@ def cmd_evaluate(args) -> int:
     images, labels = load_test_set(args.data_dir)  # the training files are not needed, nor fetched
     ev = evaluate(loaded.model, images, labels)
     confusion = ev.confusion
+    mine = {}
+    if args.my_digits:
+        from .cli_digits import my_digits_evaluation
+
+        mine = {"my_digits": my_digits_evaluation(loaded.model, args.db)}
     if args.json:
         _say(json.dumps({
             "model": str(loaded.path),
@@ -222,6 +243,7 @@ def cmd_evaluate(args) -> int:
             "confusion": confusion.tolist(),
             "precision": [round(float(v), 6) for v in ev.precision],
             "recall": [round(float(v), 6) for v in ev.recall],
+            **mine,
         }))
         return 0
     lines = [f"model {shown(loaded.path)}",
@@ -231,6 +253,10 @@ def cmd_evaluate(args) -> int:
     lines += [f"{r:>5}" + "".join(f"{v:>6}" for v in row) for r, row in enumerate(confusion)]
     lines += ["", "digit  precision  recall"]
     lines += [f"{c:>5}  {ev.precision[c]:>9.2%}  {ev.recall[c]:>6.2%}" for c in range(10)]
+    if mine:
+        from .cli_digits import my_digits_lines
+
+        lines += ["", *my_digits_lines(mine["my_digits"])]
     for line in lines:
         _say(line)
     return 0
@@ -294,6 +320,7 @@ def main(argv: list[str] | None = None, open_window=None) -> int:
     """Run a command. Without one, open_window(model_path) opens the window: the launcher
     (recognizer/__main__.py) passes it in, so that this core module never imports the window."""
     commands = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "calibrate": cmd_calibrate,
+                "digits": cmd_digits,
                 None: lambda args: open_window(args.model)}  # fmt: skip
     try:
         parser = build_parser()  # inside: it imports torch, and Ctrl+C may come then

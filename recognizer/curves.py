@@ -5,6 +5,7 @@ run record (records.py) keeps. Plain numpy, so the CLI records the same columns 
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,8 @@ class Series:
 # Losses are cross-entropy in nats, accuracies fractions, x_epochs the position on the x axis.
 SERIES = {"step": "batch", "epoch": "both", "batch": "batch", "x_epochs": "both", "batch_loss": "batch",
           "smoothed_loss": "batch", "learning_rate": "batch", "train_loss": "epoch", "test_loss": "epoch",
-          "train_accuracy": "epoch", "test_accuracy": "epoch"}  # fmt: skip
+          "train_accuracy": "epoch", "test_accuracy": "epoch", "my_digits_accuracy": "epoch"}  # fmt: skip
+ADDED_LATER = {"my_digits_accuracy"}  # older records do without
 BATCH_SERIES = tuple(name for name, rows in SERIES.items() if rows != "epoch")
 EPOCH_SERIES = tuple(name for name, rows in SERIES.items() if rows != "batch")
 WHOLE_NUMBERS = {"step", "epoch", "batch"}
@@ -74,7 +76,8 @@ class RunCurves:
                 batch_rows.append([row[name] for name in BATCH_SERIES])
             elif isinstance(e, EpochResult):
                 row = {"epoch": e.epoch, "x_epochs": e.epoch, "train_loss": e.train_loss, "test_loss": e.test_loss,
-                       "train_accuracy": e.train_accuracy, "test_accuracy": e.test_accuracy}  # fmt: skip
+                       "train_accuracy": e.train_accuracy, "test_accuracy": e.test_accuracy,
+                       "my_digits_accuracy": math.nan if e.my_digits_accuracy is None else e.my_digits_accuracy}  # fmt: skip
                 epoch_rows.append([row[name] for name in EPOCH_SERIES])
         if batch_rows:
             self.batches.extend(batch_rows)
@@ -109,7 +112,10 @@ class RunCurves:
         """The inverse of to_dict; ValueError or KeyError (or TypeError) for anything else."""
         c = cls()
         for names, series, key in ((BATCH_SERIES, c.batches, "batch"), (EPOCH_SERIES, c.epochs, "epoch")):
-            columns = [np.asarray(d[key][name], dtype=float) for name in names]
+            stored = d[key]
+            length = len(stored["epoch"])  # a record from before a series existed lacks it: NaN
+            columns = [np.asarray(stored[name] if name in stored or name not in ADDED_LATER else [math.nan] * length,
+                                  dtype=float) for name in names]  # fmt: skip
             if len({len(col) for col in columns}) != 1 or columns[0].ndim != 1:
                 raise ValueError(f"the {key} columns differ in length")
             series.extend(np.stack(columns, axis=1))

@@ -1,7 +1,7 @@
 """The app's records: one SQLite file in the user data folder (recognizer.db), standard library only.
 
-It holds a table per kind of record; today `runs`, every training run from the CLI or the
-window (other features keep their tables beside it). The file is ours only when its
+It holds a table per kind of record: `runs`, every training run from the CLI or the window, and
+`digits`, the user's own labelled digits (my_digits.py reads and writes them). The file is ours only when its
 application_id says so; its schema version is PRAGMA user_version, raised by MIGRATIONS one step
 at a time inside a transaction. WAL journaling and one transaction per write mean that a process
 killed mid-write loses at most the record it was writing, and readers never wait for a writer.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -41,6 +42,22 @@ MIGRATIONS = [
         distributions TEXT,             -- JSON: insight.py's per-epoch summaries, or NULL
         model_path TEXT                 -- the model file the run saved, or NULL
     )""",
+    # My digits (my_digits.py): what the user drew or imported, with the label they gave it, and
+    # all it takes to make the input again (the strokes, the source pixels).
+    """CREATE TABLE digits (
+        id INTEGER PRIMARY KEY,
+        label INTEGER NOT NULL CHECK (label BETWEEN 0 AND 9),
+        created TEXT NOT NULL,          -- ISO 8601, UTC
+        source TEXT NOT NULL,           -- "drawing", "image NAME", "import PATH"
+        strokes TEXT,                   -- JSON [[[x, y], ...], ...] on the 280-px canvas, or NULL
+        pixels BLOB,                    -- source pixels, uint8 grey (the canvas's ink high), or NULL
+        pixels_height INTEGER,
+        pixels_width INTEGER,
+        input BLOB NOT NULL,            -- the 28x28 float32 input the network reads
+        answer INTEGER,                 -- the model's answer when it was kept, or NULL
+        model TEXT                      -- the model that gave that answer, or NULL
+    );
+    CREATE INDEX digits_by_label ON digits (label)""",
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 SUMMARY_COLUMNS = "id, name, created, duration, test_accuracy, epochs_completed, config, result, model_path"
@@ -48,6 +65,17 @@ SUMMARY_COLUMNS = "id, name, created, duration, test_accuracy, epochs_completed,
 
 def default_path() -> Path:
     return user_data_dir() / "recognizer.db"
+
+
+def path_beside(path: str | Path) -> Path:
+    """A name no file has yet in path's folder, for a new records file beside one that cannot be
+    used (which is never overwritten): recognizer-new.db, then recognizer-new-2.db, …"""
+    path = Path(path)
+    for n in range(1, 10_000):
+        candidate = path.with_name(f"{path.stem}-new{'' if n == 1 else f'-{n}'}{path.suffix}")
+        if not candidate.exists():
+            return candidate
+    raise RecordsError(f"{shown(path.parent)} holds too many records files already")
 
 
 @dataclass
@@ -133,7 +161,8 @@ class Records:
             if (app_id, version, tables) != (0, 0, 0) and app_id != APPLICATION_ID:
                 raise RecordsError(f"{shown(self.path)} is another program's database; it was left as it is")
             for step in MIGRATIONS[version:]:
-                self._db.execute(step)
+                for statement in step.split(";"):  # execute() takes one statement
+                    self._db.execute(statement)
             self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -215,6 +244,19 @@ class Records:
 
     def set_model_path(self, run_id: int, path: str | Path) -> None:
         self._write("UPDATE runs SET model_path = ? WHERE id = ?", (str(path), run_id))
+
+    # --- for the modules of the other tables (my_digits.py) -------------------------------------
+    @contextmanager
+    def writing(self):
+        """A transaction on the connection it yields: every write in the block, or none."""
+        try:
+            with self._transaction():
+                yield self._db
+        except sqlite3.Error as e:
+            raise self._error(e) from None
+
+    def query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        return self._query(sql, args)
 
     def _write(self, sql: str, args: tuple) -> None:
         try:

@@ -51,6 +51,8 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"  # auto: cuda when present, else cpu
     cell: str = DEFAULT_CELL  # lstm, gru or rnn (model.py)
+    init_model: str = ""  # the model file the run continued from ("": a new model)
+    my_digits: bool = False  # whether each batch carried a share of My digits (finetune.py)
 
     def __post_init__(self):
         # The same rule as the model loader's (hidden_sizes.py), so every run can be loaded again.
@@ -133,6 +135,7 @@ class EpochResult:
     test_accuracy: float
     seconds: float
     distributions: dict | None = None  # insight.Recorder's record so far, when the run keeps one
+    my_digits_accuracy: float | None = None  # on the held-out My digits, when they were mixed in
 
 
 @dataclass
@@ -159,15 +162,21 @@ class Trainer:
         on_batch: Callable[[BatchProgress], None] | None = None,
         on_epoch: Callable[[EpochResult], None] | None = None,
         record_distributions: bool = True,
+        start_from: RowRNN | None = None,
+        my_digits=None,
     ):
         """record_distributions: keep insight.py's distributions and gradient flow (a benchmark
-        switches it off to measure what it costs)."""
+        switches it off to measure what it costs); start_from: a model whose architecture and
+        weights the run continues from (its cell and hidden sizes must be the config's);
+        my_digits: a finetune.MyDigitsMix to mix in."""
         self.config = config
         self.record_distributions = record_distributions
         self.lr_multiplier = 1.0  # set_lr_multiplier
         self.data = data
         self.on_batch = on_batch
         self.on_epoch = on_epoch
+        self.start_from = start_from
+        self.my_digits = my_digits
         self._running = threading.Event()
         self._running.set()
         self._stop = threading.Event()
@@ -216,6 +225,8 @@ class Trainer:
         images = torch.as_tensor(self.data.train_images[:n]).to(device)
         labels = torch.as_tensor(self.data.train_labels[:n], dtype=torch.long).to(device)
         model = RowRNN(ModelConfig(cfg.hidden_sizes, cfg.cell)).to(device)
+        if self.start_from is not None:
+            model.load_state_dict(self.start_from.state_dict())
         optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
         try:
             result = self._epochs(model, optimizer, images, labels, generator, device)
@@ -267,6 +278,8 @@ class Trainer:
                     x.div_(255.0)
                 if cfg.augment:
                     x = random_affine(x, generator)
+                if self.my_digits is not None:
+                    x, y = self.my_digits.mix(x, y, generator)
                 lr = self.learning_rate_at(step, total_steps) * self.lr_multiplier
                 for group in optimizer.param_groups:
                     group["lr"] = lr
@@ -305,6 +318,7 @@ class Trainer:
                 test_accuracy=test.accuracy,
                 seconds=time.perf_counter() - started,
                 distributions=result.distributions,
+                my_digits_accuracy=None if self.my_digits is None else self.my_digits.held_out_accuracy(model),
             )
             result.history.append(epoch_result)
             result.evaluation = test

@@ -11,7 +11,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "recognizer"
 QT = ("PySide6", "pyqtgraph", "shiboken6")
-TABS = ("recognizer.ui.inspect", "recognizer.ui.train", "recognizer.ui.evaluate", "recognizer.ui.lab")
+TABS = ("recognizer.ui.inspect", "recognizer.ui.train", "recognizer.ui.evaluate", "recognizer.ui.lab", "recognizer.ui.digits")
 WIRING = ("recognizer.ui.main_window", "recognizer.ui.menus", "recognizer.ui.app")  # may import tabs
 LAUNCHER = "recognizer.__main__"  # above both: hands the CLI a way to open the window
 MAX_LINES = 500

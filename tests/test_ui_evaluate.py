@@ -31,7 +31,7 @@ from recognizer.modelfile import load_model  # noqa: E402
 from recognizer.trace import Tracer  # noqa: E402
 from recognizer.ui import theme  # noqa: E402
 from recognizer.ui.app import make_application  # noqa: E402
-from recognizer.ui.evaluate.digit_grid import DigitGrid  # noqa: E402
+from recognizer.ui.digit_grid import DigitGrid  # noqa: E402
 from recognizer.ui.evaluate.tab import PAGE_BROWSE, PAGE_MAP, PAGE_ROBUSTNESS, PAGE_SALIENCY, EvaluateTab  # noqa: E402
 
 TRAIN_SUBSET = 3000

@@ -42,7 +42,7 @@ def key(window, k, modifier=Qt.NoModifier):
 
 def test_window_has_tabs_menus_status_and_no_guess_when_empty(main_window):
     w = main_window
-    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == ["Draw && Inspect", "Train", "Evaluate", "Lab"]
+    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == ["Draw && Inspect", "Train", "Evaluate", "Lab", "My digits"]
     assert [a.text() for a in w.menuBar().actions()] == ["&File", "&Edit", "&View", "&Models", "&Help"]
     assert w.findChild(QWidget, "canvas") is w.inspect_tab.canvas
     assert prediction(w) == ""
@@ -503,7 +503,7 @@ class _FakeEvaluateTab(QWidget):
 def test_train_and_evaluate_tabs_are_wired(qtbot, model_path, stacked_model_path, monkeypatch):
     from recognizer.modelfile import load_model
 
-    fakes = {"train.tab": _FakeTrainTab, "evaluate.tab": _FakeEvaluateTab, "lab.tab": None}
+    fakes = {"train.tab": _FakeTrainTab, "evaluate.tab": _FakeEvaluateTab, "lab.tab": None, "digits.tab": None}
     monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: fakes[module])
     w = MainWindow(model_path=model_path)
     qtbot.addWidget(w)
@@ -631,7 +631,7 @@ def test_a_saved_model_is_named_everywhere_and_the_title_says_it_once(qtbot, mod
     from recognizer.modelfile import load_model
     from recognizer.ui import main_window as main_window_module
 
-    fakes = {"train.tab": _FakeTrainTab, "evaluate.tab": _FakeEvaluateTab, "lab.tab": None}
+    fakes = {"train.tab": _FakeTrainTab, "evaluate.tab": _FakeEvaluateTab, "lab.tab": None, "digits.tab": None}
     monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: fakes[module])
     w = MainWindow(model_path=model_path)
     qtbot.addWidget(w)

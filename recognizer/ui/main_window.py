@@ -21,13 +21,14 @@ from ..paths import default_model_path, models_dir, user_data_dir
 from ..trace_export import save_trace
 from . import theme
 from .dialogs import DIALOGS
+from .inspect.keeping import Keeper
 from .inspect.canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, qimage_to_array
 from .inspect.state import DEFAULT_SPEED, MAX_SPEED, MIN_SPEED
 from .inspect.state_panel import SERIES_NAMES
 from .inspect.tab import InspectTab
 from .menus import SHORTCUTS, Menus
 from .model_menu import ModelMenu
-from .settings import app_settings, read_bool, read_choice, read_int
+from .settings import app_settings, read_bool, read_choice, read_int, read_path
 
 if TYPE_CHECKING:
     from ..modelfile import LoadedModel
@@ -70,6 +71,7 @@ class MainWindow(QMainWindow):
         self._train_tab = None
         self._evaluate_tab = None
         self._lab_tab = None
+        self._digits_tab = None
 
         self.tabs = QTabWidget()
         self.inspect_tab = InspectTab()
@@ -81,10 +83,15 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self._placeholder("Loading…"), "Train")
         self.tabs.addTab(self._placeholder("Loading…"), "Evaluate")
         self.tabs.addTab(self._placeholder("Loading…"), "Lab")
+        self.tabs.addTab(self._placeholder("Loading…"), "My digits")
         self.tabs.setTabToolTip(0, "Draw a digit and watch the network read it, row by row.")
         self.tabs.setTabToolTip(1, "Train a new model on MNIST and use it here.")
         self.tabs.setTabToolTip(2, "Measure the model on the 10,000 MNIST test images and inspect its mistakes.")
         self.tabs.setTabToolTip(3, "Silence units, pin gates, hide rows: what does the network answer then?")
+        self.tabs.setTabToolTip(4, "The digits you kept (press 0–9 after drawing) or imported, and how the model reads them.")
+        self.keeper = Keeper(self.inspect_tab, read_path(app_settings(), "my_digits/db_path"))
+        self.inspect_tab.keep_button.keep_requested.connect(self.keep_drawing)
+        self.keeper.moved.connect(lambda path: app_settings().setValue("my_digits/db_path", str(path)))
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.setCentralWidget(self.tabs)
 
@@ -163,6 +170,16 @@ class MainWindow(QMainWindow):
             self._replace_tab(3, self._lab_tab, "Lab")
         else:
             self._replace_tab(3, self._placeholder("The Lab tab is not built in this window."), "Lab")
+        digits_cls = _optional_tab("digits.tab", "DigitsTab")
+        if digits_cls is not None:
+            self._digits_tab = digits_cls(self.keeper.db_path)
+            self.keeper.kept.connect(lambda _: self._digits_tab.refresh())
+            self.keeper.moved.connect(self._digits_tab.set_db_path)
+            self._digits_tab.inspect_requested.connect(self.inspect_image)
+            self._digits_tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+            self._replace_tab(4, self._digits_tab, "My digits")
+        else:
+            self._replace_tab(4, self._placeholder("The My digits tab is not built in this window."), "My digits")
         self.tabs.setCurrentIndex(current)
 
     def _replace_tab(self, index: int, widget: QWidget, title: str) -> None:
@@ -223,6 +240,8 @@ class MainWindow(QMainWindow):
         if self._lab_tab is not None:
             self._lab_tab.set_model(loaded)
             self._lab_tab.set_trace(self.inspect_tab.trace)
+        if self._digits_tab is not None:
+            self._digits_tab.set_model(loaded)
         self._update_status()
 
     def inspect_image(self, image28, caption: str) -> None:
@@ -233,6 +252,17 @@ class MainWindow(QMainWindow):
             image = image / 255.0
         self.tabs.setCurrentWidget(self.inspect_tab)
         self.inspect_tab.inspect_image(image, caption, play=True)
+
+    @property
+    def digits_tab(self):
+        """The My digits tab (None where it is not built)."""
+        self.ensure_ready()
+        return self._digits_tab
+
+    def keep_drawing(self, label: int) -> int | None:
+        """Keep the input on Draw & Inspect in My digits as label (inspect/keeping.py); its id or None."""
+        self.ensure_ready()
+        return self.keeper.keep(label, None if self._loaded is None else self._loaded.name)
 
     def open_image(self, path: str | Path) -> bool:
         """Read a digit from an image file onto the canvas; a dialog says why when it cannot."""
@@ -441,7 +471,7 @@ class MainWindow(QMainWindow):
         self.inspect_tab.pause()
         self.inspect_tab.flow_view.shutdown()
         self._ready_timer.stop()
-        for tab in (self._train_tab, self._evaluate_tab, self._lab_tab):  # stop their worker threads
+        for tab in (self._train_tab, self._evaluate_tab, self._lab_tab, self._digits_tab):  # stop their worker threads
             if tab is not None and hasattr(tab, "shutdown"):
                 tab.shutdown()
         self.save_settings()

@@ -21,6 +21,7 @@ SHORTCUTS = (
     ("Ctrl+L", "load a model file"),
     ("Ctrl+S", "save the trace as CSV or NPZ"),
     ("Ctrl+Q", "quit"),
+    ("0 … 9", "keep the drawing in My digits with that label"),
 )
 
 
@@ -99,6 +100,12 @@ class Menus:
             self.undo_action, self.clear_action, self.paste_action, self.play_action,
             self.back_action, self.forward_action, self.first_action, self.last_action,
         ]  # fmt: skip
+        # A bare digit key keeps the drawing in My digits with that label (no other shortcut is a digit).
+        keep_menu = edit_menu.addMenu("&Keep drawing as")
+        self.keep_actions = [action(window, f"It's a &{d}", lambda _=False, n=d: window.keep_drawing(n), str(d),
+                                    f"Keep the drawing in My digits as a {d}") for d in range(10)]  # fmt: skip
+        keep_menu.addActions(self.keep_actions)
+        self.inspect_actions += self.keep_actions
 
     def _offer_heatmap_series(self, names) -> None:
         """The heatmap's choices in the View menu: only what the model's cell has."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the readers take any store with value(): they and their users stay Qt-free
@@ -61,3 +62,9 @@ def read_choice(store: QSettings, key: str, default: str, choices: Collection[st
 def read_text(store: QSettings, key: str, default: str = "") -> str:
     raw = store.value(key)
     return raw if isinstance(raw, str) else default
+
+
+def read_path(store: QSettings, key: str) -> Path | None:
+    """A stored file path, or None when none (or not text) is stored."""
+    raw = store.value(key)
+    return Path(raw) if isinstance(raw, str) and raw else None

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout,
 
 from ...dims import CLASSES
 from ..widgets import TextLine, caption_label, muted_label
-from .digit_grid import DigitGrid
+from ..digit_grid import DigitGrid
 from .state import BrowseFilters, EvaluateState
 
 DATASETS = (("test", "Test set (10,000)"), ("train", "Training set (60,000)"))

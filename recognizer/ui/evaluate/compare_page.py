@@ -18,7 +18,7 @@ from ..dialogs import DIALOGS
 from ..jobs import JobFailure, JobRunner
 from ..widgets import TextLine, caption_label, muted_label
 from .comparison_state import ComparisonState
-from .digit_grid import DigitGrid
+from ..digit_grid import DigitGrid
 from .state import EvaluateState
 
 

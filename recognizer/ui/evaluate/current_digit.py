@@ -9,7 +9,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from ..row_player import RowPlayer
-from .digit_grid import digit_image
+from ..digit_grid import digit_image
 
 
 class CurrentDigitBar(QWidget):

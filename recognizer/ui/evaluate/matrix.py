@@ -20,7 +20,7 @@ from ...dims import CLASSES
 from .. import theme
 from ..confusion_view import ConfusionMatrixView
 from ..widgets import caption_label, group_box, muted_label
-from .digit_grid import DigitGrid
+from ..digit_grid import DigitGrid
 from .state import EvaluateState
 
 TABLE_ROW_PX = 19

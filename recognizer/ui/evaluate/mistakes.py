@@ -6,7 +6,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ..widgets import TextLine, caption_label, muted_label
-from .digit_grid import DigitGrid
+from ..digit_grid import DigitGrid
 from .state import EvaluateState
 
 

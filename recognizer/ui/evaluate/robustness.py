@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxL
 from ...analysis import Perturbation
 from ...evaluate import as_float_images
 from ..widgets import TextLine, caption_label, group_box, muted_label
-from .digit_grid import mosaic
+from ..digit_grid import mosaic
 from .plots import RobustnessPlot
 from .results import ROBUSTNESS_GROUPS, ROBUSTNESS_SIZES
 from .state import EvaluateState

@@ -37,6 +37,7 @@ from ..plot_menu import install_plot_menu
 from ..widgets import TextLine, group_box, muted_label as _muted
 from .answer_views import NetworkInputView, ProbabilityBars, TrajectoryPlot
 from .gradient_flow_view import GradientFlowView
+from .keeping import KeepButton
 from .canvas import CANVAS_SIZE, DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
 from .compare_view import ComparePanel
 from .pen_preview import PenPreview
@@ -154,6 +155,8 @@ class InspectTab(QWidget):
         answer_layout.addWidget(self.prediction)
         answer_layout.addSpacing(12)
         answer_layout.addLayout(answer_text, 1)
+        self.keep_button = KeepButton()  # keep_requested(label): the window keeps it in My digits
+        answer_layout.addWidget(self.keep_button, 0, Qt.AlignBottom)
 
         left = QVBoxLayout()
         left.setSpacing(10)

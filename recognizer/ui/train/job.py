@@ -36,10 +36,11 @@ class TrainingRun:
     Trainer's next batch; job() is what the runner's thread runs."""
 
     def __init__(self, config: TrainConfig, data: MNIST, *, autosave_dir: Path | None, torch_threads: int | None,
-                 db_path: Path | None = None):  # fmt: skip
-        """db_path: the records file the run is written to (None: the user data folder's)."""
+                 db_path: Path | None = None, trainer_options: dict | None = None):  # fmt: skip
+        """db_path: the records file the run is written to (None: the user data folder's);
+        trainer_options: Trainer's start_from and my_digits (start_from.py)."""
         self.config = config
-        self.trainer = Trainer(config, data)
+        self.trainer = Trainer(config, data, **(trainer_options or {}))
         self.curves = RunCurves()  # the run's own copy, for its record: the tab's lives on the UI thread
         self.db_path = db_path
         self.autosave_dir = autosave_dir

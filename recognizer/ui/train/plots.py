@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -26,6 +27,7 @@ from ..plot_menu import install_plot_menu
 TRAIN_COLOUR = theme.SELECTION
 TEST_COLOUR = theme.ACCENT
 LR_COLOUR = "#a78bfa"
+MY_DIGITS_COLOUR = "#fbbf24"  # the held-out My digits, when a run mixes them in
 RAW_ALPHA, PREVIOUS_ALPHA = 80, 70
 MUTED = theme.MUTED_TEXT  # the previous run's legend entry: its curves are faint in both colours
 UNTRAINED_LOSS = 2.3  # about ln 10, where an untrained network starts: the loss plot's first top
@@ -153,6 +155,7 @@ class TrainingPlots(QWidget):
         marker = lambda colour: dict(pen=_pen(colour, 2), symbol="o", symbolSize=7, symbolBrush=colour, symbolPen=None)  # noqa: E731
         self.epoch_train, self.epoch_test = el.plot(**marker(TRAIN_COLOUR)), el.plot(**marker(TEST_COLOUR))
         self.acc_train, self.acc_test = ac.plot(**marker(TRAIN_COLOUR)), ac.plot(**marker(TEST_COLOUR))
+        self.acc_mine = ac.plot(**marker(MY_DIGITS_COLOUR))
 
     def begin(self, epochs: int, peak_lr: float, previous: RunCurves | None) -> None:
         """A new run of epochs is starting; previous (if any) is shown faint beside it."""
@@ -193,8 +196,17 @@ class TrainingPlots(QWidget):
             self.epoch_test.setData(ex, c.epoch("test_loss"))
             self.acc_train.setData(ex, 100 * c.epoch("train_accuracy"))
             self.acc_test.setData(ex, 100 * c.epoch("test_accuracy"))
+            self._draw_my_digits(ex, c.epoch("my_digits_accuracy"))
         self._drawn = (c.batches.n, c.epochs.n)
         self.plot_updates += 1
+
+    def _draw_my_digits(self, ex: np.ndarray, accuracy: np.ndarray) -> None:
+        measured = np.isfinite(accuracy)  # NaN: the run did not mix My digits in
+        self.acc_mine.setData(ex[measured], 100 * accuracy[measured])
+        entry = (MY_DIGITS_COLOUR, "my digits (held out)", False)
+        if measured.any() and entry not in self.accuracy_plot.legend_entries:
+            self.accuracy_plot.legend_entries.append(entry)
+            self._update_legends()
 
     def _fit_y(self, widget: pg.PlotWidget, top: float, previous_series: str) -> None:
         """The per-batch plots run from 0 to a round number above everything on them, which

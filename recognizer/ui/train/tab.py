@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QProgressBar, QPushB
 
 from ...curves import RunCurves, write_curves_csv
 from ...data import MNIST
+from ...errors import RecognizerError
 from ...modelfile import LoadedModel, save_model
 from ...train import TrainConfig, result_metadata
 from ...paths import user_data_dir
@@ -35,6 +36,7 @@ from .job import RunOutcome, TrainingRun, preload_training_modules
 from .plots import TrainingPlots
 from .result_panel import ResultPanel
 from .runs_panel import RunsPanel
+from .start_from import StartFromBox
 
 # The runner hands batches over 10 times a second: smooth enough for curves, and it leaves the UI
 # thread ~5% of one core on a 2-core machine (benchmarks/bench_gui_training.py).
@@ -153,6 +155,8 @@ class TrainTab(QWidget):
         left.setContentsMargins(0, 0, 4, 0)
         left.setSpacing(8)
         left.addWidget(self.form)
+        self.start_from = StartFromBox(self.form, self.db_path)  # a new model or the one in use; My digits or not
+        left.addWidget(self.start_from)
         left.addWidget(run_box)
         left.addWidget(self.result, 1)
         self.left_scroll = scroll = QScrollArea()
@@ -200,7 +204,11 @@ class TrainTab(QWidget):
         if config is None:
             return False
         state.write_train_settings(app_settings(), config)
-        self._config = config
+        try:  # the model to start from and My digits to mix in, as chosen
+            self._config, self._trainer_options = self.start_from.trainer_options(config)
+        except RecognizerError as e:
+            self.progress_label.setText(str(e))
+            return False
         if self.data is not None:
             self._begin(self.data)
             return True
@@ -253,6 +261,7 @@ class TrainTab(QWidget):
     def set_model_in_use(self, loaded: LoadedModel | None) -> None:
         """The window tells the tab which model Draw & Inspect uses, so that "In use" stays true."""
         ours = self.outcome is not None and loaded is not None and loaded.model is self.outcome.result.model
+        self.start_from.set_model_in_use(loaded)
         self.result.set_in_use(ours)
 
     def use_model(self) -> LoadedModel | None:
@@ -337,7 +346,7 @@ class TrainTab(QWidget):
         self.clock = state.RunClock(config.epochs, images, config.batch_size, self._test_images, time.perf_counter())
         models_dir = self.models_dir if self.models_dir is not None else user_data_dir() / "models"
         self.training = TrainingRun(config, data, autosave_dir=models_dir, torch_threads=self.torch_threads,
-                                    db_path=self.db_path)  # fmt: skip
+                                    db_path=self.db_path, trainer_options=self._trainer_options)  # fmt: skip
         self.plots.begin(config.epochs, config.learning_rate, self.previous)
         self.plots.draw(self.curves)
         self.insight.show_record(None)

@@ -1,0 +1,126 @@
+"""The command line's My digits: `recognizer digits import | export | list | clear`, and what
+`train --init / --my-digits` and `evaluate --my-digits` need from them (cli.py calls these)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .dims import CLASSES
+from .errors import RecognizerError
+
+
+def add_digits_parser(sub) -> None:
+    g = sub.add_parser("digits", help="My digits: import, export, list or clear your own labelled digits")
+    g.add_argument("action", choices=("import", "export", "list", "clear"),
+                   help="import DIR / export DIR: subfolders 0 ... 9 of images; list: how many per digit; clear: delete all")  # fmt: skip
+    g.add_argument("folder", nargs="?", type=Path, metavar="DIR", help="the folder to import from or export to")
+    g.add_argument("--json", action="store_true", help="list: print JSON")
+    g.add_argument("--db", type=Path, help="records file holding My digits (default: recognizer.db in the user data folder)")
+
+
+def cmd_digits(args) -> int:
+    from .fileio import shown
+    from .my_digits import MyDigits
+    from .my_digits_files import export_folder, import_folder
+    from .records import Records
+
+    if args.action in ("import", "export") and args.folder is None:
+        raise RecognizerError(f"digits {args.action} needs a folder: recognizer digits {args.action} DIR")
+    if args.action in ("list", "clear") and args.folder is not None:
+        raise RecognizerError(f"digits {args.action} takes no folder ({shown(args.folder)})")
+    with Records(args.db) as records:
+        store = MyDigits(records)
+        if args.action == "import":
+            report = import_folder(args.folder, store)
+            for problem in report.problems:
+                print(f"recognizer: warning: {problem}", file=sys.stderr, flush=True)
+            _say(f"{report.summary()} from {shown(args.folder)}")
+            return 1 if report.problems and not report.added else 0
+        if args.action == "export":
+            _say(f"Exported {export_folder(args.folder, store):,} digits to {shown(args.folder)}")
+            return 0
+        if args.action == "clear":
+            _say(f"Deleted {store.clear():,} digits from My digits")
+            return 0
+        counts = store.counts()
+    if args.json:
+        _say(json.dumps({"counts": {str(d): counts[d] for d in range(CLASSES)}, "total": sum(counts)}))
+    else:
+        _say("digit  count")
+        for d in range(CLASSES):
+            _say(f"{d:>5}  {counts[d]:>5}")
+        _say(f"total  {sum(counts):>5}")
+    return 0
+
+
+def add_train_arguments(t) -> None:
+    t.add_argument("--init", type=Path, metavar="MODEL", help="continue from this model file (its architecture and "
+                   "weights); the defaults become a fine-tune's, printed when the run starts")  # fmt: skip
+    t.add_argument("--my-digits", action="store_true", help="mix My digits into every batch (20%% of them held out for measuring)")
+
+
+def training_start(args, defaults):
+    """Fill in args.hidden, cell, epochs, lr and warmup_steps that were not given (a fine-tune's with
+    --init, else `defaults`, a TrainConfig); (start model or None, MyDigitsMix or None)."""
+    from .finetune import FINE_TUNE, MyDigitsMix
+    from .fileio import shown
+    from .hidden_sizes import format_hidden_sizes
+    from .modelfile import load_model
+    from .my_digits import MyDigits
+    from .records import Records
+
+    start = None
+    tuned = dict(FINE_TUNE) if args.init is not None else {}
+    if args.init is not None:
+        start = load_model(args.init).model
+        sizes = start.config.hidden_sizes
+        if args.hidden is not None and tuple(args.hidden) != tuple(sizes):
+            raise RecognizerError(f"--hidden {format_hidden_sizes(args.hidden)} differs from the --init model's "
+                                  f"{format_hidden_sizes(sizes)} ({shown(args.init)})")  # fmt: skip
+        args.hidden = sizes
+        if args.cell is not None and args.cell != start.config.cell:
+            raise RecognizerError(f"--cell {args.cell} differs from the --init model's {start.config.cell} ({shown(args.init)})")
+        args.cell = start.config.cell
+    args.hidden = args.hidden if args.hidden is not None else defaults.hidden_sizes
+    args.cell = args.cell if args.cell is not None else defaults.cell
+    for name, field in (("epochs", "epochs"), ("lr", "learning_rate"), ("warmup_steps", "warmup_steps"),
+                        ("subset", "train_subset")):  # fmt: skip
+        if getattr(args, name) is None:
+            setattr(args, name, tuned.get(field, getattr(defaults, field)))
+    mix = None
+    if args.my_digits:
+        with Records(args.db) as records:
+            mix = MyDigitsMix.from_store(MyDigits(records))
+    return start, mix
+
+
+def my_digits_evaluation(model, db) -> dict:
+    """evaluate --my-digits: the model on the held-out My digits, as JSON-ready numbers."""
+    from .finetune import held_out_evaluation
+    from .my_digits import MyDigits
+    from .records import Records
+
+    with Records(db) as records:
+        ev = held_out_evaluation(model, MyDigits(records))
+    if ev is None:
+        return {"accuracy": None, "correct": 0, "total": 0, "per_digit": [None] * CLASSES}
+    confusion = ev.confusion
+    rows = confusion.sum(axis=1)
+    per_digit = [None if rows[d] == 0 else round(float(confusion[d, d] / rows[d]), 6) for d in range(CLASSES)]
+    return {"accuracy": ev.accuracy, "correct": int(confusion.trace()), "total": int(rows.sum()), "per_digit": per_digit}
+
+
+def my_digits_lines(result: dict) -> list[str]:
+    from .text import format_percent
+
+    if not result["total"]:
+        return ["My digits: none held out yet (keep or import at least two of a digit)"]
+    per = ", ".join(f"{d}: {format_percent(a)}" for d, a in enumerate(result["per_digit"]) if a is not None)
+    return [f"My digits (held out) accuracy {format_percent(result['accuracy'])} "
+            f"({result['correct']:,} of {result['total']:,}); {per}"]  # fmt: skip
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)

@@ -1,0 +1,321 @@
+"""The My digits tab: the digits you kept or imported, as a grid by label, with the current
+model's answer on each (the misread ones in red), its accuracy on them per digit; filter,
+relabel, delete (with undo), import and export folders of images, and double-click to watch one
+being read in Draw & Inspect (the window wires that: inspect_requested).
+
+The store is the records file (recognizer/my_digits.py); reading it is quick, the model's answers
+and the folder imports and exports run on the tab's JobRunner. DigitsState (state.py) holds what
+is shown and every sentence.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QProgressBar,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...dims import CLASSES
+from ...errors import RecognizerError
+from .. import theme
+from ..dialogs import DIALOGS
+from ..digit_grid import DigitGrid
+from ..jobs import JobFailure, JobRunner
+from ..widgets import muted_label
+from .state import ALL, DigitsState
+
+
+class DigitsTab(QWidget):
+    """Signals: inspect_requested(image28, caption) on a double-click; status_message(text)."""
+
+    inspect_requested = Signal(object, str)
+    status_message = Signal(str)
+
+    def __init__(self, db_path: str | Path | None = None, parent=None):
+        super().__init__(parent)
+        self.db_path = db_path  # None: the user data folder's records file
+        self.state = DigitsState()
+        self.runner = JobRunner("my-digits", self)
+        self._model = None
+        self._visible: list = []  # the digits in the grid, in its order
+
+        self.filter_combo = QComboBox()
+        self.filter_combo.addItem("All digits", ALL)
+        for label in range(CLASSES):
+            self.filter_combo.addItem(f"Only {label}s", label)
+        self.filter_combo.setToolTip("Show every digit, or only those labelled one digit.")
+        self.filter_combo.currentIndexChanged.connect(self._on_filter)
+        self.misread_check = QCheckBox("Misread only")
+        self.misread_check.setToolTip("Show only the digits the current model reads as another digit.")
+        self.misread_check.toggled.connect(self._on_filter)
+        self.import_button = QPushButton("Import folder…", clicked=self.import_dialog)
+        self.import_button.setToolTip("A folder with subfolders 0 … 9 of images (PNG, JPEG, …): each becomes a digit with that label.")
+        self.export_button = QPushButton("Export folder…", clicked=self.export_dialog)
+        self.export_button.setToolTip("Write every digit's 28×28 input as PNG into subfolders 0 … 9.")
+        top = QHBoxLayout()
+        top.addWidget(muted_label("Show"))
+        top.addWidget(self.filter_combo)
+        top.addWidget(self.misread_check)
+        top.addStretch(1)
+        top.addWidget(self.import_button)
+        top.addWidget(self.export_button)
+
+        self.accuracy_label = QLabel()
+        self.accuracy_label.setFont(theme.big_font(13, bold=False))
+        self.accuracy_label.setWordWrap(True)
+        self.per_digit_label = muted_label(wrap=True)
+        self.per_digit_label.setToolTip("Per digit: how many of yours labelled so the current model reads right.")
+
+        self.grid = DigitGrid()
+        self.grid.setToolTip("Double-click a digit to watch it being read in Draw & Inspect.")
+        self.grid.digit_activated.connect(self._on_activated)
+        self.grid.digit_selected.connect(lambda _: self._sync_buttons())
+
+        self.relabel_button = QToolButton()
+        self.relabel_button.setText("Relabel as …")
+        self.relabel_button.setPopupMode(QToolButton.InstantPopup)
+        menu = QMenu(self.relabel_button)
+        for label in range(CLASSES):
+            menu.addAction(str(label), lambda n=label: self.relabel_selected(n))
+        self.relabel_button.setMenu(menu)
+        self.delete_button = QPushButton("Delete", clicked=self.delete_selected)
+        self.delete_button.setToolTip("Delete the selected digit (Undo brings it back).")
+        self.undo_button = QPushButton("Undo delete", clicked=self.undo_delete)
+        self.count_label = muted_label()
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(220)
+        self.progress.hide()
+        bottom = QHBoxLayout()
+        for w in (self.relabel_button, self.delete_button, self.undo_button):
+            bottom.addWidget(w)
+        bottom.addSpacing(12)
+        bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(self.progress)
+        self.message_label = muted_label(wrap=True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 10, 8)
+        layout.addLayout(top)
+        layout.addWidget(self.accuracy_label)
+        layout.addWidget(self.per_digit_label)
+        layout.addWidget(self.grid, 1)
+        layout.addLayout(bottom)
+        layout.addWidget(self.message_label)
+        self.refresh()
+
+    # --- public API ----------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self.runner.busy
+
+    def set_db_path(self, path: str | Path | None) -> None:
+        self.db_path = path
+        self.refresh()
+
+    def set_model(self, loaded) -> None:
+        """The model in use (a modelfile.LoadedModel, or None): its answers on every digit."""
+        self._model = loaded
+        self._read_answers()
+
+    def refresh(self) -> None:
+        """Read the digits again (one was kept, imported, relabelled…) and the model's answers."""
+        from ...my_digits import MyDigits
+        from ...records import Records
+
+        try:
+            with Records(self.db_path) as records:
+                store = MyDigits(records)
+                digits = store.digits()
+                unreadable = len(store.unreadable)
+        except RecognizerError as e:
+            digits, unreadable = [], 0
+            self.state.message = str(e)
+        else:
+            if unreadable:
+                self.state.message = f"{unreadable} damaged digit(s) left out."
+        self.state.set_digits(digits)
+        self._show()
+        self._read_answers()
+
+    def relabel_selected(self, label: int) -> None:
+        self._edit(lambda store, d: store.relabel(d.id, label), lambda d: f"Digit #{d.id} is now a {label}.")
+
+    def delete_selected(self) -> None:
+        def delete(store, d):
+            self.state.deleted(store.delete([d.id]))
+
+        self._edit(delete, None)
+
+    def undo_delete(self) -> None:
+        gone = self.state.take_undo()
+        if gone:
+            self._edit(lambda store, _: store.restore(gone), lambda _: f"Brought back {len(gone)} digit(s).", need_selection=False)
+
+    def import_folder(self, folder: str | Path) -> None:
+        from ...my_digits import MyDigits
+        from ...my_digits_files import import_folder
+        from ...records import Records
+
+        def work(ctx):
+            with Records(self.db_path) as records:
+                return import_folder(folder, MyDigits(records), on_file=lambda done, total: ctx.report((done, total)))
+
+        def done(report):
+            self._end_progress()
+            self.state.message = report.summary() + "."
+            self.refresh()
+            self.status_message.emit(self.state.message)
+            if report.problems:
+                DIALOGS.show_message(self, "warning", "Some files were left out",
+                                     f"{report.summary()}.", "\n".join(report.problems))  # fmt: skip
+
+        self._start_progress("Importing")
+        self.runner.submit(work, on_done=done, on_progress=self._on_progress, on_error=self._on_error, key="files")
+
+    def export_folder(self, folder: str | Path) -> None:
+        from ...my_digits import MyDigits
+        from ...my_digits_files import export_folder
+        from ...records import Records
+
+        def work(ctx):
+            with Records(self.db_path) as records:
+                return export_folder(folder, MyDigits(records))
+
+        def done(count):
+            self._end_progress()
+            self._say(f"Exported {count:,} digits to {folder}.")
+
+        self._start_progress("Exporting")
+        self.runner.submit(work, on_done=done, on_error=self._on_error, key="files")
+
+    def import_dialog(self) -> None:
+        folder = DIALOGS.ask_folder(self, "Import digits: a folder with subfolders 0 … 9")
+        if folder:
+            self.import_folder(folder)
+
+    def export_dialog(self) -> None:
+        folder = DIALOGS.ask_folder(self, "Export My digits into a folder")
+        if folder:
+            self.export_folder(folder)
+
+    def shutdown(self, timeout: float | None = 5.0) -> bool:
+        return self.runner.shutdown(timeout)
+
+    # --- inside --------------------------------------------------------------------------------
+    def _read_answers(self) -> None:
+        loaded, digits = self._model, list(self.state.digits)
+        if loaded is None or not digits:
+            self.state.set_answers(None, None, None if loaded is None else loaded.name)
+            self._show()
+            return
+        ids = [d.id for d in digits]
+        images = np.stack([d.input for d in digits])
+
+        def work(ctx):
+            from ...evaluate import predict_probabilities
+
+            return predict_probabilities(loaded.model, images).argmax(axis=1)
+
+        def done(predictions):
+            self.state.set_answers(ids, predictions, loaded.name)
+            self._show()
+
+        self.runner.submit(work, on_done=done, on_error=self._on_error, key="answers")
+
+    def _show(self) -> None:
+        state = self.state
+        visible = state.visible()
+        selected = self._selected_id
+        images = np.stack([d.input for d in visible]) if visible else np.zeros((0, 28, 28), np.float32)
+        self.grid.set_digits(images, np.arange(len(visible)), text=lambda i: state.caption(visible[i]),
+                             tooltip=lambda i: state.tooltip(visible[i]),
+                             mistake=lambda i: state.is_misread(visible[i]))  # fmt: skip
+        self._visible = visible
+        if selected is not None:
+            row = next((r for r, d in enumerate(visible) if d.id == selected), None)
+            if row is not None:
+                self.grid.select_row(row)
+        self.accuracy_label.setText(state.accuracy_text())
+        self.per_digit_label.setText(state.per_digit_text())
+        self.per_digit_label.setVisible(bool(state.per_digit_text()))
+        self.count_label.setText(state.count_text())
+        self.message_label.setText(state.message)
+        self.message_label.setVisible(bool(state.message))
+        self._sync_buttons()
+
+    def selected_digit(self):
+        row = self.grid.current_digit()
+        return None if row is None or row >= len(self._visible) else self._visible[row]
+
+    @property
+    def _selected_id(self):
+        digit = self.selected_digit()
+        return None if digit is None else digit.id
+
+    def _sync_buttons(self) -> None:
+        has = self.selected_digit() is not None
+        self.relabel_button.setEnabled(has)
+        self.delete_button.setEnabled(has)
+        self.undo_button.setEnabled(bool(self.state.undo_stack))
+        self.export_button.setEnabled(bool(self.state.digits))
+
+    def _edit(self, change, said, need_selection: bool = True) -> None:
+        from ...my_digits import MyDigits
+        from ...records import Records
+
+        digit = self.selected_digit()
+        if digit is None and need_selection:
+            return
+        try:
+            with Records(self.db_path) as records:
+                change(MyDigits(records), digit)
+        except RecognizerError as e:
+            DIALOGS.show_message(self, "warning", "My digits", str(e))
+            return
+        if said is not None:
+            self.state.message = said(digit)
+        self.refresh()
+
+    def _on_filter(self, *_) -> None:
+        self.state.set_filter(self.filter_combo.currentData(), self.misread_check.isChecked())
+        self._show()
+
+    def _on_activated(self, row: int) -> None:
+        digit = self._visible[row]
+        self.inspect_requested.emit(digit.input, self.state.inspect_caption(digit))
+
+    def _say(self, text: str) -> None:
+        self.state.message = text
+        self._show()
+        self.status_message.emit(text)
+
+    def _start_progress(self, what: str) -> None:
+        self.progress.setFormat(f"{what} %v of %m")
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.import_button.setEnabled(False)
+
+    def _on_progress(self, payload) -> None:
+        done, total = payload
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+
+    def _end_progress(self) -> None:
+        self.progress.hide()
+        self.import_button.setEnabled(True)
+
+    def _on_error(self, failure: JobFailure) -> None:
+        self._end_progress()
+        DIALOGS.show_message(self, "warning", "My digits", failure.message, failure.details)

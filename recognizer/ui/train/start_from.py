@@ -1,0 +1,84 @@
+"""The Train tab's "Start from" and "Include my digits": train a new model, or continue from the
+model in use (its architecture and weights, with a fine-tune's settings filled in), and mix My
+digits into every batch (finetune.py), with their held-out part measured after every epoch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QVBoxLayout, QWidget
+
+from ..widgets import muted_label
+
+NEW, IN_USE = 0, 1
+
+
+class StartFromBox(QWidget):
+    """Beside the settings form (form.SettingsForm), which gets a fine-tune's settings when the
+    model in use is picked."""
+
+    def __init__(self, form, db_path: str | Path | None = None, parent=None):
+        super().__init__(parent)
+        self.form = form
+        self.loaded = None  # the model in use (modelfile.LoadedModel), or None
+        self.db_path = db_path  # the records file holding My digits (None: the user data folder's)
+        self.combo = QComboBox()
+        self.combo.addItems(["a new model", "the model in use"])
+        self.combo.setToolTip("A new model starts from random weights; the model in use keeps its architecture and\n"
+                              "weights and is trained further (a fine-tune: a lower peak rate, one epoch).")  # fmt: skip
+        # As wide as its own items, so that a model's long name never widens the settings column.
+        self.combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(16)
+        self.combo.currentIndexChanged.connect(self._on_choice)
+        self.my_digits_check = QCheckBox("Include my digits")
+        self.my_digits_check.setToolTip("Every batch carries a share of My digits (drawn again and again, each time moved a\n"
+                                        "little); a fifth of them is held out and measured after every epoch.")  # fmt: skip
+        line = QHBoxLayout()
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(muted_label("Start from"))
+        line.addWidget(self.combo, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(line)
+        layout.addWidget(self.my_digits_check)
+        self.set_model_in_use(None)
+
+    def set_model_in_use(self, loaded) -> None:
+        self.loaded = loaded
+        name = "none loaded" if loaded is None else loaded.name
+        item = self.combo.model().item(IN_USE)
+        item.setToolTip(f"Continue from {name}: its architecture and weights.")
+        item.setEnabled(loaded is not None)
+        if loaded is None and self.combo.currentIndex() == IN_USE:
+            self.combo.setCurrentIndex(NEW)
+
+    def trainer_options(self, config):
+        """(the config as the run will use it, Trainer keyword arguments): the start model and
+        My digits when chosen. RecognizerError when My digits cannot be used."""
+        options = {}
+        if self.combo.currentIndex() == IN_USE and self.loaded is not None:
+            model = self.loaded.model
+            path = "" if self.loaded.path is None else str(self.loaded.path)
+            config = replace(config, hidden_sizes=model.config.hidden_sizes, cell=model.config.cell, init_model=path)
+            options["start_from"] = model
+        if self.my_digits_check.isChecked():
+            from ...finetune import MyDigitsMix
+            from ...my_digits import MyDigits
+            from ...records import Records
+
+            with Records(self.db_path) as records:
+                options["my_digits"] = MyDigitsMix.from_store(MyDigits(records))
+            config = replace(config, my_digits=True)
+        return config, options
+
+    def _on_choice(self, index: int) -> None:
+        if index != IN_USE:
+            return
+        from ...finetune import FINE_TUNE
+
+        try:
+            self.form.set_config(replace(self.form.config(), **FINE_TUNE))
+        except ValueError:
+            return  # a form halfway through editing is left as it is
