@@ -22,6 +22,7 @@ class FlowCurve:
 
     path: Path
     name: str  # model.describe(): "RNN 128", "LSTM 32×64"
+    cell: str
     flow: np.ndarray
 
     @property
@@ -59,7 +60,7 @@ def compare_flows(paths: Sequence[str | Path], images: np.ndarray, labels: np.nd
         if should_stop is not None and should_stop():
             return None
         model = load_model(path).model
-        curves.append(FlowCurve(Path(path), model.describe(), last_layer_flow(model, images, labels)))
+        curves.append(FlowCurve(Path(path), model.describe(), model.cell, last_layer_flow(model, images, labels)))
         if progress is not None:
             progress(done / len(paths))
     return curves

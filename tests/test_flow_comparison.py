@@ -19,7 +19,7 @@ def test_each_curve_is_gradient_flows_last_layer_on_the_same_batch(mnist):
     fractions = []
     curves = compare_flows(files, images, labels, progress=fractions.append)
     assert fractions == [0.5, 1.0]
-    assert [c.name for c in curves] == ["RNN 128", "LSTM 32×64"] and [c.path for c in curves] == files
+    assert [(c.name, c.cell) for c in curves] == [("RNN 128", "rnn"), ("LSTM 32×64", "lstm")] and [c.path for c in curves] == files
     for curve, path in zip(curves, files):
         model = load_model(path).model
         expected = gradient_flow(model, torch.from_numpy(images), torch.from_numpy(labels.astype(np.int64)))["h"]
@@ -42,7 +42,7 @@ def test_the_shipped_models_are_the_four_cells_and_sizes():
 
 
 def curve(name, flow):
-    return FlowCurve(models_dir() / "x.safetensors", name, np.asarray(flow, dtype=np.float64))
+    return FlowCurve(models_dir() / "x.safetensors", name, name.split()[0].lower(), np.asarray(flow, dtype=np.float64))
 
 
 def test_summary_says_what_was_measured():
@@ -61,8 +61,9 @@ def test_state_refuses_a_late_result_and_words_each_phase():
     state.report(new, 0.25)
     assert state.progress == 0.25 and state.status_text(4).endswith("one at a time… 25%")
     assert not state.finish(old, [curve("GRU 128", [1.0] * 28)]) and state.curves == []
-    assert state.finish(new, [curve("LSTM 128", [1.0] * 28)]) and not state.running
-    assert state.status_text(4).startswith("‖∂loss/∂h_1‖ / ‖∂loss/∂h_28‖: LSTM 128 1.00")
+    assert state.finish(new, [curve("LSTM 128", [1.0] * 28), curve("RNN 128", [1.0] * 28), curve("GRU 128", [1.0] * 28)])
+    assert not state.running and [c.name for c in state.curves] == ["RNN 128", "GRU 128", "LSTM 128"]  # plain cell first
+    assert state.status_text(4).startswith("‖∂loss/∂h_1‖ / ‖∂loss/∂h_28‖: RNN 128 1.00, GRU 128 1.00, LSTM 128 1.00;")
     failing = state.begin()
     assert state.fail(failing, "no such file") and state.status_text(4) == "The measurement failed: no such file"
-    assert [c.name for c in state.curves] == ["LSTM 128"]  # the last result stays
+    assert len(state.curves) == 3  # the last result stays

@@ -10,6 +10,7 @@ from ...text import format_percent, plural
 CAPTION = (f"How much the answer still depends on what each cell held after row t: the last layer's mean "
            f"‖∂loss/∂h_t‖ on the first {FLOW_BATCH} test digits (their true labels), each model relative to "
            "its own largest.")  # fmt: skip
+PLOT_ORDER = ("rnn", "gru", "lstm")  # the plain cell first, then the gated ones: the legend reads as the comparison
 
 
 class FlowState:
@@ -32,7 +33,8 @@ class FlowState:
     def finish(self, job: int, curves: list[FlowCurve] | None) -> bool:
         if job != self.job or curves is None:
             return False
-        self.curves, self.running, self.progress = list(curves), False, 1.0
+        self.curves = sorted(curves, key=lambda c: PLOT_ORDER.index(c.cell))
+        self.running, self.progress = False, 1.0
         return True
 
     def fail(self, job: int, message: str) -> bool:
