@@ -50,9 +50,11 @@ def last_layer_flow(model, images: np.ndarray, labels: np.ndarray) -> np.ndarray
 
 def compare_flows(paths: Sequence[str | Path], images: np.ndarray, labels: np.ndarray,
                   progress: Callable[[float], None] | None = None,
-                  should_stop: Callable[[], bool] | None = None) -> list[FlowCurve] | None:  # fmt: skip
+                  should_stop: Callable[[], bool] | None = None,
+                  measured: Callable[[FlowCurve], None] | None = None) -> list[FlowCurve] | None:  # fmt: skip
     """Load each model file in turn and measure its last layer's flow on (images, labels), the same
-    batch for all. progress(fraction) after each model; None once should_stop() says so."""
+    batch for all. measured(curve) and progress(fraction) after each model; None once
+    should_stop() says so."""
     from .modelfile import load_model
 
     curves = []
@@ -61,6 +63,8 @@ def compare_flows(paths: Sequence[str | Path], images: np.ndarray, labels: np.nd
             return None
         model = load_model(path).model
         curves.append(FlowCurve(Path(path), model.describe(), model.cell, last_layer_flow(model, images, labels)))
+        if measured is not None:
+            measured(curves[-1])
         if progress is not None:
             progress(done / len(paths))
     return curves

@@ -16,9 +16,9 @@ def test_each_curve_is_gradient_flows_last_layer_on_the_same_batch(mnist):
     images, labels = first_test_digits(mnist.test_images, mnist.test_labels, 40)
     assert images.dtype == np.float32 and images.max() <= 1.0 and list(labels) == list(mnist.test_labels[:40])
     files = [models_dir() / "rnn-128.safetensors", models_dir() / "lstm-32x64.safetensors"]  # one layer, two layers
-    fractions = []
-    curves = compare_flows(files, images, labels, progress=fractions.append)
-    assert fractions == [0.5, 1.0]
+    fractions, measured = [], []
+    curves = compare_flows(files, images, labels, progress=fractions.append, measured=measured.append)
+    assert fractions == [0.5, 1.0] and measured == curves  # each model as soon as it is measured
     assert [(c.name, c.cell) for c in curves] == [("RNN 128", "rnn"), ("LSTM 32×64", "lstm")] and [c.path for c in curves] == files
     for curve, path in zip(curves, files):
         model = load_model(path).model
@@ -57,6 +57,9 @@ def test_state_refuses_a_late_result_and_words_each_phase():
     assert state.status_text(4).startswith("Press Measure") and "4 shipped models" in state.status_text(4)
     old = state.begin()
     new = state.begin()
+    assert not state.add(old, [curve("GRU 128", [1.0] * 28)]) and state.shown() == []
+    assert state.add(new, [curve("LSTM 32×64", [1.0] * 28)]) and state.add(new, [curve("GRU 128", [1.0] * 28)])
+    assert [c.name for c in state.shown()] == ["GRU 128", "LSTM 32×64"]  # the models measured so far
     state.report(old, 0.75)
     state.report(new, 0.25)
     assert state.progress == 0.25 and state.status_text(4).endswith("one at a time… 25%")
@@ -66,4 +69,6 @@ def test_state_refuses_a_late_result_and_words_each_phase():
     assert state.status_text(4).startswith("‖∂loss/∂h_1‖ / ‖∂loss/∂h_28‖: RNN 128 1.00, GRU 128 1.00, LSTM 128 1.00;")
     failing = state.begin()
     assert state.fail(failing, "no such file") and state.status_text(4) == "The measurement failed: no such file"
-    assert len(state.curves) == 3  # the last result stays
+    assert len(state.curves) == len(state.shown()) == 3  # the last result stays
+    state.begin()
+    assert state.shown() == [] and len(state.curves) == 3  # a new measurement draws only its own models

@@ -64,3 +64,13 @@ def test_a_model_file_that_will_not_load_is_reported_and_the_page_keeps_working(
     assert (kind, title) == ("warning", "Cannot measure the gradient flow") and "bad.safetensors" in text
     assert page.status.text().startswith("The measurement failed:") and page.measure_button.isEnabled()
     assert page.curves == []
+
+
+def test_a_new_model_in_use_stops_a_measurement_and_the_page_can_start_again(tab, qtbot, stacked_model_path, messages):
+    page = tab.flow_page
+    page.start()
+    assert page.flow.running
+    tab.set_model(load_model(stacked_model_path))  # the tab cancels all its jobs
+    qtbot.waitUntil(lambda: not page.flow.running, timeout=60_000)
+    assert page.measure_button.isEnabled() and not page.progress.isVisible()
+    assert page.status.text().startswith("Press Measure") and messages == []

@@ -85,10 +85,11 @@ class FlowPage(QWidget):
         job = self.flow.begin()
 
         def work(ctx):
-            return compare_flows(files, images, labels, ctx.report, ctx.should_stop)
+            return compare_flows(files, images, labels, ctx.report, ctx.should_stop, measured=ctx.send)
 
         submitted = self.runner.submit(work, key="gradient-flow", on_done=lambda curves: self._on_done(job, curves),
                                        on_progress=lambda f: self._on_progress(job, f),
+                                       on_partial=lambda curves: self._on_partial(job, curves),
                                        on_error=lambda failure: self._on_failed(job, failure),
                                        on_cancelled=self._on_cancelled)  # fmt: skip
         if submitted is None:  # the runner is shut down
@@ -101,7 +102,7 @@ class FlowPage(QWidget):
         self.progress.setVisible(flow.running)
         self.progress.setValue(int(round(flow.progress * 100)))
         self.measure_button.setEnabled(not flow.running and bool(self.model_files))
-        self._draw(flow.curves)
+        self._draw(flow.shown())
 
     def _draw(self, curves: list[FlowCurve]) -> None:
         for line in self.curves:
@@ -115,6 +116,10 @@ class FlowPage(QWidget):
         self.flow.report(job, fraction)
         self.progress.setValue(int(round(self.flow.progress * 100)))
         self.status.setText(self.flow.status_text(len(self.model_files)))
+
+    def _on_partial(self, job: int, curves: list[FlowCurve]) -> None:
+        if self.flow.add(job, curves):
+            self._draw(self.flow.shown())
 
     def _on_done(self, job: int, curves: list[FlowCurve] | None) -> None:
         if self.flow.finish(job, curves):

@@ -16,6 +16,7 @@ PLOT_ORDER = ("rnn", "gru", "lstm")  # the plain cell first, then the gated ones
 class FlowState:
     def __init__(self):
         self.curves: list[FlowCurve] = []
+        self.partial: list[FlowCurve] = []  # of the measurement under way
         self.running = False
         self.progress = 0.0
         self.error = ""
@@ -23,12 +24,23 @@ class FlowState:
 
     def begin(self) -> int:
         self.job += 1
-        self.running, self.progress, self.error = True, 0.0, ""
+        self.running, self.progress, self.error, self.partial = True, 0.0, "", []
         return self.job
 
     def report(self, job: int, fraction: float) -> None:
         if job == self.job:
             self.progress = float(fraction)
+
+    def add(self, job: int, curves: list[FlowCurve]) -> bool:
+        """Models measured so far: shown while the others are, in place of the previous result."""
+        if job != self.job or not self.running:
+            return False
+        self.partial = sorted(self.partial + list(curves), key=lambda c: PLOT_ORDER.index(c.cell))
+        return True
+
+    def shown(self) -> list[FlowCurve]:
+        """What the plot draws: the models measured so far while measuring, else the last result."""
+        return self.partial if self.running else self.curves
 
     def finish(self, job: int, curves: list[FlowCurve] | None) -> bool:
         if job != self.job or curves is None:
