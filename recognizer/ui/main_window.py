@@ -63,7 +63,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         theme.apply(app)
         # The application's display name ("Recognizer") is added by Qt: not repeated here.
-        self.setWindowTitle("Watch an LSTM read your digit")
+        self.setWindowTitle("Watch a recurrent network read your digit")
         self.setWindowIcon(theme.app_icon())
         self._model_path = Path(model_path) if model_path is not None else None
         self._ready = False
@@ -351,12 +351,12 @@ class MainWindow(QMainWindow):
             sizes = m.model.config.hidden_sizes
             layers = "1 layer" if len(sizes) == 1 else f"{len(sizes)} layers"
             model = (
-                f"Model: {m.name}<br>Hidden sizes: {' × '.join(map(str, sizes))} ({layers})<br>"
+                f"Model: {m.name} ({m.model.describe()})<br>Hidden sizes: {' × '.join(map(str, sizes))} ({layers})<br>"
                 f"Test accuracy: {'unknown' if acc is None else f'{acc:.2%}'}"
             )
         return (
             f"<h3>Recognizer {__version__}</h3>"
-            "<p>Draw a digit and watch an LSTM read it, one row of 28 pixels per step.</p>"
+            "<p>Draw a digit and watch a recurrent network (an LSTM, a GRU or a plain RNN) read it, one row of 28 pixels per step.</p>"
             f"<p>{model}</p>"
             f"<p>recognizer {__version__} · torch {torch.__version__} · Qt {qVersion()} · "
             f"PySide6 {pyside_version} · pyqtgraph {pyqtgraph.__version__} · Python {platform.python_version()}</p>"

@@ -34,6 +34,7 @@ from ..jobs import JobFailure, JobRunner
 from ..widgets import TextLine
 from .calibration_page import CalibrationPage
 from .compare_page import ComparePage
+from .flow_page import FlowPage
 from .browse import BrowsePage
 from .hidden_map import MapPage
 from .matrix import MatrixPage
@@ -53,6 +54,7 @@ PAGE_TIPS = (
     "Accuracy as the test digits are shifted, rotated, thickened or noised.",
     "Whether the model's confidence means what it says: accuracy against confidence.",
     "The model in use against another on the test set: both accuracies, the digits one gets right and the other wrong.",
+    "The shipped plain RNN, GRU and LSTMs side by side: how far back through the rows the gradient reaches.",
 )
 DataLoader = Callable[[QWidget, Callable[[MNIST], None], Callable[[str], None]], object]
 
@@ -286,9 +288,11 @@ class EvaluateTab(QWidget):
         self.calibration_page = CalibrationPage(state)
         self.compare_page = ComparePage(state, self.runner, self._need_data)
         self.compare_page.inspect_digit.connect(lambda dataset, i: self.request_inspect(i, dataset))
-        titles = ("Confusion matrix", "Mistakes", "Browse digits", "Hidden-state map", "Saliency", "Robustness", "Calibration", "Compare")
+        self.flow_page = FlowPage(state, self.runner, self._need_data)
+        titles = ("Confusion matrix", "Mistakes", "Browse digits", "Hidden-state map", "Saliency", "Robustness", "Calibration", "Compare",
+                  "Gradient flow")  # fmt: skip
         pages = (self.matrix_page, self.mistakes_page, self.browse_page, self.map_page, self.saliency_page,
-                 self.robustness_page, self.calibration_page, self.compare_page)  # fmt: skip
+                 self.robustness_page, self.calibration_page, self.compare_page, self.flow_page)  # fmt: skip
         for i, (page, title, tip) in enumerate(zip(pages, titles, PAGE_TIPS)):
             self.pages.addTab(page, title)
             self.pages.setTabToolTip(i, tip)
