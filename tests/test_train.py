@@ -129,7 +129,9 @@ def test_bad_config_is_refused(change):
 
 def test_quick_config_is_the_train_tab_preset():
     q = quick_config()
-    assert q.epochs == 3 and q.hidden_sizes == (128,) and q.batch_size == 128 and q.augment
+    assert q.epochs == 4 and q.learning_rate == 6e-3 and q.warmup_steps == 100
+    assert q.hidden_sizes == (128,) and q.batch_size == 128 and q.augment
+    assert warmup_warning(q) is None  # the warm-up (100 batches) is a small part of the run (4 × 469)
 
 
 def test_augmentation_moves_digits_but_keeps_them():
