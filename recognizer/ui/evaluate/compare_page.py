@@ -8,14 +8,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from ...comparison import compare_models
 from ...model_catalog import ModelCatalog
 from .. import theme
 from ..dialogs import DIALOGS
 from ..jobs import JobFailure, JobRunner
+from ..model_chooser import ModelChooser
 from ..widgets import TextLine, caption_label, muted_label
 from .comparison_state import ComparisonState
 from ..digit_grid import DigitGrid
@@ -37,10 +38,7 @@ class ComparePage(QWidget):
         self.comparison = ComparisonState()
         self._job = None
 
-        self.chooser = QComboBox()
-        self.chooser.setToolTip("Model B, to compare with the model in use (A).")
-        self.chooser.setMinimumContentsLength(24)
-        self.chooser.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.chooser = ModelChooser("Model B, to compare with the model in use (A).", 24)
         self.chooser.activated.connect(lambda i: self.choose_model(self.chooser.itemData(i)))
         self.compare_button = QPushButton("Compare")
         self.compare_button.setToolTip("Both models read the 10,000 test digits, in the background (a few seconds).")
@@ -90,7 +88,7 @@ class ComparePage(QWidget):
     def choose_model(self, path: str | Path | None) -> None:
         if path:
             self.comparison.choose(path)
-            self._select(Path(path))
+            self.chooser.select(Path(path))
             self.refresh()
 
     def start(self) -> None:
@@ -155,7 +153,7 @@ class ComparePage(QWidget):
 
     def _on_failed(self, pair: tuple, failure: JobFailure) -> None:
         if self.comparison.fail(pair, failure.message):
-            self._select(self.comparison.path_b)
+            self.chooser.select(self.comparison.path_b)
             self.refresh()
             DIALOGS.show_message(self, "warning", "Cannot compare the models", failure.message, failure.details)
 
@@ -164,18 +162,4 @@ class ComparePage(QWidget):
         self.refresh()
 
     def _fill_chooser(self) -> None:
-        self.chooser.blockSignals(True)
-        self.chooser.clear()
-        for entry in self.catalog.entries():
-            if entry.usable:
-                self.chooser.addItem(entry.label, str(entry.path))
-                self.chooser.setItemData(self.chooser.count() - 1, str(entry.path), Qt.ToolTipRole)
-        self.chooser.blockSignals(False)
-        self._select(self.comparison.path_b)
-
-    def _select(self, path: Path | None) -> None:
-        index = -1 if path is None else self.chooser.findData(str(path))
-        if index < 0 and path is not None:  # chosen by path (tests, scripts): list it too
-            self.chooser.addItem(path.name, str(path))
-            index = self.chooser.count() - 1
-        self.chooser.setCurrentIndex(index)
+        self.chooser.fill(self.catalog, self.comparison.path_b)

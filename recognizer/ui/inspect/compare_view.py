@@ -16,7 +16,7 @@ from typing import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...dims import ROWS
 from ...errors import RecognizerError
@@ -24,6 +24,7 @@ from ...model_catalog import ModelCatalog
 from .. import theme
 from ..colormaps import diverging
 from ..dialogs import DIALOGS
+from ..model_chooser import ModelChooser
 from ..plot_menu import install_plot_menu
 from ..plots import ROW_AXIS, ROW_X, frame_probability_rows, plot_widget
 from ..widgets import TextLine, group_box
@@ -77,10 +78,7 @@ class ComparePanel(QWidget):
         self.toggle.setToolTip("Let a second model read the same drawing: both answers, their probability lines and h side by side.")
         self.toggle.setFocusPolicy(Qt.TabFocus)  # Space and the arrows stay with the animation
         self.toggle.toggled.connect(self.set_active)
-        self.chooser = QComboBox()
-        self.chooser.setToolTip("The model to compare with (B). The model in use is A (Models menu).")
-        self.chooser.setMinimumContentsLength(12)
-        self.chooser.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.chooser = ModelChooser("The model to compare with (B). The model in use is A (Models menu).", 12)
         self.chooser.activated.connect(self._on_chosen)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("B is"))
@@ -175,12 +173,12 @@ class ComparePanel(QWidget):
             loaded = load_model(path)
         except RecognizerError as e:
             DIALOGS.show_message(self, "warning", "Cannot compare with this model", str(e))
-            self._select(self._path_b)
+            self.chooser.select(self._path_b)
             return False
         self._path_b = Path(path)
         self.state.set_model_b(Tracer(loaded.model), loaded.name, loaded.model.describe(),
                                layers=len(loaded.model.config.hidden_sizes), judge=self._judge)  # fmt: skip
-        self._select(self._path_b)
+        self.chooser.select(self._path_b)
         self.refresh()
         return True
 
@@ -224,21 +222,7 @@ class ComparePanel(QWidget):
         self.set_row(self._row)
 
     def _fill_chooser(self) -> None:
-        self.chooser.blockSignals(True)
-        self.chooser.clear()
-        for entry in self.catalog.entries():
-            if entry.usable:
-                self.chooser.addItem(entry.label, str(entry.path))
-                self.chooser.setItemData(self.chooser.count() - 1, str(entry.path), Qt.ToolTipRole)
-        self.chooser.blockSignals(False)
-        self._select(self._path_b)
-
-    def _select(self, path: Path | None) -> None:
-        index = -1 if path is None else self.chooser.findData(str(path))
-        if index < 0 and path is not None:  # chosen by path (tests, scripts): list it too
-            self.chooser.addItem(Path(path).name, str(path))
-            index = self.chooser.count() - 1
-        self.chooser.setCurrentIndex(index)
+        self.chooser.fill(self.catalog, self._path_b)
 
     def _first_other_model(self) -> int:
         a = None if self._path_a is None else str(self._path_a)
