@@ -136,7 +136,7 @@ TRAIN = ("train", "--hidden", "4", "--epochs", "2", "--subset", "128", "--batch-
 
 
 def test_a_cli_run_records_distributions_and_writes_tensorboard(tmp_path, capsys):
-    pytest.importorskip("tensorboard")  # the optional extra (pip install -e ".[tensorboard]"); the test below covers its absence
+    # tensorboard is in the test extra (for users an optional one); the test below covers its absence
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
     db, logs = tmp_path / "runs.db", tmp_path / "logs"
