@@ -6,12 +6,15 @@ defaults and the new, run back to back in one process on this machine.
 Each recipe trains from scratch with the Trainer exactly as Start does (quick_config's settings,
 the distributions recorded), and is evaluated on all 10,000 test digits after every epoch. The
 time to an accuracy is the training time (the epochs' own clocks, their test passes included)
-up to the end of the first epoch that reaches it. Target (issue 14): 99.0 % within 90 s.
+up to the end of the first epoch that reaches it. Target (issue 14): 99.0 % within 90 s. The
+table also gives that time counting the batches only (leaving out what each epoch does after its
+last batch: the test pass, the recorded distributions).
 """
 
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 
 import common
@@ -27,16 +30,25 @@ BUDGET_S = 90.0
 
 
 def run(name: str, config, data) -> dict:
-    epochs, clock = [], [0.0]
+    epochs, clock, batches_only, last_batch = [], [0.0], [0.0], [0.0]
+
+    def on_batch(p):
+        if p.batch == p.batches_per_epoch:
+            last_batch[0] = time.perf_counter()
 
     def on_epoch(r):
+        after_batches = time.perf_counter() - last_batch[0]  # the test pass and the distributions
         clock[0] += r.seconds
-        epochs.append({"epoch": r.epoch, "test_accuracy": r.test_accuracy, "training_s": clock[0]})
+        batches_only[0] += r.seconds - after_batches
+        epochs.append({"epoch": r.epoch, "test_accuracy": r.test_accuracy, "training_s": clock[0],
+                       "batches_only_s": batches_only[0]})  # fmt: skip
         print(f"  {name}: epoch {r.epoch}, {r.test_accuracy:.2%} after {clock[0]:.1f} s", flush=True)
 
-    Trainer(config, data, on_epoch=on_epoch).run()
+    Trainer(config, data, on_batch=on_batch, on_epoch=on_epoch).run()
     reached = {f"time_to_{t:.1%}": next((e["training_s"] for e in epochs if e["test_accuracy"] >= t), None)
                for t in TARGETS}  # fmt: skip
+    reached["time_to_99.0%_batches_only"] = next(
+        (e["batches_only_s"] for e in epochs if e["test_accuracy"] >= TARGETS[-1]), None)
     return {"name": name, "config": config.to_dict(), "epochs": epochs, **reached,
             "final_accuracy": epochs[-1]["test_accuracy"], "training_s": clock[0]}  # fmt: skip
 
@@ -53,10 +65,11 @@ def main() -> None:
 
     rows = [[r["name"], r["config"]["epochs"], r["config"]["batch_size"], r["config"]["learning_rate"],
              "on" if r["config"]["augment"] else "off", seconds(r["time_to_98.5%"]), seconds(r["time_to_99.0%"]),
-             f"{r['final_accuracy']:.2%}", seconds(r["training_s"])] for r in results]  # fmt: skip
+             seconds(r["time_to_99.0%_batches_only"]), f"{r['final_accuracy']:.2%}", seconds(r["training_s"])]
+            for r in results]  # fmt: skip
     common.print_table("Quick recipe: training time to an accuracy on the full test set",
-                       ["recipe", "epochs", "batch", "peak lr", "augment", "to 98.5 %", "to 99.0 %", "final", "training"],
-                       rows)  # fmt: skip
+                       ["recipe", "epochs", "batch", "peak lr", "augment", "to 98.5 %", "to 99.0 %",
+                        "to 99.0 %, batches only", "final", "training"], rows)  # fmt: skip
     new = results[1]["time_to_99.0%"]
     print(f"\ntarget: 99.0 % within {BUDGET_S:.0f} s: {'met' if new is not None and new <= BUDGET_S else 'NOT met'}")
     common.write_json("bench_recipe", {"budget_s": BUDGET_S, "recipes": results})
