@@ -125,3 +125,19 @@ def test_train_init_refuses_other_hidden_sizes_and_bad_files(tmp_path, capsys, s
     assert err.count("\n") == 1 and "bad.safetensors" in err
     assert main(["train", "--my-digits", "--out", out, "--db", str(tmp_path / "empty.db")]) == 1
     assert "nothing to train on" in capsys.readouterr().err
+
+
+def test_train_init_keeps_the_models_cell(tmp_path, capsys, mnist_dir):
+    from recognizer.model import ModelConfig, RowRNN
+    from recognizer.modelfile import make_metadata, save_model
+
+    gru = tmp_path / "gru.safetensors"
+    save_model(gru, RowRNN(ModelConfig((8,), cell="gru")), make_metadata(RowRNN(ModelConfig((8,), cell="gru")), {}, None))
+    out = tmp_path / "tuned.safetensors"
+    assert main(["train", "--init", str(gru), "--cell", "lstm", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--cell lstm differs from the --init model's gru" in err
+    assert main(["train", "--init", str(gru), "--subset", "128", "--batch-size", "64", "--device", "cpu",
+                 "--data-dir", str(mnist_dir), "--out", str(out)]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert load_model(out).model.config.cell == "gru"
