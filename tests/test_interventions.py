@@ -13,8 +13,8 @@ from recognizer.lab import edited_model, edited_probabilities, effect_on_test_se
 from recognizer.model import ModelConfig, RowRNN
 from recognizer.modelfile import LoadedModel, load_model
 from recognizer.trace import Tracer
+from trace_checks import TOL, assert_trace_matches
 
-TOL = 1e-5
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +53,6 @@ def reference(model: RowRNN, image, silenced=(), hidden=None, temperature=1.0):
             per_layer.append(x[0].numpy())
         p = torch.softmax(model.readout(x[0]) / temperature, dim=1).numpy()
     return per_layer, p
-
-
-def assert_trace_matches(trace, per_layer, probabilities):
-    for layer, h in zip(trace.layers, per_layer):
-        np.testing.assert_allclose(layer.h, h, atol=TOL)
-    np.testing.assert_allclose(trace.probabilities, probabilities, atol=TOL)
 
 
 @pytest.mark.parametrize("from_row", [0, 9])
