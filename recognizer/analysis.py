@@ -16,6 +16,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .augment import dilate, erode
 from .evaluate import Evaluation, Stopped, as_float_images, evaluation_of, final_states
 from .model import CLASSES, ROWS, RowRNN
 
@@ -205,21 +206,13 @@ def rotate(images: torch.Tensor, degrees: float) -> torch.Tensor:
     return F.grid_sample(images[:, None], grid, mode="bilinear", padding_mode="zeros", align_corners=False)[:, 0]
 
 
-def _dilate(images: torch.Tensor) -> torch.Tensor:
-    return F.max_pool2d(images[:, None], 3, stride=1, padding=1)[:, 0]
-
-
-def _erode(images: torch.Tensor) -> torch.Tensor:
-    return -F.max_pool2d(-images[:, None], 3, stride=1, padding=1)[:, 0]
-
-
 def thicken(images: torch.Tensor, amount: float) -> torch.Tensor:
     """Change the strokes' width: amount 1 is one 3x3 max-pool (a dilation, strokes about two
     pixels wider), 2 is two; fractions blend between whole steps (0.5: half-way to one dilation);
     negative amounts erode (a 3x3 min-pool) and thin the strokes instead."""
     if amount == 0:
         return images.clone()
-    step = _dilate if amount > 0 else _erode
+    step = dilate if amount > 0 else erode
     a = abs(float(amount))
     whole, frac = int(math.floor(a)), a - math.floor(a)
     x = images
