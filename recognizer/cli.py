@@ -57,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--grad-clip", type=float, default=d.grad_clip, help=f"largest gradient norm; 0 switches clipping off (default {d.grad_clip:g})")
     t.add_argument("--weight-decay", type=float, default=d.weight_decay, help=f"AdamW weight decay (default {d.weight_decay:g})")
     t.add_argument("--no-augment", action="store_true", help="train on the images as they are (default: random shifts, rotations, scalings)")
+    t.add_argument("--no-other-sources", action="store_true", help="no thick or thin pens, blur, thresholds, few pixels or warps (default: half the images get one)")
+    t.add_argument("--no-outliers", action="store_true", help="no non-digits in the batches (default: a quarter more, taught as no digit; see outliers.py)")
     t.add_argument("--subset", type=int, default=None, help="use only the first N training images (default: all; with --init, a fine-tune's 15,000)")
     t.add_argument("--seed", type=int, default=d.seed, help=f"fixes initialisation, order and augmentation (default {d.seed})")
     t.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="(default auto: cuda when present)")
@@ -146,6 +148,8 @@ def cmd_train(args) -> int:
         grad_clip=args.grad_clip,
         weight_decay=args.weight_decay,
         augment=not args.no_augment,
+        other_sources=not args.no_other_sources,
+        outliers=not args.no_outliers,
         train_subset=args.subset,
         seed=args.seed,
         device=args.device,

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .augment import random_affine
+from .augment import other_sources, random_affine
 from .data import MNIST
 from .errors import TrainingError
 from .evaluate import Evaluation, evaluate
@@ -29,6 +29,8 @@ from .hidden_sizes import check_hidden_sizes
 from .cells import CELLS, DEFAULT_CELL
 from .insight import Recorder
 from .model import ModelConfig, RowRNN
+from .outliers import WEIGHT as OUTLIER_WEIGHT
+from .outliers import Outliers, outlier_loss, pool_size_for
 from .modelfile import make_metadata, save_model
 from .verdict import fit_trust_on_mnist
 
@@ -47,6 +49,8 @@ class TrainConfig:
     weight_decay: float = 0.0
     grad_clip: float = 1.0  # max gradient norm; 0 switches clipping off
     augment: bool = True
+    other_sources: bool = True  # also thick and thin pens, blur, thresholds, few pixels, warps (augment.py)
+    outliers: bool = True  # a quarter more images per batch that are no digit, taught as such (outliers.py)
     train_subset: int = 0  # use only the first N training images (0: all 60,000)
     seed: int = 0
     device: str = "auto"  # auto: cuda when present, else cpu
@@ -260,6 +264,7 @@ class Trainer:
         result = TrainResult(model=model, config=cfg)
         best_accuracy = -1.0
         insight = Recorder(model, images, labels) if self.record_distributions else None
+        outliers = Outliers(cfg.seed, pool_size_for(len(images)), device) if cfg.outliers else None
 
         step = 0
         for epoch in range(1, cfg.epochs + 1):
@@ -283,13 +288,22 @@ class Trainer:
                     x.div_(255.0)
                 if cfg.augment:
                     x = random_affine(x, generator)
+                if cfg.other_sources:
+                    x = other_sources(x, generator)
                 if self.my_digits is not None:
                     x, y = self.my_digits.mix(x, y, generator)
                 lr = self.learning_rate_at(step, total_steps) * self.lr_multiplier
                 for group in optimizer.param_groups:
                     group["lr"] = lr
-                logits = model(x)
-                loss = F.cross_entropy(logits, y)
+                if outliers is not None:  # one pass for both: the digits first, then the non-digits
+                    odd = outliers.batch(outliers.count_for(len(y)), x, generator)
+                    both = model(torch.cat([x, odd]))
+                    logits = both[: len(y)]
+                    digits_loss = F.cross_entropy(logits, y)
+                    loss = digits_loss + OUTLIER_WEIGHT * outlier_loss(both[len(y):])
+                else:
+                    logits = model(x)
+                    loss = digits_loss = F.cross_entropy(logits, y)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 if insight:
@@ -299,13 +313,15 @@ class Trainer:
                 optimizer.step()
                 step += 1
                 seen += len(y)
-                loss_value = loss.item()  # one sync per batch: needed for the NaN check anyway
-                if not math.isfinite(loss_value):
+                # The digits' cross-entropy is what the curves show (the outliers' part never falls
+                # below log 10); the NaN check watches the whole loss. One sync per batch.
+                loss_value, total_value = (v.item() for v in (digits_loss, loss))
+                if not math.isfinite(total_value):
                     raise TrainingError(
-                        f"The loss became {loss_value} at epoch {epoch}, batch {b + 1}; "
+                        f"The loss became {total_value} at epoch {epoch}, batch {b + 1}; "
                         f"try a lower learning rate than {cfg.learning_rate:g}"
                     )
-                loss_sum += loss.detach() * len(y)
+                loss_sum += digits_loss.detach() * len(y)
                 correct += (logits.argmax(1) == y).sum()
                 if self.on_batch:
                     elapsed = time.perf_counter() - started

@@ -111,7 +111,19 @@ def test_train_then_evaluate(tmp_path, recognizer):
     meta = load_model(out).metadata
     assert meta["test_accuracy"] == pytest.approx(result["accuracy"])
     assert meta["training"]["train_subset"] == 512 and meta["architecture"]["hidden_sizes"] == [16]
+    assert meta["training"]["outliers"] is True and meta["training"]["other_sources"] is True  # the defaults
     assert np.array(result["confusion"]).sum() == 10_000
+
+
+def test_train_without_outliers_or_other_sources(tmp_path, recognizer):
+    out = tmp_path / "m.safetensors"
+    proc = recognizer("train", "--out", out, "--hidden", "16", "--epochs", "1", "--subset", "512",
+                      "--no-outliers", "--no-other-sources", "--device", "cpu")
+    assert proc.returncode == 0, proc.stderr
+    from recognizer.modelfile import load_model
+
+    training = load_model(out).metadata["training"]
+    assert training["outliers"] is False and training["other_sources"] is False and training["augment"] is True
 
 
 def test_help_and_version(recognizer):

@@ -42,6 +42,11 @@ TIPS = {
     "0 switches clipping off.",
     "augment": "Shift, rotate and scale each training image a little, differently every\n"
     "epoch, so that the network also reads digits drawn off-centre or slanted.",
+    "other_sources": "Give half the training images what other sources do to a digit: a thicker\n"
+    "or thinner pen, blur, a scanner's threshold, few pixels, a stretch or another hand.",
+    "outliers": "Add a quarter more images to every batch that are no digit (shapes, printed\n"
+    "characters, blobs, two digits side by side), taught as \"any digit equally likely\", so\n"
+    "that the network holds back on what is no digit (recognizer/outliers.py).",
     "train_subset": "Train on the first N of the 60,000 training images only, for a quick run.\n"
     "The test accuracy is always measured on all 10,000 test images.",
     "seed": "Random seed for the initial weights, the shuffling and the augmentation:\n"
@@ -105,6 +110,8 @@ class SettingsForm(QGroupBox):
         self.decay_edit = QLineEdit()
         self.clip_edit = QLineEdit()
         self.augment_check = QCheckBox("shift, rotate, scale")
+        self.sources_check = QCheckBox("other sources")
+        self.outliers_check = QCheckBox("teach what is no digit")
         self.subset_spin = CountSpin("train_subset", "image", step=1000)
         self.subset_spin.setSpecialValueText(f"all {state.MAX_SUBSET:,}")
         self.seed_spin = _number_spin("seed", separators=False)  # a name, not a count
@@ -121,7 +128,7 @@ class SettingsForm(QGroupBox):
         self.defaults_button = QPushButton("Defaults")
         self.defaults_button.setToolTip(
             f"Back to the quick recipe: LSTM {format_hidden_sizes(d.hidden_sizes)}, {plural(d.epochs, 'epoch')}, "
-            f"learning rate {d.learning_rate:g} ({d.schedule}), augmentation on, all images.")  # fmt: skip
+            f"learning rate {d.learning_rate:g} ({d.schedule}), augmentation on, non-digits taught, all images.")  # fmt: skip
         self.defaults_button.clicked.connect(lambda: self.set_config(quick_config(device=state.available_devices()[0][0])))
         self.edits = {"hidden_sizes": self.hidden_edit, "learning_rate": self.lr_edit,
                       "weight_decay": self.decay_edit, "grad_clip": self.clip_edit}  # fmt: skip
@@ -164,6 +171,8 @@ class SettingsForm(QGroupBox):
         form.addRow(self.warmup_warning)
         row("Weight decay", "weight_decay", self.decay_edit, ("Clip", self.clip_edit, "grad_clip"))
         row("Augmentation", "augment", self.augment_check)
+        row("", "other_sources", self.sources_check)
+        row("Non-digits", "outliers", self.outliers_check)
         row("Training subset", "train_subset", self.subset_spin)
         row("Seed", "seed", self.seed_spin)
         row("Device", "device", self.device_combo)
@@ -187,6 +196,8 @@ class SettingsForm(QGroupBox):
         self.decay_edit.setText(f"{config.weight_decay:g}")
         self.clip_edit.setText(f"{config.grad_clip:g}")
         self.augment_check.setChecked(config.augment)
+        self.sources_check.setChecked(config.other_sources)
+        self.outliers_check.setChecked(config.outliers)
         self.subset_spin.setValue(config.train_subset)
         self.seed_spin.setValue(config.seed)
         self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(config.device)))
@@ -200,7 +211,8 @@ class SettingsForm(QGroupBox):
             hidden_sizes=self.hidden_edit.text(), epochs=self.epochs_spin.value(), batch_size=self.batch_spin.value(),
             learning_rate=self.lr_edit.text(), schedule=self.schedule_combo.currentData(),
             warmup_steps=self.warmup_spin.value(), weight_decay=self.decay_edit.text(), grad_clip=self.clip_edit.text(),
-            augment=self.augment_check.isChecked(), train_subset=self.subset_spin.value(),
+            augment=self.augment_check.isChecked(), other_sources=self.sources_check.isChecked(),
+            outliers=self.outliers_check.isChecked(), train_subset=self.subset_spin.value(),
             seed=self.seed_spin.value(), device=self.device_combo.currentData(), cell=self.cell_combo.currentData(),
         )  # fmt: skip
 

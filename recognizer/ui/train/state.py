@@ -336,6 +336,8 @@ def read_train_settings(store, devices: Sequence[str] | None = None) -> TrainCon
         weight_decay=read_float(store, key("weight_decay"), d.weight_decay),
         grad_clip=read_float(store, key("grad_clip"), d.grad_clip),
         augment=read_bool(store, key("augment"), d.augment),
+        other_sources=read_bool(store, key("other_sources"), d.other_sources),
+        outliers=read_bool(store, key("outliers"), d.outliers),
         device=read_choice(store, key("device"), devices[0], devices),
         cell=read_choice(store, key("cell"), d.cell, CELLS),
         **whole,
