@@ -5,15 +5,21 @@ softmax is sure of itself on a dot, a dash or a star. Three checks come on top o
 
 - **too small**: a drawing whose extent is under strokes.MIN_EXTENT of the canvas (a click, a
   tick) is not a digit, whatever it looks like once framed;
-- **unlike any digit**: the last layer's hidden states after rows 9, 18 and 27, concatenated, are
-  compared with the ten digits' means under one shared covariance (a class-conditional
-  Mahalanobis distance); beyond a threshold the drawing is "not-a-digit";
+- **unlike any digit**: one of two scores, beyond a threshold, makes the drawing "not-a-digit":
+  - the energy of the logits, -log sum exp(logits): low for what the network recognises, high
+    where no digit's logit stands out (the better one for a model trained with outliers.py's
+    non-digits, which teaches exactly that);
+  - a class-conditional Mahalanobis distance of the last layer's hidden states after rows 9, 18
+    and 27, concatenated, to the ten digits' means under one shared covariance;
+  both are fitted, and the one that turns away more of a fresh batch of outliers.py's non-digits
+  at the same share of held-out digits is used (TrustParams.score);
 - **not sure**: when the calibrated top probability is below a threshold, "unsure", with the two
   leading candidates.
 
 Probabilities are temperature-scaled. Everything is fitted on held-out MNIST training images only
-(the last 5,000 of the 60,000, a fixed split): the thresholds are quantiles of out-of-fold scores
-there, so a model trained on those very images does not get thresholds that are too tight.
+(the last 5,000 of the 60,000, a fixed split): the distance threshold is a quantile of out-of-fold
+distances there. The energy has no folds: its threshold is only as loose as it should be for a
+model that never trained on those images (the shipped model trains on the first 55,000).
 
 The fitted parameters travel in the model file as tensors named "trust.*" plus a "trust" entry in
 the metadata (see modelfile.py); a model without them loads and answers without rejection.
@@ -45,6 +51,8 @@ UNSURE_BUDGET = 0.0005
 SHRINKAGE = 0.1  # covariance + SHRINKAGE * mean variance * I: stable with 5,000 samples
 FOLDS = 5
 KINDS = ("digit", "unsure", "not-a-digit")
+SCORES = ("mahalanobis", "energy")
+OUTLIER_CHECK = (400, 200, 20261202)  # shapes, pairs of digits and the seed that choose the score
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,8 @@ class TrustParams:
     min_confidence: float  # calibrated top probability below which: unsure
     temperature: float
     info: dict = field(default_factory=dict)  # how it was fitted (for the report and the file)
+    score: str = "mahalanobis"  # which score makes "not-a-digit": "mahalanobis" or "energy"
+    energy_threshold: float | None = None  # energy beyond which: not a digit (score "energy")
 
     def __post_init__(self):
         # Project the means once: a verdict is then one (D, D) product and ten distances.
@@ -79,13 +89,16 @@ class TrustParams:
         }
 
     def to_metadata(self) -> dict:
-        return {
+        meta = {
             "rows": list(self.rows),
             "distance_threshold": self.distance_threshold,
             "min_confidence": self.min_confidence,
             "temperature": self.temperature,
             "info": self.info,
         }
+        if self.score != "mahalanobis":  # files from before the energy score read as Mahalanobis
+            meta |= {"score": self.score, "energy_threshold": self.energy_threshold}
+        return meta
 
 
 MAX_TRUST_ROWS = 4  # rows whose states are compared: keeps the precision factor at most 2048² floats
@@ -140,6 +153,15 @@ def trust_from_file(tensors: dict[str, torch.Tensor], meta: dict | None, hidden_
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or not lo <= v <= hi:
             raise ModelFileError(f"its rejection parameter {key} = {brief(v, 40)} is not a number in [{lo:g}, {hi:g}]")
         numbers[key] = float(v)
+    score = meta.get("score", "mahalanobis")
+    if score not in SCORES:
+        raise ModelFileError(f"its rejection score {brief(score, 40)} is not one of {', '.join(SCORES)}")
+    energy_threshold = None
+    if score == "energy":
+        v = meta.get("energy_threshold")
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v) or abs(v) > 1e6:
+            raise ModelFileError(f"its rejection parameter energy_threshold = {brief(v, 40)} is not a number in [-1e6, 1e6]")
+        energy_threshold = float(v)
     d = len(rows) * hidden_size
     for name, shape in (("means", (CLASSES, d)), ("factor", (d, d))):
         t = tensors[TENSOR_PREFIX + name]
@@ -155,6 +177,8 @@ def trust_from_file(tensors: dict[str, torch.Tensor], meta: dict | None, hidden_
         means=tensors[TENSOR_PREFIX + "means"].numpy().copy(),
         factor=tensors[TENSOR_PREFIX + "factor"].numpy().copy(),
         info=info if isinstance(info, dict) else {},
+        score=score,
+        energy_threshold=energy_threshold,
         **numbers,
     )
 
@@ -200,6 +224,25 @@ def _distances(means, factor, features) -> np.ndarray:
     return ((z[:, None, :] - (means @ factor)[None]) ** 2).sum(axis=-1).min(axis=1)
 
 
+def energy(logits: np.ndarray) -> np.ndarray:
+    """(N, 10) logits -> (N,) energy, -log sum exp: low when one digit's logit stands out."""
+    z = np.asarray(logits, np.float64)
+    m = z.max(axis=1)
+    return -(m + np.log(np.exp(z - m[:, None]).sum(axis=1)))
+
+
+def _outlier_check_images(images: np.ndarray) -> np.ndarray:
+    """A fixed batch of outliers.py's non-digits (shapes, and pairs of the given digits) that
+    chooses between the two scores; never the drawings the benchmarks measure."""
+    from .outliers import render_pool, side_by_side  # outliers imports augment and strokes only
+
+    shapes, pairs, seed = OUTLIER_CHECK
+    rng = np.random.default_rng(seed)
+    digits = as_float_images(images)
+    pick = torch.as_tensor(rng.integers(0, len(digits), (2, pairs)))
+    return np.concatenate([render_pool(shapes, rng), side_by_side(digits, pick[0], pick[1]).numpy()])
+
+
 def held_out_split(n_train: int) -> slice:
     """Which training images calibrate: the last HELD_OUT of a full set, the last fifth of a
     small one (a training subset never reaches that far, so they are then truly unseen)."""
@@ -223,8 +266,15 @@ def fit_trust(model, images, labels, rows=FEATURE_ROWS) -> TrustParams:
         oof[fold == k] = _distances(m, f, feats[fold == k])
     means, factor = _fit_gaussian(feats, labels)
     distance_threshold = float(np.quantile(oof, 1 - NOT_A_DIGIT_BUDGET))
+    energies = energy(logits)
+    energy_threshold = float(np.quantile(energies, 1 - NOT_A_DIGIT_BUDGET))
+    # Which score turns away more non-digits at the same budget, on a batch made for it.
+    odd_logits, odd_feats = batch_states(model, _outlier_check_images(images), rows)
+    caught = {"mahalanobis": float((_distances(means, factor, odd_feats) > distance_threshold).mean()),
+              "energy": float((energy(odd_logits) > energy_threshold).mean())}
+    score = "energy" if caught["energy"] > caught["mahalanobis"] else "mahalanobis"
+    kept = oof <= distance_threshold if score == "mahalanobis" else energies <= energy_threshold
     conf = softmax(logits, temperature).max(axis=1)
-    kept = oof <= distance_threshold
     min_confidence = float(np.quantile(conf[kept], UNSURE_BUDGET)) if kept.any() else 0.0
     info = {
         "held_out_images": int(n),
@@ -233,8 +283,10 @@ def fit_trust(model, images, labels, rows=FEATURE_ROWS) -> TrustParams:
         "unsure_budget": UNSURE_BUDGET,
         "shrinkage": SHRINKAGE,
         "folds": FOLDS,
+        "outlier_check": {"images": len(odd_logits), "seed": OUTLIER_CHECK[2], "turned_away": caught},
     }
-    return TrustParams(tuple(rows), means, factor, distance_threshold, min_confidence, temperature, info)
+    return TrustParams(tuple(rows), means, factor, distance_threshold, min_confidence, temperature, info,
+                       score=score, energy_threshold=energy_threshold if score == "energy" else None)
 
 
 def fit_trust_on_mnist(model, data) -> TrustParams:
@@ -254,6 +306,9 @@ class Verdict:
     confidence: float  # the top calibrated probability
     distance: float | None  # squared Mahalanobis distance to the nearest digit (None: no params)
     distance_threshold: float | None
+    energy: float  # -log sum exp of the logits
+    energy_threshold: float | None  # None unless the model rejects by energy
+    score: str | None  # the score that decides "not-a-digit" (None: no params)
     reason: str  # "", "nothing to read", "too small", "unlike any digit", "low confidence", "no rejection parameters"
 
     @property
@@ -278,11 +333,15 @@ class Verdict:
             "probabilities": None if self.reason == "nothing to read" else [round(float(p), 6) for p in self.probabilities],
             "distance": None if self.distance is None else round(self.distance, 3),
             "distance_threshold": None if self.distance_threshold is None else round(self.distance_threshold, 3),
+            "energy": None if self.reason == "nothing to read" else round(self.energy, 4),
+            "energy_threshold": None if self.energy_threshold is None else round(self.energy_threshold, 4),
+            "rejection_score": self.score,
             "reason": self.reason,
         }
 
 
-NOTHING = Verdict("not-a-digit", None, None, None, np.zeros(CLASSES, np.float32), 0.0, None, None, "nothing to read")
+NOTHING = Verdict("not-a-digit", None, None, None, np.zeros(CLASSES, np.float32), 0.0, None, None, 0.0, None, None,
+                  "nothing to read")
 
 
 def trust_of(source) -> TrustParams | None:
@@ -295,9 +354,14 @@ def trust_of(source) -> TrustParams | None:
 
 
 def verdict_from(logits: np.ndarray, features: np.ndarray | None, trust: TrustParams | None,
-                 strokes_extent: float | None = None) -> Verdict:
-    """The verdict for one image from its logits (10,) and features (D,) (see batch_states)."""
+                 strokes_extent: float | None = None, energy_value: float | None = None) -> Verdict:
+    """The verdict for one image from its logits (10,) and features (D,) (see batch_states).
+    energy_value: when `logits` are only known up to a constant (log-probabilities), the energy
+    of the real ones."""
     logits = np.asarray(logits, np.float64).reshape(-1)
+    e = float(energy(logits[None])[0]) if energy_value is None else float(energy_value)
+    score = trust.score if trust is not None else None
+    e_threshold = trust.energy_threshold if trust is not None and trust.score == "energy" else None
     temperature = trust.temperature if trust is not None else 1.0
     p = softmax(logits, temperature).astype(np.float32)
     order = np.argsort(-p, kind="stable")
@@ -309,13 +373,14 @@ def verdict_from(logits: np.ndarray, features: np.ndarray | None, trust: TrustPa
 
     def make(kind, reason):
         return Verdict(kind, best if kind == "digit" else None, best, runner_up, p, confidence,
-                       distance, threshold, reason)
+                       distance, threshold, e, e_threshold, score, reason)
 
     if is_too_small(strokes_extent):
         return make("not-a-digit", "too small")
     if trust is None:
         return make("digit", "no rejection parameters")
-    if distance is not None and distance > threshold:
+    unlike = e > e_threshold if e_threshold is not None else distance is not None and distance > threshold
+    if unlike:
         return make("not-a-digit", "unlike any digit")
     if confidence < trust.min_confidence:
         return make("unsure", "low confidence")
@@ -342,9 +407,18 @@ def judge(source, image28: np.ndarray | None, strokes_extent: float | None = Non
         trace = tracer(image28)
     h = trace.layers[-1].h
     features = h[list(rows)].reshape(-1)
-    # The trace holds probabilities; their log is the logits up to a constant, which softmax ignores.
+    # The trace holds probabilities; their log is the logits up to a constant, which softmax
+    # ignores. The energy needs the real ones: the readout of the last hidden state.
     logits = np.log(np.clip(trace.probabilities[-1].astype(np.float64), 1e-30, 1.0))
-    return verdict_from(logits, features, trust, strokes_extent)
+    return verdict_from(logits, features, trust, strokes_extent, float(energy(_readout(source, h[-1])[None])[0]))
+
+
+def _readout(source, h_last: np.ndarray) -> np.ndarray:
+    """The logits (10,) of a last hidden state through the source's readout."""
+    if isinstance(source, Tracer):
+        return h_last.astype(np.float64) @ source.readout_w + source.readout_b
+    readout = getattr(source, "model", source).readout
+    return h_last.astype(np.float64) @ readout.weight.detach().cpu().double().numpy().T + readout.bias.detach().cpu().double().numpy()
 
 
 def judge_batch(model, images, trust: TrustParams | None = None, extents=None) -> list[Verdict]:
@@ -362,6 +436,6 @@ def predict_record(path, image28: np.ndarray | None, source) -> dict:
     return {"path": str(path), **v.to_dict(), "words": v.words()}
 
 
-__all__ = ["KINDS", "TrustParams", "Verdict", "batch_states", "fit_trust", "fit_trust_on_mnist",
+__all__ = ["KINDS", "SCORES", "TrustParams", "Verdict", "batch_states", "energy", "fit_trust", "fit_trust_on_mnist",
            "held_out_split", "judge", "judge_batch", "predict_record", "trust_from_file", "trust_of",
            "verdict_from"]

@@ -18,7 +18,7 @@ from recognizer.model import ModelConfig, RowRNN
 from recognizer.preprocess import CENTRE, SIZE, to_mnist
 from recognizer.strokes import render_canvas, render_strokes, strokes_extent
 from recognizer.trace import Tracer
-from recognizer.verdict import TENSOR_PREFIX, judge, judge_batch
+from recognizer.verdict import TENSOR_PREFIX, batch_states, energy, fit_trust, judge, judge_batch
 
 
 @pytest.fixture(scope="module")
@@ -238,3 +238,69 @@ def test_a_photo_in_uneven_light_reads(tracer, digit, vertical):
     assert image is not None
     v = judge(tracer, image)
     assert v.digit == digit
+
+
+# --- the energy score ----------------------------------------------------------------------------
+def _with_score(trust, score, threshold):
+    from dataclasses import replace
+
+    return replace(trust, score=score, energy_threshold=threshold)
+
+
+def test_energy_is_minus_log_sum_exp():
+    logits = np.array([[0.0] * 10, [5.0] + [0.0] * 9])
+    np.testing.assert_allclose(energy(logits), [-math.log(10), -math.log(math.exp(5) + 9)])
+
+
+def test_an_energy_model_rejects_by_energy_and_keeps_it_in_its_file(tmp_path, shipped):
+    images = np.stack([render_strokes(DIGIT_STROKES[d]) for d in range(10)])
+    logits, _ = batch_states(shipped.model, images)
+    e = energy(logits)
+    # A threshold between the digits' energies: those above it are turned away, whatever the distance.
+    cut = float(np.median(e))
+    trust = _with_score(shipped.trust, "energy", cut)
+    verdicts = judge_batch(shipped.model, images, trust)
+    assert [v.kind == "not-a-digit" for v in verdicts] == list(e > cut)
+    assert all(v.score == "energy" and v.energy_threshold == cut for v in verdicts)
+    np.testing.assert_allclose([v.energy for v in verdicts], e, rtol=1e-5)
+    # judge (from a trace, as the window does) gives the same energy as the batch path
+    tracer = Tracer(shipped.model)
+    one = judge(tracer, images[0], trust=trust)
+    assert one.energy == pytest.approx(verdicts[0].energy, abs=1e-3) and one.kind == verdicts[0].kind
+    assert one.to_dict()["rejection_score"] == "energy" and one.to_dict()["energy_threshold"] == round(cut, 4)
+    # the file keeps score and threshold
+    model = RowRNN(ModelConfig((128,)))
+    model.load_state_dict(shipped.model.state_dict())
+    path = save_model(tmp_path / "e.safetensors", model, shipped.metadata, trust=trust)
+    again = load_model(path).trust
+    assert again.score == "energy" and again.energy_threshold == cut
+
+
+def test_a_file_without_a_score_rejects_by_distance(tmp_path, shipped):
+    trust = _with_score(shipped.trust, "mahalanobis", None)
+    path = save_model(tmp_path / "m.safetensors", shipped.model, shipped.metadata, trust=trust)
+    meta = json.loads(json.loads(path.read_bytes()[8: 8 + struct.unpack("<Q", path.read_bytes()[:8])[0]])["__metadata__"]["recognizer"])
+    assert "score" not in meta["trust"]  # files from before the energy score look the same
+    assert load_model(path).trust.score == "mahalanobis"
+
+
+@pytest.mark.parametrize("edit, fragment", [
+    (lambda m: m["trust"].update(score="vibes"), "score"),
+    (lambda m: m["trust"].pop("energy_threshold"), "energy_threshold"),
+    (lambda m: m["trust"].update(energy_threshold=float("inf")), "energy_threshold"),
+    (lambda m: m["trust"].update(energy_threshold=True), "energy_threshold"),
+], ids=["unknown-score", "missing-threshold", "infinite-threshold", "bool-threshold"])
+def test_malformed_energy_parameters_are_refused(tmp_path, shipped, edit, fragment):
+    path = save_model(tmp_path / "m.safetensors", shipped.model, shipped.metadata,
+                      trust=_with_score(shipped.trust, "energy", -5.0))
+    _rewrite(path, edit_header=edit)
+    with pytest.raises(ModelFileError) as e:
+        load_model(path)
+    assert fragment in str(e.value)
+
+
+def test_fitting_chooses_the_score_that_turns_away_more_non_digits(shipped, mnist):
+    trust = fit_trust(shipped.model, mnist.train_images[-1000:], mnist.train_labels[-1000:])
+    caught = trust.info["outlier_check"]["turned_away"]
+    assert trust.score == max(caught, key=caught.get)
+    assert (trust.energy_threshold is not None) == (trust.score == "energy")
