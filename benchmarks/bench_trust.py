@@ -1,10 +1,13 @@
 """Answers you can trust (issue 11): rejection of non-digits, digits wrongly turned away,
 calibration, small digits through render_strokes against the pixel path, and speed.
 
-    python benchmarks/bench_trust.py          (MNIST from --data-dir, $MNIST_DIR or the user folder)
+    python benchmarks/bench_trust.py [--model M] [--peer P]   (MNIST from --data-dir, $MNIST_DIR or the user folder)
 
-The verdict's thresholds come from held-out MNIST training images only (recognizer/verdict.py);
-the non-digit drawings (tests/shapes.py) are only measured, its HELD_OUT families reported apart.
+The verdict's thresholds come from held-out MNIST training images only (recognizer/verdict.py).
+The non-digits are only measured, in three sets: tests/shapes.py (drawn; its HELD_OUT families
+reported apart), tests/fresh_shapes.py's drawings and its printed characters (pictures through
+to_mnist), both made after the design and never trained on. --peer measures a second model on
+the same sets (the previous release's, say).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import common  # noqa: F401  (puts the checkout on sys.path)
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from fresh_shapes import fresh_drawings, glyph_pictures  # noqa: E402
 from shapes import HELD_OUT, non_digits, small_digits  # noqa: E402
 
 from recognizer.calibrate import test_report  # noqa: E402
@@ -26,7 +30,7 @@ from recognizer.paths import default_model_path  # noqa: E402
 from recognizer.preprocess import to_mnist  # noqa: E402
 from recognizer.strokes import render_canvas, render_strokes, strokes_extent  # noqa: E402
 from recognizer.trace import Tracer  # noqa: E402
-from recognizer.verdict import batch_states, fit_trust_on_mnist, judge, judge_batch  # noqa: E402
+from recognizer.verdict import batch_states, energy, fit_trust_on_mnist, judge, judge_batch  # noqa: E402
 
 
 def auroc(negative: np.ndarray, positive: np.ndarray) -> float:
@@ -36,56 +40,85 @@ def auroc(negative: np.ndarray, positive: np.ndarray) -> float:
     return float((ranks[len(negative):].sum() - len(positive) * (len(positive) + 1) / 2) / (len(positive) * len(negative)))
 
 
-def energy(logits: np.ndarray, temperature: float) -> np.ndarray:
-    z = logits / temperature
-    m = z.max(axis=1, keepdims=True)
-    return -temperature * (m[:, 0] + np.log(np.exp(z - m).sum(axis=1)))
+def non_digit_sets() -> dict[str, tuple[list[str], np.ndarray, list]]:
+    """name -> (labels, images (N, 28, 28), extents or None per image)."""
+    shapes = non_digits(seed=0, per_family=30)
+    fresh = fresh_drawings(seed=1, per_family=20)
+    glyphs = [(label, to_mnist(p)) for label, p in glyph_pictures()]
+    return {
+        "shapes": ([f for f, _ in shapes], np.stack([render_strokes(s) for _, s in shapes]),
+                   [strokes_extent(s) for _, s in shapes]),
+        "fresh drawings": ([f for f, _ in fresh], np.stack([render_strokes(s) for _, s in fresh]),
+                           [strokes_extent(s) for _, s in fresh]),
+        # a picture to_mnist finds nothing in is turned away too: it counts as a blank image
+        "printed characters": ([label for label, _ in glyphs],
+                               np.stack([g if g is not None else np.zeros((28, 28), np.float32) for _, g in glyphs]),
+                               [None if g is not None else 0.0 for _, g in glyphs]),
+    }
+
+
+def turned_away(model, trust, sets) -> dict:
+    out = {}
+    for name, (labels, images, extents) in sets.items():
+        verdicts = judge_batch(model, images, trust, extents)
+        rejected = np.array([v.rejected for v in verdicts])
+        labels = np.array(labels)
+        entry = {"count": len(labels), "rejected": float(rejected.mean()),
+                 "not_a_digit": float(np.mean([v.kind == "not-a-digit" for v in verdicts])),
+                 "read_as": [[str(l), int(v.best) if v.best is not None else None] for l, v, r in zip(labels, verdicts, rejected) if not r]}
+        if name == "shapes":
+            held = np.isin(labels, HELD_OUT)
+            entry["design_families"] = float(rejected[~held].mean())
+            entry["held_out_families"] = float(rejected[held].mean())
+            entry["per_family"] = {f: float(rejected[labels == f].mean()) for f in dict.fromkeys(labels)}
+        if name == "fresh drawings":
+            entry["per_family"] = {f: float(rejected[labels == f].mean()) for f in dict.fromkeys(labels)}
+        out[name] = entry
+    count = sum(e["count"] for e in out.values())
+    out["all"] = {"count": count, "rejected": sum(e["rejected"] * e["count"] for e in out.values()) / count}
+    return out
+
+
+def load_with_trust(path, data):
+    loaded = load_model(path)
+    trust = loaded.trust if loaded.trust is not None else fit_trust_on_mnist(loaded.model, data)
+    return loaded.model, trust, loaded.trust is None
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--model", type=Path, default=default_model_path())
+    parser.add_argument("--peer", type=Path, help="a second model measured on the same sets")
     args = parser.parse_args()
     data = load_mnist(args.data_dir)
-    loaded = load_model(args.model)
-    model = loaded.model
-    trust = loaded.trust
-    fitted_here = trust is None
-    if fitted_here:  # a model without parameters: fit them as `recognizer calibrate` would
-        trust = fit_trust_on_mnist(model, data)
+    # A model without parameters gets them fitted here, as `recognizer calibrate` would.
+    model, trust, fitted_here = load_with_trust(args.model, data)
     results: dict = {"model": str(args.model), "fitted_here": fitted_here, "temperature": trust.temperature,
-                     "distance_threshold": trust.distance_threshold, "min_confidence": trust.min_confidence}
+                     "score": trust.score, "distance_threshold": trust.distance_threshold,
+                     "energy_threshold": trust.energy_threshold, "min_confidence": trust.min_confidence,
+                     "outlier_check": trust.info.get("outlier_check")}
 
     # MNIST test set: digits turned away, calibration.
     rep = test_report(model, trust, data.test_images, data.test_labels)
     results["mnist_test"] = rep
 
-    # Non-digits, drawn as strokes, through render_strokes and the verdict.
-    shapes = non_digits(seed=0, per_family=30)
-    families = [f for f, _ in shapes]
-    images = np.stack([render_strokes(s) for _, s in shapes])
-    extents = [strokes_extent(s) for _, s in shapes]
-    verdicts = judge_batch(model, images, trust, extents)
-    rejected = np.array([v.rejected for v in verdicts])
-    held = np.array([f in HELD_OUT for f in families])
-    per_family = {f: float(rejected[np.array(families) == f].mean()) for f in dict.fromkeys(families)}
-    results["non_digits"] = {
-        "drawings": len(shapes),
-        "rejected_all": float(rejected.mean()),
-        "rejected_design_families": float(rejected[~held].mean()),
-        "rejected_held_out_families": float(rejected[held].mean()),
-        "not_a_digit": float(np.mean([v.kind == "not-a-digit" for v in verdicts])),
-        "unsure": float(np.mean([v.kind == "unsure" for v in verdicts])),
-        "per_family": per_family,
-    }
+    # Non-digits: three sets, through the verdict.
+    sets = non_digit_sets()
+    results["non_digits"] = turned_away(model, trust, sets)
+    if args.peer:
+        peer_model, peer_trust, _ = load_with_trust(args.peer, data)
+        results["peer"] = {"model": str(args.peer), "score": peer_trust.score,
+                           "mnist_test": test_report(peer_model, peer_trust, data.test_images, data.test_labels),
+                           "non_digits": turned_away(peer_model, peer_trust, sets)}
 
-    # Mahalanobis against energy as the out-of-distribution score (same images).
+    # Mahalanobis against energy as the out-of-distribution score (the drawn shapes).
+    _, images, extents = sets["shapes"]
     lt, ft = batch_states(model, data.test_images, trust.rows)
     ls, fs = batch_states(model, images, trust.rows)
     ok = np.array([e >= 0.04 for e in extents])  # the size rule aside, to compare the scores alone
     maha_t, maha_s = trust.distances(ft), trust.distances(fs)[ok]
-    en_t, en_s = energy(lt, trust.temperature), energy(ls, trust.temperature)[ok]
+    en_t, en_s = energy(lt), energy(ls)[ok]
     results["scores"] = {
         "mahalanobis_auroc": auroc(maha_t, maha_s),
         "energy_auroc": auroc(en_t, en_s),
@@ -129,8 +162,12 @@ def main() -> None:
     sd = results["small_digits"]
     sc = results["scores"]
     common.print_table("Answers you can trust", ["what", "measured", "target"], [
-        ["non-digits turned away (all families)", f"{nd['rejected_all']:.1%} of {nd['drawings']}", "≥ 90%"],
-        ["  design families / held-out families", f"{nd['rejected_design_families']:.1%} / {nd['rejected_held_out_families']:.1%}", ""],
+        ["rejection score (chosen when fitted)", f"{trust.score}", ""],
+        ["non-digits turned away, all three sets", f"{nd['all']['rejected']:.1%} of {nd['all']['count']}", "≥ 90%"],
+        ["  drawn shapes (tests/shapes.py)", f"{nd['shapes']['rejected']:.1%} of {nd['shapes']['count']}", ""],
+        ["    design families / held-out families", f"{nd['shapes']['design_families']:.1%} / {nd['shapes']['held_out_families']:.1%}", ""],
+        ["  fresh drawings (tests/fresh_shapes.py)", f"{nd['fresh drawings']['rejected']:.1%} of {nd['fresh drawings']['count']}", ""],
+        ["  printed characters, through to_mnist", f"{nd['printed characters']['rejected']:.1%} of {nd['printed characters']['count']}", ""],
         ["MNIST test digits: not a digit / unsure", f"{t['not_a_digit']:.2%} / {t['unsure']:.2%}", "≤ 0.5% in all"],
         ["  of which misread anyway", f"{t['errors_among_rejected']}", ""],
         ["accuracy on accepted test digits", f"{t['accuracy_when_accepted']:.2%} (all: {t['accuracy']:.2%})", ""],
@@ -141,8 +178,19 @@ def main() -> None:
         ["AUROC Mahalanobis / energy", f"{sc['mahalanobis_auroc']:.4f} / {sc['energy_auroc']:.4f}", ""],
         ["turned away at 0.5% test FPR: Mahalanobis / energy", f"{sc['mahalanobis_rejects_at_0.5pct']:.1%} / {sc['energy_rejects_at_0.5pct']:.1%}", ""],
     ])
-    common.print_table("Non-digits turned away, per family (* held out)", ["family", "turned away"],
-                       [[("* " if f in HELD_OUT else "") + f, f"{r:.0%}"] for f, r in per_family.items()])
+    common.print_table("Non-digits turned away, per family (* held out, + fresh)", ["family", "turned away"],
+                       [[("* " if f in HELD_OUT else "") + f, f"{r:.0%}"] for f, r in nd["shapes"]["per_family"].items()]
+                       + [["+ " + f, f"{r:.0%}"] for f, r in nd["fresh drawings"]["per_family"].items()])
+    if args.peer:
+        p = results["peer"]
+        common.print_table("Side by side", ["what", "model", "peer"], [
+            ["rejection score", trust.score, p["score"]],
+            ["MNIST test accuracy", f"{t['accuracy']:.2%}", f"{p['mnist_test']['accuracy']:.2%}"],
+            ["MNIST test digits turned away", f"{t['rejected']:.2%}", f"{p['mnist_test']['rejected']:.2%}"],
+            *[[f"non-digits turned away: {k}", f"{nd[k]['rejected']:.1%}", f"{p['non_digits'][k]['rejected']:.1%}"]
+              for k in ("all", "shapes", "fresh drawings", "printed characters")],
+            ["ECE after temperature", f"{t['ece_after']:.2%}", f"{p['mnist_test']['ece_after']:.2%}"],
+        ])
     common.print_table("Latency (ms)", ["what", "median", "p95", "max"],
                        [[k, v["median_ms"], v["p95_ms"], v["max_ms"]] for k, v in results["latency"].items()])
     common.write_json("trust", results)
