@@ -29,9 +29,9 @@ def test_the_app_lists_its_shipped_model_first_with_its_accuracy_and_size():
     entries = ModelCatalog().entries()  # conftest gives an empty user data folder
     first = entries[0]
     assert first.path.name == "default.safetensors" and first.group == SHIPPED and first.usable
-    assert first.accuracy == 0.9957 and first.architecture == "LSTM 128"
+    assert first.accuracy == 0.9959 and first.architecture == "LSTM 128"
     assert first.parameters == count_parameters(RowRNN(ModelConfig((128,))))
-    assert first.label == "default.safetensors (LSTM 128, 99.57%, 82,186 parameters)"
+    assert first.label == "default.safetensors (LSTM 128, 99.59%, 82,186 parameters)"
     assert all(e.group == SHIPPED for e in entries)
 
 

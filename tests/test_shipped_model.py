@@ -1,4 +1,4 @@
-"""The model that ships: ≥ 99.2% on the full MNIST test set, and metadata that tells the truth."""
+"""The model that ships: ≥ 99.5% on the full MNIST test set, and metadata that tells the truth."""
 
 from datetime import datetime
 
@@ -21,7 +21,7 @@ def test_accuracy_on_the_full_test_set(shipped, mnist):
     data = mnist
     assert len(data.test_labels) == 10_000
     ev = evaluate(shipped.model, data.test_images, data.test_labels)
-    assert ev.accuracy >= 0.992
+    assert ev.accuracy >= 0.995
     assert ev.accuracy == pytest.approx(shipped.metadata["test_accuracy"], abs=1e-4)
 
 
@@ -33,7 +33,10 @@ def test_metadata_matches_the_weights(shipped):
     assert max(sizes) <= 256
     assert not any(lstm.bidirectional for lstm in model.layers)  # one direction: rows in order
     assert meta["training"]["hidden_sizes"] == sizes
-    TrainConfig(**{**meta["training"], "hidden_sizes": tuple(sizes)})  # a config this version accepts
+    fields = set(TrainConfig.__dataclass_fields__)
+    assert fields <= set(meta["training"])  # every setting of the run is recorded...
+    TrainConfig(**{k: v for k, v in meta["training"].items() if k in fields})  # ...and this version accepts them
+    assert meta["training"]["epochs_completed"] == meta["training"]["epochs"] and not meta["training"]["stopped"]
     datetime.fromisoformat(meta["created"])
     assert meta["app_version"] <= __version__
     assert count_parameters(model) == 4 * 128 * (28 + 128 + 2) + 128 * 10 + 10

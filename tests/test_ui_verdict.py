@@ -46,7 +46,8 @@ def test_a_dash_is_not_a_digit(window, stroke, length, angle):
     assert tab.state.verdict.kind == "not-a-digit" and tab.prediction.text() == "–"
 
 
-@pytest.mark.parametrize("family", ["dot", "x", "star", "hash", "triangle", "letter K", "three digits"])
+@pytest.mark.parametrize("family", ["dot", "x", "star", "hash", "triangle", "letter K", "three digits",
+                                    "house", "letter A", "circle-with-cross", "spiral", "letter R"])
 def test_shapes_that_are_no_digit_get_no_digit(window, stroke, family):
     drawings = [strokes for name, strokes in non_digits(seed=7, per_family=3) if name == family]
     assert drawings
@@ -56,6 +57,17 @@ def test_shapes_that_are_no_digit_get_no_digit(window, stroke, family):
         kinds.append(tab.state.verdict.kind)
         assert tab.prediction.text() in ("–", "?")  # no digit shown
     assert all(k in ("not-a-digit", "unsure") for k in kinds), kinds
+
+
+@pytest.mark.parametrize("family", ["heart", "smiley", "envelope", "pi", "infinity"])
+def test_fresh_shapes_get_no_digit(window, stroke, family):
+    """Shapes made after the verdict and the training were designed (tests/fresh_shapes.py)."""
+    from fresh_shapes import fresh_drawings
+
+    drawings = [strokes for name, strokes in fresh_drawings(seed=9, per_family=3) if name == family]
+    for strokes in drawings:
+        tab = draw(window, strokes, stroke)
+        assert tab.state.verdict.kind != "digit" and tab.prediction.text() in ("–", "?"), family
 
 
 def test_small_digits_with_the_default_pen_read_right(window, stroke):
