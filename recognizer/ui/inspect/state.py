@@ -111,7 +111,7 @@ class InspectState:
         trace, verdict = self.trace, self.verdict
         if verdict is not None and verdict.kind == "not-a-digit":
             why = ("Too small to read: draw it bigger." if verdict.reason == "too small"
-                   else "No digit stands out: the network spreads its answer over several." if verdict.score == "energy"
+                   else "No digit stands out: its answer is spread out." if verdict.score == "energy"
                    else "Unlike any digit the network has learnt.")  # fmt: skip
             return Answer("–", "This doesn't look like a digit", why)
         if verdict is not None and verdict.kind == "unsure":

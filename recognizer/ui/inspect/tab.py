@@ -140,13 +140,17 @@ class InspectTab(QWidget):
         # a fixed size: a new answer repaints the label, not the window (see widgets.TextLine)
         self.prediction.setFixedSize(digit.horizontalAdvance("8") + 40, digit.height() + 8)
         self.prediction.setToolTip("The network's answer after reading all 28 rows.")
-        self.confidence = TextLine("", font=theme.big_font(16))
+        self.confidence = TextLine("", lines=2, font=theme.big_font(16))  # "This doesn't look like a digit" wraps
         self.confidence.setToolTip("How sure the network is: its probability for the answer.")
         self.answer_hint = TextLine("Draw a digit", lines=2, muted=True)
+        self.keep_button = KeepButton()  # keep_requested(label): the window keeps it in My digits
+        hint_line = QHBoxLayout()  # the verdict's words get the whole width, the hint shares it
+        hint_line.addWidget(self.answer_hint, 1)
+        hint_line.addWidget(self.keep_button, 0, Qt.AlignBottom)
         answer_text = QVBoxLayout()
         answer_text.addStretch(1)
         answer_text.addWidget(self.confidence)
-        answer_text.addWidget(self.answer_hint)
+        answer_text.addLayout(hint_line)
         answer_text.addStretch(1)
         answer_box = QGroupBox("The network's answer")
         answer_box.setToolTip("The digit the network reads after all 28 rows, and how sure it is.")
@@ -155,8 +159,6 @@ class InspectTab(QWidget):
         answer_layout.addWidget(self.prediction)
         answer_layout.addSpacing(12)
         answer_layout.addLayout(answer_text, 1)
-        self.keep_button = KeepButton()  # keep_requested(label): the window keeps it in My digits
-        answer_layout.addWidget(self.keep_button, 0, Qt.AlignBottom)
 
         left = QVBoxLayout()
         left.setSpacing(10)
