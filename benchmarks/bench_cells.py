@@ -67,7 +67,8 @@ def bare_loop(cell: str, images: torch.Tensor, labels: torch.Tensor, batch_size:
 
 def trainer_rate(cell: str, data: MNIST, batch_size: int, seed: int) -> float:
     """Samples per second the Trainer reports after the last batch of its one epoch."""
-    config = TrainConfig(hidden_sizes=(128,), cell=cell, epochs=1, batch_size=batch_size, augment=False, grad_clip=0,
+    config = TrainConfig(hidden_sizes=(128,), cell=cell, epochs=1, batch_size=batch_size, augment=False,
+                         other_sources=False, outliers=False, grad_clip=0,
                          schedule="constant", learning_rate=1e-3, seed=seed, device="cpu")  # fmt: skip
     last = []
     Trainer(config, data, on_batch=last.append).run()

@@ -125,6 +125,8 @@ def gui_run(app, tab, probe, n_images: int, lr: float, seed: int, threads) -> di
     form.clip_edit.setText("0")
     form.decay_edit.setText("0")
     form.augment_check.setChecked(False)
+    form.sources_check.setChecked(False)
+    form.outliers_check.setChecked(False)
     form.seed_spin.setValue(seed)
     loop = QEventLoop()
     ended = []

@@ -18,7 +18,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the drawn digits
 
-from bench_core import time_calls  # noqa: E402
 from drawing import DIGIT_STROKES  # noqa: E402
 
 from recognizer.data import load_mnist  # noqa: E402
@@ -41,9 +40,9 @@ def main():
     edit = Interventions().add(Silence(0, (3, 17, 40), 5)).add(Pin(0, "forget", 1.0, (1, 2))).add(Pin(0, "output", 1.0))
 
     timings = {
-        "plain trace (Draw & Inspect's path)": common.stats_ms(time_calls(lambda: tracer(nine), 1000)),
-        "edited trace (silence from row 6, two pins)": common.stats_ms(time_calls(lambda: tracer(nine, edit), 1000)),
-        "rank all 128 units for one drawing": common.stats_ms(time_calls(lambda: rank_units(tracer, nine), 20, warmup=3)),
+        "plain trace (Draw & Inspect's path)": common.stats_ms(common.time_calls(lambda: tracer(nine), 1000)),
+        "edited trace (silence from row 6, two pins)": common.stats_ms(common.time_calls(lambda: tracer(nine, edit), 1000)),
+        "rank all 128 units for one drawing": common.stats_ms(common.time_calls(lambda: rank_units(tracer, nine), 20, warmup=3)),
     }
     never_forget = Interventions().add(Pin(0, *PINS["never forget"]))
     runs = []

@@ -45,8 +45,9 @@ TENSOR_PREFIX = "trust."
 METADATA_KEY = "trust"
 FEATURE_ROWS = (9, 18, 27)  # 0-based rows whose hidden states are compared
 HELD_OUT = 5000  # the last images of the training set
-# Shares of held-out digits (out of fold) that may be turned away by each rule.
-NOT_A_DIGIT_BUDGET = 0.002
+# Shares of held-out digits that may be turned away by each rule: 0.45 % in all, under the 0.5 %
+# of test digits the verdict may turn away (issue 11).
+NOT_A_DIGIT_BUDGET = 0.004
 UNSURE_BUDGET = 0.0005
 SHRINKAGE = 0.1  # covariance + SHRINKAGE * mean variance * I: stable with 5,000 samples
 FOLDS = 5

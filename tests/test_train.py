@@ -131,6 +131,7 @@ def test_quick_config_is_the_train_tab_preset():
     q = quick_config()
     assert q.epochs == 4 and q.learning_rate == 6e-3 and q.warmup_steps == 100
     assert q.hidden_sizes == (128,) and q.batch_size == 128 and q.augment
+    assert q.outliers and not q.other_sources  # turns non-digits away; four epochs are too few for the other sources
     assert warmup_warning(q) is None  # the warm-up (100 batches) is a small part of the run (4 × 469)
 
 

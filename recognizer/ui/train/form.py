@@ -128,7 +128,7 @@ class SettingsForm(QGroupBox):
         self.defaults_button = QPushButton("Defaults")
         self.defaults_button.setToolTip(
             f"Back to the quick recipe: LSTM {format_hidden_sizes(d.hidden_sizes)}, {plural(d.epochs, 'epoch')}, "
-            f"learning rate {d.learning_rate:g} ({d.schedule}), augmentation on, non-digits taught, all images.")  # fmt: skip
+            f"learning rate {d.learning_rate:g} ({d.schedule}), shifts and rotations, non-digits taught, all images.")  # fmt: skip
         self.defaults_button.clicked.connect(lambda: self.set_config(quick_config(device=state.available_devices()[0][0])))
         self.edits = {"hidden_sizes": self.hidden_edit, "learning_rate": self.lr_edit,
                       "weight_decay": self.decay_edit, "grad_clip": self.clip_edit}  # fmt: skip
