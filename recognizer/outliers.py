@@ -15,10 +15,11 @@ Four kinds, all made here from the run's seed:
 - **filled blobs** (a stain, a speck on a scan, a pressed-down pen);
 - **two MNIST training digits side by side**, each at half size.
 
-Nothing here is made to look like a digit on purpose: no circle or hexagon (0), no lone line (1), no
-curves (two arcs make a 3), no letter like O, I, S, Z, B, G or q. The families of
+Nothing here is made to look like a digit on purpose: no circle or hexagon (0), no lone line
+(1), no curves (two arcs make a 3), no letter like O, I, S, Z, B, G or q. The families of
 tests/shapes.py's HELD_OUT (hash, spiral, M, W, R, three digits, asterisk; hence no zigzags)
-and everything in tests/fresh_shapes.py are not made here, so they measure how far the lesson carries.
+and everything in tests/fresh_shapes.py are not made here, so they measure how far the lesson
+carries.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from .augment import random_affine
 from .preprocess import to_mnist
 from .strokes import render_strokes
 
-POOL_SIZE = 6000  # stroke shapes rendered when a full run starts (about 1 ms each), moved anew every batch
+POOL_SIZE = 6000  # non-digits rendered when a full run starts (about 1.5 ms each), moved anew every batch
 SHARE = 0.25  # outliers per batch, as a share of its digits
 WEIGHT = 0.5  # of the outlier loss against the digits' cross-entropy (the paper's choice)
 
@@ -160,9 +161,9 @@ def side_by_side(images: torch.Tensor, first: torch.Tensor, second: torch.Tensor
 
 
 class Outliers:
-    """What a Trainer adds to each batch: `batch(n, digits, generator)` gives n non-digits,
-    half shapes from the pool and half pairs of the batch's own digits, each moved by its own
-    random affine transform."""
+    """What a Trainer adds to each batch: `batch(n, digits, generator)` gives n non-digits, half
+    from the pool (shapes, printed characters, blobs) and half pairs of the batch's own digits,
+    each moved by its own random affine transform."""
 
     def __init__(self, seed: int, pool_size: int = POOL_SIZE, device: torch.device | str = "cpu"):
         self.pool = torch.as_tensor(render_pool(pool_size, np.random.default_rng(seed))).to(device)
@@ -184,4 +185,5 @@ def outlier_loss(logits: torch.Tensor) -> torch.Tensor:
     return -F.log_softmax(logits, dim=1).mean(dim=1).mean()
 
 
-__all__ = ["Outliers", "blob", "outlier_loss", "outlier_strokes", "printed_character", "pool_size_for", "render_pool", "side_by_side", "SHARE", "WEIGHT"]
+__all__ = ["Outliers", "blob", "outlier_loss", "outlier_strokes", "printed_character", "pool_size_for", "render_pool",
+           "side_by_side", "SHARE", "WEIGHT"]

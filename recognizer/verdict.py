@@ -37,6 +37,7 @@ from .dims import CLASSES, ROWS
 from .errors import ModelFileError
 from .evaluate import as_float_images
 from .fileio import brief
+from .outliers import render_pool, side_by_side
 from .strokes import is_too_small
 from .text import format_percent
 from .trace import Tracer
@@ -61,7 +62,8 @@ class TrustParams:
     rows: tuple[int, ...]
     means: np.ndarray  # (10, D) class means of the features, D = len(rows) * hidden units
     factor: np.ndarray  # (D, D) L with L L^T = precision: d^2 = |(f - mean) @ L|^2
-    distance_threshold: float  # squared distance to the nearest class mean beyond which: not a digit
+    # squared distance to the nearest class mean beyond which: not a digit (score "mahalanobis")
+    distance_threshold: float
     min_confidence: float  # calibrated top probability below which: unsure
     temperature: float
     info: dict = field(default_factory=dict)  # how it was fitted (for the report and the file)
@@ -235,8 +237,6 @@ def energy(logits: np.ndarray) -> np.ndarray:
 def _outlier_check_images(images: np.ndarray) -> np.ndarray:
     """A fixed batch of outliers.py's non-digits (shapes, and pairs of the given digits) that
     chooses between the two scores; never the drawings the benchmarks measure."""
-    from .outliers import render_pool, side_by_side  # outliers imports augment and strokes only
-
     shapes, pairs, seed = OUTLIER_CHECK
     rng = np.random.default_rng(seed)
     digits = as_float_images(images)
@@ -251,9 +251,10 @@ def held_out_split(n_train: int) -> slice:
 
 
 def fit_trust(model, images, labels, rows=FEATURE_ROWS) -> TrustParams:
-    """Fit temperature, class means, shared precision and the two thresholds on held-out
-    digits (images (N, 28, 28), labels (N,)). Thresholds are quantiles of out-of-fold scores:
-    each fold's distances are computed with means and covariance fitted on the other folds."""
+    """Fit temperature, class means, shared precision, the thresholds of both scores and the
+    confidence floor on held-out digits (images (N, 28, 28), labels (N,)), and choose the score.
+    The distance threshold is a quantile of out-of-fold distances (each fold's computed with
+    means and covariance fitted on the other folds); the energy's, of the energies themselves."""
     labels = np.asarray(labels, np.int64)
     logits, feats = batch_states(model, images, rows)
     n = len(labels)
