@@ -185,7 +185,9 @@ def test_ctrl_c_during_start_up_prints_no_traceback(tmp_path):
         if proc.returncode == 0:
             seen.append((delay, out.strip()))
             continue
-        assert proc.returncode == 130 and err == "recognizer: interrupted\n"
+        # 130, or killed by SIGINT after saying so (seen about once in 20 when Ctrl-C lands while
+        # torch is being imported): a shell reports both as 130, and no traceback either way.
+        assert proc.returncode in (130, -signal.SIGINT) and err == "recognizer: interrupted\n"
         return
     pytest.fail(f"the run always finished before Ctrl-C arrived: {seen}")
 
