@@ -70,6 +70,7 @@ def _plot(title: str, left: str, tip: str) -> pg.PlotWidget:
         # An axis draws its grid lines across the whole plot, so every curve update repaints it:
         # from a cached pixmap, it is a copy instead of redrawing every line and label (~4 ms).
         item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        item.getAxis(name).enableAutoSIPrefix(False)  # a loss of 0.6, not 600 (x0.001)
     return widget
 
 
@@ -105,9 +106,7 @@ class TrainingPlots(QWidget):
                                      "Mean training loss over each epoch, and the loss on the test images after it.")  # fmt: skip
         self.accuracy_plot = _plot("Accuracy per epoch", "accuracy (%)",
                                    "Share of training images read right during each epoch, and of test images after it.")  # fmt: skip
-        lr_axis = self.lr_plot.getPlotItem().getAxis("left")
-        lr_axis.enableAutoSIPrefix(False)  # 0.003, not 3 (x0.001)
-        lr_axis.setWidth(50)  # room for "0.0025", which the default width cuts off
+        self.lr_plot.getPlotItem().getAxis("left").setWidth(50)  # room for "0.0025", which the default width cuts off
         for widget, name in zip(self.widgets, ("loss-per-batch", "learning-rate", "loss-per-epoch", "accuracy-per-epoch")):
             install_plot_menu(widget, name, csv=widget.getPlotItem(), reset=lambda w=widget: self.reset_view(w))
         self._make_curves()
