@@ -19,7 +19,7 @@ import numpy as np
 
 from .dims import CLASSES, ROWS
 from .errors import RecordsError
-from .records import Records
+from .records import Records, decode_rows
 
 HELD_OUT_SHARE = 0.2
 HELD_OUT_SEED = 0
@@ -67,12 +67,7 @@ class MyDigits:
         that cannot be decoded go to self.unreadable."""
         where, args = ("WHERE label = ?", (int(label),)) if label is not None else ("", ())
         rows = self.records.query(f"SELECT {LIST_COLUMNS} FROM digits {where} ORDER BY label, id", args)
-        found, self.unreadable = [], []
-        for row in rows:
-            try:
-                found.append(_digit(row))
-            except (ValueError, TypeError):
-                self.unreadable.append(row[0])
+        found, self.unreadable = decode_rows(rows, _digit)
         return found
 
     def digit(self, digit_id: int) -> Digit:

@@ -205,12 +205,7 @@ class Records:
         """Every readable run, newest first, without curves or distributions; the ids of those
         that cannot be decoded go to self.unreadable."""
         rows = self._query(f"SELECT {SUMMARY_COLUMNS} FROM runs ORDER BY id DESC")
-        records, self.unreadable = [], []
-        for row in rows:
-            try:
-                records.append(_summary(row))
-            except (ValueError, TypeError):
-                self.unreadable.append(row[0])
+        records, self.unreadable = decode_rows(rows, _summary)
         return records
 
     def run(self, run_id: int) -> RunRecord:
@@ -284,6 +279,18 @@ class _Transaction:
 
     def __exit__(self, kind, value, tb):
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def decode_rows(rows, decode) -> tuple[list, list[int]]:
+    """Each row decoded, and the ids (first column) of the rows that cannot be: a damaged row is
+    left out of a listing, not the end of it."""
+    found, unreadable = [], []
+    for row in rows:
+        try:
+            found.append(decode(row))
+        except (ValueError, TypeError):
+            unreadable.append(row[0])
+    return found, unreadable
 
 
 def _json_object(text) -> dict:
