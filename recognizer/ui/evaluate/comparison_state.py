@@ -11,18 +11,18 @@ from pathlib import Path
 
 from ...comparison import ModelComparison
 from ...text import format_accuracy, format_percent, plural
+from .job_state import JobState
 
 
-class ComparisonState:
+class ComparisonState(JobState):
+    """self.job: (A's version, B's path) of the comparison under way."""
+
     def __init__(self):
+        super().__init__()
         self.path_b: Path | None = None  # the chosen B
         self.name_b = ""
         self.result: ModelComparison | None = None
         self.pair: tuple | None = None  # (A's version, B's path, B's name) the result is for
-        self.job: tuple | None = None  # the same for the comparison under way
-        self.running = False
-        self.progress = 0.0
-        self.error = ""
 
     def choose(self, path: str | Path) -> None:
         self.path_b = Path(path)
@@ -30,32 +30,21 @@ class ComparisonState:
         self.error = ""
 
     def begin(self, version_a: int) -> tuple:
-        self.job = (version_a, self.path_b)
-        self.running, self.progress, self.error = True, 0.0, ""
-        return self.job
-
-    def report(self, job: tuple, fraction: float) -> None:
-        if job == self.job:
-            self.progress = float(fraction)
+        return self._begin((version_a, self.path_b))
 
     def finish(self, job: tuple, result: ModelComparison, name_b: str) -> bool:
-        if job != self.job:
+        if not self._end(job):
             return False
         self.result, self.pair, self.name_b = result, (*job, name_b), name_b
-        self.running, self.progress = False, 1.0
         return True
 
     def fail(self, job: tuple, message: str) -> bool:
         """The comparison could not be made (B would not load): back to the last B that worked."""
-        if job != self.job:
+        if not super().fail(job, message):
             return False
-        self.running, self.error = False, message
         if self.pair is not None:
             _, self.path_b, self.name_b = self.pair
         return True
-
-    def stop(self) -> None:
-        self.running = False
 
     def current(self, version_a: int) -> ModelComparison | None:
         """The result, if it is for this model A and the chosen B."""

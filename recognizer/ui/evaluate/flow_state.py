@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ...flow_comparison import FLOW_BATCH, FlowCurve, flow_summary
 from ...text import format_percent, plural
+from .job_state import JobState
 
 CAPTION = (f"How much the answer still depends on what each cell held after row t: the last layer's mean "
            f"‖∂loss/∂h_t‖ on the first {FLOW_BATCH} test digits (their true labels), each model relative to "
@@ -13,23 +14,16 @@ CAPTION = (f"How much the answer still depends on what each cell held after row 
 PLOT_ORDER = ("rnn", "gru", "lstm")  # the plain cell first, then the gated ones: the legend reads as the comparison
 
 
-class FlowState:
+class FlowState(JobState):
     def __init__(self):
+        super().__init__()
         self.curves: list[FlowCurve] = []
         self.partial: list[FlowCurve] = []  # of the measurement under way
-        self.running = False
-        self.progress = 0.0
-        self.error = ""
-        self.job = 0  # which measurement is under way; a late result of an older one is refused
+        self.job = 0  # measurements are numbered
 
     def begin(self) -> int:
-        self.job += 1
-        self.running, self.progress, self.error, self.partial = True, 0.0, "", []
-        return self.job
-
-    def report(self, job: int, fraction: float) -> None:
-        if job == self.job:
-            self.progress = float(fraction)
+        self.partial = []
+        return self._begin(self.job + 1)
 
     def add(self, job: int, curves: list[FlowCurve]) -> bool:
         """Models measured so far: shown while the others are, in place of the previous result."""
@@ -43,20 +37,10 @@ class FlowState:
         return self.partial if self.running else self.curves
 
     def finish(self, job: int, curves: list[FlowCurve] | None) -> bool:
-        if job != self.job or curves is None:
+        if curves is None or not self._end(job):
             return False
         self.curves = sorted(curves, key=lambda c: PLOT_ORDER.index(c.cell))
-        self.running, self.progress = False, 1.0
         return True
-
-    def fail(self, job: int, message: str) -> bool:
-        if job != self.job:
-            return False
-        self.running, self.error = False, message
-        return True
-
-    def stop(self) -> None:
-        self.running = False
 
     def status_text(self, models: int) -> str:
         if self.error:
