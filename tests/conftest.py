@@ -145,6 +145,31 @@ def full_main_window(qtbot, model_path, monkeypatch):
 
 
 @pytest.fixture
+def evaluate_tab_on(qtbot, mnist, model_path):
+    """evaluate_tab_on(page_name): a shown 1024x640 EvaluateTab with MNIST and the model, on the
+    page of that attribute ("flow_page", "compare_page"), not evaluated; shut down afterwards."""
+    from recognizer.modelfile import load_model
+    from recognizer.ui.evaluate.tab import EvaluateTab
+
+    tabs = []
+
+    def make(page_name: str):
+        tab = EvaluateTab(auto_evaluate=False)
+        qtbot.addWidget(tab)
+        tab.resize(1024, 640)
+        tab.set_data(mnist)
+        tab.set_model(load_model(model_path))
+        tab.show()
+        tab.pages.setCurrentWidget(getattr(tab, page_name))
+        tabs.append(tab)
+        return tab
+
+    yield make
+    for tab in tabs:
+        tab.shutdown()
+
+
+@pytest.fixture
 def messages(monkeypatch):
     """Every message box the app would open, as (kind, title, text, details), instead of opening it."""
     from recognizer.ui.dialogs import DIALOGS

@@ -8,20 +8,11 @@ import pytest
 
 from recognizer.evaluate import predict_probabilities
 from recognizer.modelfile import load_model
-from recognizer.ui.evaluate.tab import EvaluateTab
 
 
 @pytest.fixture
-def tab(qtbot, mnist, model_path):
-    tab = EvaluateTab(auto_evaluate=False)
-    qtbot.addWidget(tab)
-    tab.resize(1024, 640)
-    tab.set_data(mnist)
-    tab.set_model(load_model(model_path))
-    tab.show()
-    tab.pages.setCurrentWidget(tab.compare_page)
-    yield tab
-    tab.shutdown()
+def tab(evaluate_tab_on):
+    return evaluate_tab_on("compare_page")
 
 
 def test_two_models_on_the_test_set_agree_with_the_core(tab, qtbot, mnist, model_path, stacked_model_path, messages):

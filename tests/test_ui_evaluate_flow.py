@@ -8,20 +8,11 @@ import pytest
 from recognizer.flow_comparison import compare_flows, first_test_digits, shipped_model_files
 from recognizer.modelfile import load_model
 from recognizer.ui.evaluate.flow_page import Y_AXIS
-from recognizer.ui.evaluate.tab import EvaluateTab
 
 
 @pytest.fixture
-def tab(qtbot, mnist, model_path):
-    tab = EvaluateTab(auto_evaluate=False)
-    qtbot.addWidget(tab)
-    tab.resize(1024, 640)
-    tab.set_data(mnist)
-    tab.set_model(load_model(model_path))
-    tab.show()
-    tab.pages.setCurrentWidget(tab.flow_page)
-    yield tab
-    tab.shutdown()
+def tab(evaluate_tab_on):
+    return evaluate_tab_on("flow_page")
 
 
 def test_one_curve_per_shipped_model_equal_to_the_core(tab, qtbot, mnist, stacked_model_path, messages):

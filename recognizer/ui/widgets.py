@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QPainter, QPalette
-from PySide6.QtWidgets import QGroupBox, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QLabel, QProgressBar, QSizePolicy, QVBoxLayout, QWidget
 
 
 class TextLine(QWidget):
@@ -79,3 +79,11 @@ def caption_label(text: str, lines: int = 3) -> TextLine:
     font = QFont()
     font.setPointSize(11)
     return TextLine(text, lines=lines, font=font)
+
+
+def percent_bar(max_width: int) -> QProgressBar:
+    """A background job's progress bar, 0 to 100 %, no wider than max_width."""
+    bar = QProgressBar()
+    bar.setRange(0, 100)
+    bar.setMaximumWidth(max_width)
+    return bar

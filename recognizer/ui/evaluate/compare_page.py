@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...comparison import compare_models
 from ...model_catalog import ModelCatalog
@@ -17,7 +17,7 @@ from .. import theme
 from ..dialogs import DIALOGS
 from ..jobs import JobFailure, JobRunner
 from ..model_chooser import ModelChooser
-from ..widgets import TextLine, caption_label, muted_label
+from ..widgets import TextLine, caption_label, muted_label, percent_bar
 from .comparison_state import ComparisonState
 from ..digit_grid import DigitGrid
 from .state import EvaluateState
@@ -43,9 +43,7 @@ class ComparePage(QWidget):
         self.compare_button = QPushButton("Compare")
         self.compare_button.setToolTip("Both models read the 10,000 test digits, in the background (a few seconds).")
         self.compare_button.clicked.connect(self.start)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setMaximumWidth(180)
+        self.progress = percent_bar(180)
         bar = QHBoxLayout()
         bar.addWidget(muted_label("Compare with"))
         bar.addWidget(self.chooser, 1)

@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ...dims import ROWS
 from ...flow_comparison import FlowCurve, compare_flows, first_test_digits, shipped_model_files
@@ -21,7 +21,7 @@ from ..dialogs import DIALOGS
 from ..jobs import JobFailure, JobRunner
 from ..plot_menu import install_plot_menu
 from ..plots import ROW_AXIS, ROW_X, plot_widget
-from ..widgets import TextLine, caption_label
+from ..widgets import TextLine, caption_label, percent_bar
 from .flow_state import CAPTION, FlowState
 from .state import EvaluateState
 
@@ -45,9 +45,7 @@ class FlowPage(QWidget):
         self.measure_button = QPushButton("Measure")
         self.measure_button.setToolTip("Back-propagate through each shipped model on the same test digits, in the background.")
         self.measure_button.clicked.connect(self.start)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setMaximumWidth(180)
+        self.progress = percent_bar(180)
         self.status = TextLine(lines=2, muted=True)
         bar = QHBoxLayout()
         bar.addWidget(self.status, 1)

@@ -10,12 +10,12 @@ import numpy as np
 import torch
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QSizePolicy, QVBoxLayout, QWidget)  # fmt: skip
 
 from ...analysis import Perturbation
 from ...evaluate import as_float_images
-from ..widgets import TextLine, caption_label, group_box, muted_label
+from ..widgets import TextLine, caption_label, group_box, muted_label, percent_bar
 from ..digit_grid import mosaic
 from .plots import RobustnessPlot
 from .results import ROBUSTNESS_GROUPS, ROBUSTNESS_SIZES
@@ -51,9 +51,7 @@ class RobustnessPage(QWidget):
         self.button = QPushButton("Start")
         self.button.setToolTip("Measure the accuracy at every level of every perturbation (in the background).")
         self.button.clicked.connect(lambda: (self.stop_clicked if state.robustness_running() else self.start_clicked).emit())
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setMaximumWidth(220)
+        self.progress = percent_bar(220)
         self.progress.setToolTip("Levels measured so far.")
         self.status = TextLine(lines=2, muted=True)
         bar = QHBoxLayout()

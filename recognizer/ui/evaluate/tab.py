@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QProgressBar, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from ... import analysis
 from ...analysis import PERTURBATIONS, Perturbation, RobustnessCurve
@@ -31,7 +31,7 @@ from ...trace import Trace
 from .. import theme
 from ..dialogs import DIALOGS
 from ..jobs import JobFailure, JobRunner
-from ..widgets import TextLine
+from ..widgets import TextLine, percent_bar
 from .calibration_page import CalibrationPage
 from .compare_page import ComparePage
 from .flow_page import FlowPage
@@ -248,9 +248,7 @@ class EvaluateTab(QWidget):
         self.accuracy_label.setToolTip("Accuracy: the share of the 10,000 MNIST test digits the model reads correctly.")
         self.summary_label = TextLine(lines=2)
         self.summary_label.setToolTip("What was measured, on which model, and how long it took.")
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setMaximumWidth(220)
+        self.progress = percent_bar(220)
         self.progress.setToolTip("Work under way in the background; the window stays usable.")
         self.evaluate_button = QPushButton("Evaluate")
         self.evaluate_button.setToolTip("Measure the current model on the 10,000 MNIST test digits (about two seconds).")
