@@ -81,9 +81,10 @@ def parse_idx(raw: bytes, kind: Kind, name: str) -> np.ndarray:
     return array
 
 
-def decompress(data: bytes, name: str, limit: int) -> bytes:
+def decompress(data: bytes, name: str, limit: int, what: str = "an MNIST file") -> bytes:
     """gunzip (all members), refusing output past limit bytes without producing it, and turning
-    every flavour of damaged archive into one DataError naming the file."""
+    every flavour of damaged archive into one DataError naming the file (what: the kind of file
+    the message says it is not)."""
     out = bytearray()
     rest = data
     try:
@@ -91,7 +92,7 @@ def decompress(data: bytes, name: str, limit: int) -> bytes:
             d = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
             out += d.decompress(rest, limit + 1 - len(out))
             if len(out) > limit or d.unconsumed_tail:
-                raise DataError(f"{name}: decompresses to more than the {limit:,} bytes of an MNIST file; it is not one")
+                raise DataError(f"{name}: decompresses to more than the {limit:,} bytes of {what}; it is not one")
             if not d.eof:
                 raise DataError(f"{name}: corrupt or truncated gzip (the stream ends early)")
             rest = d.unused_data.lstrip(b"\0")  # gzip allows zero padding after the last member

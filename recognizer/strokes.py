@@ -31,6 +31,10 @@ EDGE = 1.2  # width of the antialiased edge, pixels: ink falls from 1 to 0 over 
 # (the smallest digits people draw on purpose are ~10% of the side); it is drawn at the scale of
 # a drawing of this size, so that a click stays a dot instead of becoming a disc.
 MIN_EXTENT = 0.04
+# The one bound on a drawing's size, shared by the canvas, My digits and the pen-file reader: a
+# digit takes 1 to 5 strokes of tens to hundreds of points; past these it is no digit.
+MAX_STROKES = 200
+MAX_STROKE_POINTS = 5_000
 
 Strokes = Sequence[np.ndarray] | Iterable[Sequence[tuple[float, float]]]
 
@@ -178,4 +182,4 @@ def render_canvas(strokes, pen_width: float, canvas_size: int = int(CANVAS_SIZE)
     return (out * 255 + 0.5).astype(np.uint8)
 
 
-__all__ = ["CANVAS_SIZE", "MIN_EXTENT", "PEN_WIDTH", "EDGE", "render_strokes", "render_canvas", "strokes_extent", "is_too_small"]
+__all__ = ["CANVAS_SIZE", "MIN_EXTENT", "MAX_STROKES", "MAX_STROKE_POINTS", "PEN_WIDTH", "EDGE", "render_strokes", "render_canvas", "strokes_extent", "is_too_small"]
