@@ -35,6 +35,9 @@ MIN_EXTENT = 0.04
 # digit takes 1 to 5 strokes of tens to hundreds of points; past these it is no digit.
 MAX_STROKES = 200
 MAX_STROKE_POINTS = 5_000
+# The canvas keeps a pen sample only this far (Manhattan, in canvas units) from the last one kept:
+# closer samples add nothing but jitter. Replayed pen files are thinned by the same rule.
+MIN_STEP = 1.5
 
 Strokes = Sequence[np.ndarray] | Iterable[Sequence[tuple[float, float]]]
 
@@ -182,4 +185,4 @@ def render_canvas(strokes, pen_width: float, canvas_size: int = int(CANVAS_SIZE)
     return (out * 255 + 0.5).astype(np.uint8)
 
 
-__all__ = ["CANVAS_SIZE", "MIN_EXTENT", "MAX_STROKES", "MAX_STROKE_POINTS", "PEN_WIDTH", "EDGE", "render_strokes", "render_canvas", "strokes_extent", "is_too_small"]
+__all__ = ["CANVAS_SIZE", "MIN_EXTENT", "MIN_STEP", "MAX_STROKES", "MAX_STROKE_POINTS", "PEN_WIDTH", "EDGE", "render_strokes", "render_canvas", "strokes_extent", "is_too_small"]

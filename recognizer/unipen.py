@@ -26,7 +26,7 @@ import numpy as np
 from .errors import DataError
 from .fileio import atomic_write, brief, read_regular, shown
 from .mnist_files import decompress
-from .strokes import CANVAS_SIZE, MAX_STROKE_POINTS, MAX_STROKES
+from .strokes import CANVAS_SIZE, MAX_STROKE_POINTS, MAX_STROKES, MIN_STEP, render_strokes
 
 MAX_FILE_BYTES = 64 << 20  # as stored (gzip or plain); the largest shared set is 4.4 MB gzipped
 MAX_TEXT_BYTES = 256 << 20  # decompressed; the largest shared set is 15.4 MB
@@ -159,7 +159,8 @@ def read_pen_file(path: str | os.PathLike) -> list[PenSample]:
 def canvas_strokes(strokes: Sequence[np.ndarray], canvas_size: float = CANVAS_SIZE, fill: float = 0.7) -> list[np.ndarray]:
     """Tablet strokes (y up, any unit) -> strokes on the drawing canvas (y down, in canvas units),
     the longer side of the drawing scaled to `fill` of the canvas and centred, as a person draws a
-    digit on it. Strokes without a point are left out."""
+    digit on it, and sampled as the canvas samples the mouse (a point is kept only MIN_STEP from
+    the last one kept). Strokes without a point are left out."""
     lines = [np.asarray(s, np.float64).reshape(-1, 2) for s in strokes]
     lines = [s for s in lines if len(s)]
     if not lines:
@@ -173,8 +174,24 @@ def canvas_strokes(strokes: Sequence[np.ndarray], canvas_size: float = CANVAS_SI
     for s in lines:
         xy = (s - mid) * scale
         xy[:, 1] = -xy[:, 1]  # y up on the tablet, down on the canvas
-        out.append(xy + canvas_size / 2)
+        out.append(canvas_sampled(xy + canvas_size / 2))
     return out
+
+
+def canvas_sampled(points: np.ndarray) -> np.ndarray:
+    """The points the canvas would keep of this stroke: each at least MIN_STEP (Manhattan) from
+    the last one kept, the first always."""
+    kept = [points[0]]
+    for p in points[1:]:
+        if abs(p[0] - kept[-1][0]) + abs(p[1] - kept[-1][1]) >= MIN_STEP:
+            kept.append(p)
+    return np.asarray(kept)
+
+
+def render_pen(strokes: Sequence[np.ndarray], canvas_size: float = CANVAS_SIZE) -> np.ndarray | None:
+    """A pen file's strokes (y up) -> the 28x28 input the model reads, exactly as the same strokes
+    drawn on the canvas would give it: canvas_strokes, then strokes.render_strokes."""
+    return render_strokes(canvas_strokes(strokes, canvas_size), canvas_size)
 
 
 def pen_text(samples: Iterable[tuple[str, Sequence[np.ndarray], str]], data_source: str = "recognizer") -> str:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from ...strokes import MIN_STEP
 from .. import theme
 
 CANVAS_SIZE = 280  # logical pixels per side: MNIST's 28 times 10
@@ -28,7 +29,6 @@ DEFAULT_PEN_WIDTH = 30
 MIN_PEN_WIDTH = 4
 MAX_PEN_WIDTH = 60
 LIVE_INTERVAL_MS = 16  # at most one pixels_changed(live=True) per frame while drawing
-MIN_STEP = 1.5  # logical px: closer mouse samples add nothing but jitter
 # Undo reaches back through this many clears or pictures; older drawings are let go, so that
 # hours of drawing do not pile up every stroke ever made.
 UNDO_PAGES = 20
