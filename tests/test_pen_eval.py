@@ -6,12 +6,8 @@ import pytest
 
 from drawing import DIGIT_STROKES
 from recognizer.pen_eval import digit_of, evaluate_pen
+from pen_samples import pen_sample
 from recognizer.unipen import PenSample, render_pen
-
-
-def pen_sample(label, canvas_strokes, source="w1"):
-    """A pen-file sample from strokes on the canvas (y down): y flipped up, as a tablet writes."""
-    return PenSample(label, tuple(np.array(s, np.float64) * [1, -1] for s in canvas_strokes), source)
 
 
 @pytest.fixture(scope="module")
