@@ -17,6 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from .dims import CLASSES
+from .fileio import shown
 from .strokes import render_strokes, strokes_extent
 from .text import plural
 from .unipen import PenSample, canvas_strokes
@@ -24,6 +25,7 @@ from .verdict import NOTHING, Verdict, judge_batch, trust_of
 
 DIGITS = "0123456789"
 TOP_CONFUSIONS = 10  # the confusions the report names, most frequent first
+WRITER_WIDTH = 24  # characters of a writer's name in the text report
 
 
 def digit_of(label: str) -> int | None:
@@ -78,6 +80,13 @@ def _writer_order(name: str) -> tuple:
     """Numbered writers (pendigits' 1 to 30) in numeric order, then named ones alphabetically
     (by length first rather than int(): a hostile file's writer may have 10,000 digits)."""
     return (0, len(name), name) if name.isascii() and name.isdigit() else (1, 0, name)
+
+
+def _writer_label(name: str, limit: int = WRITER_WIDTH) -> str:
+    """A writer's name as the text report shows it: escaped when not printable (a file's bytes
+    must not drive the terminal), cut to limit characters."""
+    text = shown(name)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _share(part: int, whole: int) -> float:
@@ -148,7 +157,12 @@ class PenEvaluation:
         return [(int(i // CLASSES), int(i % CLASSES), int(m.flat[i])) for i in order if m.flat[i] > 0]
 
     def to_dict(self) -> dict:
+        """JSON-ready: accuracy (read right) and accepted (read right and accepted) as shares of
+        the digits (None without digits), and every count."""
+        d = self.digits
         return {
+            "accuracy": d["read_right"] / d["samples"] if d["samples"] else None,
+            "accepted": d["accepted_right"] / d["samples"] if d["samples"] else None,
             "digits": self.digits,
             "per_digit": {str(d): t for d, t in enumerate(self.per_digit)},
             "per_writer": self.per_writer,
@@ -172,9 +186,10 @@ class PenEvaluation:
             out += ["", "most frequent confusions: " + (", ".join(f"{a} read as {b} ({c:,})" for a, b, c in mistakes)
                                                         or "none")]  # fmt: skip
         if self.per_writer:
-            width = max(6, *(len(n) for n in self.per_writer))
+            names = {n: _writer_label(n) for n in self.per_writer}
+            width = max(6, *(len(n) for n in names.values()))
             out += ["", f"{'writer':<{width}}  samples  read right  right and accepted"]
-            out += [f"{n:<{width}}  {t['samples']:>7,}  {_share(t['read_right'], t['samples']):>10.2%}  "
+            out += [f"{names[n]:<{width}}  {t['samples']:>7,}  {_share(t['read_right'], t['samples']):>10.2%}  "
                     f"{_share(t['accepted_right'], t['samples']):>18.2%}" for n, t in self.per_writer.items()]  # fmt: skip
         n = self.non_digits
         if n["samples"]:
