@@ -16,6 +16,7 @@ anything else is one DataError naming the file and the line.
 
 from __future__ import annotations
 
+import gzip
 import io
 import math
 import os
@@ -241,5 +242,6 @@ def pen_text(samples: Iterable[tuple[str, Sequence[np.ndarray], str]], data_sour
 
 
 def write_pen_file(path: str | os.PathLike, samples, data_source: str = "recognizer") -> None:
-    """pen_text written atomically to path."""
-    atomic_write(path, pen_text(samples, data_source).encode("utf-8"))
+    """pen_text written atomically to path, gzip-compressed when its name ends in .gz."""
+    data = pen_text(samples, data_source).encode("utf-8")
+    atomic_write(path, gzip.compress(data, mtime=0) if os.fspath(path).endswith(".gz") else data)
