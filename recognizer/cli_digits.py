@@ -27,6 +27,8 @@ def add_digits_parser(sub) -> None:
         if action == "export":
             a.add_argument("--format", choices=("folder", "unipen"), default="folder",
                            help="a folder of PNG images (default), or one UNIPEN pen file of the digits' strokes (.unp, .unp.gz)")  # fmt: skip
+            a.add_argument("--writer", default="my-digits", help="--format unipen: the writer each digit is credited "
+                           "to (a pupil's name: a class's files put together are measured per writer)")  # fmt: skip
 
 
 def cmd_digits(args) -> int:
@@ -49,7 +51,7 @@ def cmd_digits(args) -> int:
             _say(f"{report.summary()} from {shown(args.folder)}")
             return 1 if report.problems and not report.added else 0
         if args.action == "export" and args.format == "unipen":
-            written, without = export_pen_file(args.folder, store)
+            written, without = export_pen_file(args.folder, store, args.writer)
             left = f"; {without:,} without strokes (imported images) left out" if without else ""
             _say(f"Exported the strokes of {written:,} digits to {shown(args.folder)}{left}")
             return 0

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import RecognizerError
-from .fileio import shown
+from .fileio import brief, shown
 from .my_digits import MyDigits
 from .my_digits_files import ImportReport, import_folder
 from .pen_eval import digit_of
@@ -26,7 +26,8 @@ from .strokes import render_strokes
 from .unipen import canvas_strokes, read_pen_file, write_pen_file
 
 NAMED_LABELS = 12  # the non-digit labels a report names before "..."
-WRITER = "my-digits"  # the writer a written file names in each .COMMENT
+WRITER = "my-digits"  # the writer a written file names in each .COMMENT, unless told another
+MAX_WRITER = 64
 
 
 @dataclass
@@ -79,18 +80,21 @@ def import_pen_file(path: str | Path, store: MyDigits, on_sample: Callable[[int,
     return report
 
 
-def export_pen_file(path: str | Path, store: MyDigits) -> tuple[int, int]:
+def export_pen_file(path: str | Path, store: MyDigits, writer: str = WRITER) -> tuple[int, int]:
     """Write the strokes of every digit that has them to the pen file at path (gzip when it ends
-    in .gz), atomically; (digits written, digits without strokes left out). RecognizerError,
+    in .gz), atomically, each segment naming `writer` (so that a class's files, put together, are
+    measured per pupil); (digits written, digits without strokes left out). RecognizerError,
     and no file, when no digit has strokes."""
     path = Path(path)
+    if not writer or len(writer) > MAX_WRITER or not writer.isprintable() or any(c.isspace() for c in writer):
+        raise RecognizerError(f"A writer is one word of at most {MAX_WRITER} printable characters, not {brief(writer, 40)}")
     if path.is_dir():
         raise RecognizerError(f"{shown(path)} is a folder; name a pen file such as my-digits.unp")
     written, without = [], 0
     for listed in store.digits():
         d = store.digit(listed.id)
         if d.strokes:
-            written.append((str(d.label), d.strokes, f"{WRITER} {d.id}"))
+            written.append((str(d.label), d.strokes, f"{writer} {d.id}"))
         else:
             without += 1
     if not written:

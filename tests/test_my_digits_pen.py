@@ -2,6 +2,8 @@
 and draws its input as the canvas would, `digits export --format unipen` writes the strokes, and
 import -> export -> import gives the same strokes and the same inputs."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -107,3 +109,26 @@ def test_the_cli_refuses_a_hostile_pen_file_in_one_line(tmp_path, capsys):
     assert main(["digits", "import", str(tmp_path / "bad.unp"), "--db", str(tmp_path / "r.db")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not a text file" in err
+
+
+def test_a_class_put_together_is_measured_per_pupil(tmp_path, capsys):
+    """Each pupil exports with --writer; the files, put together, are measured per writer."""
+    for pupil, digits in (("alice", (1, 4, 7)), ("bob", (0, 8))):
+        db = ["--db", str(tmp_path / f"{pupil}.db")]
+        write_pen_file(tmp_path / f"{pupil}-tablet.unp", [(str(d), DIGIT_STROKES[d], "x 1") for d in digits])
+        assert main(["digits", "import", str(tmp_path / f"{pupil}-tablet.unp"), *db]) == 0
+        assert main(["digits", "export", "--format", "unipen", "--writer", pupil, str(tmp_path / f"{pupil}.unp"), *db]) == 0
+    (tmp_path / "class.unp").write_bytes((tmp_path / "alice.unp").read_bytes() + (tmp_path / "bob.unp").read_bytes())
+    capsys.readouterr()
+    assert main(["evaluate", "--pen", str(tmp_path / "class.unp"), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert {w: t["samples"] for w, t in report["per_writer"].items()} == {"alice": 3, "bob": 2}
+
+
+@pytest.mark.parametrize("writer", ["", "two words", "x" * 65, "tab\there"])
+def test_a_writer_is_one_printable_word(tmp_path, writer, capsys):
+    write_pen_file(tmp_path / "a.unp", CLASS_FILE[:2])
+    db = ["--db", str(tmp_path / "r.db")]
+    assert main(["digits", "import", str(tmp_path / "a.unp"), *db]) == 0
+    assert main(["digits", "export", "--format", "unipen", "--writer", writer, str(tmp_path / "out.unp"), *db]) == 1
+    assert "A writer is one word" in capsys.readouterr().err and not (tmp_path / "out.unp").exists()
