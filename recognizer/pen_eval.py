@@ -177,7 +177,9 @@ class PenEvaluation:
         out = [f"{plural(d['samples'], 'digit')}: read right {_share(d['read_right'], d['samples']):.2%}, "
                f"read right and accepted {_share(d['accepted_right'], d['samples']):.2%}; turned away "
                f"{d['not_a_digit']:,} as not a digit, {d['unsure']:,} as unsure"]  # fmt: skip
-        if d["samples"]:
+        if not d["samples"]:
+            out = ["no sample labelled with a digit"]
+        else:
             out += ["", "digit  samples  read right  right and accepted  not a digit  unsure"]
             out += [f"{c:>5}  {t['samples']:>7,}  {_share(t['read_right'], t['samples']):>10.2%}  "
                     f"{_share(t['accepted_right'], t['samples']):>18.2%}  {t['not_a_digit']:>11,}  {t['unsure']:>6,}"

@@ -71,4 +71,10 @@ def test_non_digits_and_empty_samples_are_turned_away(loaded):
 def test_no_samples_gives_an_empty_report(loaded):
     ev = evaluate_pen(loaded, [])
     assert ev.digits["samples"] == 0 and ev.per_writer == {} and ev.top_confusions() == []
-    assert ev.lines()[0].startswith("0 digits")
+    assert ev.lines() == ["no sample labelled with a digit"]
+
+
+def test_a_file_of_letters_reports_only_what_was_turned_away(loaded):
+    ev = evaluate_pen(loaded, [PenSample("A", (np.array([[0.0, 0.0], [1.0, 1.0]]),), "w1")])
+    assert ev.lines()[0] == "no sample labelled with a digit" and ev.to_dict()["accuracy"] is None
+    assert ev.lines()[-1].startswith("1 sample not labelled a digit: turned away")
