@@ -51,14 +51,15 @@ def evaluate_pen(model, samples: Sequence[PenSample], trust=None, batch_size: in
     rejection parameters (verdict.TrustParams)."""
     trust = trust if trust is not None else trust_of(model)
     network = getattr(model, "model", model)
-    images, extents = pen_inputs(samples)
-    drawn = [i for i, image in enumerate(images) if image is not None]
-    verdicts: list[Verdict] = [NOTHING] * len(samples)
-    for start in range(0, len(drawn), batch_size):
-        part = drawn[start : start + batch_size]
-        batch = np.stack([images[i] for i in part])
-        for i, v in zip(part, judge_batch(network, batch, trust, [extents[i] for i in part])):
-            verdicts[i] = v
+    verdicts: list[Verdict] = []
+    for start in range(0, len(samples), batch_size):  # rendered batch by batch: memory stays flat
+        images, extents = pen_inputs(samples[start : start + batch_size])
+        drawn = [i for i, image in enumerate(images) if image is not None]
+        judged = judge_batch(network, np.stack([images[i] for i in drawn]), trust, [extents[i] for i in drawn]) if drawn else []
+        part: list[Verdict] = [NOTHING] * len(images)
+        for i, v in zip(drawn, judged):
+            part[i] = v
+        verdicts += part
     return PenEvaluation(tuple(s.label for s in samples), tuple(s.source for s in samples), tuple(verdicts))
 
 
@@ -124,8 +125,12 @@ class PenEvaluation:
     def per_writer(self) -> dict[str, dict]:
         """The same counts over each writer's digits, by source, sorted by name ({} when the file
         names no writer)."""
-        names = sorted({s for s, t in zip(self.sources, self.truth) if s and t is not None}, key=_writer_order)
-        return {n: _tally(*self._where(lambda i, t, n=n: t is not None and self.sources[i] == n)) for n in names}
+        groups: dict[str, list[int]] = {}
+        for i, (name, t) in enumerate(zip(self.sources, self.truth)):
+            if name and t is not None:
+                groups.setdefault(name, []).append(i)
+        return {n: _tally([self.verdicts[i] for i in groups[n]], [self.truth[i] for i in groups[n]])
+                for n in sorted(groups, key=_writer_order)}  # fmt: skip
 
     @cached_property
     def non_digits(self) -> dict:

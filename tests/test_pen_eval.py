@@ -78,3 +78,14 @@ def test_a_file_of_letters_reports_only_what_was_turned_away(loaded):
     ev = evaluate_pen(loaded, [PenSample("A", (np.array([[0.0, 0.0], [1.0, 1.0]]),), "w1")])
     assert ev.lines()[0] == "no sample labelled with a digit" and ev.to_dict()["accuracy"] is None
     assert ev.lines()[-1].startswith("1 sample not labelled a digit: turned away")
+
+
+def test_many_writers_and_batches_are_counted_in_one_pass(loaded):
+    """Ten samples in batches of three, each by its own writer: every verdict lands on its own
+    sample and every writer is counted once."""
+    samples = [pen_sample(str(d), DIGIT_STROKES[d], source=f"w{d}") for d in range(10)]
+    ev = evaluate_pen(loaded, samples, batch_size=3)
+    assert [v.best for v in ev.verdicts] == list(range(10))
+    assert list(ev.per_writer) == [f"w{d}" for d in range(10)]
+    assert all(t == {"samples": 1, "read_right": 1, "accepted_right": 1, "not_a_digit": 0, "unsure": 0}
+               for t in ev.per_writer.values())  # fmt: skip
