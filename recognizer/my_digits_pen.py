@@ -21,7 +21,7 @@ from .errors import RecognizerError
 from .fileio import brief, shown
 from .my_digits import MyDigits
 from .my_digits_files import ImportReport, import_folder
-from .pen_eval import digit_of
+from .pen_eval import digit_of, shown_name
 from .strokes import render_strokes
 from .unipen import canvas_strokes, read_pen_file, write_pen_file
 
@@ -65,12 +65,12 @@ def import_pen_file(path: str | Path, store: MyDigits, on_sample: Callable[[int,
         elif not strokes:
             empty += 1
         else:
-            source = f"import {name}" + (f", writer {sample.source}" if sample.source else "")
+            source = f"import {name}" + (f", writer {shown_name(sample.source, MAX_WRITER)}" if sample.source else "")
             report.added.append(store.add(label, render_strokes(strokes), source=source, strokes=strokes))
         if on_sample:
             on_sample(done, len(samples))
     if others:
-        named = ", ".join(shown(label) for label in sorted(others)[:NAMED_LABELS])
+        named = ", ".join(shown_name(label) for label in sorted(others)[:NAMED_LABELS])
         more = ", ..." if len(others) > NAMED_LABELS else ""
         report.problems.append(f"{sum(others.values()):,} segment(s) of {shown(name)} not labelled with a digit "
                                f"({named}{more}) left out")  # fmt: skip

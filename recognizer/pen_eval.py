@@ -2,10 +2,11 @@
 samples (unipen.PenSample), each replayed through the canvas's own stroke path (unipen.render_pen)
 and judged by the verdict, as a drawing on the canvas would be.
 
-The API is two names: `evaluate_pen(model, samples) -> PenEvaluation`, and the PenEvaluation's
-`to_dict()` (the JSON of `recognizer evaluate --pen`) and `lines()` (its text). A sample whose
-label is one digit counts as a digit; any other label (a letter, a symbol, an Omniglot character)
-is a non-digit, which the verdict should turn away.
+The API: `evaluate_pen(model, samples) -> PenEvaluation`, whose counts (digits, per_digit,
+per_writer, confusion, top_confusions(), non_digits) come out as `to_dict()` (the JSON of
+`recognizer evaluate --pen`) and `lines()` (its text); `pen_inputs` and `digit_of` are its parts.
+A sample whose label is one digit counts as a digit; any other label (a letter, a symbol, an
+Omniglot character) is a non-digit, which the verdict should turn away.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ def digit_of(label: str) -> int | None:
 
 
 def pen_inputs(samples: Sequence[PenSample]) -> tuple[list[np.ndarray | None], list[float]]:
-    """Each sample's 28x28 input as the canvas would give it (None: no point to draw) and its
-    extent on the canvas (for the verdict's "too small")."""
+    """Each sample's 28x28 input as the canvas would give it (unipen.render_pen's, None: no point
+    to draw) and its extent on the canvas (for the verdict's "too small"), from one replay."""
     images, extents = [], []
     for s in samples:
         lines = canvas_strokes(s.strokes)
@@ -83,9 +84,9 @@ def _writer_order(name: str) -> tuple:
     return (0, len(name), name) if name.isascii() and name.isdigit() else (1, 0, name)
 
 
-def _writer_label(name: str, limit: int = WRITER_WIDTH) -> str:
-    """A writer's name as the text report shows it: escaped when not printable (a file's bytes
-    must not drive the terminal), cut to limit characters."""
+def shown_name(name: str, limit: int = WRITER_WIDTH) -> str:
+    """A label or a writer's name from a pen file, as a message shows it: escaped when not
+    printable (a file's bytes must not drive the terminal), cut to limit characters."""
     text = shown(name)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -193,7 +194,7 @@ class PenEvaluation:
             out += ["", "most frequent confusions: " + (", ".join(f"{a} read as {b} ({c:,})" for a, b, c in mistakes)
                                                         or "none")]  # fmt: skip
         if self.per_writer:
-            names = {n: _writer_label(n) for n in self.per_writer}
+            names = {n: shown_name(n) for n in self.per_writer}
             width = max(6, *(len(n) for n in names.values()))
             out += ["", f"{'writer':<{width}}  samples  read right  right and accepted"]
             out += [f"{names[n]:<{width}}  {t['samples']:>7,}  {_share(t['read_right'], t['samples']):>10.2%}  "
@@ -206,4 +207,4 @@ class PenEvaluation:
         return out
 
 
-__all__ = ["PenEvaluation", "digit_of", "evaluate_pen", "pen_inputs"]
+__all__ = ["PenEvaluation", "digit_of", "evaluate_pen", "pen_inputs", "shown_name"]

@@ -73,7 +73,7 @@ def _label(line: str, fail) -> str:
     first, quote, rest = line.partition('"')
     label, close, _ = rest.partition('"')
     if not quote or not close or not label:
-        fail(f'a .SEGMENT without a "label": {brief(line)}')
+        fail(f'a .SEGMENT without a "label": {brief(line.strip())}')
     return label
 
 

@@ -132,3 +132,16 @@ def test_a_writer_is_one_printable_word(tmp_path, writer, capsys):
     assert main(["digits", "import", str(tmp_path / "a.unp"), *db]) == 0
     assert main(["digits", "export", "--format", "unipen", "--writer", writer, str(tmp_path / "out.unp"), *db]) == 1
     assert "A writer is one word" in capsys.readouterr().err and not (tmp_path / "out.unp").exists()
+
+
+def test_odd_labels_and_writers_are_escaped_and_cut(tmp_path):
+    odd = "\x1b[31m" + "Z" * 1000
+    (tmp_path / "odd.unp").write_text(f'.SEGMENT CHARACTER 0 ? "{odd}"\n.PEN_DOWN\n0 0\n.PEN_UP\n'
+                                      f'.SEGMENT CHARACTER 1 ? "1"\n.COMMENT 1 {odd} x\n.PEN_DOWN\n0 0\n0 9\n.PEN_UP\n')  # fmt: skip
+    with Records(tmp_path / "r.db") as records:
+        store = MyDigits(records)
+        report = import_pen_file(tmp_path / "odd.unp", store)
+        [problem] = report.problems
+        assert "\x1b" not in problem and "\\x1b[31m" in problem and len(problem) < 200
+        source = store.digit(report.added[0]).source
+        assert "\x1b" not in source and len(source) < 100
