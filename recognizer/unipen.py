@@ -17,7 +17,6 @@ anything else is one DataError naming the file and the line.
 from __future__ import annotations
 
 import gzip
-import io
 import math
 import os
 from dataclasses import dataclass
@@ -32,8 +31,8 @@ from .strokes import CANVAS_SIZE, MAX_STROKE_POINTS, MAX_STROKES, MIN_STEP, rend
 
 MAX_FILE_BYTES = 64 << 20  # as stored (gzip or plain); the largest shared set is 4.4 MB gzipped
 MAX_TEXT_BYTES = 64 << 20  # decompressed; the largest shared set is 15.4 MB
-# Points in a whole file (the largest shared set has 1.4 million): 64 MB as arrays, whatever the
-# file claims; text alone would allow 16 million short "0 0" lines.
+# Points in a whole file, on the tablet or hovering (the largest shared set has 1.4 million): 64 MB
+# as arrays and seconds of parsing, whatever the file holds; text alone would allow 16 million.
 MAX_POINTS = 4_000_000
 MAX_LINE = 1 << 16  # characters; Omniglot's .LEXICON line is 2.5 kB
 MAX_SEGMENTS = 200_000  # the largest shared set has 29,964
@@ -77,6 +76,19 @@ def _label(line: str, fail) -> str:
     return label
 
 
+def _lines(text: str):
+    """The lines of text, one at a time (a list of millions of lines would cost ten times the
+    text), ended by \n, \r\n or \r."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield text[start:end]
+        start = end + 1
+
+
 def parse_pen_text(text: str, name: str = "pen file") -> list[PenSample]:
     """The segments of a pen file's text, in order; DataError (naming `name` and the line) when
     the text is not such a file or breaks a limit."""
@@ -97,7 +109,7 @@ def parse_pen_text(text: str, name: str = "pen file") -> list[PenSample]:
         if points:
             strokes.append(np.asarray(points, np.float64))
 
-    for lineno, line in enumerate(io.StringIO(text, newline=None), 1):  # one line at a time: no list of millions
+    for lineno, line in enumerate(_lines(text), 1):
         if len(line) > MAX_LINE:
             fail(f"a line of more than {MAX_LINE:,} characters")
         word = line.split(None, 1)
@@ -143,13 +155,13 @@ def parse_pen_text(text: str, name: str = "pen file") -> list[PenSample]:
                 fail(f"a coordinate that no tablet gives: {brief(line.strip())}")
             if label is None:
                 fail("a point before the first .SEGMENT (each segment's strokes follow it)")
+            if total_points >= MAX_POINTS:
+                fail(f"more than {MAX_POINTS:,} points in the file")
+            total_points += 1
             if points is None:
                 continue  # the pen up (hovering): no ink
             if len(points) >= MAX_STROKE_POINTS:
                 fail(f"a stroke of more than {MAX_STROKE_POINTS:,} points")
-            if total_points >= MAX_POINTS:
-                fail(f"more than {MAX_POINTS:,} points in the file")
-            total_points += 1
             points.append((x, y))
     if points is not None:
         close_stroke()  # a last stroke without its .PEN_UP: the file was cut, keep what it drew

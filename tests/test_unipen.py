@@ -119,3 +119,10 @@ def test_render_pen_draws_what_the_canvas_would():
     columns = np.flatnonzero(image.sum(axis=0) > 0.5)
     assert columns.max() - columns.min() <= 3  # a thin upright bar, not a blob
     assert render_pen([]) is None
+
+
+def test_hovering_points_count_towards_the_limit_too(monkeypatch):
+    monkeypatch.setattr(unipen, "MAX_POINTS", 3)
+    text = '.SEGMENT CHARACTER 0 ? "1"\n.PEN_DOWN\n1 1\n.PEN_UP\n2 2\n3 3\n4 4\n'
+    with pytest.raises(DataError, match="line 7: more than 3 points in the file"):
+        parse_pen_text(text)
