@@ -56,6 +56,8 @@ def test_a_writer_name_cannot_drive_the_terminal(tmp_path, capsys):
     assert main(["evaluate", "--pen", str(tmp_path / "odd.unp")]) == 0
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\\x1b[2J" in out and "w" * 30 not in out
+    assert main(["evaluate", "--pen", str(tmp_path / "odd.unp"), "--json"]) == 0
+    assert list(json.loads(capsys.readouterr().out)["per_writer"]) == ["\x1b[2J" + "w" * 100]  # JSON escapes it
 
 
 @pytest.mark.parametrize("make", BAD_PEN_FILES, ids=lambda f: f.__name__)
