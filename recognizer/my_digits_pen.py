@@ -42,8 +42,8 @@ class PenImportReport(ImportReport):
 
 
 def import_digits(path: str | Path, store: MyDigits, on_file: Callable[[int, int], None] | None = None) -> ImportReport:
-    """A folder (subfolders 0 ... 9 of images, my_digits_files.import_folder) or a pen file: any
-    path there is that is not a folder (a path that is not there is said to be no folder)."""
+    """A folder of images (subfolders 0 ... 9, my_digits_files.import_folder) or a pen file (any
+    other path that exists). A path that does not exist goes to import_folder, which says so."""
     if Path(path).is_dir() or not os.path.lexists(path):
         return import_folder(path, store, on_file)
     return import_pen_file(path, store, on_file)
