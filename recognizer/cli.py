@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
     e.add_argument("--json", action="store_true", help="print JSON")
     e.add_argument("--my-digits", action="store_true", help="also the accuracy on the held-out My digits")
+    e.add_argument("--pen", type=Path, metavar="FILE", help="measure on a UNIPEN pen file (.unp, .unp.gz) instead of MNIST: its "
+                   "strokes replayed as canvas drawings; per digit, per writer, confusions, non-digits turned away")  # fmt: skip
     e.add_argument("--db", type=Path, help="records file holding My digits (default: recognizer.db in the user data folder)")
 
     p = sub.add_parser("predict", help="read digits from image files")
@@ -230,6 +232,8 @@ def cmd_evaluate(args) -> int:
     from .fileio import shown
 
     loaded = _load(args.model)
+    if args.pen is not None:
+        return _evaluate_pen(args, loaded)
     images, labels = load_test_set(args.data_dir)  # the training files are not needed, nor fetched
     ev = evaluate(loaded.model, images, labels)
     confusion = ev.confusion
@@ -262,6 +266,23 @@ def cmd_evaluate(args) -> int:
 
         lines += ["", *my_digits_lines(mine["my_digits"])]
     for line in lines:
+        _say(line)
+    return 0
+
+
+def _evaluate_pen(args, loaded) -> int:
+    from .fileio import shown
+    from .pen_eval import evaluate_pen
+    from .unipen import read_pen_file
+
+    if args.my_digits:
+        raise RecognizerError("--pen measures the model on the pen file alone; leave out --my-digits")
+    samples = read_pen_file(args.pen)
+    ev = evaluate_pen(loaded, samples)
+    if args.json:
+        _say(json.dumps({"model": str(loaded.path), "pen_file": str(args.pen), "samples": len(samples), **ev.to_dict()}))
+        return 0
+    for line in [f"model {shown(loaded.path)}", f"pen file {shown(args.pen)} ({len(samples):,} samples)", "", *ev.lines()]:
         _say(line)
     return 0
 

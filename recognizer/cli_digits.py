@@ -13,17 +13,29 @@ from .errors import RecognizerError
 
 def add_digits_parser(sub) -> None:
     g = sub.add_parser("digits", help="My digits: import, export, list or clear your own labelled digits")
-    g.add_argument("action", choices=("import", "export", "list", "clear"),
-                   help="import DIR / export DIR: subfolders 0 ... 9 of images; list: how many per digit; clear: delete all")  # fmt: skip
-    g.add_argument("folder", nargs="?", type=Path, metavar="DIR", help="the folder to import from or export to")
-    g.add_argument("--json", action="store_true", help="list: print JSON")
-    g.add_argument("--db", type=Path, help="records file holding My digits (default: recognizer.db in the user data folder)")
+    # One parser per action, so that options may come before the path: digits export --format unipen OUT
+    actions = g.add_subparsers(dest="action", required=True, parser_class=type(g), metavar="{import,export,list,clear}")
+    helps = {"import": "import DIR: subfolders 0 ... 9 of images; import FILE.unp[.gz]: a pen file's digits, strokes kept",
+             "export": "export DIR: subfolders 0 ... 9 of PNG images; --format unipen FILE: the digits' strokes",
+             "list": "how many digits of each label", "clear": "delete every digit"}  # fmt: skip
+    for action, text in helps.items():
+        a = actions.add_parser(action, help=text, description=text)
+        a.add_argument("folder", nargs="?", type=Path, metavar="PATH", help="the folder or pen file to import from or export to")
+        a.add_argument("--db", type=Path, help="records file holding My digits (default: recognizer.db in the user data folder)")
+        if action == "list":
+            a.add_argument("--json", action="store_true", help="print JSON")
+        if action == "export":
+            a.add_argument("--format", choices=("folder", "unipen"), default="folder",
+                           help="a folder of PNG images (default), or one UNIPEN pen file of the digits' strokes (.unp, .unp.gz)")  # fmt: skip
+            a.add_argument("--writer", default="my-digits", help="--format unipen: the writer each digit is credited "
+                           "to (a pupil's name: a class's files put together are measured per writer)")  # fmt: skip
 
 
 def cmd_digits(args) -> int:
     from .fileio import shown
     from .my_digits import MyDigits
-    from .my_digits_files import export_folder, import_folder
+    from .my_digits_files import export_folder
+    from .my_digits_pen import export_pen_file, import_digits
     from .records import Records
 
     if args.action in ("import", "export") and args.folder is None:
@@ -33,11 +45,16 @@ def cmd_digits(args) -> int:
     with Records(args.db) as records:
         store = MyDigits(records)
         if args.action == "import":
-            report = import_folder(args.folder, store)
+            report = import_digits(args.folder, store)  # a folder of images, or a pen file
             for problem in report.problems:
                 print(f"recognizer: warning: {problem}", file=sys.stderr, flush=True)
             _say(f"{report.summary()} from {shown(args.folder)}")
             return 1 if report.problems and not report.added else 0
+        if args.action == "export" and args.format == "unipen":
+            written, without = export_pen_file(args.folder, store, args.writer)
+            left = f"; {without:,} without strokes (imported images) left out" if without else ""
+            _say(f"Exported the strokes of {written:,} digits to {shown(args.folder)}{left}")
+            return 0
         if args.action == "export":
             _say(f"Exported {export_folder(args.folder, store):,} digits to {shown(args.folder)}")
             return 0

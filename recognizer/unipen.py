@@ -10,12 +10,13 @@ keywords (.DT, .INCLUDE, .COORD, ...) are ignored. y grows upwards, as on a tabl
 
 Bounded and strict like the other readers: only a regular file is opened, at most MAX_FILE_BYTES
 are read and MAX_TEXT_BYTES decompressed (a gzip bomb stops there), a line, a stroke, a segment
-and a file hold at most MAX_LINE, MAX_STROKE_POINTS, MAX_STROKES and MAX_SEGMENTS; anything else
-is one DataError naming the file and the line.
+and a file hold at most MAX_LINE, MAX_STROKE_POINTS, MAX_STROKES, MAX_SEGMENTS and MAX_POINTS;
+anything else is one DataError naming the file and the line.
 """
 
 from __future__ import annotations
 
+import gzip
 import math
 import os
 from dataclasses import dataclass
@@ -29,11 +30,16 @@ from .mnist_files import decompress
 from .strokes import CANVAS_SIZE, MAX_STROKE_POINTS, MAX_STROKES, MIN_STEP, render_strokes
 
 MAX_FILE_BYTES = 64 << 20  # as stored (gzip or plain); the largest shared set is 4.4 MB gzipped
-MAX_TEXT_BYTES = 256 << 20  # decompressed; the largest shared set is 15.4 MB
+MAX_TEXT_BYTES = 64 << 20  # decompressed; the largest shared set is 15.4 MB
+# Points in a whole file, on the tablet or hovering (the largest shared set has 1.4 million): 64 MB
+# as arrays and seconds of parsing, whatever the file holds; text alone would allow 16 million.
+MAX_POINTS = 4_000_000
 MAX_LINE = 1 << 16  # characters; Omniglot's .LEXICON line is 2.5 kB
 MAX_SEGMENTS = 200_000  # the largest shared set has 29,964
 MAX_COORDINATE = 1e9  # tablet units; anything larger is a damaged file, not a tablet
 _GZIP_MAGIC = b"\x1f\x8b"
+PRECISION_DIGITS = 2  # decimals of canvas units that My digits (my_digits.py) and a written pen file keep
+PRECISION = 10.0**-PRECISION_DIGITS
 
 
 @dataclass(frozen=True)
@@ -66,8 +72,21 @@ def _label(line: str, fail) -> str:
     first, quote, rest = line.partition('"')
     label, close, _ = rest.partition('"')
     if not quote or not close or not label:
-        fail(f'a .SEGMENT without a "label": {brief(line)}')
+        fail(f'a .SEGMENT without a "label": {brief(line.strip())}')
     return label
+
+
+def _lines(text: str):
+    """The lines of text, one at a time (a list of millions of lines would cost ten times the
+    text), ended by \n, \r\n or \r."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield text[start:end]
+        start = end + 1
 
 
 def parse_pen_text(text: str, name: str = "pen file") -> list[PenSample]:
@@ -77,7 +96,7 @@ def parse_pen_text(text: str, name: str = "pen file") -> list[PenSample]:
     label = source = rest = None
     strokes: list[np.ndarray] = []
     points: list[tuple[float, float]] | None = None
-    lineno = 0
+    lineno = total_points = 0
 
     def fail(reason: str):
         raise DataError(f"{name}: line {lineno:,}: {reason}")
@@ -90,7 +109,7 @@ def parse_pen_text(text: str, name: str = "pen file") -> list[PenSample]:
         if points:
             strokes.append(np.asarray(points, np.float64))
 
-    for lineno, line in enumerate(text.splitlines(), 1):
+    for lineno, line in enumerate(_lines(text), 1):
         if len(line) > MAX_LINE:
             fail(f"a line of more than {MAX_LINE:,} characters")
         word = line.split(None, 1)
@@ -124,22 +143,26 @@ def parse_pen_text(text: str, name: str = "pen file") -> list[PenSample]:
             points = None
         elif key.startswith("."):
             continue  # a header or a keyword this reader does not need
-        elif points is not None:
+        else:
             xy = line.split()
             if len(xy) < 2:
-                fail(f"a point needs x and y: {brief(line)}")
+                fail(f"neither a keyword nor a point (x y): {brief(line.strip())}")
             try:
                 x, y = float(xy[0]), float(xy[1])
             except ValueError:
-                fail(f"not a point: {brief(line)}")
+                fail(f"neither a keyword nor a point (x y): {brief(line.strip())}")
             if not (math.isfinite(x) and math.isfinite(y)) or max(abs(x), abs(y)) > MAX_COORDINATE:
-                fail(f"a coordinate that no tablet gives: {brief(line)}")
+                fail(f"a coordinate that no tablet gives: {brief(line.strip())}")
+            if label is None:
+                fail("a point before the first .SEGMENT (each segment's strokes follow it)")
+            if total_points >= MAX_POINTS:
+                fail(f"more than {MAX_POINTS:,} points in the file")
+            total_points += 1
+            if points is None:
+                continue  # the pen up (hovering): no ink
             if len(points) >= MAX_STROKE_POINTS:
                 fail(f"a stroke of more than {MAX_STROKE_POINTS:,} points")
             points.append((x, y))
-        elif label is None:
-            fail(f"neither a keyword nor a point: {brief(line)}")
-        # else: a point with the pen up (hovering) is no ink
     if points is not None:
         close_stroke()  # a last stroke without its .PEN_UP: the file was cut, keep what it drew
     close_segment()
@@ -158,24 +181,39 @@ def read_pen_file(path: str | os.PathLike) -> list[PenSample]:
 
 def canvas_strokes(strokes: Sequence[np.ndarray], canvas_size: float = CANVAS_SIZE, fill: float = 0.7) -> list[np.ndarray]:
     """Tablet strokes (y up, any unit) -> strokes on the drawing canvas (y down, in canvas units),
-    the longer side of the drawing scaled to `fill` of the canvas and centred, as a person draws a
-    digit on it, and sampled as the canvas samples the mouse (a point is kept only MIN_STEP from
-    the last one kept). Strokes without a point are left out."""
-    lines = [np.asarray(s, np.float64).reshape(-1, 2) for s in strokes]
+    as a person draws the digit on it: the longer side scaled to `fill` of the canvas and centred,
+    sampled as the canvas samples the mouse (a point is kept only MIN_STEP from the last one kept),
+    the kept points fitted again (sampling may drop a point at the edge) and rounded to PRECISION.
+    Strokes without a point are left out.
+
+    A drawing that this function already left so (to PRECISION: a pen file that `digits export`
+    wrote) is taken as it is, y flipped only: import -> export -> import gives the same strokes."""
+    lines = [np.asarray(s, np.float64).reshape(-1, 2) * (1.0, -1.0) for s in strokes]  # y down
     lines = [s for s in lines if len(s)]
-    if not lines:
-        return []
+    if not lines or _is_fitted(lines, canvas_size, fill):
+        return lines
+    sampled = [canvas_sampled(s) for s in fit_to_canvas(lines, canvas_size, fill)]
+    return [np.round(s, PRECISION_DIGITS) for s in fit_to_canvas(sampled, canvas_size, fill)]
+
+
+def fit_to_canvas(lines: Sequence[np.ndarray], canvas_size: float = CANVAS_SIZE, fill: float = 0.7) -> list[np.ndarray]:
+    """Strokes (y down, any unit) scaled so that the longer side of the drawing is `fill` of the
+    canvas, and centred on it; a single point goes to the centre."""
     pts = np.concatenate(lines)
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     extent = float((hi - lo).max())
     scale = fill * canvas_size / extent if extent > 0 else 1.0
     mid = (lo + hi) / 2
-    out = []
-    for s in lines:
-        xy = (s - mid) * scale
-        xy[:, 1] = -xy[:, 1]  # y up on the tablet, down on the canvas
-        out.append(canvas_sampled(xy + canvas_size / 2))
-    return out
+    return [(s - mid) * scale + canvas_size / 2 for s in lines]
+
+
+def _is_fitted(lines: Sequence[np.ndarray], canvas_size: float, fill: float) -> bool:
+    pts = np.concatenate(lines)
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    extent = float((hi - lo).max())
+    # Rounding each end to PRECISION moves the extent by up to PRECISION, the middle by half of it.
+    return extent > 0 and abs(extent - fill * canvas_size) <= PRECISION * 1.01 and bool(
+        (np.abs((lo + hi) / 2 - canvas_size / 2) <= PRECISION * 0.51).all())
 
 
 def canvas_sampled(points: np.ndarray) -> np.ndarray:
@@ -209,12 +247,13 @@ def pen_text(samples: Iterable[tuple[str, Sequence[np.ndarray], str]], data_sour
         lines += [f'.SEGMENT CHARACTER {span} ? "{label}"', f".COMMENT {label} {comment}".rstrip()]
         for s in strokes:
             lines.append(".PEN_DOWN")
-            lines += [f"{x:.2f} {-y:.2f}" for x, y in s]
+            lines += [f"{x:.{PRECISION_DIGITS}f} {-y:.{PRECISION_DIGITS}f}" for x, y in s]
             lines.append(".PEN_UP")
         lines.append("")
     return "\n".join(lines) + "\n"
 
 
 def write_pen_file(path: str | os.PathLike, samples, data_source: str = "recognizer") -> None:
-    """pen_text written atomically to path."""
-    atomic_write(path, pen_text(samples, data_source).encode("utf-8"))
+    """pen_text written atomically to path, gzip-compressed when its name ends in .gz."""
+    data = pen_text(samples, data_source).encode("utf-8")
+    atomic_write(path, gzip.compress(data, mtime=0) if os.fspath(path).endswith(".gz") else data)

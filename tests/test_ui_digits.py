@@ -164,3 +164,25 @@ def test_the_tab_imports_a_folder_and_names_the_bad_files(tab, qtbot, tmp_path, 
     assert len(tab.state.digits) == 31
     (kind, title, text, details) = messages[-1]
     assert kind == "warning" and "bad.png" in details and "good.png" not in details
+
+
+def test_the_tab_imports_a_pen_file_through_its_file_dialog(tab, qtbot, tmp_path, messages, monkeypatch):
+    from recognizer.ui.dialogs import DIALOGS
+    from recognizer.unipen import write_pen_file
+
+    pen = tmp_path / "class.unp.gz"
+    write_pen_file(pen, [("7", DIGIT_STROKES[7], "ann 1"), ("4", DIGIT_STROKES[4], "ann 2"), ("K", DIGIT_STROKES[1], "ann 3")])
+    asked = []
+    monkeypatch.setattr(DIALOGS, "ask_open_path", lambda parent, title, file_filter, start="": asked.append(file_filter) or str(pen))
+    qtbot.mouseClick(tab.import_pen_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "Imported" in tab.message_label.text(), timeout=20_000)
+    assert "*.unp.gz" in asked[0] and "*.unp" in asked[0]
+    assert tab.message_label.text() == "Imported 2 digits; 1 segment(s) left out."
+    mine = [d for d in tab.state.digits if d.source.startswith("import class.unp.gz")]
+    assert sorted(d.label for d in mine) == [4, 7]
+    with Records(tab.db_path) as records:
+        seven = MyDigits(records).digit(next(d.id for d in mine if d.label == 7))
+    assert len(seven.strokes) == 1  # kept as vectors; the input is drawn from them (read back as float32)
+    np.testing.assert_allclose(seven.input, render_strokes(seven.strokes), atol=1e-4)
+    (kind, title, text, details) = messages[-1]
+    assert kind == "warning" and "not labelled with a digit (K)" in details

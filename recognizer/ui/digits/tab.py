@@ -36,6 +36,8 @@ from ..jobs import JobFailure, JobRunner
 from ..widgets import muted_label
 from .state import ALL, DigitsState
 
+PEN_FILE_FILTER = "Pen files (*.unp *.unp.gz *.tra *.tra.gz);;All files (*)"
+
 
 class DigitsTab(QWidget):
     """Signals: inspect_requested(image28, caption) on a double-click; status_message(text)."""
@@ -62,6 +64,9 @@ class DigitsTab(QWidget):
         self.misread_check.toggled.connect(self._on_filter)
         self.import_button = QPushButton("Import folder…", clicked=self.import_dialog)
         self.import_button.setToolTip("A folder with subfolders 0 … 9 of images (PNG, JPEG, …): each becomes a digit with that label.")
+        self.import_pen_button = QPushButton("Import pen file…", clicked=self.import_pen_dialog)
+        self.import_pen_button.setToolTip("A UNIPEN pen file (.unp, .unp.gz) of tablet digits: each digit keeps its strokes "
+                                          "and is drawn as the canvas would draw it.")  # fmt: skip
         self.export_button = QPushButton("Export folder…", clicked=self.export_dialog)
         self.export_button.setToolTip("Write every digit's 28×28 input as PNG into subfolders 0 … 9.")
         top = QHBoxLayout()
@@ -70,6 +75,7 @@ class DigitsTab(QWidget):
         top.addWidget(self.misread_check)
         top.addStretch(1)
         top.addWidget(self.import_button)
+        top.addWidget(self.import_pen_button)
         top.addWidget(self.export_button)
 
         self.accuracy_label = QLabel()
@@ -164,13 +170,14 @@ class DigitsTab(QWidget):
             self._edit(lambda store, _: store.restore(gone), lambda _: f"Brought back {len(gone)} digit(s).", need_selection=False)
 
     def import_folder(self, folder: str | Path) -> None:
+        """Import a folder of images, or a pen file when `folder` is a file."""
         from ...my_digits import MyDigits
-        from ...my_digits_files import import_folder
+        from ...my_digits_pen import import_digits
         from ...records import Records
 
         def work(ctx):
             with Records(self.db_path) as records:
-                return import_folder(folder, MyDigits(records), on_file=lambda done, total: ctx.report((done, total)))
+                return import_digits(folder, MyDigits(records), on_file=lambda done, total: ctx.report((done, total)))
 
         def done(report):
             self._end_progress()
@@ -178,7 +185,7 @@ class DigitsTab(QWidget):
             self.refresh()
             self.status_message.emit(self.state.message)
             if report.problems:
-                DIALOGS.show_message(self, "warning", "Some files were left out",
+                DIALOGS.show_message(self, "warning", "Not everything was imported",
                                      f"{report.summary()}.", "\n".join(report.problems))  # fmt: skip
 
         self._start_progress("Importing")
@@ -204,6 +211,11 @@ class DigitsTab(QWidget):
         folder = DIALOGS.ask_folder(self, "Import digits: a folder with subfolders 0 … 9")
         if folder:
             self.import_folder(folder)
+
+    def import_pen_dialog(self) -> None:
+        path = DIALOGS.ask_open_path(self, "Import digits from a pen file", PEN_FILE_FILTER)
+        if path:
+            self.import_folder(path)
 
     def export_dialog(self) -> None:
         folder = DIALOGS.ask_folder(self, "Export My digits into a folder")
@@ -305,7 +317,8 @@ class DigitsTab(QWidget):
         self.progress.setFormat(f"{what} %v of %m")
         self.progress.setRange(0, 0)
         self.progress.show()
-        self.import_button.setEnabled(False)
+        for button in (self.import_button, self.import_pen_button):
+            button.setEnabled(False)
 
     def _on_progress(self, payload) -> None:
         done, total = payload
@@ -314,7 +327,8 @@ class DigitsTab(QWidget):
 
     def _end_progress(self) -> None:
         self.progress.hide()
-        self.import_button.setEnabled(True)
+        for button in (self.import_button, self.import_pen_button):
+            button.setEnabled(True)
 
     def _on_error(self, failure: JobFailure) -> None:
         self._end_progress()
