@@ -37,6 +37,7 @@ NEAR = 0.1
 PARTIAL = 0.6
 FRAGMENT = 0.4
 REACH = 0.5  # a fragment further than this from every digit is a mark of its own
+MAX_RUNS = 50_000  # runs of ink in a picture past which it is not split (see _blobs)
 PAD = 4  # blank pixels around a picture's blob: to_mnist finds the paper on its border
 
 
@@ -142,7 +143,11 @@ def split_picture(image: np.ndarray) -> list[Group]:
     ink, (ky, kx) = ink_of(image)
     if ink is None:
         return []
-    labels, boxes = _blobs(ink > 0)
+    blobs = _blobs(ink > 0)
+    if blobs is None:  # ink in specks by the thousand: read as one drawing, as before
+        h, w = ink.shape
+        return [Group((0,), (0.0, 0.0, float(w * kx), float(h * ky)), to_mnist(image), None)]
+    labels, boxes = blobs
     members = group_boxes(boxes)
     if len(members) == 1:
         return [Group(members[0], _scaled(boxes, members[0], ky, kx), to_mnist(image), None)]
@@ -160,16 +165,27 @@ def _scaled(boxes: np.ndarray, members: tuple[int, ...], ky: int, kx: int) -> tu
     return (float(b[:, 0].min() * kx), float(b[:, 1].min() * ky), float(b[:, 2].max() * kx), float(b[:, 3].max() * ky))
 
 
-def _blobs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _blobs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """8-connected blobs of a boolean mask: labels (H, W) int32 (0: paper, k + 1: blob k) and
-    their boxes (K, 4) of x0, y0, x1, y1 (end exclusive). Runs of each row are joined to the
-    runs they touch in the row above (union-find), so the work grows with the runs, not pixels."""
+    their boxes (K, 4) of x0, y0, x1, y1 (end exclusive); None past MAX_RUNS runs of ink (noise,
+    not handwriting). Each row's runs are joined to the runs they touch in the row above, found
+    by binary search (runs of a row are sorted and apart), then merged by union-find."""
     padded = np.zeros((mask.shape[0], mask.shape[1] + 2), np.int8)
     padded[:, 1:-1] = mask
     edges = np.diff(padded, axis=1)
-    rows_s, starts = np.nonzero(edges == 1)
-    _, ends = np.nonzero(edges == -1)  # both come row by row, left to right: they pair up
-    parent = list(range(len(starts)))
+    rows, starts = np.nonzero(edges == 1)
+    ends = np.nonzero(edges == -1)[1]  # both come row by row, left to right: they pair up
+    if len(starts) > MAX_RUNS:
+        return None
+    first = np.searchsorted(rows, np.arange(mask.shape[0] + 1))
+    # Run k touches run a of the row above when start_a <= end_k and start_k <= end_a (end
+    # exclusive, so diagonal neighbours count): those a form one range of that row's runs.
+    above = first[np.maximum(rows - 1, 0)]
+    lo = np.where(rows > 0, above, 0)
+    hi = np.where(rows > 0, first[rows], 0)
+    from_ = np.array([np.searchsorted(ends[lo[k]:hi[k]], starts[k]) + lo[k] for k in range(len(starts))], np.int64)
+    to = np.array([np.searchsorted(starts[lo[k]:hi[k]], ends[k], side="right") + lo[k] for k in range(len(starts))], np.int64)
+    parent = np.arange(len(starts))
 
     def root(a):
         while parent[a] != a:
@@ -177,25 +193,23 @@ def _blobs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             a = parent[a]
         return a
 
-    row_first = np.searchsorted(rows_s, np.arange(mask.shape[0] + 1))
-    for r in range(1, mask.shape[0]):
-        above = range(row_first[r - 1], row_first[r])
-        for k in range(row_first[r], row_first[r + 1]):
-            for a in above:  # touching, diagonals included: overlap of [s - 1, e] and [s', e')
-                if starts[a] <= ends[k] and starts[k] <= ends[a]:
-                    ra, rk = root(a), root(k)
-                    if ra != rk:
-                        parent[max(ra, rk)] = min(ra, rk)
+    for k in range(len(starts)):
+        for a in range(from_[k], to[k]):
+            ra, rk = root(a), root(k)
+            if ra != rk:
+                parent[max(ra, rk)] = min(ra, rk)
     roots = np.array([root(a) for a in range(len(starts))], np.int64)
-    ids, run_blob = np.unique(roots, return_inverse=True)
+    _, blob = np.unique(roots, return_inverse=True)
     labels = np.zeros(mask.shape, np.int32)
-    boxes = np.zeros((len(ids), 4))
+    for k in range(len(starts)):
+        labels[rows[k], starts[k] : ends[k]] = blob[k] + 1
+    count = int(blob.max()) + 1 if len(blob) else 0
+    boxes = np.empty((count, 4))
     boxes[:, :2], boxes[:, 2:] = np.inf, -np.inf
-    for k, blob in enumerate(run_blob):
-        labels[rows_s[k], starts[k] : ends[k]] = blob + 1
-        b = boxes[blob]
-        b[0], b[1] = min(b[0], starts[k]), min(b[1], rows_s[k])
-        b[2], b[3] = max(b[2], ends[k]), max(b[3], rows_s[k] + 1)
+    np.minimum.at(boxes[:, 0], blob, starts)
+    np.minimum.at(boxes[:, 1], blob, rows)
+    np.maximum.at(boxes[:, 2], blob, ends)
+    np.maximum.at(boxes[:, 3], blob, rows + 1)
     return labels, boxes
 
 
@@ -214,4 +228,23 @@ def read(groups: Sequence[Group], tracer: Callable, judge: Callable | None = Non
     return NumberReading(tuple(out))
 
 
-__all__ = ["DigitReading", "Group", "NumberReading", "group_boxes", "read", "split_picture", "split_strokes"]
+def predict_number(path, image: np.ndarray, tracer) -> dict:
+    """One entry of `recognizer predict --json` for a picture: today's entry (verdict.predict_record)
+    plus "number" when it holds one digit (or nothing); for several, "number" ("20?6": "?" where the
+    verdict turned a group away), "words" and "digits", each with today's fields and its "box"
+    (x0, y0, x1, y1 in the picture's pixels, end exclusive)."""
+    from .verdict import predict_record
+
+    groups = split_picture(image)
+    if len(groups) <= 1:
+        record = predict_record(path, groups[0].image28 if groups else None, tracer)
+        return record | {"number": str(record["digit"]) if record["verdict"] == "digit" else "?"}
+    reading = read(groups, tracer)
+    digits = [{**d.verdict.to_dict(), "words": d.verdict.words(), "box": [round(v) for v in d.group.box]}
+              for d in reading.digits]
+    return {"path": str(path), "number": reading.number, "digits": digits,
+            "words": f"{reading.number} = " + ", ".join(d["words"] for d in digits)}
+
+
+__all__ = ["DigitReading", "Group", "NumberReading", "group_boxes", "predict_number", "read", "split_picture",
+           "split_strokes"]
