@@ -38,7 +38,8 @@ from ..widgets import TextLine, group_box, muted_label as _muted
 from .answer_views import NetworkInputView, ProbabilityBars, TrajectoryPlot
 from .gradient_flow_view import GradientFlowView
 from .keeping import KeepButton
-from .canvas import CANVAS_SIZE, DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
+from .number_view import NumberPanel
+from .canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
 from .compare_view import ComparePanel
 from .pen_preview import PenPreview
 from .state import DEFAULT_SPEED, LAST, MAX_SPEED, MIN_SPEED, ROWS, YOUR_DRAWING, InspectState
@@ -49,20 +50,6 @@ if TYPE_CHECKING:  # imports torch, which the window loads after it is on screen
 
 FRAME_MS = 16  # the animation timer: ~60 frames per second
 CATCH_UP_MS = 40  # at the latest, the heavy views follow a finished stroke this much later
-
-
-def _to_mnist(pixels: np.ndarray) -> np.ndarray | None:
-    from ...preprocess import to_mnist  # imported late: it pulls in torch.nn.functional
-
-    return to_mnist(pixels)
-
-
-def _from_strokes(strokes: list[np.ndarray]) -> tuple[np.ndarray | None, float]:
-    """The network's input drawn from the strokes at MNIST's stroke width, whatever the pen and
-    the drawing's size, and the drawing's size as a share of the canvas."""
-    from ...strokes import render_strokes, strokes_extent  # late, like _to_mnist
-
-    return render_strokes(strokes, CANVAS_SIZE), strokes_extent(strokes, CANVAS_SIZE)
 
 
 def _judge(tracer, image28, extent, trace):
@@ -149,7 +136,9 @@ class InspectTab(QWidget):
         hint_line.addWidget(self.keep_button, 0, Qt.AlignBottom)
         answer_text = QVBoxLayout()
         answer_text.addStretch(1)
-        answer_text.addWidget(self.confidence)
+        self.number = NumberPanel(self, self.canvas)  # a number's digits: its strip, boxes and Tab
+        self.number.chosen_changed.connect(self._on_digit_chosen)
+        answer_text.addWidget(self.number.in_place_of(self.confidence))  # the strip shows for a number
         answer_text.addLayout(hint_line)
         answer_text.addStretch(1)
         answer_box = QGroupBox("The network's answer")
@@ -334,11 +323,14 @@ class InspectTab(QWidget):
         self.state_panel.readout_weights = None if tracer is None else tracer.readout_w
         self.state_panel.set_layer_count(layers)
         self.state.set_tracer(tracer, layers, judge=_judge if tracer is not None else None)
+        if self.state.source == YOUR_DRAWING and not self.canvas.is_empty():
+            self._read_drawing(self.canvas.pixels())  # a number is split and read again by this model
         self._show_new_trace(play=False)
 
     def inspect_image(self, image28: np.ndarray, caption: str, play: bool = True) -> None:
         """Show a 28x28 image (ink high, [0, 1]) on the canvas and trace exactly that image."""
         image28 = np.asarray(image28, dtype=np.float32).reshape(ROWS, ROWS)
+        self.number.clear()
         self.canvas.show_digit(image28)
         self.state.set_input(image28, caption)
         self._show_new_trace(play=play)
@@ -375,12 +367,7 @@ class InspectTab(QWidget):
 
     def _on_pixels(self, pixels: np.ndarray, live: bool) -> None:
         t0 = time.perf_counter()
-        strokes = self.canvas.strokes()
-        if strokes:  # drawn: redrawn from the vectors, so pen and size do not change the input
-            image28, extent = _from_strokes(strokes)
-        else:  # a picture (opened, pasted, dropped) has only pixels
-            image28, extent = _to_mnist(pixels), None
-        self.state.set_input(image28, YOUR_DRAWING, has_marks=not self.canvas.is_empty(), extent=extent)
+        self._read_drawing(pixels)
         # Only the answer, the network's view, the bars and the caption follow the pen at once;
         # the trajectories and the heatmap catch up after the stroke ends, on the next turn of
         # the event loop. Each update then fits well inside a frame.
@@ -392,6 +379,17 @@ class InspectTab(QWidget):
         if not live:
             self._catch_up.start(CATCH_UP_MS)  # brought forward by the canvas's next paint
         self.update_times_ms.append((time.perf_counter() - t0) * 1000)
+
+    def _read_drawing(self, pixels: np.ndarray) -> None:
+        """The drawing, or the chosen digit of a number, as the state's input."""
+        image28, extent = self.number.read(self.canvas.strokes(), pixels, self.state.tracer, self.state.judge)
+        self.state.set_input(image28, YOUR_DRAWING, has_marks=not self.canvas.is_empty(), extent=extent)
+
+    def _on_digit_chosen(self) -> None:
+        """Another digit of the number: the views follow it, from row 1 when auto-playing."""
+        image28, extent = self.number.chosen_input()
+        self.state.set_input(image28, YOUR_DRAWING, extent=extent)
+        self._show_new_trace(play=self.auto_play)
 
     def _show_new_trace(self, play: bool) -> None:
         """The state holds a new trace (or none): everything that does not depend on the row,
