@@ -55,8 +55,11 @@ def test_clicking_a_digit_or_its_tag_and_tab_choose_which_digit_the_views_follow
     assert tab.number.state.chosen == 2 and prediction(main_window) == "4"
     assert np.array_equal(tab.state.image28, render_strokes([tab.canvas.strokes()[i] for i in spans[2]]))
     np.testing.assert_allclose(tab.bars.heights, tab.trace.probabilities[ROWS - 1], rtol=1e-6)
+    followed = []  # what the Lab and Compare are handed: the chosen digit's trace
+    tab.trace_changed.connect(followed.append)
     QTest.mouseClick(tags(tab)[0], Qt.LeftButton)
     assert tab.number.state.chosen == 0 and prediction(main_window) == "2"
+    assert np.array_equal(followed[-1].image, render_strokes([tab.canvas.strokes()[i] for i in spans[0]]))
     assert tab.number.strip.buttons[0].isChecked() and not tab.number.strip.buttons[2].isChecked()
     QTest.keyClick(tab.canvas, Qt.Key_Tab)
     assert tab.number.state.chosen == 1 and prediction(main_window) == "0"
@@ -98,3 +101,24 @@ def test_a_two_stroke_digit_alone_is_one_digit(main_window):
         draw_all(tab.canvas, DIGIT_STROKES[digit])
         assert not tab.number.state.is_number and prediction(main_window) == str(digit)
         assert np.array_equal(tab.state.image28, render_strokes(tab.canvas.strokes()))
+
+
+def test_typing_the_number_keeps_each_digit_with_its_own_strokes(main_window):
+    from recognizer.my_digits import MyDigits
+    from recognizer.records import Records
+
+    tab = main_window.inspect_tab
+    strokes, spans = placed([2, 0, 4, 7], height=60.0)
+    draw_all(tab.canvas, strokes)
+    drawn = tab.canvas.strokes()
+    for key in (Qt.Key_2, Qt.Key_0, Qt.Key_4, Qt.Key_1):  # "2041": the last digit was really a 1
+        QTest.keyClick(tab.canvas, key)
+    assert tab.answer_hint.text() == "Kept as 1 (the network said 7)."
+    with Records(main_window.keeper.db_path) as records:
+        mine = MyDigits(records)
+        kept = [mine.digit(d.id) for d in sorted(mine.digits(), key=lambda d: d.id)]
+    assert [d.label for d in kept] == [2, 0, 4, 1]
+    for digit, span in zip(kept, spans):
+        assert len(digit.strokes) == len(span)  # the 4 keeps both its strokes, and only its own
+        np.testing.assert_allclose(digit.strokes[0], drawn[span[0]], atol=0.01)
+        np.testing.assert_array_equal(digit.input, render_strokes([drawn[i] for i in span]))

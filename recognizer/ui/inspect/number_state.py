@@ -27,12 +27,14 @@ class NumberState:
     def __init__(self):
         self.reading = None  # a recognizer.segment.NumberReading, or None
         self.chosen = 0
+        self.picked = False
 
     def set_reading(self, reading, latest: int | None = None) -> None:
         """A new reading. The chosen digit becomes the one holding stroke `latest` (the stroke just
         drawn, so the views follow what the hand is doing), else the first."""
         self.reading = reading
         self.chosen = 0
+        self.picked = False  # whether the user chose a digit (click, Tab) or kept one since
         if reading is not None and latest is not None:
             for i, d in enumerate(reading.digits):
                 if latest in d.group.members:
@@ -54,7 +56,10 @@ class NumberState:
 
     def choose(self, index: int) -> bool:
         """Follow digit `index`; False when there is no such digit or it is already chosen."""
-        if not self.is_number or not 0 <= index < self.count or index == self.chosen:
+        if not self.is_number or not 0 <= index < self.count:
+            return False
+        self.picked = True
+        if index == self.chosen:
             return False
         self.chosen = index
         return True
@@ -87,6 +92,16 @@ class NumberState:
         if not self.is_number:
             return []
         return [(d.group.box, d.symbol, i == self.chosen) for i, d in enumerate(self.reading.digits)]
+
+    def to_keep(self) -> int:
+        """The digit a typed label keeps: typing 2026 after drawing it labels the digits in turn
+        from the first, unless the user chose one (then that one)."""
+        return self.chosen if self.picked else 0
+
+    def kept(self) -> None:
+        """A digit was kept: the next typed label is for the next digit (the last one stays)."""
+        self.picked = True
+        self.chosen = min(self.chosen + 1, self.count - 1)
 
     def chosen_strokes(self, strokes):
         """The chosen digit's own strokes out of the drawing's (for keeping it), or all of them

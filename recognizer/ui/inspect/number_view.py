@@ -119,6 +119,26 @@ class NumberPanel(QObject):
             self._sync()
             self.chosen_changed.emit()
 
+    def keeping(self) -> bool:
+        """Before a typed label is kept: the digit it labels becomes the chosen one (number_state's
+        to_keep), so that the tab's input is that digit's. Whether the drawing is a number."""
+        if not self.state.is_number:
+            return False
+        index = self.state.to_keep()
+        if index != self.state.chosen:
+            self.state.choose(index)
+            self._sync()
+            self.chosen_changed.emit()
+        return True
+
+    def kept(self) -> None:
+        """The digit was kept: the next typed label is for the next digit."""
+        before = self.state.chosen
+        self.state.kept()
+        if self.state.chosen != before:
+            self._sync()
+            self.chosen_changed.emit()
+
     def chosen_input(self):
         """(input, extent) of the chosen digit."""
         group = self.state.digit().group
