@@ -1,6 +1,6 @@
 """Numbers of 2-6 digits written by real people: grouping, reading and time (issue 27).
 
-    python benchmarks/bench_numbers.py [--model FILE] [--per-length N] [--seed S]
+    python benchmarks/bench_numbers.py [--model FILE] [--per-length N] [--seed S] [--window N]
 
 Each number is made of pen digits (pendigits and UNIPEN 1a, read from $PEN_DATA_DIR) of writers
 held out from training (HELD_OUT), each digit by a different writer, put side by side on the
@@ -10,7 +10,9 @@ canvas samples the mouse. Half the 4s, 5s and 7s are chosen among two-stroke one
 grouped right when its group holds exactly its strokes; a number is read right when every
 digit is grouped right and its answer is the digit. Targets: >= 99 % of digits grouped right,
 >= 97 % of 4-digit numbers read right, p95 <= 30 ms from strokes to the whole number read
-(core alone: split_strokes + read, one thread as the window has it).
+(core alone: split_strokes + read, one thread as the window has it) and, with --window N, through
+the real window (offscreen): N numbers of 4 digits drawn with mouse events, from the release of
+the last stroke to the answer and the boxes painted, and to every view painted.
 """
 
 from __future__ import annotations
@@ -129,12 +131,70 @@ def run(args) -> dict:
             "two_stroke_457": two_stroke[1], "core_4_digits": common.stats_ms(times)}
 
 
+def bench_window(args) -> dict:
+    """Stroke end -> the whole number on screen, through the real window (see the docstring)."""
+    from PySide6.QtCore import QEvent, QPointF, Qt
+
+    from drawing import draw_stroke, send_mouse
+    from recognizer.ui.app import make_application
+    from recognizer.ui.main_window import MainWindow
+
+    app = make_application()
+    window = MainWindow(args.model)
+    window.resize(1280, 800)
+    window.show()
+    window.ensure_ready()
+    tab, canvas = window.inspect_tab, window.inspect_tab.canvas
+    tab.set_auto_play(False)
+
+    def settle():  # the updates, then the paints they asked for
+        app.processEvents()
+        app.processEvents()
+
+    pool = held_out_digits(Path(os.environ.get("PEN_DATA_DIR", "")))
+    rng = np.random.default_rng(args.seed + 1)
+    times = {n: ([], []) for n in (1, 4)}  # one digit alone: the same path as before numbers
+    right = 0
+    for k in range(2 * args.window):
+        n = 4 if k % 2 else 1
+        number = "".join(str(d) for d in rng.integers(0, 10, n))
+        strokes, _ = write_number(number, pool, rng)
+        answer, views = times[n]
+        canvas.clear()
+        settle()
+        for stroke in strokes[:-1]:
+            draw_stroke(canvas, [tuple(p) for p in stroke], steps=1)
+        pts = [canvas.to_widget(QPointF(*p)) for p in strokes[-1]]
+        send_mouse(canvas, QEvent.MouseButtonPress, pts[0], Qt.LeftButton, Qt.LeftButton)
+        for p in pts[1:]:
+            send_mouse(canvas, QEvent.MouseMove, p, Qt.NoButton, Qt.LeftButton)
+        settle()
+        t0 = time.perf_counter()
+        send_mouse(canvas, QEvent.MouseButtonRelease, pts[-1], Qt.LeftButton, Qt.NoButton)
+        settle()
+        answer.append(time.perf_counter() - t0)
+        while not tab.views_in_sync():
+            app.processEvents()
+        settle()
+        views.append(time.perf_counter() - t0)
+        if n == 4:
+            right += tab.number.state.reading is not None and tab.number.state.reading.number == number
+    window.close()
+    return {"numbers": args.window, "read_right": right / max(args.window, 1),
+            "stroke_end_number_on_screen": common.stats_ms(times[4][0]),
+            "stroke_end_all_views_on_screen": common.stats_ms(times[4][1]),
+            "one_digit_stroke_end_on_screen": common.stats_ms(times[1][0]),
+            "one_digit_stroke_end_all_views_on_screen": common.stats_ms(times[1][1])}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=Path(__file__).resolve().parent.parent / "models" / "default.safetensors")
     parser.add_argument("--per-length", type=int, default=300)
     parser.add_argument("--seed", type=int, default=27)
-    result = run(parser.parse_args())
+    parser.add_argument("--window", type=int, default=0, help="also time N numbers through the real window")
+    args = parser.parse_args()
+    result = run(args)
     rows = [[n, r["numbers"], f"{r['digits_grouped_right']:.2%}", f"{r['digits_read_right']:.2%}", f"{r['numbers_read_right']:.2%}"]
             for n, r in result["per_length"].items()]
     all_grouped = np.mean([r["digits_grouped_right"] * n for n, r in result["per_length"].items()]) / np.mean(LENGTHS)
@@ -145,6 +205,17 @@ def main() -> None:
     print(f"two-stroke 4/5/7 grouped right: {result['two_stroke_457_grouped_right']:.2%} of {result['two_stroke_457']}")
     print(f"strokes -> number read, 4 digits, core: median {t['median_ms']:.1f} ms, p95 {t['p95_ms']:.1f} ms")
     result["digits_grouped_right"] = float(all_grouped)
+    if args.window:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+        w = result["window"] = bench_window(args)
+        rows = [["4 digits: stroke end -> number, boxes, answer on screen", w["stroke_end_number_on_screen"]],
+                ["4 digits: stroke end -> every view on screen", w["stroke_end_all_views_on_screen"]],
+                ["1 digit (as before numbers): stroke end -> answer on screen", w["one_digit_stroke_end_on_screen"]],
+                ["1 digit: stroke end -> every view on screen", w["one_digit_stroke_end_all_views_on_screen"]]]
+        common.print_table(f"Through the window, offscreen ({w['numbers']} numbers, {w['read_right']:.0%} read right; ms)",
+                           ["what", "median", "p95", "max", "n"],
+                           [[name, t["median_ms"], t["p95_ms"], t["max_ms"], t["n"]] for name, t in rows])
     common.write_json("bench_numbers", result)
 
 

@@ -169,6 +169,9 @@ class NumberPanel(QObject):
         while len(self._tags) < len(boxes):
             tag = QToolButton(self.canvas)
             tag.setObjectName("number_tag")
+            tag.setCheckable(True)  # checked: the chosen digit, in the theme's accent colour
+            tag.setStyleSheet("QToolButton { padding: 0px; }")  # once: the theme's padding hides the digit
+            tag.setFixedSize(TAG_HEIGHT + 4, TAG_HEIGHT)
             tag.setFocusPolicy(Qt.NoFocus)
             tag.setCursor(Qt.PointingHandCursor)
             tag.clicked.connect(lambda _=False, i=len(self._tags): self.choose(i))
@@ -176,17 +179,17 @@ class NumberPanel(QObject):
         for i, (tag, (box, symbol, chosen)) in enumerate(zip(self._tags, boxes)):
             tag.setText(symbol)
             tag.setToolTip(f"Digit {i + 1}: click to see how the network read it (Tab: the next one).")
-            tag.setStyleSheet(f"QToolButton {{ padding: 0 4px; border-radius: 3px; background: "
-                              f"{theme.ACCENT if chosen else theme.RAISED}; color: {theme.BACKGROUND if chosen else theme.TEXT}; }}")
+            tag.setChecked(chosen)
             rect = self._widget_rect(box)
-            tag.setFixedHeight(TAG_HEIGHT)
-            tag.adjustSize()
             tag.move(int(rect.left()), int(max(rect.top() - TAG_HEIGHT - 2, 0)))
             tag.show()
 
     def _widget_rect(self, box) -> QRectF:
+        """A digit's box (its strokes' centre lines) around its ink as painted: half the pen wider."""
         x0, y0, x1, y1 = box
-        return QRectF(self.canvas.to_widget(QPointF(x0, y0)), self.canvas.to_widget(QPointF(x1, y1))).adjusted(-4, -4, 4, 4)
+        ink = self.canvas.pen_width / 2
+        return QRectF(self.canvas.to_widget(QPointF(x0 - ink, y0 - ink)),
+                      self.canvas.to_widget(QPointF(x1 + ink, y1 + ink))).adjusted(-3, -3, 3, 3)
 
     def _paint_boxes(self, painter: QPainter) -> None:
         """The canvas's overlay: a box around each digit, the chosen one in the accent colour."""
