@@ -13,9 +13,8 @@ import time
 from collections import deque
 
 import numpy as np
-from PySide6.QtCore import QElapsedTimer, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -23,8 +22,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSlider,
-    QStyle,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -42,7 +39,8 @@ from .number_view import NumberPanel
 from .canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
 from .compare_view import ComparePanel
 from .pen_preview import PenPreview
-from .state import DEFAULT_SPEED, LAST, MAX_SPEED, MIN_SPEED, ROWS, YOUR_DRAWING, InspectState
+from .player_bar import PlayerBar
+from .state import DEFAULT_SPEED, LAST, ROWS, YOUR_DRAWING, InspectState
 from .state_panel import StatePanel
 
 if TYPE_CHECKING:  # imports torch, which the window loads after it is on screen
@@ -192,76 +190,20 @@ class InspectTab(QWidget):
         right.addWidget(self.compare, 8)
         self.trace_changed.connect(self.compare.follow_trace)
 
-        # --- bottom: the caption and the playback controls ---
-        self.caption = TextLine("", font=theme.big_font(12, bold=False))
-        self.caption.setToolTip("What the animation shows at this moment.")
-        self.play_button = QToolButton()
-        self.play_button.setCheckable(True)
-        self.play_button.setIcon(theme.standard_icon(QStyle.SP_MediaPlay))
-        self.play_button.setText("Play")
-        self.play_button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-        self.play_button.setToolTip("Play or pause the animation of the network reading the rows (Space).")
-        self.play_button.setIconSize(QSize(16, 16))
+        # --- bottom: the caption and the playback controls (player_bar.py) ---
+        bottom = PlayerBar(self.compare.toggle)
+        self.player = bottom
+        for name in ("caption", "play_button", "back_button", "forward_button", "row_slider", "row_label",
+                     "speed_slider", "speed_label", "autoplay_check"):
+            setattr(self, name, getattr(bottom, name))
         self.play_button.clicked.connect(self._on_play_clicked)
-        self.play_button.setText("Pause")  # the wider of its two texts, to size it once
-        self.play_button.setFixedSize(self.play_button.sizeHint() + QSize(10, 0))  # no relayouts
-        self.play_button.setText("Play")
-        self.back_button = QToolButton()
-        self.back_button.setIcon(theme.standard_icon(QStyle.SP_MediaSeekBackward))
-        self.back_button.setToolTip("One row back (←).")
         self.back_button.clicked.connect(lambda: self.step(-1))
-        self.forward_button = QToolButton()
-        self.forward_button.setIcon(theme.standard_icon(QStyle.SP_MediaSeekForward))
-        self.forward_button.setToolTip("One row on (→).")
         self.forward_button.clicked.connect(lambda: self.step(1))
-        self.row_slider = QSlider(Qt.Horizontal)
-        self.row_slider.setObjectName("row_slider")
-        self.row_slider.setRange(1, ROWS)
-        self.row_slider.setValue(ROWS)
-        self.row_slider.setPageStep(7)
-        self.row_slider.setToolTip("The row the network has read up to (1–28). Drag to scrub through the reading.")
         self.row_slider.valueChanged.connect(self._on_slider)
         self.row_slider.valueChanged.connect(lambda value: self.compare.set_row(value - 1))
-        self.row_label = TextLine(f"row {ROWS:>2} / {ROWS}")
-        self.row_label.setFixedWidth(self.row_label.fontMetrics().horizontalAdvance("row 28 / 28") + 12)
-        self.row_label.setToolTip("The row being read.")
-        self.speed_slider = QSlider(Qt.Horizontal)
-        self.speed_slider.setRange(MIN_SPEED, MAX_SPEED)
-        self.speed_slider.setValue(DEFAULT_SPEED)
-        self.speed_slider.setFixedWidth(120)
-        self.speed_slider.setToolTip("Animation speed, in rows per second.")
-        self.speed_label = TextLine()
-        self.speed_label.setFixedWidth(self.speed_label.fontMetrics().horizontalAdvance("60 rows/s") + 10)
-        self.speed_label.setToolTip("Animation speed, in rows per second.")
         self.speed_slider.valueChanged.connect(self._on_speed)
         self._on_speed(DEFAULT_SPEED)
-        self.autoplay_check = QCheckBox("Auto-play")
-        self.autoplay_check.setChecked(True)
-        self.autoplay_check.setToolTip("Play the animation from row 1 after every stroke.")
-        for w in (self.play_button, self.back_button, self.forward_button, self.autoplay_check):
-            w.setFocusPolicy(Qt.TabFocus)  # keep Space and the arrows for the animation
-        player = QHBoxLayout()
-        player.setSpacing(8)
-        player.addWidget(self.back_button)
-        player.addWidget(self.play_button)
-        player.addWidget(self.forward_button)
-        player.addWidget(self.row_slider, 1)
-        player.addWidget(self.row_label)
-        player.addSpacing(12)
-        player.addWidget(_muted("Speed"))
-        player.addWidget(self.speed_slider)
-        player.addWidget(self.speed_label)
-        player.addSpacing(12)
-        player.addWidget(self.autoplay_check)
-        player.addWidget(self.compare.toggle)
-        self._player_controls = (self.play_button, self.back_button, self.forward_button, self.row_slider)
-        bottom = QWidget()
-        bottom.setObjectName("player")
-        bottom_layout = QVBoxLayout(bottom)
-        bottom_layout.setContentsMargins(4, 0, 4, 0)
-        bottom_layout.setSpacing(4)
-        bottom_layout.addWidget(self.caption)
-        bottom_layout.addLayout(player)
+        self._player_controls = bottom.controls
 
         grid = QGridLayout(self)
         grid.setContentsMargins(10, 10, 10, 8)
@@ -473,12 +415,7 @@ class InspectTab(QWidget):
         self._sync_play_button()
 
     def _sync_play_button(self) -> None:
-        playing = self.playing
-        self.play_button.setChecked(playing)
-        if self.play_button.text() != ("Pause" if playing else "Play"):
-            # Only on a change: setIcon invalidates the layout, which would repaint the window.
-            self.play_button.setText("Pause" if playing else "Play")
-            self.play_button.setIcon(theme.standard_icon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
+        self.player.show_playing(self.playing)
 
     def _on_speed(self, value: int) -> None:
         self.state.set_speed(value)
