@@ -27,7 +27,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .preprocess import ink_of, to_mnist
-from .strokes import CANVAS_SIZE, _as_polylines, render_strokes, strokes_extent
+from .strokes import CANVAS_SIZE, MAX_STROKES, _as_polylines, render_strokes, strokes_extent
 
 # Tuned on numbers of held-out writers (benchmarks/bench_numbers.py, another seed than it reports
 # with; docs/numbers.md): extents that merely touch are two digits unless one is a partial piece.
@@ -37,7 +37,9 @@ NEAR = 0.1
 PARTIAL = 0.6
 FRAGMENT = 0.4
 REACH = 0.5  # a fragment further than this from every digit is a mark of its own
-MAX_RUNS = 50_000  # runs of ink in a picture past which it is not split (see _blobs)
+# Runs of ink in a picture past which it is not split (see _blobs); nor is it past MAX_STROKES blobs,
+# the bound on a drawing's strokes, which keeps the grouping's pairwise merging fast.
+MAX_RUNS = 50_000
 PAD = 4  # blank pixels around a picture's blob: to_mnist finds the paper on its border
 
 
@@ -144,7 +146,7 @@ def split_picture(image: np.ndarray) -> list[Group]:
     if ink is None:
         return []
     blobs = _blobs(ink > 0)
-    if blobs is None:  # ink in specks by the thousand: read as one drawing, as before
+    if blobs is None or len(blobs[1]) > MAX_STROKES:  # specks by the hundred: one drawing, as before
         h, w = ink.shape
         return [Group((0,), (0.0, 0.0, float(w * kx), float(h * ky)), to_mnist(image), None)]
     labels, boxes = blobs

@@ -76,6 +76,14 @@ def test_a_picture_is_split_by_blobs_and_one_digit_gives_todays_input():
     assert segment.split_picture(np.full((50, 50), 255, np.uint8)) == []
 
 
+def test_a_picture_of_specks_is_read_whole_as_before():
+    picture = np.full((600, 600), 255, np.uint8)
+    picture[5:-5:12, 5:-5:12] = 0  # 2,401 separate dots, far more blobs than a number has
+    (group,) = segment.split_picture(picture)  # not thousands of blobs merged pair by pair
+    assert group.box == (0.0, 0.0, 600.0, 600.0)
+    assert np.array_equal(group.image28, to_mnist(picture))
+
+
 def test_reading_gives_the_number_and_a_question_mark_for_a_turned_away_group(model_path):
     from recognizer.modelfile import load_model
     from recognizer.trace import Tracer
