@@ -215,16 +215,26 @@ def _blobs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     return labels, boxes
 
 
-def read(groups: Sequence[Group], tracer: Callable, judge: Callable | None = None) -> NumberReading:
+def read(groups: Sequence[Group], tracer: Callable, judge: Callable | None = None,
+         before: NumberReading | None = None) -> NumberReading:
     """Each group read by the network (tracer(image28) -> Trace) and judged by the verdict
-    (judge(tracer, image28, extent, trace) -> Verdict, verdict.judge by default)."""
+    (judge(tracer, image28, extent, trace) -> Verdict, verdict.judge by default). before: an
+    earlier reading by the same tracer and judge; a group whose input and extent are the same as
+    one of its digits' takes that digit's trace and verdict (while one digit is being drawn, the
+    others are not read again)."""
     if judge is None:
         from .verdict import judge as verdict_judge
 
         def judge(tracer_, image28, extent, trace):
             return verdict_judge(tracer_, image28, strokes_extent=extent, trace=trace)
+    known = [] if before is None else [d for d in before.digits if d.group.image28 is not None]
     out = []
     for g in groups:
+        same = next((d for d in known if g.image28 is not None and d.group.extent == g.extent
+                     and np.array_equal(d.group.image28, g.image28)), None)
+        if same is not None:
+            out.append(DigitReading(g, same.trace, same.verdict))
+            continue
         trace = None if g.image28 is None else tracer(g.image28)
         out.append(DigitReading(g, trace, judge(tracer, g.image28, g.extent, trace)))
     return NumberReading(tuple(out))

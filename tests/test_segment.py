@@ -98,3 +98,27 @@ def test_reading_gives_the_number_and_a_question_mark_for_a_turned_away_group(mo
     (one,) = segment.read(segment.split_strokes(DIGIT_STROKES[3]), tracer).digits
     today = judge(tracer, render_strokes(DIGIT_STROKES[3]), strokes_extent=one.group.extent)
     assert (one.verdict.kind, one.verdict.digit, one.verdict.confidence) == (today.kind, today.digit, today.confidence)
+
+
+def test_an_earlier_reading_lends_its_digits_to_the_groups_not_redrawn(model_path):
+    from recognizer.modelfile import load_model
+    from recognizer.trace import Tracer
+
+    class Counting:  # a tracer that counts the images it reads
+        def __init__(self, tracer):
+            self.tracer, self.model, self.images = tracer, model, 0
+
+        def __call__(self, image28):
+            self.images += 1
+            return self.tracer(image28)
+
+    model = load_model(model_path).model
+    tracer = Counting(Tracer(model))
+    strokes, _ = placed([2, 0, 4, 7], height=60.0)
+    first = segment.read(segment.split_strokes(strokes[:-1]), tracer)  # the 7 still to come
+    assert first.number == "204" and tracer.images == 3
+    second = segment.read(segment.split_strokes(strokes), tracer, before=first)
+    assert second.number == "2047" and tracer.images == 4  # only the 7 was read
+    assert [d.trace for d in second.digits[:3]] == [d.trace for d in first.digits]
+    third = segment.read(segment.split_strokes(strokes[:3] + strokes[4:]), tracer, before=second)  # undo the 4's upright
+    assert len(third.digits) == 4 and tracer.images == 5  # only what is left of the 4 is read anew

@@ -122,3 +122,17 @@ def test_typing_the_number_keeps_each_digit_with_its_own_strokes(main_window):
         assert len(digit.strokes) == len(span)  # the 4 keeps both its strokes, and only its own
         np.testing.assert_allclose(digit.strokes[0], drawn[span[0]], atol=0.01)
         np.testing.assert_array_equal(digit.input, render_strokes([drawn[i] for i in span]))
+
+
+def test_another_model_reads_every_digit_of_the_number_again(main_window, stacked_model_path):
+    from recognizer.modelfile import load_model
+
+    tab = main_window.inspect_tab
+    strokes, _ = placed([2, 0, 4, 7], height=60.0)
+    draw_all(tab.canvas, strokes)
+    assert all(len(d.trace.layers) == 1 for d in tab.number.state.reading.digits)
+    main_window.set_model(load_model(stacked_model_path))  # two layers, random weights
+    reading = tab.number.state.reading
+    assert reading is not None and len(reading.digits) == 4
+    assert all(len(d.trace.layers) == 2 for d in reading.digits)
+    assert tab.trace is not None and len(tab.trace.layers) == 2

@@ -79,6 +79,7 @@ class NumberPanel(QObject):
         self.strip = NumberStrip()
         self.strip.chosen.connect(self.choose)
         self._stack: QStackedWidget | None = None
+        self._read_by = None  # the tracer that made state.reading
         self._tags: list[QToolButton] = []
         canvas.overlay = self._paint_boxes
         canvas.installEventFilter(self)  # the tags follow the canvas's size
@@ -106,7 +107,10 @@ class NumberPanel(QObject):
 
         groups = (split_strokes(strokes) if strokes else split_picture(pixels)) if tracer is not None else []
         latest = len(strokes) - 1 if strokes else None
-        self.state.set_reading(read(groups, tracer, judge) if len(groups) > 1 else None, latest)
+        # The digits not touched since the last reading by this model are not read again.
+        before = self.state.reading if tracer is self._read_by else None
+        self._read_by = tracer
+        self.state.set_reading(read(groups, tracer, judge, before) if len(groups) > 1 else None, latest)
         self._sync()
         return self.chosen_input() if self.state.is_number else whole_input(strokes, pixels)
 
