@@ -67,8 +67,9 @@ class NumberStrip(QWidget):
 
 
 class NumberPanel(QObject):
-    """The number on the tab: its strip (under the answer), its boxes and tags on the canvas, and
-    Tab / Shift+Tab. Signal chosen_changed(): the views are to follow another digit."""
+    """The number on the tab: its strip (in the answer, in place of the confidence line), its boxes
+    and tags on the canvas, and Tab / Shift+Tab. Signal chosen_changed(): the views are to follow
+    another digit."""
 
     chosen_changed = Signal()
 
