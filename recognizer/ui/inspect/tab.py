@@ -14,22 +14,12 @@ from collections import deque
 
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSizePolicy,
-    QSlider,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider,
+                               QVBoxLayout, QWidget)
 
 from typing import TYPE_CHECKING
 
 from .. import theme
-from ..page_switch import PageSwitch
 from ..plot_menu import install_plot_menu
 from ..widgets import TextLine, group_box, muted_label as _muted
 from .answer_views import NetworkInputView, ProbabilityBars, TrajectoryPlot
@@ -37,6 +27,7 @@ from .gradient_flow_view import GradientFlowView
 from .keeping import KeepButton
 from .number_view import NumberPanel
 from .canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
+from .columns import middle_column, right_column
 from .compare_view import ComparePanel
 from .pen_preview import PenPreview
 from .player_bar import PlayerBar
@@ -152,40 +143,19 @@ class InspectTab(QWidget):
         left.addWidget(draw_box, 1)
         left.addWidget(answer_box)
 
-        # --- middle: what the network sees and its answer at this row ---
+        # --- middle: what the network sees and its answer at this row (columns.py) ---
         self.input_view = NetworkInputView()
         self.bars = ProbabilityBars()
-        sees_box, sees_layout = group_box(
-            "What the network sees", "Your drawing as the network gets it: 28 rows of 28 pixels, read top to bottom."
-        )
-        sees_layout.addWidget(self.input_view)
-        bars_box, bars_layout = group_box("Its answer at this row", "The probability of each digit after the current row.")
-        bars_layout.addWidget(self.bars)
-        middle = QVBoxLayout()
-        middle.setSpacing(10)
-        middle.addWidget(sees_box, 3)
-        middle.addWidget(bars_box, 2)
+        middle = middle_column(self.input_view, self.bars)
 
         # --- right: over the rows ---
         self.trajectories = TrajectoryPlot()
-        traj_box, traj_layout = group_box("Row by row", "Ten lines, one per digit; or the memory the answer depends on.")
         self.flow_view = GradientFlowView()  # follows every new trace; set_model comes from the window
         self.trace_changed.connect(self.flow_view.show_trace)
-        self.row_pages = PageSwitch([("Each digit", "Ten lines, one per digit.", self.trajectories),
-                                     ("Depends on", self.flow_view.toolTip(), self.flow_view)])  # fmt: skip
-        traj_layout.addLayout(self.row_pages.button_row())
-        traj_layout.addWidget(self.row_pages)
         self.state_panel = StatePanel()
         self.state_panel.series_changed.connect(self._on_state_panel_changed)
         self.state_panel.layer_changed.connect(self._on_state_panel_changed)
-        state_box, state_layout = group_box(
-            "Inside the network", "The values inside the network's memory cells after every row read."
-        )
-        state_layout.addWidget(self.state_panel)
-        right = QVBoxLayout()
-        right.setSpacing(10)
-        right.addWidget(traj_box, 3)
-        right.addWidget(state_box, 5)
+        right, traj_box, state_box, self.row_pages = right_column(self.trajectories, self.flow_view, self.state_panel)
         self.compare = ComparePanel(self.state, _judge, replaces=(traj_box, state_box))  # Compare: a second model
         right.addWidget(self.compare, 8)
         self.trace_changed.connect(self.compare.follow_trace)
