@@ -48,6 +48,17 @@ def test_one_digit_is_one_group_with_todays_input(digit):
     assert np.array_equal(groups[0].image28, render_strokes(DIGIT_STROKES[digit]))
 
 
+@pytest.mark.parametrize("digit", range(10))
+def test_a_small_drawing_is_one_group_with_todays_input_and_extent(digit):
+    from recognizer.strokes import strokes_extent
+
+    small = [np.asarray(p, float) * 0.05 + 100 for p in DIGIT_STROKES[digit]]  # about 10 canvas units tall
+    for drawing in (small, [np.array([[100.0, 100.0]])]):  # and a click
+        (group,) = segment.split_strokes(drawing)
+        assert np.array_equal(group.image28, render_strokes(drawing))
+        assert group.extent == strokes_extent(drawing)
+
+
 def test_a_one_beside_a_seven_is_two_digits_and_a_dot_joins_its_neighbour():
     strokes, spans = placed([1, 7], gaps=[0.15, 0])
     assert [g.members for g in segment.split_strokes(strokes)] == spans
