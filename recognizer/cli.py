@@ -77,7 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "strokes replayed as canvas drawings; per digit, per writer, confusions, non-digits turned away")  # fmt: skip
     e.add_argument("--db", type=Path, help="records file holding My digits (default: recognizer.db in the user data folder)")
 
-    p = sub.add_parser("predict", help="read digits from image files")
+    p = sub.add_parser("predict", help="read digits and numbers from image files")
     p.add_argument("images", nargs="+", metavar="IMAGE")
     p.add_argument("--model", type=Path, default=argparse.SUPPRESS, help="model file (default: the shipped model)")
     p.add_argument("--json", action="store_true", help="print a JSON array, one object per image")
@@ -291,9 +291,8 @@ def cmd_predict(args) -> int:
     from .errors import ImageError
     from .fileio import shown
     from .image_files import read_image
-    from .preprocess import to_mnist
+    from .segment import predict_number
     from .trace import Tracer
-    from .verdict import predict_record
 
     tracer = Tracer(_load(args.model).model)
     results, failed = [], False
@@ -301,19 +300,21 @@ def cmd_predict(args) -> int:
         try:
             if not name:
                 raise ImageError("Cannot read image '': the file name is empty")
-            image = to_mnist(read_image(name))
+            # the verdict on each digit of the picture: a digit, unsure, or not a digit
+            result = predict_number(name, read_image(name), tracer)
         except (RecognizerError, OSError, ValueError) as e:
             failed = True
             message = _one_line(e)
             print(f"recognizer: error: {message}", file=sys.stderr, flush=True)
-            results.append({"path": name, "digit": None, "probabilities": None, "error": message})
+            results.append({"path": name, "digit": None, "probabilities": None, "number": None, "error": message})
             continue
-        result = predict_record(name, image, tracer)  # the verdict: a digit, unsure, or not a digit
         results.append(result)
         if not args.json:  # as each file is read: a long batch shows progress, a pipe gets lines
             _say(f"{shown(name)}: {result.pop('words')}")
         else:
             del result["words"]
+            for digit in result.get("digits", ()):
+                del digit["words"]
     if args.json:
         _say(json.dumps(results))
     return EXIT_ERROR if failed else 0

@@ -52,19 +52,29 @@ def to_mnist(image: np.ndarray) -> np.ndarray | None:
     are scaled from [0, 1], [0, 255] or [0, 65535] when their values fit in one, else from their
     own minimum and maximum. NaN, infinities and transparent pixels count as background.
     """
+    ink, _ = ink_of(image)
+    return None if ink is None else _frame(ink)
+
+
+def ink_of(image: np.ndarray) -> tuple[np.ndarray | None, tuple[int, int]]:
+    """The image's ink, 0 (paper) to 1, as to_mnist frames it (None: nothing to read), and the
+    factors (ky, kx) it was shrunk by (an image longer than MAX_SIDE is block-averaged first):
+    ink pixel (r, c) covers image pixels (r * ky, c * kx) to ((r + 1) * ky, (c + 1) * kx).
+    The image is any that to_mnist takes; ValueError for others."""
     image = np.asarray(image)
     if image.ndim not in (2, 3) or (image.ndim == 3 and not 1 <= image.shape[2] <= 4):
         raise ValueError(f"expected an (H, W) or (H, W, 1-4) image, got shape {image.shape}")
     if image.dtype.kind not in "biuf":
         raise ValueError(f"expected an integer, bool or float image, got {image.dtype}")
     if image.size == 0:
-        return None
+        return None, (1, 1)
+    k = _shrink_factor(image)
+    factors = (min(k, image.shape[0]), min(k, image.shape[1]))
     value_range = _value_range(image)
     if value_range is None:
-        return None
+        return None, factors
     grey, weight = _grey(_shrink(image), *value_range)
-    ink = _ink(grey, weight)
-    return None if ink is None else _frame(ink)
+    return _ink(grey, weight), factors
 
 
 def _value_range(image: np.ndarray) -> tuple[float, float] | None:
@@ -87,6 +97,10 @@ def _value_range(image: np.ndarray) -> tuple[float, float] | None:
     return lo, hi
 
 
+def _shrink_factor(image: np.ndarray) -> int:
+    return -(-max(image.shape[:2]) // MAX_SIDE)
+
+
 def _shrink(image: np.ndarray) -> np.ndarray:
     """Block-average an image longer than MAX_SIDE, in its own type with an integer accumulator
     where it can, so no float copy of the full image is made (20000x20000 uint8: half a second).
@@ -94,7 +108,7 @@ def _shrink(image: np.ndarray) -> np.ndarray:
     Channels are averaged independently, not alpha-premultiplied: toward a 20 px digit that only
     softens the edges of strokes. A float block holding a NaN becomes NaN, i.e. background.
     """
-    k = -(-max(image.shape[:2]) // MAX_SIDE)
+    k = _shrink_factor(image)
     if k == 1:
         return image
     # A side shorter than k (a long thin strip) keeps one block across rather than vanishing.

@@ -143,6 +143,7 @@ class DrawingCanvas(QWidget):
         self._since_emit = QElapsedTimer()
         self._live_timer = QTimer(self, singleShot=True, timerType=Qt.PreciseTimer)  # coarse ones fire early
         self._live_timer.timeout.connect(self._emit_live)
+        self.overlay = None  # paint(painter) over the drawing, in widget pixels: a number's boxes
 
     # --- public API -------------------------------------------------------------------------
 
@@ -443,5 +444,9 @@ class DrawingCanvas(QWidget):
             p.translate(rect.topLeft())
             p.scale(rect.width() / CANVAS_SIZE, rect.height() / CANVAS_SIZE)
             _paint_stroke(p, self._stroke, QColor(theme.INK))
+        if self.overlay is not None:
+            p.resetTransform()
+            p.setClipping(False)
+            self.overlay(p)
         p.end()
         self.painted.emit()

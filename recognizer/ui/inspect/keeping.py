@@ -90,8 +90,11 @@ class Keeper(QObject):
         from ...records import default_path, path_beside
 
         tab = self.tab
+        # A number keeps one digit per label, its own strokes only (its pixels are the whole number's).
+        number = tab.number.keeping()
+        strokes = tab.number.state.chosen_strokes(tab.canvas.strokes())
         try:
-            kept = keep_drawing(self.db_path, tab.state, tab.canvas.strokes(), tab.canvas.pixels(), label, model_name)
+            kept = keep_drawing(self.db_path, tab.state, strokes, None if number else tab.canvas.pixels(), label, model_name)
         except RecognizerError as e:
             if not offer_new:
                 DIALOGS.show_message(tab, "warning", "Cannot keep the digit", str(e))
@@ -103,6 +106,8 @@ class Keeper(QObject):
             self.db_path = path_beside(self.db_path or default_path())
             self.moved.emit(self.db_path)
             return self.keep(label, model_name, offer_new=False)
+        if number and kept is not None:
+            tab.number.kept()  # the next digit, before the sentence (its answer would cover it)
         tab.answer_hint.setText(NOTHING_TO_KEEP if kept is None else kept[1])
         if kept is None:
             return None

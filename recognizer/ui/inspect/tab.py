@@ -13,35 +13,25 @@ import time
 from collections import deque
 
 import numpy as np
-from PySide6.QtCore import QElapsedTimer, QSize, Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSizePolicy,
-    QSlider,
-    QStyle,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
+from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider,
+                               QVBoxLayout, QWidget)
 
 from typing import TYPE_CHECKING
 
 from .. import theme
-from ..page_switch import PageSwitch
 from ..plot_menu import install_plot_menu
 from ..widgets import TextLine, group_box, muted_label as _muted
 from .answer_views import NetworkInputView, ProbabilityBars, TrajectoryPlot
 from .gradient_flow_view import GradientFlowView
 from .keeping import KeepButton
-from .canvas import CANVAS_SIZE, DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
+from .number_view import NumberPanel
+from .canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
+from .columns import middle_column, right_column
 from .compare_view import ComparePanel
 from .pen_preview import PenPreview
-from .state import DEFAULT_SPEED, LAST, MAX_SPEED, MIN_SPEED, ROWS, YOUR_DRAWING, InspectState
+from .player_bar import PlayerBar
+from .state import DEFAULT_SPEED, LAST, ROWS, YOUR_DRAWING, InspectState
 from .state_panel import StatePanel
 
 if TYPE_CHECKING:  # imports torch, which the window loads after it is on screen
@@ -49,20 +39,6 @@ if TYPE_CHECKING:  # imports torch, which the window loads after it is on screen
 
 FRAME_MS = 16  # the animation timer: ~60 frames per second
 CATCH_UP_MS = 40  # at the latest, the heavy views follow a finished stroke this much later
-
-
-def _to_mnist(pixels: np.ndarray) -> np.ndarray | None:
-    from ...preprocess import to_mnist  # imported late: it pulls in torch.nn.functional
-
-    return to_mnist(pixels)
-
-
-def _from_strokes(strokes: list[np.ndarray]) -> tuple[np.ndarray | None, float]:
-    """The network's input drawn from the strokes at MNIST's stroke width, whatever the pen and
-    the drawing's size, and the drawing's size as a share of the canvas."""
-    from ...strokes import render_strokes, strokes_extent  # late, like _to_mnist
-
-    return render_strokes(strokes, CANVAS_SIZE), strokes_extent(strokes, CANVAS_SIZE)
 
 
 def _judge(tracer, image28, extent, trace):
@@ -149,7 +125,9 @@ class InspectTab(QWidget):
         hint_line.addWidget(self.keep_button, 0, Qt.AlignBottom)
         answer_text = QVBoxLayout()
         answer_text.addStretch(1)
-        answer_text.addWidget(self.confidence)
+        self.number = NumberPanel(self, self.canvas)  # a number's digits: its strip, boxes and Tab
+        self.number.chosen_changed.connect(self._on_digit_chosen)
+        answer_text.addWidget(self.number.in_place_of(self.confidence))  # the strip shows for a number
         answer_text.addLayout(hint_line)
         answer_text.addStretch(1)
         answer_box = QGroupBox("The network's answer")
@@ -165,114 +143,37 @@ class InspectTab(QWidget):
         left.addWidget(draw_box, 1)
         left.addWidget(answer_box)
 
-        # --- middle: what the network sees and its answer at this row ---
+        # --- middle: what the network sees and its answer at this row (columns.py) ---
         self.input_view = NetworkInputView()
         self.bars = ProbabilityBars()
-        sees_box, sees_layout = group_box(
-            "What the network sees", "Your drawing as the network gets it: 28 rows of 28 pixels, read top to bottom."
-        )
-        sees_layout.addWidget(self.input_view)
-        bars_box, bars_layout = group_box("Its answer at this row", "The probability of each digit after the current row.")
-        bars_layout.addWidget(self.bars)
-        middle = QVBoxLayout()
-        middle.setSpacing(10)
-        middle.addWidget(sees_box, 3)
-        middle.addWidget(bars_box, 2)
+        middle = middle_column(self.input_view, self.bars)
 
         # --- right: over the rows ---
         self.trajectories = TrajectoryPlot()
-        traj_box, traj_layout = group_box("Row by row", "Ten lines, one per digit; or the memory the answer depends on.")
         self.flow_view = GradientFlowView()  # follows every new trace; set_model comes from the window
         self.trace_changed.connect(self.flow_view.show_trace)
-        self.row_pages = PageSwitch([("Each digit", "Ten lines, one per digit.", self.trajectories),
-                                     ("Depends on", self.flow_view.toolTip(), self.flow_view)])  # fmt: skip
-        traj_layout.addLayout(self.row_pages.button_row())
-        traj_layout.addWidget(self.row_pages)
         self.state_panel = StatePanel()
         self.state_panel.series_changed.connect(self._on_state_panel_changed)
         self.state_panel.layer_changed.connect(self._on_state_panel_changed)
-        state_box, state_layout = group_box(
-            "Inside the network", "The values inside the network's memory cells after every row read."
-        )
-        state_layout.addWidget(self.state_panel)
-        right = QVBoxLayout()
-        right.setSpacing(10)
-        right.addWidget(traj_box, 3)
-        right.addWidget(state_box, 5)
+        right, traj_box, state_box, self.row_pages = right_column(self.trajectories, self.flow_view, self.state_panel)
         self.compare = ComparePanel(self.state, _judge, replaces=(traj_box, state_box))  # Compare: a second model
         right.addWidget(self.compare, 8)
         self.trace_changed.connect(self.compare.follow_trace)
 
-        # --- bottom: the caption and the playback controls ---
-        self.caption = TextLine("", font=theme.big_font(12, bold=False))
-        self.caption.setToolTip("What the animation shows at this moment.")
-        self.play_button = QToolButton()
-        self.play_button.setCheckable(True)
-        self.play_button.setIcon(theme.standard_icon(QStyle.SP_MediaPlay))
-        self.play_button.setText("Play")
-        self.play_button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-        self.play_button.setToolTip("Play or pause the animation of the network reading the rows (Space).")
-        self.play_button.setIconSize(QSize(16, 16))
+        # --- bottom: the caption and the playback controls (player_bar.py) ---
+        bottom = PlayerBar(self.compare.toggle)
+        self.player = bottom
+        for name in ("caption", "play_button", "back_button", "forward_button", "row_slider", "row_label",
+                     "speed_slider", "speed_label", "autoplay_check"):
+            setattr(self, name, getattr(bottom, name))
         self.play_button.clicked.connect(self._on_play_clicked)
-        self.play_button.setText("Pause")  # the wider of its two texts, to size it once
-        self.play_button.setFixedSize(self.play_button.sizeHint() + QSize(10, 0))  # no relayouts
-        self.play_button.setText("Play")
-        self.back_button = QToolButton()
-        self.back_button.setIcon(theme.standard_icon(QStyle.SP_MediaSeekBackward))
-        self.back_button.setToolTip("One row back (←).")
         self.back_button.clicked.connect(lambda: self.step(-1))
-        self.forward_button = QToolButton()
-        self.forward_button.setIcon(theme.standard_icon(QStyle.SP_MediaSeekForward))
-        self.forward_button.setToolTip("One row on (→).")
         self.forward_button.clicked.connect(lambda: self.step(1))
-        self.row_slider = QSlider(Qt.Horizontal)
-        self.row_slider.setObjectName("row_slider")
-        self.row_slider.setRange(1, ROWS)
-        self.row_slider.setValue(ROWS)
-        self.row_slider.setPageStep(7)
-        self.row_slider.setToolTip("The row the network has read up to (1–28). Drag to scrub through the reading.")
         self.row_slider.valueChanged.connect(self._on_slider)
         self.row_slider.valueChanged.connect(lambda value: self.compare.set_row(value - 1))
-        self.row_label = TextLine(f"row {ROWS:>2} / {ROWS}")
-        self.row_label.setFixedWidth(self.row_label.fontMetrics().horizontalAdvance("row 28 / 28") + 12)
-        self.row_label.setToolTip("The row being read.")
-        self.speed_slider = QSlider(Qt.Horizontal)
-        self.speed_slider.setRange(MIN_SPEED, MAX_SPEED)
-        self.speed_slider.setValue(DEFAULT_SPEED)
-        self.speed_slider.setFixedWidth(120)
-        self.speed_slider.setToolTip("Animation speed, in rows per second.")
-        self.speed_label = TextLine()
-        self.speed_label.setFixedWidth(self.speed_label.fontMetrics().horizontalAdvance("60 rows/s") + 10)
-        self.speed_label.setToolTip("Animation speed, in rows per second.")
         self.speed_slider.valueChanged.connect(self._on_speed)
         self._on_speed(DEFAULT_SPEED)
-        self.autoplay_check = QCheckBox("Auto-play")
-        self.autoplay_check.setChecked(True)
-        self.autoplay_check.setToolTip("Play the animation from row 1 after every stroke.")
-        for w in (self.play_button, self.back_button, self.forward_button, self.autoplay_check):
-            w.setFocusPolicy(Qt.TabFocus)  # keep Space and the arrows for the animation
-        player = QHBoxLayout()
-        player.setSpacing(8)
-        player.addWidget(self.back_button)
-        player.addWidget(self.play_button)
-        player.addWidget(self.forward_button)
-        player.addWidget(self.row_slider, 1)
-        player.addWidget(self.row_label)
-        player.addSpacing(12)
-        player.addWidget(_muted("Speed"))
-        player.addWidget(self.speed_slider)
-        player.addWidget(self.speed_label)
-        player.addSpacing(12)
-        player.addWidget(self.autoplay_check)
-        player.addWidget(self.compare.toggle)
-        self._player_controls = (self.play_button, self.back_button, self.forward_button, self.row_slider)
-        bottom = QWidget()
-        bottom.setObjectName("player")
-        bottom_layout = QVBoxLayout(bottom)
-        bottom_layout.setContentsMargins(4, 0, 4, 0)
-        bottom_layout.setSpacing(4)
-        bottom_layout.addWidget(self.caption)
-        bottom_layout.addLayout(player)
+        self._player_controls = bottom.controls
 
         grid = QGridLayout(self)
         grid.setContentsMargins(10, 10, 10, 8)
@@ -334,11 +235,14 @@ class InspectTab(QWidget):
         self.state_panel.readout_weights = None if tracer is None else tracer.readout_w
         self.state_panel.set_layer_count(layers)
         self.state.set_tracer(tracer, layers, judge=_judge if tracer is not None else None)
+        if self.state.source == YOUR_DRAWING and not self.canvas.is_empty():
+            self._read_drawing(self.canvas.pixels())  # a number is split and read again by this model
         self._show_new_trace(play=False)
 
     def inspect_image(self, image28: np.ndarray, caption: str, play: bool = True) -> None:
         """Show a 28x28 image (ink high, [0, 1]) on the canvas and trace exactly that image."""
         image28 = np.asarray(image28, dtype=np.float32).reshape(ROWS, ROWS)
+        self.number.clear()
         self.canvas.show_digit(image28)
         self.state.set_input(image28, caption)
         self._show_new_trace(play=play)
@@ -375,12 +279,7 @@ class InspectTab(QWidget):
 
     def _on_pixels(self, pixels: np.ndarray, live: bool) -> None:
         t0 = time.perf_counter()
-        strokes = self.canvas.strokes()
-        if strokes:  # drawn: redrawn from the vectors, so pen and size do not change the input
-            image28, extent = _from_strokes(strokes)
-        else:  # a picture (opened, pasted, dropped) has only pixels
-            image28, extent = _to_mnist(pixels), None
-        self.state.set_input(image28, YOUR_DRAWING, has_marks=not self.canvas.is_empty(), extent=extent)
+        self._read_drawing(pixels)
         # Only the answer, the network's view, the bars and the caption follow the pen at once;
         # the trajectories and the heatmap catch up after the stroke ends, on the next turn of
         # the event loop. Each update then fits well inside a frame.
@@ -392,6 +291,17 @@ class InspectTab(QWidget):
         if not live:
             self._catch_up.start(CATCH_UP_MS)  # brought forward by the canvas's next paint
         self.update_times_ms.append((time.perf_counter() - t0) * 1000)
+
+    def _read_drawing(self, pixels: np.ndarray) -> None:
+        """The drawing, or the chosen digit of a number, as the state's input."""
+        image28, extent = self.number.read(self.canvas.strokes(), pixels, self.state.tracer, self.state.judge)
+        self.state.set_input(image28, YOUR_DRAWING, has_marks=not self.canvas.is_empty(), extent=extent)
+
+    def _on_digit_chosen(self) -> None:
+        """Another digit of the number: the views follow it, from row 1 when auto-playing."""
+        image28, extent = self.number.chosen_input()
+        self.state.set_input(image28, YOUR_DRAWING, extent=extent)
+        self._show_new_trace(play=self.auto_play)
 
     def _show_new_trace(self, play: bool) -> None:
         """The state holds a new trace (or none): everything that does not depend on the row,
@@ -475,12 +385,7 @@ class InspectTab(QWidget):
         self._sync_play_button()
 
     def _sync_play_button(self) -> None:
-        playing = self.playing
-        self.play_button.setChecked(playing)
-        if self.play_button.text() != ("Pause" if playing else "Play"):
-            # Only on a change: setIcon invalidates the layout, which would repaint the window.
-            self.play_button.setText("Pause" if playing else "Play")
-            self.play_button.setIcon(theme.standard_icon(QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
+        self.player.show_playing(self.playing)
 
     def _on_speed(self, value: int) -> None:
         self.state.set_speed(value)
