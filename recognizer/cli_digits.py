@@ -24,7 +24,7 @@ def cmd_digits(args) -> int:
     from .fileio import shown
     from .my_digits import MyDigits
     from .my_digits_files import export_folder, import_folder
-    from .records import Records
+    from .records import Records, left_out
 
     if args.action in ("import", "export") and args.folder is None:
         raise RecognizerError(f"digits {args.action} needs a folder: recognizer digits {args.action} DIR")
@@ -35,7 +35,7 @@ def cmd_digits(args) -> int:
         if args.action == "import":
             report = import_folder(args.folder, store)
             for problem in report.problems:
-                print(f"recognizer: warning: {problem}", file=sys.stderr, flush=True)
+                _warn(problem)
             _say(f"{report.summary()} from {shown(args.folder)}")
             return 1 if report.problems and not report.added else 0
         if args.action == "export":
@@ -45,6 +45,8 @@ def cmd_digits(args) -> int:
             _say(f"Deleted {store.clear():,} digits from My digits")
             return 0
         counts = store.counts()
+        if store.unreadable:
+            _warn(left_out(store.unreadable, "digit"))
     if args.json:
         _say(json.dumps({"counts": {str(d): counts[d] for d in range(CLASSES)}, "total": sum(counts)}))
     else:
@@ -124,3 +126,7 @@ def my_digits_lines(result: dict) -> list[str]:
 
 def _say(line: str) -> None:
     print(line, flush=True)
+
+
+def _warn(line: str) -> None:
+    print(f"recognizer: warning: {line}", file=sys.stderr, flush=True)

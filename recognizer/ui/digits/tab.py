@@ -132,19 +132,17 @@ class DigitsTab(QWidget):
     def refresh(self) -> None:
         """Read the digits again (one was kept, imported, relabelled…) and the model's answers."""
         from ...my_digits import MyDigits
-        from ...records import Records
+        from ...records import Records, left_out
 
         try:
             with Records(self.db_path) as records:
                 store = MyDigits(records)
                 digits = store.digits()
-                unreadable = len(store.unreadable)
+                if store.unreadable:
+                    self.state.message = left_out(store.unreadable, "digit")
         except RecognizerError as e:
-            digits, unreadable = [], 0
+            digits = []
             self.state.message = str(e)
-        else:
-            if unreadable:
-                self.state.message = f"{unreadable} damaged digit(s) left out."
         self.state.set_digits(digits)
         self._show()
         self._read_answers()

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeade
 
 from ...errors import RecognizerError
 from ...modelfile import load_model
-from ...records import Records, RunRecord
+from ...records import Records, RunRecord, left_out
 from ..dialogs import DIALOGS
 from ..widgets import muted_label
 from . import runs_state
@@ -80,12 +80,10 @@ class RunsPanel(QGroupBox):
         try:
             with Records(self.db_path) as records:
                 self.runs = records.runs()
-                unreadable = len(records.unreadable)
+                self.say(left_out(records.unreadable, "run record"))
         except RecognizerError as e:
-            self.runs, unreadable = [], 0
+            self.runs = []
             self.say(str(e))
-        else:
-            self.say(f"{unreadable} damaged run record(s) left out." if unreadable else "")
         self._filling = True
         self.table.setRowCount(len(self.runs))
         for row, run in enumerate(self.runs):
