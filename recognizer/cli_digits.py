@@ -37,7 +37,7 @@ def cmd_digits(args) -> int:
             for problem in report.problems:
                 _warn(problem)
             _say(f"{report.summary()} from {shown(args.folder)}")
-            return 1 if report.problems and not report.added else 0
+            return 1 if report.problems and not (report.added or report.already) else 0
         if args.action == "export":
             _say(f"Exported {export_folder(args.folder, store):,} digits to {shown(args.folder)}")
             return 0
