@@ -140,7 +140,8 @@ def cmd_train(args) -> int:
     from .finetune import fine_tune_words
     from .train import Trainer, TrainConfig, autosave_name, result_metadata, save_exclusively, warmup_warning
 
-    Records(args.db).close()  # a records file that is not ours is said now, not after the training
+    with Records(args.db) as records:  # a file that is not ours, or read-only: said now, not after training
+        records.check_writable()
     start_from, my_digits = training_start(args, TrainConfig())  # --init and --my-digits
     config = TrainConfig(
         hidden_sizes=args.hidden,

@@ -12,8 +12,6 @@ import json
 import math
 from datetime import datetime, timezone
 
-import numpy as np
-
 from .fileio import brief
 
 
@@ -69,8 +67,10 @@ def json_object(value, field: str) -> dict:
     return found
 
 
-def image(value, field: str, shape: tuple[int, int]) -> np.ndarray:
-    """A float32 image of that shape, every value finite (NaN or inf would be no input at all)."""
+def image(value, field: str, shape: tuple[int, int]):
+    """A float32 numpy image of that shape, every value finite (NaN or inf would be no input at all)."""
+    import numpy as np  # here: records.py, which reads runs only, stays standard library only
+
     size = shape[0] * shape[1] * 4
     if not isinstance(value, bytes) or len(value) != size:
         raise BadField(field, value, f"{size:,} bytes", f"{len(value):,} bytes" if isinstance(value, bytes) else None)

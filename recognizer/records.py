@@ -17,6 +17,7 @@ that is not what its column says, or larger than MAX_ROW_CHARS, is set aside and
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,7 +72,7 @@ MAX_ROW_CHARS = 16_000_000
 RUN_SIZE = " + ".join(f"coalesce(length({c}), 0)" for c in
                       ("name", "created", "config", "result", "model_path", "curves", "distributions"))  # fmt: skip
 # sqlite3's words for errors that pass: the file is fine, only not usable this moment.
-PASSING = ("locked", "busy", "disk is full", "disk i/o error", "out of memory", "unable to open")
+PASSING = ("locked", "busy", "disk is full", "disk i/o error", "out of memory")
 
 
 def default_path() -> Path:
@@ -82,8 +83,9 @@ def path_beside(path: str | Path) -> Path:
     """A name no file has yet in path's folder, for a new records file beside one that cannot be
     used (which is never overwritten): recognizer-new.db, then recognizer-new-2.db, …"""
     path = Path(path)
+    stem = re.sub(r"-new(-\d+)?$", "", path.stem)  # beside recognizer-new.db comes recognizer-new-2.db
     for n in range(1, 10_000):
-        candidate = path.with_name(f"{path.stem}-new{'' if n == 1 else f'-{n}'}{path.suffix}")
+        candidate = path.with_name(f"{stem}-new{'' if n == 1 else f'-{n}'}{path.suffix}")
         if not candidate.exists():
             return candidate
     raise RecordsError(f"{shown(path.parent)} holds too many records files already")
@@ -113,12 +115,14 @@ class RunRecord:
 class Records:
     """An open records file. Use as a context manager, or call close()."""
 
-    def __init__(self, path: str | Path | None = None):
+    def __init__(self, path: str | Path | None = None, wait: bool = True):
+        """wait: for a lock another writer holds, up to BUSY_TIMEOUT_S; False (the window's UI
+        thread, which must never freeze) raises RecordsBusyError at once instead."""
         self.path = Path(path) if path is not None else default_path()
         self.unreadable: dict[int, str] = {}  # the runs the last listing left out: id -> why
         self._check_file()
         try:
-            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S if wait else 0.0, isolation_level=None)
         except sqlite3.Error as e:
             raise self._error(e) from None
         try:
@@ -239,6 +243,11 @@ class Records:
                 continue
         return None
 
+    def check_writable(self) -> None:
+        """RecordsError unless this file takes a write (a read-only file, folder or disk does not):
+        asked before hours of training, not after. An empty write: nothing changes."""
+        self._write("UPDATE runs SET name = name WHERE 0", ())
+
     def rename_run(self, run_id: int, name: str) -> None:
         self._write("UPDATE runs SET name = ? WHERE id = ?", (name, run_id))
 
@@ -299,7 +308,10 @@ class _Transaction:
         self.db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, kind, value, tb):
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        if kind is None:
+            self.db.execute("COMMIT")
+        elif self.db.in_transaction:  # SQLite has rolled back by itself on some errors (a full disk)
+            self.db.execute("ROLLBACK")
 
 
 def decode_rows(rows, decode) -> tuple[list, dict[int, str]]:

@@ -91,7 +91,7 @@ class MainWindow(QMainWindow):
         self.tabs.setTabToolTip(4, "The digits you kept (press 0–9 after drawing) or imported, and how the model reads them.")
         self.keeper = Keeper(self.inspect_tab, read_path(app_settings(), "my_digits/db_path"))
         self.inspect_tab.keep_button.keep_requested.connect(self.keep_drawing)
-        self.keeper.moved.connect(lambda path: app_settings().setValue("my_digits/db_path", str(path)))
+        self.keeper.moved.connect(lambda path: app_settings().setValue("my_digits/db_path", str(path or "")))
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.setCentralWidget(self.tabs)
 
@@ -140,14 +140,15 @@ class MainWindow(QMainWindow):
 
     def _build_optional_tabs(self) -> None:
         current = self.tabs.currentIndex()
-        self._train_tab = self._build_tab(1, "Train", "train.tab", "TrainTab", self._wire_train)
+        # One records file for every tab: the Keeper's, followed by all when it moves.
+        self._train_tab = self._build_tab(1, "Train", "train.tab", "TrainTab", self._wire_train, db_path=self.keeper.db_path)
         self._evaluate_tab = self._build_tab(2, "Evaluate", "evaluate.tab", "EvaluateTab", self._wire_evaluate)
         self._lab_tab = self._build_tab(3, "Lab", "lab.tab", "LabTab", self._wire_lab)
         self._digits_tab = self._build_tab(4, "My digits", "digits.tab", "DigitsTab", self._wire_digits,
                                            self.keeper.db_path)  # fmt: skip
         self.tabs.setCurrentIndex(current)
 
-    def _build_tab(self, index: int, title: str, module: str, name: str, wire, *args):
+    def _build_tab(self, index: int, title: str, module: str, name: str, wire, *args, **kwargs):
         """The tab built, wired and in place; or None, with a line in its place saying why: one
         tab whose data cannot be read never keeps the others, or the model, from loading."""
         cls = _optional_tab(module, name)
@@ -155,7 +156,7 @@ class MainWindow(QMainWindow):
             self._replace_tab(index, self._placeholder(f"The {title} tab is not built in this window."), title)
             return None
         try:
-            tab = cls(*args)
+            tab = cls(*args, **kwargs)
             wire(tab)
         except Exception as e:  # noqa: BLE001: whatever its data holds, the window opens
             text = str(e) if isinstance(e, RecognizerError) else f"{type(e).__name__}: {e}"
@@ -165,6 +166,7 @@ class MainWindow(QMainWindow):
         return tab
 
     def _wire_train(self, tab) -> None:
+        self.keeper.moved.connect(tab.set_db_path)
         tab.model_ready.connect(self.set_model)
         tab.model_saved.connect(self._on_model_saved)
 
@@ -183,6 +185,7 @@ class MainWindow(QMainWindow):
     def _wire_digits(self, tab) -> None:
         self.keeper.kept.connect(lambda _: tab.refresh())
         self.keeper.moved.connect(tab.set_db_path)
+        tab.default_records_requested.connect(lambda: self.keeper.move(None))
         tab.inspect_requested.connect(self.inspect_image)
         tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
 
@@ -474,6 +477,7 @@ class MainWindow(QMainWindow):
                 return
         self.inspect_tab.pause()
         self.inspect_tab.flow_view.shutdown()
+        self.keeper.shutdown()
         self._ready_timer.stop()
         for tab in (self._train_tab, self._evaluate_tab, self._lab_tab, self._digits_tab):  # stop their worker threads
             if tab is not None and hasattr(tab, "shutdown"):

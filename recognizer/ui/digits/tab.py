@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ...dims import CLASSES
 from ...errors import RecognizerError
+from ...records import default_path
 from .. import theme
 from ..dialogs import DIALOGS
 from ..digit_grid import DigitGrid
@@ -38,10 +39,13 @@ from .state import ALL, DigitsState
 
 
 class DigitsTab(QWidget):
-    """Signals: inspect_requested(image28, caption) on a double-click; status_message(text)."""
+    """Signals: inspect_requested(image28, caption) on a double-click; status_message(text);
+    default_records_requested() when the user asks to go back to the default records file (the
+    window moves every tab there)."""
 
     inspect_requested = Signal(object, str)
     status_message = Signal(str)
+    default_records_requested = Signal()
 
     def __init__(self, db_path: str | Path | None = None, parent=None):
         super().__init__(parent)
@@ -104,6 +108,8 @@ class DigitsTab(QWidget):
         bottom.addWidget(self.count_label, 1)
         bottom.addWidget(self.progress)
         self.message_label = muted_label(wrap=True)
+        self.default_button = QPushButton("Back to the default records file", clicked=lambda: self.default_records_requested.emit())
+        self._read_error = ""  # the message of the last refresh that could not read the file
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 8)
@@ -113,6 +119,7 @@ class DigitsTab(QWidget):
         layout.addWidget(self.grid, 1)
         layout.addLayout(bottom)
         layout.addWidget(self.message_label)
+        layout.addWidget(self.default_button, 0, Qt.AlignLeft)
         self.refresh()
 
     # --- public API ----------------------------------------------------------------------------
@@ -134,15 +141,17 @@ class DigitsTab(QWidget):
         from ...my_digits import MyDigits
         from ...records import Records, left_out
 
+        if self.state.message == self._read_error:  # said of the file before: read again now
+            self.state.message = self._read_error = ""
         try:
-            with Records(self.db_path) as records:
+            with Records(self.db_path, wait=False) as records:
                 store = MyDigits(records)
                 digits = store.digits()
                 if store.unreadable:
                     self.state.message = left_out(store.unreadable, "digit")
         except RecognizerError as e:
             digits = []
-            self.state.message = str(e)
+            self.state.message = self._read_error = str(e)
         self.state.set_digits(digits)
         self._show()
         self._read_answers()
@@ -251,6 +260,10 @@ class DigitsTab(QWidget):
         self.count_label.setText(state.count_text())
         self.message_label.setText(state.message)
         self.message_label.setVisible(bool(state.message))
+        elsewhere = self.db_path is not None and Path(self.db_path) != default_path()
+        self.default_button.setVisible(elsewhere)
+        self.default_button.setToolTip(f"My digits are kept in {self.db_path} now. Go back to {default_path()}, for every tab."
+                                       if elsewhere else "")  # fmt: skip
         self._sync_buttons()
 
     def selected_digit(self):
@@ -277,7 +290,7 @@ class DigitsTab(QWidget):
         if digit is None and need_selection:
             return
         try:
-            with Records(self.db_path) as records:
+            with Records(self.db_path, wait=False) as records:
                 change(MyDigits(records), digit)
         except RecognizerError as e:
             DIALOGS.show_message(self, "warning", "My digits", str(e))

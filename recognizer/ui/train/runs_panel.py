@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)  # fmt: skip
 
-from ...errors import RecognizerError
+from ...errors import RecognizerError, RecordsBusyError
 from ...modelfile import load_model
 from ...records import Records, RunRecord, left_out
 from ..dialogs import DIALOGS
@@ -78,7 +78,7 @@ class RunsPanel(QGroupBox):
         """Read the list again (a run ended, or the CLI recorded one); checks are kept."""
         checked = set(self.checked_ids())
         try:
-            with Records(self.db_path) as records:
+            with Records(self.db_path, wait=False) as records:
                 self.runs = records.runs()
                 self.say(left_out(records.unreadable, "run record"))
         except RecognizerError as e:
@@ -110,10 +110,20 @@ class RunsPanel(QGroupBox):
     def last_run(self) -> RunRecord | None:
         """The newest run that reads whole, or None (no records, or a file that is not ours)."""
         try:
-            with Records(self.db_path) as records:
+            with Records(self.db_path, wait=False) as records:
                 return records.last_run()
         except RecognizerError:
             return None  # refresh() has said why in the panel
+
+    def check_writable(self) -> None:
+        """RecognizerError when a run could not be recorded (a file not ours, damaged, read-only):
+        said before the training, not after it. A file busy this moment is no reason to refuse:
+        the run's record is written at its end, off the UI thread, waiting for the lock then."""
+        try:
+            with Records(self.db_path, wait=False) as records:
+                records.check_writable()
+        except RecordsBusyError:
+            pass
 
     def checked_ids(self) -> list[int]:
         items = (self.table.item(row, 0) for row in range(self.table.rowCount()))
@@ -134,7 +144,7 @@ class RunsPanel(QGroupBox):
         return next(i for i, run in enumerate(self.runs) if run.id == run_id)
 
     def _whole(self, run_id: int) -> RunRecord:
-        with Records(self.db_path) as records:
+        with Records(self.db_path, wait=False) as records:
             return records.run(run_id)
 
     # --- acting -----------------------------------------------------------------------------------
@@ -208,7 +218,7 @@ class RunsPanel(QGroupBox):
 
     def _act(self, change) -> None:
         try:
-            with Records(self.db_path) as records:
+            with Records(self.db_path, wait=False) as records:
                 change(records)
         except RecognizerError as e:
             DIALOGS.show_message(self, "warning", "Cannot change the records", str(e))
