@@ -124,12 +124,14 @@ def test_the_window_opens_whole_on_a_records_file_with_damaged_rows(tmp_path, mo
     for column, value in (("duration", "NaN"), ("test_accuracy", "x"), ("created", "9999-12-31T23:59:59-12:00")):
         damage(default_path(), "runs", column, value, bad)
     damage(default_path(), "digits", "label", 3.5, damaged_digit)
+    damage(default_path(), "runs", "distributions", '{"blocks": 5, "weights": "x"}', good)  # JSON, but not insight's
     window = request.getfixturevalue("full_main_window")  # started on the damaged file
     assert window.current_model is not None and window.messages == []
     assert window.train_tab is not None and window.evaluate_tab is not None and window.lab_tab is not None
     runs = window.train_tab.runs
     assert [r.id for r in runs.runs] == [good] and f"#{bad}: its" in runs.status.text()
     assert window.train_tab.result.record.id == good  # it opens on the newest run that reads whole
+    assert window.train_tab.insight.state.empty  # without the distributions it cannot show
     digits = window.digits_tab
     assert len(digits.state.digits) == 1 and f"#{damaged_digit}: its label is 3.5" in digits.message_label.text()
 

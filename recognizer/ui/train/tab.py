@@ -433,7 +433,10 @@ class TrainTab(QWidget):
         self.plots.begin(int(self.curves.epoch("epoch").max()) if self.curves.epochs.n else 1,
                          float(record.config.get("learning_rate", 1e-3)), None)  # fmt: skip
         self.plots.draw(self.curves)
-        self.insight.show_record(record.distributions)
+        try:
+            self.insight.show_record(record.distributions)
+        except (KeyError, TypeError, ValueError, IndexError):  # damaged distributions: the rest of the run still shows
+            self.insight.show_record(None)
         self.result.show_record(record)
 
     def _on_lr_multiplier(self, factor: float) -> None:
