@@ -146,3 +146,30 @@ def test_every_tab_follows_the_one_records_file_and_can_go_back(window, draw, qt
     assert train.start_from.db_path is None and digits.db_path is None and not digits.default_button.isVisible()
     assert app_settings().value("my_digits/db_path") == ""
     assert digits.state.digits == [] and "not an SQLite database" not in digits.message_label.text()
+
+
+def test_a_digit_deleted_while_another_writer_holds_the_file_goes_once_it_is_free(qtbot, tmp_path, messages):
+    from recognizer.ui.digits.tab import DigitsTab
+
+    db = tmp_path / "r.db"
+    with Records(db) as records:
+        first, second = (MyDigits(records).add(label, records_input()) for label in (2, 5))
+    make_application()
+    tab = DigitsTab(db)
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitExposed(tab)
+    qtbot.mouseClick(tab.grid.viewport(), Qt.LeftButton, pos=tab.grid.item_center(0))
+    assert tab.selected_digit().id == first
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        qtbot.mouseClick(tab.delete_button, Qt.LeftButton)
+        assert "database is locked" in tab.message_label.text() and "trying again" in tab.message_label.text()
+        assert [d.id for d in tab.state.digits] == [first, second]  # not yet
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    qtbot.waitUntil(lambda: [d.id for d in tab.state.digits] == [second], timeout=20_000)
+    assert tab.undo_button.isEnabled() and messages == []
+    assert tab.shutdown(10)

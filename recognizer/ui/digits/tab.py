@@ -160,10 +160,7 @@ class DigitsTab(QWidget):
         self._edit(lambda store, d: store.relabel(d.id, label), lambda d: f"Digit #{d.id} is now a {label}.")
 
     def delete_selected(self) -> None:
-        def delete(store, d):
-            self.state.deleted(store.delete([d.id]))
-
-        self._edit(delete, None)
+        self._edit(lambda store, d: store.delete([d.id]), None, after=self.state.deleted)
 
     def undo_delete(self) -> None:
         gone = self.state.take_undo()
@@ -282,22 +279,39 @@ class DigitsTab(QWidget):
         self.undo_button.setEnabled(bool(self.state.undo_stack))
         self.export_button.setEnabled(bool(self.state.digits))
 
-    def _edit(self, change, said, need_selection: bool = True) -> None:
+    def _edit(self, change, said, need_selection: bool = True, after=None) -> None:
+        """change(store, selected digit) in the records, then after(what it returned) and the
+        sentence said(digit). The UI thread never waits for the file: when another writer holds
+        it, the change is tried again on the tab's thread (which may wait) and reported."""
+        from ...errors import RecordsBusyError
         from ...my_digits import MyDigits
         from ...records import Records
 
-        digit = self.selected_digit()
+        digit, path = self.selected_digit(), self.db_path
         if digit is None and need_selection:
             return
+
+        def write(wait: bool):
+            with Records(path, wait=wait) as records:
+                return change(MyDigits(records), digit)
+
+        def done(result) -> None:
+            if after is not None:
+                after(result)
+            if said is not None:
+                self.state.message = said(digit)
+            self.refresh()
+
         try:
-            with Records(self.db_path, wait=False) as records:
-                change(MyDigits(records), digit)
+            result = write(wait=False)
+        except RecordsBusyError as e:
+            self._say(f"{e}: trying again…")
+            self.runner.submit(lambda ctx: write(wait=True), on_done=done, on_error=self._on_error)
+            return
         except RecognizerError as e:
             DIALOGS.show_message(self, "warning", "My digits", str(e))
             return
-        if said is not None:
-            self.state.message = said(digit)
-        self.refresh()
+        done(result)
 
     def _on_filter(self, *_) -> None:
         self.state.set_filter(self.filter_combo.currentData(), self.misread_check.isChecked())
