@@ -69,8 +69,10 @@ SUMMARY_COLUMNS = "id, name, created, duration, test_accuracy, epochs_completed,
 # What the app writes stays far below this (curves.MAX_STORED_POINTS bounds a run's curves to a few
 # hundred kB); a row past it is left out by its SQL length(), never fetched (JSON of 80 MB takes 2 GB).
 MAX_ROW_CHARS = 16_000_000
-RUN_SIZE = " + ".join(f"coalesce(length({c}), 0)" for c in
-                      ("name", "created", "config", "result", "model_path", "curves", "distributions"))  # fmt: skip
+# A listing measures what it fetches; the curves and distributions are measured when a run is read
+# whole (length() of a text reads it in SQLite: every run's curves at each listing would be slow).
+SUMMARY_SIZE = " + ".join(f"coalesce(length({c}), 0)" for c in ("name", "created", "config", "result", "model_path"))
+RUN_SIZE = SUMMARY_SIZE + " + coalesce(length(curves), 0) + coalesce(length(distributions), 0)"
 # sqlite3's words for errors that pass: the file is fine, only not usable this moment.
 PASSING = ("locked", "busy", "disk is full", "disk i/o error", "out of memory")
 
@@ -221,7 +223,7 @@ class Records:
     def runs(self) -> list[RunRecord]:
         """Every readable run, newest first, without curves or distributions; the ids of those
         that cannot be decoded go to self.unreadable."""
-        records, self.unreadable = self.decoded("runs", SUMMARY_COLUMNS, RUN_SIZE, _summary, order="id DESC")
+        records, self.unreadable = self.decoded("runs", SUMMARY_COLUMNS, SUMMARY_SIZE, _summary, order="id DESC")
         return records
 
     def run(self, run_id: int) -> RunRecord:
