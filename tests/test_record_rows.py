@@ -121,7 +121,7 @@ def test_digits_list_skips_damaged_digits_and_names_them(tmp_path):
     assert f"#{ids[0]}: its label is 'x'" in done.stderr
 
 
-def test_the_window_opens_whole_on_a_records_file_with_damaged_rows(tmp_path, monkeypatch, request):
+def test_the_window_opens_whole_on_a_records_file_with_damaged_rows(request):
     with Records() as records:
         good, bad = add(records, "good"), add(records, "bad")
         MyDigits(records).add(5, np.full((28, 28), 0.5, np.float32))
@@ -141,7 +141,7 @@ def test_the_window_opens_whole_on_a_records_file_with_damaged_rows(tmp_path, mo
     assert len(digits.state.digits) == 1 and f"#{damaged_digit}: its label is 3.5" in digits.message_label.text()
 
 
-def test_a_tab_that_cannot_open_says_why_in_its_place_and_the_rest_loads(qtbot, model_path, monkeypatch, request):
+def test_a_tab_that_cannot_open_says_why_in_its_place_and_the_rest_loads(monkeypatch, request):
     from PySide6.QtWidgets import QLabel
 
     from recognizer.ui import main_window as main_window_module

@@ -12,6 +12,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -24,6 +25,10 @@ from recognizer.records import Records, default_path, path_beside
 from recognizer.ui.app import make_application
 from recognizer.ui.settings import app_settings
 from test_records import add
+
+
+def records_input() -> np.ndarray:
+    return np.full((28, 28), 0.5, np.float32)
 
 
 def test_a_full_disk_is_a_passing_error_and_a_damaged_file_is_not(tmp_path):
@@ -119,12 +124,6 @@ def test_a_locked_file_is_kept_once_free_never_given_up(window, draw, qtbot, no_
     assert no_modal_dialogs == [] and messages == []  # no new file offered, nothing went wrong
     assert window.keeper.db_path is None and window.digits_tab.db_path is None
     assert sorted(d.label for d in window.digits_tab.state.digits) == [1, 3]
-
-
-def records_input():
-    import numpy as np
-
-    return np.full((28, 28), 0.5, np.float32)
 
 
 def test_every_tab_follows_the_one_records_file_and_can_go_back(window, draw, qtbot, no_modal_dialogs):
