@@ -40,6 +40,8 @@ def cmd_digits(args) -> int:
             return 1 if report.problems and not (report.added or report.already) else 0
         if args.action == "export":
             _say(f"Exported {export_folder(args.folder, store):,} digits to {shown(args.folder)}")
+            if store.unreadable:
+                _warn(left_out(store.unreadable, "digit"))
             return 0
         if args.action == "clear":
             _say(f"Deleted {store.clear():,} digits from My digits")

@@ -106,7 +106,7 @@ def test_an_oversized_run_is_left_out_by_its_length_in_bounded_memory(tmp_path, 
     assert peak < 4_000_000  # the 16 MB never reached Python (decoding them would take 20 times that)
 
 
-def test_digits_list_skips_damaged_digits_and_names_them(tmp_path):
+def test_digits_list_and_export_skip_damaged_digits_and_name_them(tmp_path):
     path = tmp_path / "r.db"
     with Records(path) as records:
         store = MyDigits(records)
@@ -119,6 +119,11 @@ def test_digits_list_skips_damaged_digits_and_names_them(tmp_path):
     assert json.loads(done.stdout)["counts"]["2"] == 1 and json.loads(done.stdout)["total"] == 1
     assert "Traceback" not in done.stderr and "2 damaged digit(s) left out" in done.stderr
     assert f"#{ids[0]}: its label is 'x'" in done.stderr
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "recognizer", "digits", "export", str(out), "--db", str(path)],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0 and "Exported 1 digits" in done.stdout and "2 damaged digit(s) left out" in done.stderr
+    assert [p.name for p in out.rglob("*.png")] == [f"digit-{ids[2]}.png"] and "Warning" not in done.stderr
 
 
 def test_the_window_opens_whole_on_a_records_file_with_damaged_rows(request):

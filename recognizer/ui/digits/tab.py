@@ -191,15 +191,17 @@ class DigitsTab(QWidget):
     def export_folder(self, folder: str | Path) -> None:
         from ...my_digits import MyDigits
         from ...my_digits_files import export_folder
-        from ...records import Records
+        from ...records import Records, left_out
 
         def work(ctx):
             with Records(self.db_path) as records:
-                return export_folder(folder, MyDigits(records))
+                store = MyDigits(records)
+                return export_folder(folder, store), left_out(store.unreadable, "digit")
 
-        def done(count):
+        def done(result):
+            count, damaged = result
             self._end_progress()
-            self._say(f"Exported {count:,} digits to {folder}.")
+            self._say(f"Exported {count:,} digits to {folder}." + (f" {damaged}" if damaged else ""))
 
         self._start_progress("Exporting")
         self.runner.submit(work, on_done=done, on_error=self._on_error, key="files")
