@@ -42,7 +42,8 @@ def whole(value, field: str, low: int = 0, high: int | None = None) -> int:
 def number(value, field: str, low: float = -math.inf, high: float = math.inf) -> float:
     """A finite number in [low, high] (NaN, infinities and text such as 'x' or 'inf' are refused)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high or not math.isfinite(value):
-        bounds = "" if (low, high) == (-math.inf, math.inf) else f" from {low:g} to {high:g}"
+        bounds = (f" from {low:g} to {high:g}" if math.isfinite(low) and math.isfinite(high) else
+                  f" of at least {low:g}" if math.isfinite(low) else f" of at most {high:g}" if math.isfinite(high) else "")  # fmt: skip
         raise BadField(field, value, f"a finite number{bounds}")
     return float(value)
 
@@ -54,7 +55,7 @@ def moment(value, field: str = "date") -> datetime:
         when = datetime.fromisoformat(text(value, field))
         return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).astimezone()
     except (ValueError, OverflowError, OSError):
-        raise BadField(field, value, "a date and time") from None
+        raise BadField(field, value, "a date and time that can be shown in local time") from None
 
 
 def json_object(value, field: str) -> dict:
