@@ -172,3 +172,24 @@ def test_a_digit_deleted_while_another_writer_holds_the_file_goes_once_it_is_fre
     qtbot.waitUntil(lambda: [d.id for d in tab.state.digits] == [second], timeout=20_000)
     assert tab.undo_button.isEnabled() and messages == []
     assert tab.shutdown(10)
+
+
+def test_a_run_deleted_while_another_writer_holds_the_file_goes_once_it_is_free(make_tab, tmp_path, qtbot):
+    db = tmp_path / "r.db"
+    with Records(db) as records:
+        older, newer = add(records, "older"), add(records, "newer")
+    runs = make_tab(db_path=db).runs
+    table = runs.table
+    qtbot.mouseClick(table.viewport(), Qt.LeftButton, pos=table.visualItemRect(table.item(1, 1)).center())
+    assert runs.selected().id == older
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        qtbot.mouseClick(runs.delete_button, Qt.LeftButton)  # the question is answered "Delete"
+        assert "database is locked" in runs.status.text() and "trying again" in runs.status.text()
+        assert [r.id for r in runs.runs] == [newer, older]  # not yet
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    qtbot.waitUntil(lambda: [r.id for r in runs.runs] == [newer], timeout=20_000)
+    assert runs.table.rowCount() == 1

@@ -257,7 +257,7 @@ class TrainTab(QWidget):
         ended = self.data_request.wait(5.0) if self.data_request is not None else True
         if self.training is not None:
             self.training.stop()  # it still saves its best epoch on the way out
-        return self.runner.shutdown(timeout) and ended
+        return self.runner.shutdown(timeout) and self.runs.shutdown(timeout) and ended
 
     def set_db_path(self, path: str | Path | None) -> None:
         """Another records file from now on (the window's one for every tab): its runs listed,
