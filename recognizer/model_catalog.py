@@ -90,7 +90,7 @@ def _recorded_models(db_path: Path) -> list[tuple[Path, str]]:
     if not db_path.is_file():  # opening the records would create them
         return []
     try:
-        with Records(db_path, wait=False) as records:  # the window's menus ask: never wait for a writer
+        with Records(db_path) as records:
             return [(Path(run.model_path), run.name) for run in records.runs() if run.model_path]
     except RecognizerError:
         return []
