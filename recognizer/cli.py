@@ -9,7 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
@@ -20,6 +23,7 @@ from .hidden_sizes import parse_hidden_sizes
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool that a closed pipe ended
 
 
@@ -138,7 +142,8 @@ def cmd_train(args) -> int:
     from .finetune import fine_tune_words
     from .train import Trainer, TrainConfig, autosave_name, result_metadata, save_exclusively, warmup_warning
 
-    Records(args.db).close()  # a records file that is not ours is said now, not after the training
+    with Records(args.db) as records:  # a file that is not ours, or read-only: said now, not after training
+        records.check_writable()
     start_from, my_digits = training_start(args, TrainConfig())  # --init and --my-digits
     config = TrainConfig(
         hidden_sizes=args.hidden,
@@ -342,6 +347,29 @@ def _one_line(e: BaseException) -> str:
     return text or type(e).__name__
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command is, so that it unwinds as Ctrl+C does: every temporary
+    file removed on the way out (fileio.atomic_write), one line, no traceback."""
+
+
+def _terminate(signum, frame):
+    raise _Terminated
+
+
+@contextmanager
+def _sigterm_as_interrupt():
+    """While a command runs, SIGTERM ends it as Ctrl+C does (143 instead of 130). Python's signal
+    handlers live in the main thread only; the one before is put back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 def main(argv: list[str] | None = None, open_window=None) -> int:
     """Run a command. Without one, open_window(model_path) opens the window: the launcher
     (recognizer/__main__.py) passes it in, so that this core module never imports the window."""
@@ -355,7 +383,13 @@ def main(argv: list[str] | None = None, open_window=None) -> int:
             parser.error("give a command: train, evaluate or predict")
         if args.command == "train" and getattr(args, "model", None) is not None:
             raise RecognizerError("--model is for the window, predict and evaluate; train writes to --out")
-        return commands[args.command](args)
+        if args.command is None:
+            return commands[None](args)
+        with _sigterm_as_interrupt():
+            return commands[args.command](args)
+    except _Terminated:
+        print("recognizer: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("recognizer: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

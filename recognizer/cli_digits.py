@@ -36,7 +36,7 @@ def cmd_digits(args) -> int:
     from .my_digits import MyDigits
     from .my_digits_files import export_folder
     from .my_digits_pen import export_pen_file, import_digits
-    from .records import Records
+    from .records import Records, left_out
 
     if args.action in ("import", "export") and args.folder is None:
         raise RecognizerError(f"digits {args.action} needs a folder: recognizer digits {args.action} DIR")
@@ -47,21 +47,27 @@ def cmd_digits(args) -> int:
         if args.action == "import":
             report = import_digits(args.folder, store)  # a folder of images, or a pen file
             for problem in report.problems:
-                print(f"recognizer: warning: {problem}", file=sys.stderr, flush=True)
+                _warn(problem)
             _say(f"{report.summary()} from {shown(args.folder)}")
-            return 1 if report.problems and not report.added else 0
+            return 1 if report.problems and not (report.added or report.already) else 0
         if args.action == "export" and args.format == "unipen":
             written, without = export_pen_file(args.folder, store, args.writer)
             left = f"; {without:,} without strokes (imported images) left out" if without else ""
             _say(f"Exported the strokes of {written:,} digits to {shown(args.folder)}{left}")
+            if store.unreadable:
+                _warn(left_out(store.unreadable, "digit"))
             return 0
         if args.action == "export":
             _say(f"Exported {export_folder(args.folder, store):,} digits to {shown(args.folder)}")
+            if store.unreadable:
+                _warn(left_out(store.unreadable, "digit"))
             return 0
         if args.action == "clear":
             _say(f"Deleted {store.clear():,} digits from My digits")
             return 0
         counts = store.counts()
+        if store.unreadable:
+            _warn(left_out(store.unreadable, "digit"))
     if args.json:
         _say(json.dumps({"counts": {str(d): counts[d] for d in range(CLASSES)}, "total": sum(counts)}))
     else:
@@ -141,3 +147,7 @@ def my_digits_lines(result: dict) -> list[str]:
 
 def _say(line: str) -> None:
     print(line, flush=True)
+
+
+def _warn(line: str) -> None:
+    print(f"recognizer: warning: {line}", file=sys.stderr, flush=True)

@@ -24,3 +24,8 @@ class ImageError(RecognizerError):
 
 class RecordsError(RecognizerError):
     """The records file (run history) is not ours, damaged, or from a newer version."""
+
+
+class RecordsBusyError(RecordsError):
+    """The records file is fine but cannot be used this moment (another writer holds it, the disk
+    is full, an I/O error): worth trying again, never a reason to leave the file."""

@@ -17,14 +17,18 @@ from datetime import datetime, timezone
 
 import numpy as np
 
+from . import record_fields as fields
 from .dims import CLASSES, ROWS
 from .errors import RecordsError
-from .records import Records, decode_rows
+from .records import Records
 
 HELD_OUT_SHARE = 0.2
 HELD_OUT_SEED = 0
 LIST_COLUMNS = "id, label, created, source, input, answer, model"
 WHOLE_COLUMNS = LIST_COLUMNS + ", strokes, pixels, pixels_height, pixels_width"
+# SQL sizes of a row, for records.Records.decoded (length() of a blob reads no content)
+LIST_SIZE = " + ".join(f"coalesce(length({c}), 0)" for c in ("created", "source", "input", "model"))
+WHOLE_SIZE = LIST_SIZE + " + coalesce(length(strokes), 0) + coalesce(length(pixels), 0)"
 
 
 @dataclass
@@ -47,7 +51,7 @@ class MyDigits:
 
     def __init__(self, records: Records):
         self.records = records
-        self.unreadable: list[int] = []  # ids the last listing could not decode
+        self.unreadable: dict[int, str] = {}  # the digits the last listing left out: id -> why
 
     def add(self, label: int, image28: np.ndarray, *, source: str = "drawing", strokes=None, pixels=None,
             answer: int | None = None, model: str | None = None) -> int:  # fmt: skip
@@ -65,25 +69,18 @@ class MyDigits:
     def digits(self, label: int | None = None) -> list[Digit]:
         """The readable digits (without strokes and pixels), by label then age; the ids of those
         that cannot be decoded go to self.unreadable."""
-        where, args = ("WHERE label = ?", (int(label),)) if label is not None else ("", ())
-        rows = self.records.query(f"SELECT {LIST_COLUMNS} FROM digits {where} ORDER BY label, id", args)
-        found, self.unreadable = decode_rows(rows, _digit)
+        where, args = ("label = ?", (int(label),)) if label is not None else ("1", ())
+        found, self.unreadable = self.records.decoded("digits", LIST_COLUMNS, LIST_SIZE, _digit, where, args, "label, id")
         return found
 
     def digit(self, digit_id: int) -> Digit:
         """One digit, whole (strokes and source pixels too); RecordsError when gone or damaged."""
-        rows = self.records.query(f"SELECT {WHOLE_COLUMNS} FROM digits WHERE id = ?", (int(digit_id),))
-        if not rows:
+        found, unreadable = self.records.decoded("digits", WHOLE_COLUMNS, WHOLE_SIZE, _whole, "id = ?", (int(digit_id),))
+        if unreadable:
+            raise RecordsError(f"Digit {digit_id} is damaged ({unreadable[int(digit_id)]}); the others are not")
+        if not found:
             raise RecordsError(f"Digit {digit_id} is not in My digits (deleted?)")
-        *listed, strokes, pixels, height, width = rows[0]
-        try:
-            d = _digit(listed)
-            d.strokes = None if strokes is None else [np.asarray(s, np.float32).reshape(-1, 2) for s in json.loads(strokes)]
-            if pixels is not None:
-                d.pixels = np.frombuffer(pixels, np.uint8).reshape(int(height), int(width)).copy()
-        except (ValueError, TypeError) as e:
-            raise RecordsError(f"Digit {digit_id} is damaged ({e}); the others are not") from None
-        return d
+        return found[0]
 
     def relabel(self, digit_id: int, label: int) -> None:
         with self.records.writing() as db:
@@ -102,12 +99,9 @@ class MyDigits:
             return db.execute("DELETE FROM digits").rowcount
 
     def counts(self) -> list[int]:
-        """How many digits each label 0-9 has."""
-        counts = [0] * CLASSES
-        for label, n in self.records.query("SELECT label, count(*) FROM digits GROUP BY label"):
-            if 0 <= label < CLASSES:
-                counts[label] = n
-        return counts
+        """How many readable digits each label 0-9 has (those listed: the damaged go to self.unreadable)."""
+        labels = [d.label for d in self.digits()]
+        return [labels.count(label) for label in range(CLASSES)]
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """ids (N,), inputs (N, 28, 28) float32 and labels (N,) of every readable digit."""
@@ -163,7 +157,24 @@ def _insert(db, row: tuple, digit_id: int | None = None) -> int:
 
 def _digit(row) -> Digit:
     digit_id, label, created, source, blob, answer, model = row
-    datetime.fromisoformat(created)  # ValueError for a damaged date, here rather than in a view
-    image = np.frombuffer(blob, np.float32).reshape(ROWS, ROWS).copy()
-    return Digit(id=int(digit_id), label=_label(label), created=created, source=str(source), input=image,
-                 answer=None if answer is None else int(answer), model=model)  # fmt: skip
+    fields.moment(created)  # a date the views cannot show is found here, not in a view
+    return Digit(id=digit_id, label=fields.whole(label, "label", 0, CLASSES - 1), created=created,
+                 source=fields.text(source, "source"), input=fields.image(blob, "input", (ROWS, ROWS)),
+                 answer=None if answer is None else fields.whole(answer, "answer", 0, CLASSES - 1),
+                 model=fields.optional_text(model, "model"))  # fmt: skip
+
+
+def _whole(row) -> Digit:
+    *listed, strokes, pixels, height, width = row
+    d = _digit(listed)
+    if strokes is not None:
+        lines = json.loads(fields.text(strokes, "strokes"))
+        if not isinstance(lines, list):
+            raise fields.BadField("strokes", strokes, "a list of lines")
+        d.strokes = [np.asarray(line, np.float32).reshape(-1, 2) for line in lines]
+    if pixels is not None:
+        h, w = fields.whole(height, "pixel height", 1), fields.whole(width, "pixel width", 1)
+        if not isinstance(pixels, bytes) or len(pixels) != h * w:
+            raise fields.BadField("source pixels", pixels, f"{h} x {w} bytes", "of another size")
+        d.pixels = np.frombuffer(pixels, np.uint8).reshape(h, w).copy()
+    return d

@@ -1,11 +1,15 @@
 """My digits in and out of folders: subfolders 0 ... 9 of image files (PNG, JPEG, ... whatever
 image_files.read_image decodes), each made into the 28x28 input the MNIST way, as `predict` does.
 A file that cannot be read, or holds nothing to read, gets a sentence of its own and the others
-come in all the same. Export writes the same layout, as PNG files of the 28x28 inputs.
+come in all the same; a name that is not UTF-8 is shown escaped (fileio.shown). A digit already
+kept (same label, same 28x28 input) is not stored again: importing a folder twice adds nothing.
+Export writes the same layout, as PNG files of the 28x28 inputs, and never writes through a
+symbolic link it finds in the folder (it would land outside it).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,10 +29,12 @@ from .preprocess import to_mnist
 class ImportReport:
     added: list[int] = field(default_factory=list)  # the new digits' ids
     problems: list[str] = field(default_factory=list)  # one sentence per file left out
+    already: int = 0  # files whose digit was kept already (same label and input)
 
     def summary(self) -> str:
         kept = f"Imported {len(self.added):,} digit{'' if len(self.added) == 1 else 's'}"
-        return kept + (f"; {len(self.problems):,} file(s) left out" if self.problems else "")
+        return (kept + (f"; {self.already:,} already there" if self.already else "")
+                + (f"; {len(self.problems):,} file(s) left out" if self.problems else ""))  # fmt: skip
 
 
 def image_files(folder: str | Path) -> list[tuple[int, Path]]:
@@ -53,6 +59,7 @@ def import_folder(folder: str | Path, store: MyDigits, on_file: Callable[[int, i
     each. on_file(done, total) after each file (a progress bar)."""
     files = image_files(folder)
     report = ImportReport()
+    kept = {content_key(d.label, d.input) for d in store.digits()}
     for done, (label, path) in enumerate(files, 1):
         try:
             pixels = read_image(path)
@@ -62,12 +69,22 @@ def import_folder(folder: str | Path, store: MyDigits, on_file: Callable[[int, i
         except (RecognizerError, OSError, ValueError) as e:
             report.problems.append(" ".join(str(e).split()))
         else:
-            grey = pixels if pixels.ndim == 2 else None  # with alpha: only to_mnist knows the paper
-            rel = f"{label}/{path.name}"
-            report.added.append(store.add(label, image28, source=f"import {rel}", pixels=grey))
+            key = content_key(label, image28)
+            if key in kept:
+                report.already += 1
+            else:
+                grey = pixels if pixels.ndim == 2 else None  # with alpha: only to_mnist knows the paper
+                # shown: a name that is not UTF-8 cannot go into SQLite's text as it is
+                report.added.append(store.add(label, image28, source=f"import {label}/{shown(path.name)}", pixels=grey))
+                kept.add(key)
         if on_file:
             on_file(done, len(files))
     return report
+
+
+def content_key(label: int, image28: np.ndarray) -> tuple[int, bytes]:
+    """What makes two digits the same: the label and the 28x28 input the network reads."""
+    return label, hashlib.blake2b(np.ascontiguousarray(image28, np.float32).tobytes(), digest_size=16).digest()
 
 
 def png_bytes(image28: np.ndarray) -> bytes:
@@ -81,11 +98,18 @@ def png_bytes(image28: np.ndarray) -> bytes:
 
 def export_folder(folder: str | Path, store: MyDigits) -> int:
     """Write every digit's 28x28 input as folder/LABEL/digit-ID.png (ink white on black, as MNIST);
-    how many were written. Existing files of other names are left alone."""
+    how many were written. Existing files of other names are left alone. A symbolic link where a
+    subfolder or a file would go is refused before anything is written: writing through it would
+    change a file outside the folder."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise RecognizerError(f"{shown(folder)} is not a folder")
     digits = store.digits()
+    for d in digits:
+        for path in (folder / str(d.label), folder / str(d.label) / f"digit-{d.id}.png"):
+            if path.is_symlink():
+                raise RecognizerError(f"{shown(path)} is a symbolic link: export never writes through a link it did "
+                                      "not make (remove it, or export into another folder); nothing was written")  # fmt: skip
     for d in digits:
         sub = folder / str(d.label)
         sub.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ from typing import Callable
 from .errors import RecognizerError
 from .fileio import brief, shown
 from .my_digits import MyDigits
-from .my_digits_files import ImportReport, import_folder
+from .my_digits_files import ImportReport, content_key, import_folder
 from .pen_eval import digit_of, shown_name
 from .strokes import render_strokes
 from .unipen import canvas_strokes, read_pen_file, write_pen_file
@@ -38,7 +38,8 @@ class PenImportReport(ImportReport):
 
     def summary(self) -> str:
         kept = f"Imported {len(self.added):,} digit{'' if len(self.added) == 1 else 's'}"
-        return kept + (f"; {self.segments_left_out:,} segment(s) left out" if self.segments_left_out else "")
+        return (kept + (f"; {self.already:,} already there" if self.already else "")
+                + (f"; {self.segments_left_out:,} segment(s) left out" if self.segments_left_out else ""))  # fmt: skip
 
 
 def import_digits(path: str | Path, store: MyDigits, on_file: Callable[[int, int], None] | None = None) -> ImportReport:
@@ -57,6 +58,7 @@ def import_pen_file(path: str | Path, store: MyDigits, on_sample: Callable[[int,
     report = PenImportReport()
     others: dict[str, int] = {}
     empty = 0
+    kept = {content_key(d.label, d.input) for d in store.digits()}
     for done, sample in enumerate(samples, 1):
         label = digit_of(sample.label)
         strokes = canvas_strokes(sample.strokes) if label is not None else []
@@ -65,8 +67,14 @@ def import_pen_file(path: str | Path, store: MyDigits, on_sample: Callable[[int,
         elif not strokes:
             empty += 1
         else:
-            source = f"import {name}" + (f", writer {shown_name(sample.source, MAX_WRITER)}" if sample.source else "")
-            report.added.append(store.add(label, render_strokes(strokes), source=source, strokes=strokes))
+            image28 = render_strokes(strokes)
+            key = content_key(label, image28)
+            if key in kept:
+                report.already += 1
+            else:
+                source = f"import {name}" + (f", writer {shown_name(sample.source, MAX_WRITER)}" if sample.source else "")
+                report.added.append(store.add(label, image28, source=source, strokes=strokes))
+                kept.add(key)
         if on_sample:
             on_sample(done, len(samples))
     if others:

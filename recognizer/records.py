@@ -7,20 +7,25 @@ at a time inside a transaction. WAL journaling and one transaction per write mea
 killed mid-write loses at most the record it was writing, and readers never wait for a writer.
 
 A file that is not SQLite, is another program's database, is damaged or comes from a newer
-recognizer raises RecordsError with one readable sentence, and is never written to. A record
-whose JSON is damaged is set aside (Records.unreadable) without hiding the others.
+recognizer raises RecordsError with one readable sentence, and is never written to. A passing
+error (locked by another writer, disk full, an I/O error) raises RecordsBusyError: the file is
+fine, try again. Every field of every row is read through record_fields.py; a row with a field
+that is not what its column says, or larger than MAX_ROW_CHARS, is set aside and named
+(Records.unreadable) without hiding the others, and is never read whole into memory.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import RecordsError
+from . import record_fields as fields
+from .errors import RecordsBusyError, RecordsError
 from .fileio import open_regular, shown
 from .paths import user_data_dir
 
@@ -61,6 +66,15 @@ MIGRATIONS = [
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 SUMMARY_COLUMNS = "id, name, created, duration, test_accuracy, epochs_completed, config, result, model_path"
+# What the app writes stays far below this (curves.MAX_STORED_POINTS bounds a run's curves to a few
+# hundred kB); a row past it is left out by its SQL length(), never fetched (JSON of 80 MB takes 2 GB).
+MAX_ROW_CHARS = 16_000_000
+# A listing measures what it fetches; the curves and distributions are measured when a run is read
+# whole (length() of a text reads it in SQLite: every run's curves at each listing would be slow).
+SUMMARY_SIZE = " + ".join(f"coalesce(length({c}), 0)" for c in ("name", "created", "config", "result", "model_path"))
+RUN_SIZE = SUMMARY_SIZE + " + coalesce(length(curves), 0) + coalesce(length(distributions), 0)"
+# sqlite3's words for errors that pass: the file is fine, only not usable this moment.
+PASSING = ("locked", "busy", "disk is full", "disk i/o error", "out of memory")
 
 
 def default_path() -> Path:
@@ -71,8 +85,9 @@ def path_beside(path: str | Path) -> Path:
     """A name no file has yet in path's folder, for a new records file beside one that cannot be
     used (which is never overwritten): recognizer-new.db, then recognizer-new-2.db, …"""
     path = Path(path)
+    stem = re.sub(r"-new(-\d+)?$", "", path.stem)  # beside recognizer-new.db comes recognizer-new-2.db
     for n in range(1, 10_000):
-        candidate = path.with_name(f"{path.stem}-new{'' if n == 1 else f'-{n}'}{path.suffix}")
+        candidate = path.with_name(f"{stem}-new{'' if n == 1 else f'-{n}'}{path.suffix}")
         if not candidate.exists():
             return candidate
     raise RecordsError(f"{shown(path.parent)} holds too many records files already")
@@ -96,18 +111,20 @@ class RunRecord:
 
     @property
     def created_local(self) -> datetime:
-        return datetime.fromisoformat(self.created).astimezone()
+        return fields.moment(self.created, "date")
 
 
 class Records:
     """An open records file. Use as a context manager, or call close()."""
 
-    def __init__(self, path: str | Path | None = None):
+    def __init__(self, path: str | Path | None = None, wait: bool = True):
+        """wait: for a lock another writer holds, up to BUSY_TIMEOUT_S; False (the window's UI
+        thread, which must never freeze) raises RecordsBusyError at once instead."""
         self.path = Path(path) if path is not None else default_path()
-        self.unreadable: list[int] = []  # ids of the runs the last listing could not decode
+        self.unreadable: dict[int, str] = {}  # the runs the last listing left out: id -> why
         self._check_file()
         try:
-            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S if wait else 0.0, isolation_level=None)
         except sqlite3.Error as e:
             raise self._error(e) from None
         try:
@@ -171,6 +188,8 @@ class Records:
 
     def _error(self, e: sqlite3.Error) -> RecordsError:
         reason = str(e) or type(e).__name__
+        if isinstance(e, sqlite3.OperationalError) and any(word in reason.lower() for word in PASSING):
+            return RecordsBusyError(f"Cannot use the records {shown(self.path)} just now: {reason} (try again)")
         if isinstance(e, sqlite3.DatabaseError) and not isinstance(e, sqlite3.OperationalError):
             reason += " (the file is damaged; it was left as it is)"
         return RecordsError(f"Cannot use the records {shown(self.path)}: {reason}")
@@ -204,23 +223,18 @@ class Records:
     def runs(self) -> list[RunRecord]:
         """Every readable run, newest first, without curves or distributions; the ids of those
         that cannot be decoded go to self.unreadable."""
-        rows = self._query(f"SELECT {SUMMARY_COLUMNS} FROM runs ORDER BY id DESC")
-        records, self.unreadable = decode_rows(rows, _summary)
+        records, self.unreadable = self.decoded("runs", SUMMARY_COLUMNS, SUMMARY_SIZE, _summary, order="id DESC")
         return records
 
     def run(self, run_id: int) -> RunRecord:
         """One run, whole; RecordsError when it is gone or damaged."""
-        rows = self._query(f"SELECT {SUMMARY_COLUMNS}, curves, distributions FROM runs WHERE id = ?", (run_id,))
-        if not rows:
+        found, unreadable = self.decoded("runs", f"{SUMMARY_COLUMNS}, curves, distributions", RUN_SIZE, _whole,
+                                         "id = ?", (run_id,))  # fmt: skip
+        if unreadable:
+            raise RecordsError(f"Run {run_id} in {shown(self.path)} is damaged ({unreadable[run_id]}); the others are not")
+        if not found:
             raise RecordsError(f"Run {run_id} is not in the records (deleted?)")
-        *summary, curves, distributions = rows[0]
-        try:
-            record = _summary(summary)
-            record.curves = _json_object(curves)
-            record.distributions = None if distributions is None else _json_object(distributions)
-        except (ValueError, TypeError) as e:
-            raise RecordsError(f"Run {run_id} in {shown(self.path)} is damaged ({e}); the others are not") from None
-        return record
+        return found[0]
 
     def last_run(self) -> RunRecord | None:
         """The newest run that can be read whole, or None."""
@@ -230,6 +244,11 @@ class Records:
             except RecordsError:
                 continue
         return None
+
+    def check_writable(self) -> None:
+        """RecordsError unless this file takes a write (a read-only file, folder or disk does not):
+        asked before hours of training, not after. An empty write: nothing changes."""
+        self._write("UPDATE runs SET name = name WHERE 0", ())
 
     def rename_run(self, run_id: int, name: str) -> None:
         self._write("UPDATE runs SET name = ? WHERE id = ?", (name, run_id))
@@ -252,6 +271,19 @@ class Records:
 
     def query(self, sql: str, args: tuple = ()) -> list[tuple]:
         return self._query(sql, args)
+
+    def decoded(self, table: str, columns: str, size: str, decode, where: str = "1", args: tuple = (),
+                order: str = "id") -> tuple[list, dict[int, str]]:  # fmt: skip
+        """The rows of table (first column the id) where `where` holds, each through decode; and
+        {id: why} for those left out: too large by the SQL expression size (measured by SQLite,
+        never fetched), or with a field decode refuses (record_fields.BadField)."""
+        big = self._query(f"SELECT id, {size} FROM {table} WHERE ({where}) AND {size} > ? ORDER BY {order}",
+                          (*args, MAX_ROW_CHARS))  # fmt: skip
+        rows = self._query(f"SELECT {columns} FROM {table} WHERE ({where}) AND {size} <= ? ORDER BY {order}",
+                           (*args, MAX_ROW_CHARS))  # fmt: skip
+        found, unreadable = decode_rows(rows, decode)
+        unreadable.update({i: f"{n:,} characters, more than the {MAX_ROW_CHARS:,} a record may hold" for i, n in big})
+        return found, unreadable
 
     def _write(self, sql: str, args: tuple) -> None:
         try:
@@ -278,31 +310,65 @@ class _Transaction:
         self.db.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, kind, value, tb):
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        if kind is None:
+            self.db.execute("COMMIT")
+        elif self.db.in_transaction:  # SQLite has rolled back by itself on some errors (a full disk)
+            self.db.execute("ROLLBACK")
 
 
-def decode_rows(rows, decode) -> tuple[list, list[int]]:
-    """Each row decoded, and the ids (first column) of the rows that cannot be: a damaged row is
-    left out of a listing, not the end of it."""
-    found, unreadable = [], []
+def decode_rows(rows, decode) -> tuple[list, dict[int, str]]:
+    """Each row decoded, and {id (first column): why} for the rows that cannot be: a damaged row
+    is left out of a listing, not the end of it."""
+    found, unreadable = [], {}
     for row in rows:
         try:
             found.append(decode(row))
-        except (ValueError, TypeError):
-            unreadable.append(row[0])
+        except (ValueError, TypeError) as e:  # record_fields.BadField, or numpy refusing a stored list
+            unreadable[row[0]] = str(e)
     return found, unreadable
 
 
-def _json_object(text) -> dict:
-    value = json.loads(text)
-    if not isinstance(value, dict):
-        raise ValueError("not a JSON object")
-    return value
+def left_out(unreadable: dict[int, str], kind: str) -> str:
+    """The sentence a view shows for the rows a listing left out ("" when none): which, and why."""
+    if not unreadable:
+        return ""
+    shown_ids = list(unreadable.items())[:3]
+    more = f" and {len(unreadable) - 3:,} more" if len(unreadable) > 3 else ""
+    return (f"{len(unreadable):,} damaged {kind}(s) left out: "
+            + "; ".join(f"#{i}: {why}" for i, why in shown_ids) + more + ".")  # fmt: skip
+
+
+def _config(value) -> dict:
+    """The run's settings, with the ones the views read checked (others are a newer recognizer's)."""
+    config = fields.json_object(value, "settings")
+    checks = {"hidden_sizes": _hidden_sizes, "cell": lambda v: fields.text(v, "cell"), "epochs": lambda v: fields.whole(v, "epoch count"),
+              "learning_rate": lambda v: fields.number(v, "learning rate", 0)}  # fmt: skip
+    for key, check in checks.items():
+        if key in config:
+            check(config[key])
+    return config
+
+
+def _hidden_sizes(value) -> list[int]:
+    if not isinstance(value, list) or not value:
+        raise fields.BadField("hidden sizes", value, "a list of layer sizes")
+    return [fields.whole(n, "hidden size", 1) for n in value]
 
 
 def _summary(row) -> RunRecord:
     run_id, name, created, duration, accuracy, epochs, config, result, model_path = row
-    datetime.fromisoformat(created)  # ValueError for a damaged date, here rather than in a view
-    return RunRecord(id=run_id, name=str(name), created=created, duration=float(duration), test_accuracy=accuracy,
-                     epochs_completed=int(epochs), config=_json_object(config), result=_json_object(result),
-                     model_path=model_path)  # fmt: skip
+    fields.moment(created)  # a date the views cannot show is found here, not in a view
+    return RunRecord(id=run_id, name=fields.text(name, "name"), created=created,
+                     duration=fields.number(duration, "duration", 0),
+                     test_accuracy=None if accuracy is None else fields.number(accuracy, "test accuracy", 0, 1),
+                     epochs_completed=fields.whole(epochs, "epoch count"), config=_config(config),
+                     result=fields.json_object(result, "result"),
+                     model_path=fields.optional_text(model_path, "model file"))  # fmt: skip
+
+
+def _whole(row) -> RunRecord:
+    *summary, curves, distributions = row
+    record = _summary(summary)
+    record.curves = fields.json_object(curves, "curves")
+    record.distributions = None if distributions is None else fields.json_object(distributions, "distributions")
+    return record

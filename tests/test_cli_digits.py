@@ -24,7 +24,7 @@ def bar_folder(tmp_path, labels=(1, 7), each=3):
         (folder / str(label)).mkdir(parents=True)
         for k in range(each):
             ink = np.zeros((28, 28), np.float32)
-            ink[5:23, 10 + k : 14 + k] = 1.0
+            ink[5:23, 10 : 14 + k] = 1.0  # of three widths: three digits, not one three times
             (folder / str(label) / f"{k}.png").write_bytes(png_bytes(ink))
     return folder
 

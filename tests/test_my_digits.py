@@ -89,7 +89,7 @@ def test_a_damaged_digit_is_left_out_without_hiding_the_others(tmp_path):
     db.close()
     with Records(path) as records:
         store = MyDigits(records)
-        assert [d.id for d in store.digits()] == [good] and store.unreadable == [bad]
+        assert [d.id for d in store.digits()] == [good] and list(store.unreadable) == [bad]
         with pytest.raises(RecordsError, match=f"Digit {bad} is damaged"):
             store.digit(bad)
 
@@ -199,6 +199,6 @@ def test_a_folder_with_bad_files_imports_the_rest_and_names_each_bad_one(tmp_pat
         out = tmp_path / "exported"
         assert export_folder(out, store) == 3
         assert sorted(p.relative_to(out).parts[0] for p in out.rglob("*.png")) == ["2", "2", "5"]
-        again = import_folder(out, store)  # the same layout comes back in
-        assert again.problems == [] and store.counts() == [0, 0, 4, 0, 0, 2, 0, 0, 0, 0]
-        np.testing.assert_allclose(store.digit(again.added[0]).input, store.digit(report.added[0]).input, atol=0.02)
+        again = import_folder(out, store)  # the same layout comes back in: as the very same digits
+        assert again.problems == [] and again.added == [] and again.already == 3
+        assert store.counts() == [0, 0, 2, 0, 0, 1, 0, 0, 0, 0]

@@ -145,3 +145,14 @@ def test_odd_labels_and_writers_are_escaped_and_cut(tmp_path):
         assert "\x1b" not in problem and "\\x1b[31m" in problem and len(problem) < 200
         source = store.digit(report.added[0]).source
         assert "\x1b" not in source and len(source) < 100
+
+
+def test_importing_the_same_pen_file_twice_keeps_each_digit_once(tmp_path):
+    write_pen_file(tmp_path / "class.unp", CLASS_FILE)
+    with Records(tmp_path / "r.db") as records:
+        store = MyDigits(records)
+        import_pen_file(tmp_path / "class.unp", store)
+        again = import_pen_file(tmp_path / "class.unp", store)
+        assert again.added == [] and again.already == 10
+        assert again.summary() == "Imported 0 digits; 10 already there; 2 segment(s) left out"
+        assert store.counts() == [1] * 10

@@ -91,7 +91,7 @@ class MainWindow(QMainWindow):
         self.tabs.setTabToolTip(4, "The digits you kept (press 0–9 after drawing) or imported, and how the model reads them.")
         self.keeper = Keeper(self.inspect_tab, read_path(app_settings(), "my_digits/db_path"))
         self.inspect_tab.keep_button.keep_requested.connect(self.keep_drawing)
-        self.keeper.moved.connect(lambda path: app_settings().setValue("my_digits/db_path", str(path)))
+        self.keeper.moved.connect(lambda path: app_settings().setValue("my_digits/db_path", str(path or "")))
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.setCentralWidget(self.tabs)
 
@@ -140,47 +140,54 @@ class MainWindow(QMainWindow):
 
     def _build_optional_tabs(self) -> None:
         current = self.tabs.currentIndex()
-        train_cls = _optional_tab("train.tab", "TrainTab")
-        if train_cls is not None:
-            self._train_tab = train_cls()
-            self._train_tab.model_ready.connect(self.set_model)
-            self._train_tab.model_saved.connect(self._on_model_saved)
-            self._replace_tab(1, self._train_tab, "Train")
-        else:
-            self._replace_tab(1, self._placeholder("The Train tab is not built in this window."), "Train")
-        evaluate_cls = _optional_tab("evaluate.tab", "EvaluateTab")
-        if evaluate_cls is not None:
-            self._evaluate_tab = evaluate_cls()
-            self._evaluate_tab.inspect_requested.connect(self.inspect_image)
-            self._evaluate_tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
-            # The hidden-state map and the saliency view follow the digit being read, row by row.
-            follow = lambda *_: self._evaluate_tab.show_trace(self.inspect_tab.trace, self.inspect_tab.row)
-            self.inspect_tab.trace_changed.connect(follow)
-            self.inspect_tab.row_slider.valueChanged.connect(follow)
-            self._replace_tab(2, self._evaluate_tab, "Evaluate")
-        else:
-            self._replace_tab(
-                2, self._placeholder("The Evaluate tab is not built in this window."), "Evaluate"
-            )
-        lab_cls = _optional_tab("lab.tab", "LabTab")
-        if lab_cls is not None:
-            self._lab_tab = lab_cls()
-            self._lab_tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-            self.inspect_tab.trace_changed.connect(self._lab_tab.set_trace)  # the Lab reads the same drawing
-            self._replace_tab(3, self._lab_tab, "Lab")
-        else:
-            self._replace_tab(3, self._placeholder("The Lab tab is not built in this window."), "Lab")
-        digits_cls = _optional_tab("digits.tab", "DigitsTab")
-        if digits_cls is not None:
-            self._digits_tab = digits_cls(self.keeper.db_path)
-            self.keeper.kept.connect(lambda _: self._digits_tab.refresh())
-            self.keeper.moved.connect(self._digits_tab.set_db_path)
-            self._digits_tab.inspect_requested.connect(self.inspect_image)
-            self._digits_tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
-            self._replace_tab(4, self._digits_tab, "My digits")
-        else:
-            self._replace_tab(4, self._placeholder("The My digits tab is not built in this window."), "My digits")
+        # One records file for every tab: the Keeper's, followed by all when it moves.
+        self._train_tab = self._build_tab(1, "Train", "train.tab", "TrainTab", self._wire_train, db_path=self.keeper.db_path)
+        self._evaluate_tab = self._build_tab(2, "Evaluate", "evaluate.tab", "EvaluateTab", self._wire_evaluate)
+        self._lab_tab = self._build_tab(3, "Lab", "lab.tab", "LabTab", self._wire_lab)
+        self._digits_tab = self._build_tab(4, "My digits", "digits.tab", "DigitsTab", self._wire_digits,
+                                           self.keeper.db_path)  # fmt: skip
         self.tabs.setCurrentIndex(current)
+
+    def _build_tab(self, index: int, title: str, module: str, name: str, wire, *args, **kwargs):
+        """The tab built, wired and in place; or None, with a line in its place saying why: one
+        tab whose data cannot be read never keeps the others, or the model, from loading."""
+        cls = _optional_tab(module, name)
+        if cls is None:
+            self._replace_tab(index, self._placeholder(f"The {title} tab is not built in this window."), title)
+            return None
+        try:
+            tab = cls(*args, **kwargs)
+            wire(tab)
+        except Exception as e:  # noqa: BLE001: whatever its data holds, the window opens
+            text = str(e) if isinstance(e, RecognizerError) else f"{type(e).__name__}: {e}"
+            self._replace_tab(index, self._placeholder(f"The {title} tab could not be opened: {text}"), title)
+            return None
+        self._replace_tab(index, tab, title)
+        return tab
+
+    def _wire_train(self, tab) -> None:
+        self.keeper.moved.connect(tab.set_db_path)
+        tab.model_ready.connect(self.set_model)
+        tab.model_saved.connect(self._on_model_saved)
+
+    def _wire_evaluate(self, tab) -> None:
+        tab.inspect_requested.connect(self.inspect_image)
+        tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        # The hidden-state map and the saliency view follow the digit being read, row by row.
+        follow = lambda *_: tab.show_trace(self.inspect_tab.trace, self.inspect_tab.row)
+        self.inspect_tab.trace_changed.connect(follow)
+        self.inspect_tab.row_slider.valueChanged.connect(follow)
+
+    def _wire_lab(self, tab) -> None:
+        tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.inspect_tab.trace_changed.connect(tab.set_trace)  # the Lab reads the same drawing
+
+    def _wire_digits(self, tab) -> None:
+        self.keeper.kept.connect(lambda _: tab.refresh())
+        self.keeper.moved.connect(tab.set_db_path)
+        tab.default_records_requested.connect(lambda: self.keeper.move(None))
+        tab.inspect_requested.connect(self.inspect_image)
+        tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
 
     def _replace_tab(self, index: int, widget: QWidget, title: str) -> None:
         tip = self.tabs.tabToolTip(index)
@@ -470,6 +477,7 @@ class MainWindow(QMainWindow):
                 return
         self.inspect_tab.pause()
         self.inspect_tab.flow_view.shutdown()
+        self.keeper.shutdown()
         self._ready_timer.stop()
         for tab in (self._train_tab, self._evaluate_tab, self._lab_tab, self._digits_tab):  # stop their worker threads
             if tab is not None and hasattr(tab, "shutdown"):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from ...dims import CLASSES
 from ...errors import RecognizerError
+from ...records import default_path
 from .. import theme
 from ..dialogs import DIALOGS
 from ..digit_grid import DigitGrid
@@ -40,10 +41,13 @@ PEN_FILE_FILTER = "Pen files (*.unp *.unp.gz *.tra *.tra.gz);;All files (*)"
 
 
 class DigitsTab(QWidget):
-    """Signals: inspect_requested(image28, caption) on a double-click; status_message(text)."""
+    """Signals: inspect_requested(image28, caption) on a double-click; status_message(text);
+    default_records_requested() when the user asks to go back to the default records file (the
+    window moves every tab there)."""
 
     inspect_requested = Signal(object, str)
     status_message = Signal(str)
+    default_records_requested = Signal()
 
     def __init__(self, db_path: str | Path | None = None, parent=None):
         super().__init__(parent)
@@ -110,6 +114,8 @@ class DigitsTab(QWidget):
         bottom.addWidget(self.count_label, 1)
         bottom.addWidget(self.progress)
         self.message_label = muted_label(wrap=True)
+        self.default_button = QPushButton("Back to the default records file", clicked=lambda: self.default_records_requested.emit())
+        self._read_error = ""  # the message of the last refresh that could not read the file
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 8)
@@ -119,6 +125,7 @@ class DigitsTab(QWidget):
         layout.addWidget(self.grid, 1)
         layout.addLayout(bottom)
         layout.addWidget(self.message_label)
+        layout.addWidget(self.default_button, 0, Qt.AlignLeft)
         self.refresh()
 
     # --- public API ----------------------------------------------------------------------------
@@ -138,19 +145,19 @@ class DigitsTab(QWidget):
     def refresh(self) -> None:
         """Read the digits again (one was kept, imported, relabelled…) and the model's answers."""
         from ...my_digits import MyDigits
-        from ...records import Records
+        from ...records import Records, left_out
 
+        if self.state.message == self._read_error:  # said of the file before: read again now
+            self.state.message = self._read_error = ""
         try:
-            with Records(self.db_path) as records:
+            with Records(self.db_path, wait=False) as records:
                 store = MyDigits(records)
                 digits = store.digits()
-                unreadable = len(store.unreadable)
+                if store.unreadable:
+                    self.state.message = left_out(store.unreadable, "digit")
         except RecognizerError as e:
-            digits, unreadable = [], 0
-            self.state.message = str(e)
-        else:
-            if unreadable:
-                self.state.message = f"{unreadable} damaged digit(s) left out."
+            digits = []
+            self.state.message = self._read_error = str(e)
         self.state.set_digits(digits)
         self._show()
         self._read_answers()
@@ -159,10 +166,7 @@ class DigitsTab(QWidget):
         self._edit(lambda store, d: store.relabel(d.id, label), lambda d: f"Digit #{d.id} is now a {label}.")
 
     def delete_selected(self) -> None:
-        def delete(store, d):
-            self.state.deleted(store.delete([d.id]))
-
-        self._edit(delete, None)
+        self._edit(lambda store, d: store.delete([d.id]), None, after=self.state.deleted)
 
     def undo_delete(self) -> None:
         gone = self.state.take_undo()
@@ -194,15 +198,17 @@ class DigitsTab(QWidget):
     def export_folder(self, folder: str | Path) -> None:
         from ...my_digits import MyDigits
         from ...my_digits_files import export_folder
-        from ...records import Records
+        from ...records import Records, left_out
 
         def work(ctx):
             with Records(self.db_path) as records:
-                return export_folder(folder, MyDigits(records))
+                store = MyDigits(records)
+                return export_folder(folder, store), left_out(store.unreadable, "digit")
 
-        def done(count):
+        def done(result):
+            count, damaged = result
             self._end_progress()
-            self._say(f"Exported {count:,} digits to {folder}.")
+            self._say(f"Exported {count:,} digits to {folder}." + (f" {damaged}" if damaged else ""))
 
         self._start_progress("Exporting")
         self.runner.submit(work, on_done=done, on_error=self._on_error, key="files")
@@ -265,6 +271,10 @@ class DigitsTab(QWidget):
         self.count_label.setText(state.count_text())
         self.message_label.setText(state.message)
         self.message_label.setVisible(bool(state.message))
+        elsewhere = self.db_path is not None and Path(self.db_path) != default_path()
+        self.default_button.setVisible(elsewhere)
+        self.default_button.setToolTip(f"My digits are kept in {self.db_path} now. Go back to {default_path()}, for every tab."
+                                       if elsewhere else "")  # fmt: skip
         self._sync_buttons()
 
     def selected_digit(self):
@@ -283,22 +293,39 @@ class DigitsTab(QWidget):
         self.undo_button.setEnabled(bool(self.state.undo_stack))
         self.export_button.setEnabled(bool(self.state.digits))
 
-    def _edit(self, change, said, need_selection: bool = True) -> None:
+    def _edit(self, change, said, need_selection: bool = True, after=None) -> None:
+        """change(store, selected digit) in the records, then after(what it returned) and the
+        sentence said(digit). The UI thread never waits for the file: when another writer holds
+        it, the change is tried again on the tab's thread (which may wait) and reported."""
+        from ...errors import RecordsBusyError
         from ...my_digits import MyDigits
         from ...records import Records
 
-        digit = self.selected_digit()
+        digit, path = self.selected_digit(), self.db_path
         if digit is None and need_selection:
             return
+
+        def write(wait: bool):
+            with Records(path, wait=wait) as records:
+                return change(MyDigits(records), digit)
+
+        def done(result) -> None:
+            if after is not None:
+                after(result)
+            if said is not None:
+                self.state.message = said(digit)
+            self.refresh()
+
         try:
-            with Records(self.db_path) as records:
-                change(MyDigits(records), digit)
+            result = write(wait=False)
+        except RecordsBusyError as e:
+            self._say(f"{e}: trying again…")
+            self.runner.submit(lambda ctx: write(wait=True), on_done=done, on_error=self._on_error)
+            return
         except RecognizerError as e:
             DIALOGS.show_message(self, "warning", "My digits", str(e))
             return
-        if said is not None:
-            self.state.message = said(digit)
-        self.refresh()
+        done(result)
 
     def _on_filter(self, *_) -> None:
         self.state.set_filter(self.filter_combo.currentData(), self.misread_check.isChecked())

@@ -1,7 +1,7 @@
 """Keep the drawing in My digits with a label: a digit key 0-9 (the window's actions) or the
 "It's a …" button. What is kept is all it takes to make the input again: the strokes when there
 are any, the canvas's pixels, the 28x28 input, the label, and the model's answer then
-(recognizer/my_digits.py writes it, in one transaction).
+(recognizer/my_digits.py writes it, in one transaction), never with the UI thread waiting.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QToolButton, QWidget
 
 from ...dims import CLASSES
-from ...errors import RecognizerError
+from ...errors import RecognizerError, RecordsBusyError
 from ..dialogs import DIALOGS
+from ..jobs import JobRunner
 from .state import InspectState
 
 NOTHING_TO_KEEP = "Nothing to keep yet: draw a digit, then press its key (0–9)."
@@ -34,22 +35,23 @@ def kept_sentence(label: int, answer: int | None) -> str:
     return f"Kept as {label} (the network said {answer})."
 
 
-def keep_drawing(db_path: str | Path | None, state: InspectState, strokes, pixels, label: int,
-                 model_name: str | None = None) -> tuple[int, str] | None:  # fmt: skip
-    """Keep the current input with label in the records at db_path (None: the user data folder's);
-    (its id, the sentence to show), or None when there is nothing to keep. RecordsError when the
-    file is not ours or damaged."""
+def digit_to_keep(state: InspectState, strokes, pixels, label: int, model_name: str | None = None) -> dict | None:
+    """What keeping the current input as label writes (MyDigits.add's arguments), taken now so
+    that a write tried again later keeps this drawing, not the next one; None: nothing to keep."""
+    if state.image28 is None:
+        return None
+    return {"label": label, "image28": state.image28.copy(), "source": "drawing" if strokes else state.source,
+            "strokes": strokes or None, "pixels": pixels, "answer": network_answer(state), "model": model_name}  # fmt: skip
+
+
+def write_digit(db_path: str | Path | None, digit: dict, wait: bool) -> int:
+    """Keep digit (from digit_to_keep) in the records at db_path (None: the user data folder's);
+    its id. RecordsBusyError for a passing error, RecordsError when the file is not ours or damaged."""
     from ...my_digits import MyDigits
     from ...records import Records
 
-    if state.image28 is None:
-        return None
-    answer = network_answer(state)
-    source = "drawing" if strokes else state.source
-    with Records(db_path) as records:
-        digit_id = MyDigits(records).add(label, state.image28, source=source, strokes=strokes or None,
-                                         pixels=pixels, answer=answer, model=model_name)  # fmt: skip
-    return digit_id, kept_sentence(label, answer)
+    with Records(db_path, wait=wait) as records:
+        return MyDigits(records).add(**digit)
 
 
 class KeepButton(QWidget):
@@ -73,9 +75,11 @@ class KeepButton(QWidget):
 
 
 class Keeper(QObject):
-    """Keeps Draw & Inspect's input in My digits. A records file that cannot be used is never
-    written to: a dialog offers to start a new one beside it. Signals: kept(id); moved(path) when
-    the digits go to a new file from then on (the window remembers it)."""
+    """Keeps Draw & Inspect's input in My digits. The UI thread never waits for the records: a
+    passing error (another writer holds the file, the disk is full) is tried again on a thread of
+    its own, which may wait, and its outcome is said. Only a file that is not ours or is damaged
+    (never written to) leads to the offer of a new one beside it. Signals: kept(id); moved(path)
+    when the digits go to another file from then on (the window remembers it; None: the default)."""
 
     kept = Signal(int)
     moved = Signal(object)
@@ -84,32 +88,56 @@ class Keeper(QObject):
         super().__init__(tab)
         self.tab = tab
         self.db_path = db_path  # None: the user data folder's records file
+        self.runner = JobRunner("keep", self)
+
+    def move(self, path: str | Path | None) -> None:
+        """Keep in another records file from now on (None: the user data folder's)."""
+        self.db_path = path
+        self.moved.emit(path)
 
     def keep(self, label: int, model_name: str | None = None, offer_new: bool = True) -> int | None:
-        """Keep the input as label; its id, or None (nothing to keep, or not kept)."""
+        """Keep the input as label; its id, or None (nothing to keep, not kept, or being tried
+        again in the background: kept says when it is)."""
         from ...records import default_path, path_beside
 
         tab = self.tab
         # A number keeps one digit per label, its own strokes only (its pixels are the whole number's).
         number = tab.number.keeping()
         strokes = tab.number.state.chosen_strokes(tab.canvas.strokes())
+        digit = digit_to_keep(tab.state, strokes, None if number else tab.canvas.pixels(), label, model_name)
+        if digit is None:
+            tab.answer_hint.setText(NOTHING_TO_KEEP)
+            return None
         try:
-            kept = keep_drawing(self.db_path, tab.state, strokes, None if number else tab.canvas.pixels(), label, model_name)
+            digit_id = write_digit(self.db_path, digit, wait=False)
+        except RecordsBusyError as e:
+            tab.answer_hint.setText(f"{e}: trying again…")
+            path = self.db_path
+            self.runner.submit(lambda ctx: write_digit(path, digit, wait=True), on_done=lambda i: self._kept(digit, i, number),
+                               on_error=lambda failure: self._not_kept(failure.message))  # fmt: skip
+            return None
         except RecognizerError as e:
             if not offer_new:
-                DIALOGS.show_message(tab, "warning", "Cannot keep the digit", str(e))
+                self._not_kept(str(e))
                 return None
             choice = DIALOGS.ask_choice(tab, "Cannot keep the digit", f"{e}. Start a new records file beside it?",
                                         ["Start a new one beside it", "Cancel"], default=1)  # fmt: skip
             if choice != 0:
                 return None
-            self.db_path = path_beside(self.db_path or default_path())
-            self.moved.emit(self.db_path)
+            self.move(path_beside(self.db_path or default_path()))
             return self.keep(label, model_name, offer_new=False)
-        if number and kept is not None:
-            tab.number.kept()  # the next digit, before the sentence (its answer would cover it)
-        tab.answer_hint.setText(NOTHING_TO_KEEP if kept is None else kept[1])
-        if kept is None:
-            return None
-        self.kept.emit(kept[0])
-        return kept[0]
+        self._kept(digit, digit_id, number)
+        return digit_id
+
+    def shutdown(self, timeout: float | None = 5.0) -> bool:
+        return self.runner.shutdown(timeout)
+
+    def _kept(self, digit: dict, digit_id: int, number: bool = False) -> None:
+        if number:
+            self.tab.number.kept()  # the next digit, before the sentence (its answer would cover it)
+        self.tab.answer_hint.setText(kept_sentence(digit["label"], digit["answer"]))
+        self.kept.emit(digit_id)
+
+    def _not_kept(self, message: str) -> None:
+        self.tab.answer_hint.setText("Not kept: " + message)
+        DIALOGS.show_message(self.tab, "warning", "Cannot keep the digit", message)

@@ -14,10 +14,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)  # fmt: skip
 
-from ...errors import RecognizerError
+from ...errors import RecognizerError, RecordsBusyError
 from ...modelfile import load_model
-from ...records import Records, RunRecord
+from ...records import Records, RunRecord, left_out
 from ..dialogs import DIALOGS
+from ..jobs import JobRunner
 from ..widgets import muted_label
 from . import runs_state
 
@@ -39,6 +40,7 @@ class RunsPanel(QGroupBox):
         self.setToolTip("Every training run, from this window or `recognizer train`, kept in the records file.\n"
                         "Check runs to draw their curves over the plots, each in its own colour.")
         self.db_path = db_path
+        self.runner = JobRunner("runs", self)  # a change tried again while another writer holds the file
         self.runs: list[RunRecord] = []
         self._curves: dict[int, object] = {}  # run id -> RunCurves, read once per run
         self._filling = False
@@ -78,14 +80,12 @@ class RunsPanel(QGroupBox):
         """Read the list again (a run ended, or the CLI recorded one); checks are kept."""
         checked = set(self.checked_ids())
         try:
-            with Records(self.db_path) as records:
+            with Records(self.db_path, wait=False) as records:
                 self.runs = records.runs()
-                unreadable = len(records.unreadable)
+                self.say(left_out(records.unreadable, "run record"))
         except RecognizerError as e:
-            self.runs, unreadable = [], 0
+            self.runs = []
             self.say(str(e))
-        else:
-            self.say(f"{unreadable} damaged run record(s) left out." if unreadable else "")
         self._filling = True
         self.table.setRowCount(len(self.runs))
         for row, run in enumerate(self.runs):
@@ -112,10 +112,20 @@ class RunsPanel(QGroupBox):
     def last_run(self) -> RunRecord | None:
         """The newest run that reads whole, or None (no records, or a file that is not ours)."""
         try:
-            with Records(self.db_path) as records:
+            with Records(self.db_path, wait=False) as records:
                 return records.last_run()
         except RecognizerError:
             return None  # refresh() has said why in the panel
+
+    def check_writable(self) -> None:
+        """RecognizerError when a run could not be recorded (a file not ours, damaged, read-only):
+        said before the training, not after it. A file busy this moment is no reason to refuse:
+        the run's record is written at its end, off the UI thread, waiting for the lock then."""
+        try:
+            with Records(self.db_path, wait=False) as records:
+                records.check_writable()
+        except RecordsBusyError:
+            pass
 
     def checked_ids(self) -> list[int]:
         items = (self.table.item(row, 0) for row in range(self.table.rowCount()))
@@ -136,7 +146,7 @@ class RunsPanel(QGroupBox):
         return next(i for i, run in enumerate(self.runs) if run.id == run_id)
 
     def _whole(self, run_id: int) -> RunRecord:
-        with Records(self.db_path) as records:
+        with Records(self.db_path, wait=False) as records:
             return records.run(run_id)
 
     # --- acting -----------------------------------------------------------------------------------
@@ -147,7 +157,7 @@ class RunsPanel(QGroupBox):
         name = item.text().strip()
         if name and name != run.name:
             self._act(lambda r: r.rename_run(run.id, name))
-            run.name = name
+            run.name = name  # the table shows it already
         elif not name:  # an empty name is not kept
             self._filling = True
             item.setText(run.name)
@@ -178,9 +188,8 @@ class RunsPanel(QGroupBox):
             return
         text = f"Delete the run {run.name!r} from the records? Its model file is kept."
         if DIALOGS.ask_choice(self, "Delete the run", text, ["Delete", "Cancel"], default=1) == 0:
-            self._act(lambda r: r.delete_run(run.id))
             self._curves.pop(run.id, None)
-            self.refresh()
+            self._act(lambda r: r.delete_run(run.id), then=self.refresh)
 
     def use_selected(self) -> None:
         run = self.selected()
@@ -205,15 +214,35 @@ class RunsPanel(QGroupBox):
         self.train_again.emit(config)
 
     def set_model_path(self, run_id: int, path: Path) -> None:
-        self._act(lambda r: r.set_model_path(run_id, path))
-        self.refresh()
+        self._act(lambda r: r.set_model_path(run_id, path), then=self.refresh)
 
-    def _act(self, change) -> None:
-        try:
-            with Records(self.db_path) as records:
+    def _act(self, change, then=None) -> None:
+        """change(records), then then(). The UI thread never waits for the file: when another
+        writer holds it, the change is tried again on the panel's thread (which may wait)."""
+        path = self.db_path
+
+        def write(wait: bool) -> None:
+            with Records(path, wait=wait) as records:
                 change(records)
+
+        def failed(message: str) -> None:
+            DIALOGS.show_message(self, "warning", "Cannot change the records", message)
+
+        try:
+            write(wait=False)
+        except RecordsBusyError as e:
+            self.say(f"{e}: trying again…")
+            self.runner.submit(lambda ctx: write(wait=True), on_done=lambda _: (then or self.refresh)(),
+                               on_error=lambda failure: failed(failure.message))  # fmt: skip
+            return
         except RecognizerError as e:
-            DIALOGS.show_message(self, "warning", "Cannot change the records", str(e))
+            failed(str(e))
+            return
+        if then is not None:
+            then()
+
+    def shutdown(self, timeout: float | None = 5.0) -> bool:
+        return self.runner.shutdown(timeout)
 
     def set_enabled(self, idle: bool) -> None:
         """While a run trains, the form is locked: so is Train again."""

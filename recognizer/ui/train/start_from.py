@@ -68,7 +68,7 @@ class StartFromBox(QWidget):
             from ...my_digits import MyDigits
             from ...records import Records
 
-            with Records(self.db_path) as records:
+            with Records(self.db_path, wait=False) as records:
                 options["my_digits"] = MyDigitsMix.from_store(MyDigits(records))
             config = replace(config, my_digits=True)
         return config, options

@@ -204,8 +204,9 @@ class TrainTab(QWidget):
         if config is None:
             return False
         state.write_train_settings(app_settings(), config)
-        try:  # the model to start from and My digits to mix in, as chosen
+        try:  # the model to start from and My digits to mix in, as chosen; records that take the run
             self._config, self._trainer_options = self.start_from.trainer_options(config)
+            self.runs.check_writable()
         except RecognizerError as e:
             self.progress_label.setText(str(e))
             return False
@@ -256,7 +257,14 @@ class TrainTab(QWidget):
         ended = self.data_request.wait(5.0) if self.data_request is not None else True
         if self.training is not None:
             self.training.stop()  # it still saves its best epoch on the way out
-        return self.runner.shutdown(timeout) and ended
+        return self.runner.shutdown(timeout) and self.runs.shutdown(timeout) and ended
+
+    def set_db_path(self, path: str | Path | None) -> None:
+        """Another records file from now on (the window's one for every tab): its runs listed,
+        the next run recorded there, My digits mixed in from there."""
+        self.db_path = Path(path) if path is not None else None
+        self.runs.db_path = self.start_from.db_path = self.db_path
+        self.runs.refresh()
 
     def set_model_in_use(self, loaded: LoadedModel | None) -> None:
         """The window tells the tab which model Draw & Inspect uses, so that "In use" stays true."""
@@ -425,7 +433,10 @@ class TrainTab(QWidget):
         self.plots.begin(int(self.curves.epoch("epoch").max()) if self.curves.epochs.n else 1,
                          float(record.config.get("learning_rate", 1e-3)), None)  # fmt: skip
         self.plots.draw(self.curves)
-        self.insight.show_record(record.distributions)
+        try:
+            self.insight.show_record(record.distributions)
+        except (KeyError, TypeError, ValueError, IndexError):  # damaged distributions: the rest of the run still shows
+            self.insight.show_record(None)
         self.result.show_record(record)
 
     def _on_lr_multiplier(self, factor: float) -> None:
