@@ -127,7 +127,7 @@ def cmd_train(args) -> int:
 
     from .curves import RunCurves
     from .data import load_mnist
-    from .fileio import check_writable, shown
+    from .fileio import shown
     from .history import record_run
     from .modelfile import save_model
     from .paths import user_data_dir
@@ -161,10 +161,7 @@ def cmd_train(args) -> int:
         print(f"recognizer: {fine_tune_words(config)} from {shown(args.init)}", file=sys.stderr)
     if my_digits is not None:
         print("recognizer: My digits: {:,} trained on, {:,} held out".format(*my_digits.counts()), file=sys.stderr)
-    try:
-        check_writable(args.out)  # before the data and the hours of training, not after
-    except OSError as e:
-        raise RecognizerError(f"Cannot write --out {shown(args.out)}: {e.strerror}") from None
+    _check_out(args.out)  # before the data and the hours of training, not after
     data = load_mnist(args.data_dir)
     warning = warmup_warning(config, len(data.train_images))
     if warning:
@@ -301,8 +298,19 @@ def cmd_predict(args) -> int:
 def cmd_calibrate(args) -> int:
     from .calibrate import calibrate_file
 
+    _check_out(args.out)  # before the data and the fit
     _say(calibrate_file(args.model, args.out, args.data_dir))
     return 0
+
+
+def _check_out(path: Path) -> None:
+    """Refuse an --out that could not be written, or that is a device, a FIFO or a folder, now."""
+    from .fileio import check_writable, shown
+
+    try:
+        check_writable(path)
+    except OSError as e:
+        raise RecognizerError(f"Cannot write --out {shown(path)}: {e.strerror}") from None
 
 
 def _say(line: str) -> None:
