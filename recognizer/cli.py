@@ -245,7 +245,7 @@ def cmd_evaluate(args) -> int:
             "precision": [round(float(v), 6) for v in ev.precision],
             "recall": [round(float(v), 6) for v in ev.recall],
             **mine,
-        }))
+        }, allow_nan=False))  # strict JSON: a NaN that slipped through is an error, never a bare NaN token
         return 0
     lines = [f"model {shown(loaded.path)}",
              f"accuracy {ev.accuracy:.2%} ({confusion.trace():,} of {confusion.sum():,} test images)",
@@ -291,7 +291,7 @@ def cmd_predict(args) -> int:
         else:
             del result["words"]
     if args.json:
-        _say(json.dumps(results))
+        _say(json.dumps(results, allow_nan=False))
     return EXIT_ERROR if failed else 0
 
 
