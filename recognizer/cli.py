@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -356,5 +357,22 @@ def main(argv: list[str] | None = None, open_window=None) -> int:
         return EXIT_ERROR
 
 
+def run_program(argv: list[str] | None = None, open_window=None) -> int:
+    """main() as a process runs it (the launcher, python -m recognizer.cli): a Ctrl+C after the
+    command is done (a second one while the first is reported, one during the interpreter's
+    teardown) still ends the process with 130 and the one line, never a traceback."""
+    try:
+        return main(argv, open_window)
+    except KeyboardInterrupt:  # a second Ctrl+C while the first was being reported
+        return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGINT, _interrupted_at_exit)
+
+
+def _interrupted_at_exit(signum, frame):
+    os.write(sys.stderr.fileno(), b"recognizer: interrupted\n")
+    os._exit(EXIT_INTERRUPTED)  # now: the command's lines are flushed already (_say), nothing else is owed
+
+
 if __name__ == "__main__":  # python -m recognizer.cli: the commands only; the launcher is python -m recognizer
-    sys.exit(main())
+    sys.exit(run_program())
