@@ -17,7 +17,7 @@ from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ...strokes import MIN_STEP
+from ...strokes import MAX_STROKE_POINTS, MAX_STROKES, MIN_STEP
 from .. import theme
 
 CANVAS_SIZE = 280  # logical pixels per side: MNIST's 28 times 10
@@ -51,6 +51,37 @@ class Stroke:
             path.lineTo(pts[-1])
         return path
 
+    # While drawing, path() is painted piece by piece: the curve up to the midpoint before the
+    # last sample is settled (later samples do not change it), only the straight tail to the last
+    # sample is redrawn with each move. So a move costs the same at the 10th point as at the 5,000th.
+
+    def settled_piece(self) -> QPainterPath | None:
+        """The curve piece the latest sample settled (None before the third sample)."""
+        pts = self.points
+        if len(pts) < 3:
+            return None
+        a, b = pts[-3], pts[-2]
+        path = QPainterPath(pts[0] if len(pts) == 3 else (a + b) / 2)
+        path.quadTo(b, (b + pts[-1]) / 2)
+        return path
+
+    def settled_path(self) -> QPainterPath | None:
+        """Every settled piece as one path (after a resize mid-stroke); None before the third sample."""
+        pts = self.points
+        if len(pts) < 3:
+            return None
+        path = QPainterPath(pts[0])
+        for a, b in zip(pts[1:-1], pts[2:]):
+            path.quadTo(a, (a + b) / 2)
+        return path
+
+    def tail(self) -> QPainterPath:
+        """The part of path() after the settled pieces: a line from the last midpoint."""
+        pts = self.points
+        path = QPainterPath(pts[0] if len(pts) <= 2 else (pts[-2] + pts[-1]) / 2)
+        path.lineTo(pts[-1])
+        return path
+
 
 @dataclass
 class ImageLayer:
@@ -63,8 +94,9 @@ class Clear:
     """A clear in the history, so that undo can bring the drawing back."""
 
 
-def _paint_stroke(painter: QPainter, stroke: Stroke, colour: QColor) -> None:
-    if len(stroke.points) == 1 or all(p == stroke.points[0] for p in stroke.points[1:]):
+def _paint_stroke(painter: QPainter, stroke: Stroke, colour: QColor, path: QPainterPath | None = None) -> None:
+    """The whole stroke, or (path) a piece of it, as the pen draws it."""
+    if len(stroke.points) == 1 or path is None and all(p == stroke.points[0] for p in stroke.points[1:]):
         r = stroke.width / 2
         painter.setPen(Qt.NoPen)
         painter.setBrush(colour)
@@ -72,7 +104,7 @@ def _paint_stroke(painter: QPainter, stroke: Stroke, colour: QColor) -> None:
         painter.setBrush(Qt.NoBrush)
         return
     painter.setPen(QPen(colour, stroke.width, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
-    painter.drawPath(stroke.path())
+    painter.drawPath(stroke.path() if path is None else path)
 
 
 def qimage_to_grey(image: QImage) -> np.ndarray:
@@ -114,10 +146,13 @@ class DrawingCanvas(QWidget):
         drawing has settled (stroke ended, undo, clear, image placed).
     dropped(object): a file was dropped (a Path) or image data was dropped (a QImage); the window
         decides what to do with it, so that it can report unreadable files.
+    notice_changed(str): what the canvas tells the user (also written on the paper), "" when
+        nothing: a stroke or a drawing at its bound (strokes.MAX_STROKE_POINTS, MAX_STROKES).
     """
 
     pixels_changed = Signal(object, bool)
     dropped = Signal(object)
+    notice_changed = Signal(str)
     painted = Signal()  # after each paintEvent: what was drawn is on its way to the screen
 
     def __init__(self, parent: QWidget | None = None):
@@ -139,6 +174,10 @@ class DrawingCanvas(QWidget):
         self._pen_width = float(DEFAULT_PEN_WIDTH)
         self._committed = self._blank()  # every finished item, rendered
         self._display: QImage | None = None  # the same at the widget's size, for paintEvent
+        # While a stroke is drawn: the two above plus its settled pieces, each painted once.
+        self._live: QImage | None = None
+        self._live_display: QImage | None = None
+        self.notice = ""
         self._ink = QColor(255, 255, 255)
         self._since_emit = QElapsedTimer()
         self._live_timer = QTimer(self, singleShot=True, timerType=Qt.PreciseTimer)  # coarse ones fire early
@@ -177,9 +216,9 @@ class DrawingCanvas(QWidget):
         """The drawing as (CANVAS_SIZE, CANVAS_SIZE) uint8, ink high (the stroke under way too)."""
         image = self._committed
         if self._stroke is not None:
-            image = image.copy()
+            image = self._live.copy()
             p = self._raster_painter(image)
-            _paint_stroke(p, self._stroke, self._ink)
+            _paint_stroke(p, self._stroke, self._ink, self._stroke.tail())
             p.end()
         return qimage_to_grey(image)
 
@@ -301,7 +340,14 @@ class DrawingCanvas(QWidget):
     # --- strokes ----------------------------------------------------------------------------
 
     def _begin(self, pos: QPointF) -> None:
+        if self.stroke_count() >= MAX_STROKES:
+            self._say(f"A drawing holds at most {MAX_STROKES} strokes: undo or clear to draw more.")
+            return
+        self._say("")
         self._stroke = Stroke(self._pen_width, [self.to_logical(pos)])
+        self._live, self._live_display = self._committed.copy(), None
+        if not self._visible_items():
+            self._display = None  # painted again without "Draw a digit here" under the stroke
         self._since_emit.start()
         self.update()
         self._emit_live()
@@ -311,7 +357,13 @@ class DrawingCanvas(QWidget):
         last = self._stroke.points[-1]
         if (p - last).manhattanLength() < MIN_STEP:
             return
+        if len(self._stroke.points) >= MAX_STROKE_POINTS:
+            self._say(f"A stroke holds at most {MAX_STROKE_POINTS:,} points: lift the pen and go on with a new stroke.")
+            return
         self._stroke.points.append(p)
+        piece = self._stroke.settled_piece()
+        if piece is not None:
+            self._paint_piece(piece)
         self.update()
         wait = LIVE_INTERVAL_MS - self._since_emit.elapsed()
         if wait <= 0:
@@ -322,6 +374,7 @@ class DrawingCanvas(QWidget):
     def _end(self) -> None:
         self._live_timer.stop()
         stroke, self._stroke = self._stroke, None
+        self._live = self._live_display = None
         self._history.append(stroke)
         p = self._raster_painter(self._committed)
         _paint_stroke(p, stroke, self._ink)
@@ -332,6 +385,14 @@ class DrawingCanvas(QWidget):
     def _cancel_stroke(self) -> None:
         self._live_timer.stop()
         self._stroke = None
+        self._live = self._live_display = None
+        self._say("")
+
+    def _say(self, notice: str) -> None:
+        if notice != self.notice:
+            self.notice = notice
+            self.notice_changed.emit(notice)
+            self.update()
 
     def _emit_live(self) -> None:
         if self._stroke is None:
@@ -391,8 +452,28 @@ class DrawingCanvas(QWidget):
             elif isinstance(item, Stroke):
                 _paint_stroke(painter, item, ink)
 
+    def _paint_piece(self, piece: QPainterPath) -> None:
+        """A settled piece of the stroke under way onto the kept images: the raster, and the
+        screen's copy when there is one (else paintEvent makes it, with every piece so far)."""
+        p = self._raster_painter(self._live)
+        _paint_stroke(p, self._stroke, self._ink, piece)
+        p.end()
+        if self._live_display is not None:
+            p = QPainter(self._live_display)
+            self._onto_paper(p)
+            _paint_stroke(p, self._stroke, QColor(theme.INK), piece)
+            p.end()
+
+    def _onto_paper(self, p: QPainter) -> None:
+        """Paint in logical canvas units onto the paper's square, clipped to it."""
+        rect = self.paper_rect()
+        p.setRenderHint(QPainter.Antialiasing)
+        p.setClipRect(rect)
+        p.translate(rect.topLeft())
+        p.scale(rect.width() / CANVAS_SIZE, rect.height() / CANVAS_SIZE)
+
     def resizeEvent(self, event):
-        self._display = None
+        self._display = self._live_display = None
         super().resizeEvent(event)
 
     def _paint_paper(self, p: QPainter) -> None:
@@ -404,14 +485,12 @@ class DrawingCanvas(QWidget):
         p.setBrush(QColor(theme.PAPER))
         p.drawRoundedRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5), 6, 6)
         items = self._visible_items()
-        if not items:
+        if not items and self._stroke is None:
             p.setPen(QColor(theme.MUTED_TEXT))
             p.drawText(rect, Qt.AlignCenter, "Draw a digit here")
             return
         p.save()
-        p.setClipRect(rect)
-        p.translate(rect.topLeft())
-        p.scale(rect.width() / CANVAS_SIZE, rect.height() / CANVAS_SIZE)
+        self._onto_paper(p)
         # Images as the raster (what you see is what the network gets), in screen mode so that
         # their black stays the paper's colour; strokes as vectors, crisp at any window size.
         for item in items:
@@ -422,6 +501,17 @@ class DrawingCanvas(QWidget):
             else:
                 _paint_stroke(p, item, QColor(theme.INK))
         p.restore()
+
+    def _paint_notice(self, p: QPainter) -> None:
+        """The notice at the foot of the paper, on a panel of its own so that ink never hides it."""
+        flags = Qt.AlignBottom | Qt.AlignHCenter | Qt.TextWordWrap
+        room = self.paper_rect().adjusted(14, 14, -14, -14)
+        text = p.boundingRect(room, flags, self.notice).adjusted(-8, -5, 8, 5)
+        p.setPen(QPen(QColor(theme.ACCENT), 1))
+        p.setBrush(QColor(theme.PANEL))
+        p.drawRoundedRect(text, 5, 5)
+        p.setPen(QColor(theme.TEXT))
+        p.drawText(room, flags, self.notice)
 
     def paintEvent(self, event):
         # Finished items are painted once into a cached image at the screen's resolution; each
@@ -435,13 +525,23 @@ class DrawingCanvas(QWidget):
             self._paint_paper(cache)
             cache.end()
         p = QPainter(self)
-        p.drawImage(0, 0, self._display)
-        if self._stroke is not None:
-            rect = self.paper_rect()
-            p.setRenderHint(QPainter.Antialiasing)
-            p.setClipRect(rect)
-            p.translate(rect.topLeft())
-            p.scale(rect.width() / CANVAS_SIZE, rect.height() / CANVAS_SIZE)
-            _paint_stroke(p, self._stroke, QColor(theme.INK))
+        if self._stroke is None:
+            p.drawImage(0, 0, self._display)
+        else:  # the kept pieces, then only the tail: the same work at any length of stroke
+            if self._live_display is None:
+                self._live_display = self._display.copy()
+                settled = self._stroke.settled_path()
+                if settled is not None:
+                    cache = QPainter(self._live_display)
+                    self._onto_paper(cache)
+                    _paint_stroke(cache, self._stroke, QColor(theme.INK), settled)
+                    cache.end()
+            p.drawImage(0, 0, self._live_display)
+            p.save()
+            self._onto_paper(p)
+            _paint_stroke(p, self._stroke, QColor(theme.INK), self._stroke.tail())
+            p.restore()
+        if self.notice:
+            self._paint_notice(p)
         p.end()
         self.painted.emit()
