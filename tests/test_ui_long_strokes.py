@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QPainter
 
 import recognizer.ui.inspect.canvas as canvas_module
+import recognizer.ui.inspect.live_stroke as live_stroke
 from recognizer.strokes import MAX_STROKE_POINTS, MAX_STROKES
 from recognizer.ui.inspect.canvas import DrawingCanvas
 
@@ -65,7 +66,8 @@ class Counting(QPainter):
 
 
 def test_the_work_of_a_move_does_not_grow_with_the_stroke(canvas, monkeypatch):
-    monkeypatch.setattr(canvas_module, "QPainter", Counting)
+    for module in (canvas_module, live_stroke):  # every painter the canvas makes
+        monkeypatch.setattr(module, "QPainter", Counting)
     points = spiral(canvas, 1600)
     press(canvas, points[0])
     canvas.repaint()  # as the screen does from the first frame on (a resize would make it paint the stroke again once)

@@ -9,18 +9,17 @@ undone too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ...strokes import MAX_STROKE_POINTS, MAX_STROKES, MIN_STEP
 from .. import theme
-
-CANVAS_SIZE = 280  # logical pixels per side: MNIST's 28 times 10
+from .live_stroke import CANVAS_SIZE, LiveStroke, Stroke, onto_paper, paint_stroke
 # MNIST strokes are 2-3 px wide in the 20 px box a digit is scaled into. A digit drawn about 210
 # logical px tall (three quarters of the square) is scaled by 20/210, so a 30 px pen becomes ~2.9
 # px. Measured with the digits of tests/conftest.py drawn through to_mnist: mean ink 0.130 against
@@ -35,55 +34,6 @@ UNDO_PAGES = 20
 
 
 @dataclass
-class Stroke:
-    width: float
-    points: list[QPointF] = field(default_factory=list)
-
-    def path(self) -> QPainterPath:
-        """Quadratic smoothing: a curve through the midpoints, the samples as control points."""
-        pts = self.points
-        path = QPainterPath(pts[0])
-        if len(pts) == 2:
-            path.lineTo(pts[1])
-        for a, b in zip(pts[1:-1], pts[2:]):
-            path.quadTo(a, (a + b) / 2)
-        if len(pts) > 2:
-            path.lineTo(pts[-1])
-        return path
-
-    # While drawing, path() is painted piece by piece: the curve up to the midpoint before the
-    # last sample is settled (later samples do not change it), only the straight tail to the last
-    # sample is redrawn with each move. So a move costs the same at the 10th point as at the 5,000th.
-
-    def settled_piece(self) -> QPainterPath | None:
-        """The curve piece the latest sample settled (None before the third sample)."""
-        pts = self.points
-        if len(pts) < 3:
-            return None
-        a, b = pts[-3], pts[-2]
-        path = QPainterPath(pts[0] if len(pts) == 3 else (a + b) / 2)
-        path.quadTo(b, (b + pts[-1]) / 2)
-        return path
-
-    def settled_path(self) -> QPainterPath | None:
-        """Every settled piece as one path (after a resize mid-stroke); None before the third sample."""
-        pts = self.points
-        if len(pts) < 3:
-            return None
-        path = QPainterPath(pts[0])
-        for a, b in zip(pts[1:-1], pts[2:]):
-            path.quadTo(a, (a + b) / 2)
-        return path
-
-    def tail(self) -> QPainterPath:
-        """The part of path() after the settled pieces: a line from the last midpoint."""
-        pts = self.points
-        path = QPainterPath(pts[0] if len(pts) <= 2 else (pts[-2] + pts[-1]) / 2)
-        path.lineTo(pts[-1])
-        return path
-
-
-@dataclass
 class ImageLayer:
     """An opened, dropped, pasted or inspected picture: it replaces what was drawn before it."""
 
@@ -92,19 +42,6 @@ class ImageLayer:
 
 class Clear:
     """A clear in the history, so that undo can bring the drawing back."""
-
-
-def _paint_stroke(painter: QPainter, stroke: Stroke, colour: QColor, path: QPainterPath | None = None) -> None:
-    """The whole stroke, or (path) a piece of it, as the pen draws it."""
-    if len(stroke.points) == 1 or path is None and all(p == stroke.points[0] for p in stroke.points[1:]):
-        r = stroke.width / 2
-        painter.setPen(Qt.NoPen)
-        painter.setBrush(colour)
-        painter.drawEllipse(stroke.points[0], r, r)
-        painter.setBrush(Qt.NoBrush)
-        return
-    painter.setPen(QPen(colour, stroke.width, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
-    painter.drawPath(stroke.path() if path is None else path)
 
 
 def qimage_to_grey(image: QImage) -> np.ndarray:
@@ -174,9 +111,7 @@ class DrawingCanvas(QWidget):
         self._pen_width = float(DEFAULT_PEN_WIDTH)
         self._committed = self._blank()  # every finished item, rendered
         self._display: QImage | None = None  # the same at the widget's size, for paintEvent
-        # While a stroke is drawn: the two above plus its settled pieces, each painted once.
-        self._live: QImage | None = None
-        self._live_display: QImage | None = None
+        self._live: LiveStroke | None = None  # the stroke under way's kept images
         self.notice = ""
         self._ink = QColor(255, 255, 255)
         self._since_emit = QElapsedTimer()
@@ -215,11 +150,8 @@ class DrawingCanvas(QWidget):
     def pixels(self) -> np.ndarray:
         """The drawing as (CANVAS_SIZE, CANVAS_SIZE) uint8, ink high (the stroke under way too)."""
         image = self._committed
-        if self._stroke is not None:
-            image = self._live.copy()
-            p = self._raster_painter(image)
-            _paint_stroke(p, self._stroke, self._ink, self._stroke.tail())
-            p.end()
+        if self._live is not None:
+            image = self._live.pixels()
         return qimage_to_grey(image)
 
     def clear(self) -> None:
@@ -345,7 +277,7 @@ class DrawingCanvas(QWidget):
             return
         self._say("")
         self._stroke = Stroke(self._pen_width, [self.to_logical(pos)])
-        self._live, self._live_display = self._committed.copy(), None
+        self._live = LiveStroke(self._stroke, self._committed, self._ink, QColor(theme.INK))
         if not self._visible_items():
             self._display = None  # painted again without "Draw a digit here" under the stroke
         self._since_emit.start()
@@ -360,10 +292,7 @@ class DrawingCanvas(QWidget):
         if len(self._stroke.points) >= MAX_STROKE_POINTS:
             self._say(f"A stroke holds at most {MAX_STROKE_POINTS:,} points: lift the pen and go on with a new stroke.")
             return
-        self._stroke.points.append(p)
-        piece = self._stroke.settled_piece()
-        if piece is not None:
-            self._paint_piece(piece)
+        self._live.add(p)
         self.update()
         wait = LIVE_INTERVAL_MS - self._since_emit.elapsed()
         if wait <= 0:
@@ -373,19 +302,17 @@ class DrawingCanvas(QWidget):
 
     def _end(self) -> None:
         self._live_timer.stop()
-        stroke, self._stroke = self._stroke, None
-        self._live = self._live_display = None
+        stroke, self._stroke, self._live = self._stroke, None, None
         self._history.append(stroke)
         p = self._raster_painter(self._committed)
-        _paint_stroke(p, stroke, self._ink)
+        paint_stroke(p, stroke, self._ink)
         p.end()
         self._display = None
         self._settled()
 
     def _cancel_stroke(self) -> None:
         self._live_timer.stop()
-        self._stroke = None
-        self._live = self._live_display = None
+        self._stroke = self._live = None
         self._say("")
 
     def _say(self, notice: str) -> None:
@@ -450,30 +377,10 @@ class DrawingCanvas(QWidget):
             if isinstance(item, ImageLayer):
                 painter.drawImage(QRectF(0, 0, CANVAS_SIZE, CANVAS_SIZE), item.image)
             elif isinstance(item, Stroke):
-                _paint_stroke(painter, item, ink)
-
-    def _paint_piece(self, piece: QPainterPath) -> None:
-        """A settled piece of the stroke under way onto the kept images: the raster, and the
-        screen's copy when there is one (else paintEvent makes it, with every piece so far)."""
-        p = self._raster_painter(self._live)
-        _paint_stroke(p, self._stroke, self._ink, piece)
-        p.end()
-        if self._live_display is not None:
-            p = QPainter(self._live_display)
-            self._onto_paper(p)
-            _paint_stroke(p, self._stroke, QColor(theme.INK), piece)
-            p.end()
-
-    def _onto_paper(self, p: QPainter) -> None:
-        """Paint in logical canvas units onto the paper's square, clipped to it."""
-        rect = self.paper_rect()
-        p.setRenderHint(QPainter.Antialiasing)
-        p.setClipRect(rect)
-        p.translate(rect.topLeft())
-        p.scale(rect.width() / CANVAS_SIZE, rect.height() / CANVAS_SIZE)
+                paint_stroke(painter, item, ink)
 
     def resizeEvent(self, event):
-        self._display = self._live_display = None
+        self._display = None
         super().resizeEvent(event)
 
     def _paint_paper(self, p: QPainter) -> None:
@@ -490,7 +397,7 @@ class DrawingCanvas(QWidget):
             p.drawText(rect, Qt.AlignCenter, "Draw a digit here")
             return
         p.save()
-        self._onto_paper(p)
+        onto_paper(p, rect)
         # Images as the raster (what you see is what the network gets), in screen mode so that
         # their black stays the paper's colour; strokes as vectors, crisp at any window size.
         for item in items:
@@ -499,7 +406,7 @@ class DrawingCanvas(QWidget):
                 p.drawImage(QRectF(0, 0, CANVAS_SIZE, CANVAS_SIZE), item.image)
                 p.setCompositionMode(QPainter.CompositionMode_SourceOver)
             else:
-                _paint_stroke(p, item, QColor(theme.INK))
+                paint_stroke(p, item, QColor(theme.INK))
         p.restore()
 
     def _paint_notice(self, p: QPainter) -> None:
@@ -525,22 +432,10 @@ class DrawingCanvas(QWidget):
             self._paint_paper(cache)
             cache.end()
         p = QPainter(self)
-        if self._stroke is None:
+        if self._live is None:
             p.drawImage(0, 0, self._display)
-        else:  # the kept pieces, then only the tail: the same work at any length of stroke
-            if self._live_display is None:
-                self._live_display = self._display.copy()
-                settled = self._stroke.settled_path()
-                if settled is not None:
-                    cache = QPainter(self._live_display)
-                    self._onto_paper(cache)
-                    _paint_stroke(cache, self._stroke, QColor(theme.INK), settled)
-                    cache.end()
-            p.drawImage(0, 0, self._live_display)
-            p.save()
-            self._onto_paper(p)
-            _paint_stroke(p, self._stroke, QColor(theme.INK), self._stroke.tail())
-            p.restore()
+        else:  # the finished drawing with the stroke's kept pieces, then only its tail
+            self._live.paint(p, self._display, self.paper_rect())
         if self.notice:
             self._paint_notice(p)
         p.end()
