@@ -7,7 +7,7 @@ window, so that neither imports the other the wrong way round.
 import sys
 from pathlib import Path
 
-from .cli import main as run_cli
+from .cli import run_program
 
 
 def open_window(model_path: Path | None) -> int:
@@ -17,7 +17,7 @@ def open_window(model_path: Path | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run_cli(argv, open_window=open_window)
+    return run_program(argv, open_window=open_window)
 
 
 if __name__ == "__main__":

@@ -41,12 +41,10 @@ def calibrate_file(model_path: str | Path | None, out: str | Path, data_dir=None
     """Load a model, fit its TrustParams on MNIST's held-out training images, save it to `out`
     (same weights, same metadata plus the rejection), and return a few lines for the user."""
     from .data import load_mnist
+    from .fileio import shown
     from .modelfile import load_model, save_model
     from .paths import default_model_path
 
-    out = Path(out)
-    if out.is_dir():
-        raise ValueError(f"--out {out} is a folder; name a file such as model.safetensors")
     loaded = load_model(model_path or default_model_path())
     data = load_mnist(data_dir)
     trust = fit_trust_on_mnist(loaded.model, data)
@@ -56,7 +54,7 @@ def calibrate_file(model_path: str | Path | None, out: str | Path, data_dir=None
     metadata = {k: v for k, v in loaded.metadata.items() if k != METADATA_KEY}
     save_model(out, loaded.model, metadata, trust=trust)
     return "\n".join([
-        f"saved {out} (weights of {loaded.path}, unchanged)",
+        f"saved {shown(out)} (weights of {shown(loaded.path)}, unchanged)",
         f"temperature {trust.temperature:.3f}; test ECE {report['ece_before']:.2%} -> {report['ece_after']:.2%} (15 bins)",
         f"test digits turned away: {report['not_a_digit']:.2%} not a digit, {report['unsure']:.2%} unsure "
         f"(of {report['images']:,}; {report['errors_among_rejected']} of them misread anyway)",

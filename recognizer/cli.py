@@ -133,7 +133,7 @@ def cmd_train(args) -> int:
 
     from .curves import RunCurves
     from .data import load_mnist
-    from .fileio import check_writable, shown
+    from .fileio import shown
     from .history import record_run
     from .modelfile import save_model
     from .paths import user_data_dir
@@ -168,10 +168,7 @@ def cmd_train(args) -> int:
         print(f"recognizer: {fine_tune_words(config)} from {shown(args.init)}", file=sys.stderr)
     if my_digits is not None:
         print("recognizer: My digits: {:,} trained on, {:,} held out".format(*my_digits.counts()), file=sys.stderr)
-    try:
-        check_writable(args.out)  # before the data and the hours of training, not after
-    except OSError as e:
-        raise RecognizerError(f"Cannot write --out {shown(args.out)}: {e.strerror}") from None
+    _check_out(args.out)  # before the data and the hours of training, not after
     data = load_mnist(args.data_dir)
     warning = warmup_warning(config, len(data.train_images))
     if warning:
@@ -257,7 +254,7 @@ def cmd_evaluate(args) -> int:
             "precision": [round(float(v), 6) for v in ev.precision],
             "recall": [round(float(v), 6) for v in ev.recall],
             **mine,
-        }))
+        }, allow_nan=False))  # strict JSON: a NaN that slipped through is an error, never a bare NaN token
         return 0
     lines = [f"model {shown(loaded.path)}",
              f"accuracy {ev.accuracy:.2%} ({confusion.trace():,} of {confusion.sum():,} test images)",
@@ -321,15 +318,26 @@ def cmd_predict(args) -> int:
             for digit in result.get("digits", ()):
                 del digit["words"]
     if args.json:
-        _say(json.dumps(results))
+        _say(json.dumps(results, allow_nan=False))
     return EXIT_ERROR if failed else 0
 
 
 def cmd_calibrate(args) -> int:
     from .calibrate import calibrate_file
 
+    _check_out(args.out)  # before the data and the fit
     _say(calibrate_file(args.model, args.out, args.data_dir))
     return 0
+
+
+def _check_out(path: Path) -> None:
+    """Refuse an --out that could not be written, or that is a device, a FIFO or a folder, now."""
+    from .fileio import check_writable, shown
+
+    try:
+        check_writable(path)
+    except OSError as e:
+        raise RecognizerError(f"Cannot write --out {shown(path)}: {e.strerror}") from None
 
 
 def _say(line: str) -> None:
@@ -404,5 +412,22 @@ def main(argv: list[str] | None = None, open_window=None) -> int:
         return EXIT_ERROR
 
 
+def run_program(argv: list[str] | None = None, open_window=None) -> int:
+    """main() as a process runs it (the launcher, python -m recognizer.cli): a Ctrl+C after the
+    command is done (a second one while the first is reported, one during the interpreter's
+    teardown) still ends the process with 130 and the one line, never a traceback."""
+    try:
+        return main(argv, open_window)
+    except KeyboardInterrupt:  # a second Ctrl+C while the first was being reported
+        return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGINT, _interrupted_at_exit)
+
+
+def _interrupted_at_exit(signum, frame):
+    os.write(sys.stderr.fileno(), b"recognizer: interrupted\n")
+    os._exit(EXIT_INTERRUPTED)  # now: the command's lines are flushed already (_say), nothing else is owed
+
+
 if __name__ == "__main__":  # python -m recognizer.cli: the commands only; the launcher is python -m recognizer
-    sys.exit(main())
+    sys.exit(run_program())

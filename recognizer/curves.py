@@ -5,11 +5,13 @@ run record (records.py) keeps. Plain numpy, so the CLI records the same columns 
 from __future__ import annotations
 
 import csv
+import io
 import math
 from pathlib import Path
 
 import numpy as np
 
+from .fileio import atomic_write
 from .train import BatchProgress, EpochResult
 
 SMOOTHING = 0.9  # exponential moving average of the batch loss (about 10 batches), debiased
@@ -134,15 +136,15 @@ def _cell(name: str, value: float) -> str:
 
 
 def write_curves_csv(path: str | Path, current: RunCurves, previous: RunCurves | None) -> Path:
-    """All curves in one CSV: run is "current" or "previous", kind "batch" or "epoch"."""
-    path = Path(path)
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(CSV_HEADER)
-        writer.writerows(current.rows("current"))
-        if previous is not None:
-            writer.writerows(previous.rows("previous"))
-    return path
+    """All curves in one CSV: run is "current" or "previous", kind "batch" or "epoch". Written
+with fileio.atomic_write (never onto a device or a FIFO, never half a file)."""
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(CSV_HEADER)
+    writer.writerows(current.rows("current"))
+    if previous is not None:
+        writer.writerows(previous.rows("previous"))
+    return atomic_write(path, text.getvalue().encode("utf-8"))
 
 
 def _spread(n: int, most: int) -> np.ndarray:

@@ -38,7 +38,31 @@ def brief(value, limit: int = 60) -> str:
 
 
 class NotRegularFile(OSError):
-    """The path is a folder, a pipe, a device or a socket: never read."""
+    """The path is a folder, a pipe, a device or a socket: never read, never replaced."""
+
+
+def _not_regular(mode: int, path) -> NotRegularFile:
+    kind = next((k for test, k in _KINDS.items() if test(mode)), "not a regular file")
+    return NotRegularFile(errno.EINVAL, f"it is {kind}, not a regular file", os.fspath(path))
+
+
+# Bytes of the destination's name kept in a temporary or probe name: with the dot, the random part
+# and the suffix it stays far below the 255-byte limit on a file name however long the name is.
+_STEM_BYTES = 100
+
+
+def _beside(target: Path, suffix: str) -> Path:
+    """A fresh hidden name in target's folder, unique by its random part: .NAME.XXXXXXXX.suffix,
+    NAME cut to _STEM_BYTES so that a legal 255-byte destination still gets a legal neighbour."""
+    stem = target.name
+    while len(os.fsencode(stem)) > _STEM_BYTES:
+        stem = stem[:-1]
+    return target.parent / f".{stem}.{secrets.token_hex(4)}.{suffix}"
+
+
+def _write_target(path: Path) -> Path:
+    """Where a write to path lands: a symlink is written through to the file it names."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 class FileTooLarge(OSError):
@@ -55,8 +79,7 @@ def open_regular(path: str | os.PathLike) -> BinaryIO:
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            kind = next((k for test, k in _KINDS.items() if test(mode)), "not a regular file")
-            raise NotRegularFile(errno.EINVAL, f"it is {kind}, not a regular file", os.fspath(path))
+            raise _not_regular(mode, path)
         os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
     except BaseException:
@@ -84,19 +107,24 @@ def atomic_write(path: str | os.PathLike, data: bytes, *, exclusive: bool = Fals
     The bytes go to a temporary file in the destination's folder, are fsynced, and the file is
     renamed into place. Permissions: a new file gets the usual mode (0o666 less the umask, as
     open() would give it, not mkstemp's 0o600); an overwritten file keeps its mode. A symlink at
-    path is written through: its target gets the new content and the link stays a link.
+    path is written through: its target gets the new content and the link stays a link. Anything
+    at path (or behind its link) that is not a regular file, a device or a FIFO say, is never
+    replaced: NotRegularFile.
     exclusive: never replace an existing file (FileExistsError instead), atomically, also against
     another process writing the same name at the same moment.
     On failure (disk full, say) the temporary file is removed and OSError names path.
     Returns path.
     """
     path = Path(path)
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
-    tmp = target.parent / f".{target.name}.{secrets.token_hex(4)}.part"
+    target = _write_target(path)
+    tmp = _beside(target, "part")
     try:
-        old_mode = None if exclusive else stat.S_IMODE(os.stat(target).st_mode)
+        old = os.stat(target)
     except FileNotFoundError:
-        old_mode = None
+        old = None
+    if old is not None and not stat.S_ISREG(old.st_mode):
+        raise _not_regular(old.st_mode, path)
+    old_mode = None if exclusive or old is None else stat.S_IMODE(old.st_mode)
     try:
         # O_EXCL: the temporary name is ours alone. The kernel applies the umask to 0o666.
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
@@ -123,17 +151,26 @@ def atomic_write(path: str | os.PathLike, data: bytes, *, exclusive: bool = Fals
 
 
 def check_writable(path: str | os.PathLike) -> None:
-    """Raise OSError (naming path) unless a file can be written at path, by creating and removing
-    a probe file beside it: asked before hours of work, not after. The folder is created."""
+    """Raise OSError (naming path) unless atomic_write could write path: a new name or a regular
+    file (a symlink to one included), never a device, a FIFO or a folder; found by creating and
+    removing a probe file where the write would land. Asked before hours of work, not after. The
+    folder is created."""
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(errno.EISDIR, "it is a folder; name a file such as model.safetensors", os.fspath(path))
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        probe = path.parent / f".{path.name}.{secrets.token_hex(4)}.probe"
+        mode = os.stat(path).st_mode
+    except OSError:  # a new name (or a path that the probe below explains)
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        raise _not_regular(mode, path)
+    target = _write_target(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        probe = _beside(target, "probe")
         os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         os.unlink(probe)
-        if path.exists() and not os.access(path, os.W_OK):
+        if mode is not None and not os.access(path, os.W_OK):
             raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
     except OSError as e:
         raise OSError(e.errno, e.strerror, os.fspath(path)) from None

@@ -65,8 +65,14 @@ def split_blocks(tensor: torch.Tensor, parts: int) -> torch.Tensor:
 
 def summarize(values: torch.Tensor) -> dict:
     """One block's distribution: quantiles, a histogram over [min, max], and the count, sum and
-    sum of squares TensorBoard's raw histograms want."""
+    sum of squares TensorBoard's raw histograms want. Of its finite values only: a run that
+    overflows (weights near float32's largest, a huge learning rate) is stopped by the Trainer's
+    NaN check with its own sentence, and the record stays plain finite JSON meanwhile."""
     v = values.detach().double().flatten().cpu()
+    v = v[torch.isfinite(v)]
+    if not v.numel():
+        return {"q": [0.0] * len(QUANTILES), "hist": [0.0] * HISTOGRAM_BINS, "lo": 0.0, "hi": 1e-12,
+                "num": 0, "sum": 0.0, "sum_sq": 0.0}  # fmt: skip
     low, high = float(v.min()), float(v.max())
     top = high if high > low else low + 1e-12  # a constant block: one full bin, not a division by 0
     return {"q": torch.quantile(v, torch.tensor(QUANTILES, dtype=torch.double) / 100).tolist(),

@@ -217,6 +217,30 @@ def _check_tensor_table(header: dict, sizes: tuple[int, ...], cell: str, trust_m
     return end
 
 
+def overflow_bound(tensors: dict[str, torch.Tensor], layers: int) -> float:
+    """The largest magnitude any sum before an activation can reach, whatever the image: the
+    inputs are pixels in [0, 1], every hidden state (an LSTM's, a GRU's, a plain RNN's) is in
+    [-1, 1], so a unit's sum is at most its row's absolute weights plus its biases. Below
+    MAX_PREACTIVATION every answer is finite: sigmoid and tanh of finite sums, finite logits."""
+    t = {k: v.double() for k, v in tensors.items()}
+    rows = [t[f"layers.{i}.weight_ih_l0"].abs().sum(1) + t[f"layers.{i}.weight_hh_l0"].abs().sum(1)
+            + t[f"layers.{i}.bias_ih_l0"].abs() + t[f"layers.{i}.bias_hh_l0"].abs() for i in range(layers)]  # fmt: skip
+    rows.append(t["readout.weight"].abs().sum(1) + t["readout.bias"].abs())
+    return max(float(r.max()) for r in rows)
+
+
+# Far below float32's largest (3.4e38), so that the verdict's sums over logits and their squares
+# stay finite too, and far above any trained model's (the shipped ones' are 20 to 45).
+MAX_PREACTIVATION = 1e15
+
+
+def _check_no_overflow(tensors: dict[str, torch.Tensor], layers: int) -> None:
+    bound = overflow_bound(tensors, layers)
+    if not bound <= MAX_PREACTIVATION:
+        raise ModelFileError(f"its weights are so large that its answers would overflow to NaN (sums of up to "
+                             f"{bound:.3g} before an activation; at most {MAX_PREACTIVATION:g} is kept finite)")
+
+
 def load_model(path: str | Path) -> LoadedModel:
     """Read and check a model file; any problem raises ModelFileError naming the file, in one line."""
     path = Path(path)
@@ -260,6 +284,7 @@ def _load(path: Path) -> LoadedModel:
     for key, tensor in tensors.items():
         if not torch.isfinite(tensor).all():
             raise ModelFileError(f"tensor {key} holds NaN or infinite values")
+    _check_no_overflow(tensors, len(sizes))
     model = RowRNN(ModelConfig(sizes, cell))
     model.load_state_dict(tensors)
     model.eval()

@@ -307,17 +307,19 @@ class Trainer:
                     insight.after_backward(last_in_epoch=b == batches - 1)
                 if cfg.grad_clip:
                     torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-                optimizer.step()
+                try:
+                    optimizer.step()
+                except RuntimeError as e:  # a step past float32's range (a learning rate of 1e308, say)
+                    if "overflow" not in str(e):
+                        raise
+                    raise TrainingError(_diverged(float("inf"), epoch, b, cfg)) from None
                 step += 1
                 seen += len(y)
                 # The digits' cross-entropy is what the curves show (the outliers' part never falls
                 # below log 10); the NaN check watches the whole loss. One sync per batch.
                 loss_value, total_value = (v.item() for v in (digits_loss, loss))
                 if not math.isfinite(total_value):
-                    raise TrainingError(
-                        f"The loss became {total_value} at epoch {epoch}, batch {b + 1}; "
-                        f"try a lower learning rate than {cfg.learning_rate:g}"
-                    )
+                    raise TrainingError(_diverged(total_value, epoch, b, cfg))
                 loss_sum += digits_loss.detach() * len(y)
                 correct += (logits.argmax(1) == y).sum()
                 if self.on_batch:
@@ -350,6 +352,10 @@ class Trainer:
             _check_finite(model, "when stopped")
             result.evaluation = evaluate(model, self.data.test_images, self.data.test_labels)
         return result
+
+
+def _diverged(loss: float, epoch: int, batch: int, cfg: TrainConfig) -> str:
+    return f"The loss became {loss} at epoch {epoch}, batch {batch + 1}; try a lower learning rate than {cfg.learning_rate:g}"
 
 
 def _check_finite(model: RowRNN, when: str) -> None:

@@ -14,7 +14,8 @@ softmax is sure of itself on a dot, a dash or a star. Three checks come on top o
   both are fitted, and the one that turns away more of a fresh batch of outliers.py's non-digits
   at the same share of held-out digits is used (TrustParams.score);
 - **not sure**: when the calibrated top probability is below a threshold, "unsure", with the two
-  leading candidates.
+  leading candidates; also, with or without the fitted checks, whenever the top two tie (a flat
+  answer: no digit stands out).
 
 Probabilities are temperature-scaled. Everything is fitted on held-out MNIST training images only
 (the last 5,000 of the 60,000, a fixed split): the distance threshold is a quantile of out-of-fold
@@ -379,6 +380,8 @@ def verdict_from(logits: np.ndarray, features: np.ndarray | None, trust: TrustPa
 
     if is_too_small(strokes_extent):
         return make("not-a-digit", "too small")
+    if confidence <= p[runner_up]:  # a tie at the top (a flat answer, as all-zero weights give): no digit
+        return make("unsure", "low confidence")
     if trust is None:
         return make("digit", "no rejection parameters")
     unlike = e > e_threshold if e_threshold is not None else distance is not None and distance > threshold

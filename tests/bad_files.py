@@ -298,6 +298,27 @@ BAD_MODEL_FILES += [lstm_weights_claimed_gru, gru_weights_without_a_cell_kind, r
                     cell_is_a_list]  # fmt: skip
 
 
+# --- finite weights whose answers overflow to NaN: refused at load ----------------------------
+
+
+def overflowing_readout(d):
+    state, meta = _state_and_meta()
+    state["readout.weight"][:] = 1e37  # finite; sixteen of them on a hidden state near 1 are not
+    save_file(state, d / "loud.safetensors", metadata=meta)
+    return d / "loud.safetensors", "answers would overflow"
+
+
+def overflowing_input_weights(d):
+    state, meta = _state_and_meta()
+    state["layers.0.weight_ih_l0"][::2] = 3e38  # inf - inf inside the gates: NaN everywhere after
+    state["layers.0.weight_ih_l0"][1::2] = -3e38
+    save_file(state, d / "huge.safetensors", metadata=meta)
+    return d / "huge.safetensors", "answers would overflow"
+
+
+BAD_MODEL_FILES += [overflowing_readout, overflowing_input_weights]
+
+
 # --- running a hostile case in a child with a memory ceiling ----------------------------------
 
 LIMIT_AS_BYTES = 3 << 30  # a regression that reads a bomb into memory fails here instead of swapping

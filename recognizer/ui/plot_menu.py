@@ -19,6 +19,7 @@ import pyqtgraph.exporters  # noqa: F401 (pg.exporters is not imported by pyqtgr
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QMenu
 
+from ..fileio import check_writable
 from .dialogs import DIALOGS
 
 CsvTarget = pg.PlotItem | Callable[[str], None] | None
@@ -74,17 +75,18 @@ class _PlotMenu(QObject):
     def _export(self, file_filter: str, suffix: str, exporter) -> None:
         path = self._ask(file_filter, suffix)
         if path:
-            self._run(lambda: exporter(self.view.scene()).export(path))
+            self._run(path, lambda: exporter(self.view.scene()).export(path))
 
     def _export_csv(self) -> None:
         path = self._ask("CSV table (*.csv)", ".csv")
         if not path:
             return
         csv = self.csv
-        self._run(lambda: pg.exporters.CSVExporter(csv).export(path) if isinstance(csv, pg.PlotItem) else csv(path))
+        self._run(path, lambda: pg.exporters.CSVExporter(csv).export(path) if isinstance(csv, pg.PlotItem) else csv(path))
 
-    def _run(self, write) -> None:
+    def _run(self, path: str, write) -> None:
         try:
+            check_writable(path)  # pyqtgraph's exporters open the path as it is: a FIFO would hang the window
             write()
         except OSError as e:
             DIALOGS.show_message(self.view, "warning", "Export failed", f"{e.filename or ''}: {e.strerror or e}")

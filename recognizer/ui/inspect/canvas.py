@@ -9,18 +9,17 @@ undone too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ...strokes import MIN_STEP
+from ...strokes import MAX_STROKE_POINTS, MAX_STROKES, MIN_STEP
 from .. import theme
-
-CANVAS_SIZE = 280  # logical pixels per side: MNIST's 28 times 10
+from .live_stroke import CANVAS_SIZE, LiveStroke, Stroke, onto_paper, paint_stroke
 # MNIST strokes are 2-3 px wide in the 20 px box a digit is scaled into. A digit drawn about 210
 # logical px tall (three quarters of the square) is scaled by 20/210, so a 30 px pen becomes ~2.9
 # px. Measured with the digits of tests/conftest.py drawn through to_mnist: mean ink 0.130 against
@@ -35,24 +34,6 @@ UNDO_PAGES = 20
 
 
 @dataclass
-class Stroke:
-    width: float
-    points: list[QPointF] = field(default_factory=list)
-
-    def path(self) -> QPainterPath:
-        """Quadratic smoothing: a curve through the midpoints, the samples as control points."""
-        pts = self.points
-        path = QPainterPath(pts[0])
-        if len(pts) == 2:
-            path.lineTo(pts[1])
-        for a, b in zip(pts[1:-1], pts[2:]):
-            path.quadTo(a, (a + b) / 2)
-        if len(pts) > 2:
-            path.lineTo(pts[-1])
-        return path
-
-
-@dataclass
 class ImageLayer:
     """An opened, dropped, pasted or inspected picture: it replaces what was drawn before it."""
 
@@ -61,18 +42,6 @@ class ImageLayer:
 
 class Clear:
     """A clear in the history, so that undo can bring the drawing back."""
-
-
-def _paint_stroke(painter: QPainter, stroke: Stroke, colour: QColor) -> None:
-    if len(stroke.points) == 1 or all(p == stroke.points[0] for p in stroke.points[1:]):
-        r = stroke.width / 2
-        painter.setPen(Qt.NoPen)
-        painter.setBrush(colour)
-        painter.drawEllipse(stroke.points[0], r, r)
-        painter.setBrush(Qt.NoBrush)
-        return
-    painter.setPen(QPen(colour, stroke.width, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
-    painter.drawPath(stroke.path())
 
 
 def qimage_to_grey(image: QImage) -> np.ndarray:
@@ -114,10 +83,13 @@ class DrawingCanvas(QWidget):
         drawing has settled (stroke ended, undo, clear, image placed).
     dropped(object): a file was dropped (a Path) or image data was dropped (a QImage); the window
         decides what to do with it, so that it can report unreadable files.
+    notice_changed(str): what the canvas tells the user (also written on the paper), "" when
+        nothing: a stroke or a drawing at its bound (strokes.MAX_STROKE_POINTS, MAX_STROKES).
     """
 
     pixels_changed = Signal(object, bool)
     dropped = Signal(object)
+    notice_changed = Signal(str)
     painted = Signal()  # after each paintEvent: what was drawn is on its way to the screen
 
     def __init__(self, parent: QWidget | None = None):
@@ -139,6 +111,8 @@ class DrawingCanvas(QWidget):
         self._pen_width = float(DEFAULT_PEN_WIDTH)
         self._committed = self._blank()  # every finished item, rendered
         self._display: QImage | None = None  # the same at the widget's size, for paintEvent
+        self._live: LiveStroke | None = None  # the stroke under way's kept images
+        self.notice = ""
         self._ink = QColor(255, 255, 255)
         self._since_emit = QElapsedTimer()
         self._live_timer = QTimer(self, singleShot=True, timerType=Qt.PreciseTimer)  # coarse ones fire early
@@ -177,11 +151,8 @@ class DrawingCanvas(QWidget):
     def pixels(self) -> np.ndarray:
         """The drawing as (CANVAS_SIZE, CANVAS_SIZE) uint8, ink high (the stroke under way too)."""
         image = self._committed
-        if self._stroke is not None:
-            image = image.copy()
-            p = self._raster_painter(image)
-            _paint_stroke(p, self._stroke, self._ink)
-            p.end()
+        if self._live is not None:
+            image = self._live.pixels()
         return qimage_to_grey(image)
 
     def clear(self) -> None:
@@ -302,7 +273,14 @@ class DrawingCanvas(QWidget):
     # --- strokes ----------------------------------------------------------------------------
 
     def _begin(self, pos: QPointF) -> None:
+        if self.stroke_count() >= MAX_STROKES:
+            self._say(f"A drawing holds at most {MAX_STROKES} strokes: undo or clear to draw more.")
+            return
+        self._say("")
         self._stroke = Stroke(self._pen_width, [self.to_logical(pos)])
+        self._live = LiveStroke(self._stroke, self._committed, self._ink, QColor(theme.INK))
+        if not self._visible_items():
+            self._display = None  # painted again without "Draw a digit here" under the stroke
         self._since_emit.start()
         self.update()
         self._emit_live()
@@ -312,7 +290,10 @@ class DrawingCanvas(QWidget):
         last = self._stroke.points[-1]
         if (p - last).manhattanLength() < MIN_STEP:
             return
-        self._stroke.points.append(p)
+        if len(self._stroke.points) >= MAX_STROKE_POINTS:
+            self._say(f"A stroke holds at most {MAX_STROKE_POINTS:,} points: lift the pen and go on with a new stroke.")
+            return
+        self._live.add(p)
         self.update()
         wait = LIVE_INTERVAL_MS - self._since_emit.elapsed()
         if wait <= 0:
@@ -322,17 +303,24 @@ class DrawingCanvas(QWidget):
 
     def _end(self) -> None:
         self._live_timer.stop()
-        stroke, self._stroke = self._stroke, None
+        stroke, self._stroke, self._live = self._stroke, None, None
         self._history.append(stroke)
         p = self._raster_painter(self._committed)
-        _paint_stroke(p, stroke, self._ink)
+        paint_stroke(p, stroke, self._ink)
         p.end()
         self._display = None
         self._settled()
 
     def _cancel_stroke(self) -> None:
         self._live_timer.stop()
-        self._stroke = None
+        self._stroke = self._live = None
+        self._say("")
+
+    def _say(self, notice: str) -> None:
+        if notice != self.notice:
+            self.notice = notice
+            self.notice_changed.emit(notice)
+            self.update()
 
     def _emit_live(self) -> None:
         if self._stroke is None:
@@ -390,7 +378,7 @@ class DrawingCanvas(QWidget):
             if isinstance(item, ImageLayer):
                 painter.drawImage(QRectF(0, 0, CANVAS_SIZE, CANVAS_SIZE), item.image)
             elif isinstance(item, Stroke):
-                _paint_stroke(painter, item, ink)
+                paint_stroke(painter, item, ink)
 
     def resizeEvent(self, event):
         self._display = None
@@ -405,14 +393,12 @@ class DrawingCanvas(QWidget):
         p.setBrush(QColor(theme.PAPER))
         p.drawRoundedRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5), 6, 6)
         items = self._visible_items()
-        if not items:
+        if not items and self._stroke is None:
             p.setPen(QColor(theme.MUTED_TEXT))
             p.drawText(rect, Qt.AlignCenter, "Draw a digit here")
             return
         p.save()
-        p.setClipRect(rect)
-        p.translate(rect.topLeft())
-        p.scale(rect.width() / CANVAS_SIZE, rect.height() / CANVAS_SIZE)
+        onto_paper(p, rect)
         # Images as the raster (what you see is what the network gets), in screen mode so that
         # their black stays the paper's colour; strokes as vectors, crisp at any window size.
         for item in items:
@@ -421,8 +407,19 @@ class DrawingCanvas(QWidget):
                 p.drawImage(QRectF(0, 0, CANVAS_SIZE, CANVAS_SIZE), item.image)
                 p.setCompositionMode(QPainter.CompositionMode_SourceOver)
             else:
-                _paint_stroke(p, item, QColor(theme.INK))
+                paint_stroke(p, item, QColor(theme.INK))
         p.restore()
+
+    def _paint_notice(self, p: QPainter) -> None:
+        """The notice at the foot of the paper, on a panel of its own so that ink never hides it."""
+        flags = Qt.AlignBottom | Qt.AlignHCenter | Qt.TextWordWrap
+        room = self.paper_rect().adjusted(14, 14, -14, -14)
+        text = p.boundingRect(room, flags, self.notice).adjusted(-8, -5, 8, 5)
+        p.setPen(QPen(QColor(theme.ACCENT), 1))
+        p.setBrush(QColor(theme.PANEL))
+        p.drawRoundedRect(text, 5, 5)
+        p.setPen(QColor(theme.TEXT))
+        p.drawText(room, flags, self.notice)
 
     def paintEvent(self, event):
         # Finished items are painted once into a cached image at the screen's resolution; each
@@ -436,17 +433,15 @@ class DrawingCanvas(QWidget):
             self._paint_paper(cache)
             cache.end()
         p = QPainter(self)
-        p.drawImage(0, 0, self._display)
-        if self._stroke is not None:
-            rect = self.paper_rect()
-            p.setRenderHint(QPainter.Antialiasing)
-            p.setClipRect(rect)
-            p.translate(rect.topLeft())
-            p.scale(rect.width() / CANVAS_SIZE, rect.height() / CANVAS_SIZE)
-            _paint_stroke(p, self._stroke, QColor(theme.INK))
+        if self._live is None:
+            p.drawImage(0, 0, self._display)
+        else:  # the finished drawing with the stroke's kept pieces, then only its tail
+            self._live.paint(p, self._display, self.paper_rect())
         if self.overlay is not None:
             p.resetTransform()
             p.setClipping(False)
             self.overlay(p)
+        if self.notice:
+            self._paint_notice(p)
         p.end()
         self.painted.emit()
