@@ -95,7 +95,7 @@ def test_drawing_with_the_mouse_updates_the_answer_during_and_after_the_stroke(m
     qtbot.waitUntil(tab.views_in_sync, timeout=2000)
     np.testing.assert_allclose(tab.state_panel.image_data(), tab.trace.layers[0].h, rtol=1e-6)
     x, y = tab.trajectories.curves[tab.trace.prediction].getData()
-    np.testing.assert_allclose(y, tab.trace.probabilities[:, tab.trace.prediction], rtol=1e-6)
+    np.testing.assert_allclose(y, tab.state.probabilities[:, tab.trace.prediction], rtol=1e-6)
     heat = tab.state_panel.image_item
     assert heat.mapRectToParent(heat.boundingRect()) == QRectF(0.5, -0.5, ROWS, tab.trace.layers[0].h.shape[1])
 
@@ -118,7 +118,7 @@ def test_animation_plays_after_a_stroke_and_the_views_follow_the_row(main_window
     bars_early, heat_early = seen[min(seen)]
     bars_late, heat_late = seen[ROWS]
     assert not np.allclose(bars_early, bars_late)
-    np.testing.assert_allclose(bars_late, tab.trace.probabilities[-1], rtol=1e-6)
+    np.testing.assert_allclose(bars_late, tab.state.probabilities[-1], rtol=1e-6)
     # the heatmap fills in as rows are read: unread rows are NaN (transparent)
     assert np.isnan(heat_early[min(seen):]).all() and not np.isnan(heat_late).any()
     assert tab.caption.text().startswith(f"Row {ROWS} of {ROWS}")
@@ -149,7 +149,7 @@ def test_space_and_arrow_keys_drive_the_animation(main_window, qtbot):
     key(main_window, Qt.Key_Left)
     assert tab.row == ROWS - 3
     bars = tab.bars.heights.copy()
-    np.testing.assert_allclose(bars, tab.trace.probabilities[ROWS - 3], rtol=1e-6)
+    np.testing.assert_allclose(bars, tab.state.probabilities[ROWS - 3], rtol=1e-6)
     key(main_window, Qt.Key_Right)
     assert tab.row == ROWS - 2
     assert tab.caption.text().startswith(f"Row {ROWS - 1} of {ROWS}:")

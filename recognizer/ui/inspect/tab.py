@@ -432,7 +432,7 @@ class InspectTab(QWidget):
         for control in self._player_controls:
             control.setEnabled(trace is not None)
         self.input_view.set_row(None if trace is None else row)
-        self.bars.set_probabilities(None if trace is None else trace.probabilities[row])
+        self.bars.set_probabilities(None if trace is None else state.probabilities[row])
         if self._sync_heavy():
             self.trajectories.set_row(None if trace is None else row)
             self.state_panel.set_row(None if trace is None else row)
@@ -452,7 +452,7 @@ class InspectTab(QWidget):
         trace = self.state.trace
         if self._heavy_trace is not trace:
             self._heavy_trace = trace
-            self.trajectories.set_trace(None if trace is None else trace.probabilities)
+            self.trajectories.set_trace(None if trace is None else self.state.probabilities)
             self.state_panel.set_trace(trace)
         return True
 

@@ -1,16 +1,20 @@
-"""Help › Keyboard shortcuts and the digit keys, through the real window: F1 opens the real
-message box (not a recorder) and it lists every shortcut; pressing a digit key twice for one
-drawing keeps one digit, relabelled."""
+"""Draw & Inspect's words and keys, through the real window: one confidence everywhere (the
+answer, the bars, the caption), a caption that agrees with the verdict, Help › Keyboard
+shortcuts in the real message box (not a recorder) listing every shortcut, and a digit key
+pressed twice for one drawing keeping one digit, relabelled."""
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from recognizer.modelfile import load_model, save_model
 from recognizer.my_digits import MyDigits
 from recognizer.records import Records, default_path
 from recognizer.ui import main_window as main_window_module
@@ -62,3 +66,35 @@ def test_a_second_digit_key_relabels_the_drawing_it_kept(window, draw):
     QTest.keyClick(canvas, Qt.Key_7)
     with Records(default_path()) as records:
         assert [d.label for d in MyDigits(records).digits()] == [7, 7]
+
+
+@pytest.fixture(scope="module")
+def hot_model_path(tmp_path_factory, model_path):
+    """The shipped model with a temperature of 3: its calibrated confidence is far from its softmax."""
+    loaded = load_model(model_path)
+    path = tmp_path_factory.mktemp("hot") / "hot.safetensors"
+    return save_model(path, loaded.model, loaded.metadata, trust=dataclasses.replace(loaded.trust, temperature=3.0))
+
+
+def test_the_answer_the_bars_the_lines_and_the_caption_give_one_confidence(window, draw, hot_model_path, qtbot):
+    assert window.load_model_file(hot_model_path)
+    tab = window.inspect_tab
+    tab.set_auto_play(False)
+    draw(tab.canvas, 7)
+    verdict = tab.state.verdict
+    assert verdict.kind == "digit" and verdict.confidence < tab.trace.confidence - 0.05  # the two differ
+    sure = tab.confidence.text()  # "NN% sure"
+    shown = sure.removesuffix(" sure")
+    assert tab.bars.label.toPlainText() == shown
+    assert f"answers 7 ({shown})" in tab.caption.text()
+    qtbot.waitUntil(lambda: tab.trajectories.curves[7].getData()[1] is not None)  # the lines catch up after the stroke
+    assert tab.trajectories.curves[7].getData()[1][-1] == pytest.approx(verdict.confidence, rel=1e-5)
+
+
+def test_the_caption_names_no_digit_the_verdict_turned_away(window, draw):
+    tab = window.inspect_tab
+    tab.set_auto_play(False)
+    draw(tab.canvas, [[(120, 140), (160, 140)]])  # a dash
+    assert tab.prediction.text() == "–"
+    caption = tab.caption.text()
+    assert "doesn't look like a digit" in caption and "answers" not in caption
