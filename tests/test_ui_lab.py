@@ -98,3 +98,27 @@ def test_the_window_hands_the_lab_its_drawing_and_model(full_main_window, qtbot,
     window.tabs.setCurrentWidget(lab)  # shown: it reads the latest drawing
     qtbot.waitUntil(lambda: lab.state.image28 is not None, timeout=5000)
     np.testing.assert_array_equal(lab.state.image28, window.inspect_tab.trace.image)
+
+
+def test_the_ranking_tells_small_falls_apart_and_says_when_the_answer_is_saturated(lab, qtbot):
+    qtbot.waitUntil(lambda: lab.ranking_list.count() == 10, timeout=10000)
+    lines = [lab.ranking_list.item(i).text() for i in range(10)]
+    drops = [d for _, d in lab.state.ranking.top()]
+    assert "−0%" not in " ".join(lines)
+    distinct = len({round(d, 8) for d in drops if d > 0})  # falls that differ read differently
+    assert len({line.split(": ")[1] for line in lines}) >= min(distinct, 2)
+    if max(drops) < 0.001:
+        assert "saturated" in lab.deciding_label.text()
+
+
+def test_a_new_model_says_it_cleared_the_edits(lab, qtbot, stacked_model_path):
+    lab.form.pin_choice.setCurrentText("forget every row")
+    lab.form.pin_button.click()
+    assert lab.chips.buttons
+    with qtbot.waitSignal(lab.status_message) as said:
+        lab.set_model(load_model(stacked_model_path))
+    assert lab.chips.buttons == []
+    assert "cleared" in said.args[0] and "forget every row" in said.args[0]
+    assert lab.hint.text() == said.args[0]
+    lab.form.hide_button.click()
+    assert "cleared" not in lab.hint.text()  # said until the next edit

@@ -154,6 +154,8 @@ class LabTab(QWidget):
         self.layer_spin.blockSignals(False)
         self.layer_spin.setVisible(self.state.layers > 1)
         self._changed()
+        if self.state.notice:
+            self.status_message.emit(self.state.notice)
 
     def set_image(self, image28) -> None:
         self.state.set_image(image28)
