@@ -191,6 +191,31 @@ def test_the_mistakes_gallery_is_sorted_by_confidence(tab, qtbot, core_evaluatio
     assert signal.args[1].startswith(f"test digit #{int(shown[1])}:")
 
 
+def test_mistakes_the_verdict_turns_away_are_marked_on_mistakes_and_browse(tab, core_evaluation, loaded, mnist):
+    from recognizer.verdict import judge_batch
+
+    ev = core_evaluation
+    wrong = np.flatnonzero(ev.predictions != ev.labels)
+    kinds = {int(i): v.kind for i, v in zip(wrong, judge_batch(loaded.model, mnist.test_images[wrong]))}
+    away = {i: k for i, k in kinds.items() if k != "digit"}
+    assert away, "the shipped model turns some of its mistakes away"  # else this test checks nothing
+    tab.pages.setCurrentIndex(1)
+    tab.browse_page.mistakes_only.setChecked(True)
+    try:
+        for grid in (tab.mistakes_page.grid, tab.browse_page.grid):
+            texts = {grid.model().digit_at(r): grid.model().data(grid.model().index(r), Qt.DisplayRole)
+                     for r in range(grid.count())}  # fmt: skip
+            assert set(texts) == set(kinds)
+            for i, text in texts.items():
+                mark = {"unsure": "unsure", "not-a-digit": "no digit"}.get(kinds[i])
+                assert (text.endswith(mark) if mark else text.endswith("%")), (i, kinds[i], text)
+    finally:
+        tab.browse_page.mistakes_only.setChecked(False)
+    assert f"({len(away)} the verdict would turn away" in tab.mistakes_page.count.text()
+    first = next(iter(away))
+    assert "the verdict: not" in tab.state.digit_caption("test", first)
+
+
 def test_the_browser_filters_by_label_answer_and_confidence(tab, qtbot, core_evaluation, mnist):
     ev = core_evaluation
     tab.pages.setCurrentIndex(2)

@@ -359,7 +359,13 @@ class EvaluateState:
     def mistakes_count_text(self) -> str:
         if self.result is None:
             return ""
-        return f"{len(self.mistakes()):,} mistakes out of {len(self.result.evaluation.labels):,} test digits"
+        away = len(self.result.turned_away)
+        note = f" ({away:,} the verdict would turn away: unsure or not a digit)" if away else ""
+        return f"{len(self.mistakes()):,} mistakes out of {len(self.result.evaluation.labels):,} test digits{note}"
+
+    def turned_away(self, dataset: str, i: int) -> str | None:
+        """"unsure" or "not-a-digit" for a test mistake the verdict would not give as a digit, else None."""
+        return None if dataset != "test" or self.result is None else self.result.turned_away.get(int(i))
 
     def browse_count_text(self) -> str:
         _, labels = self.dataset(self.browse.dataset)
@@ -394,15 +400,21 @@ class EvaluateState:
         else:
             return f"{name} #{i}: true {int(labels[i])}"
         pred = int(np.argmax(p))
-        return f"{name} #{i}: true {int(labels[i])}, predicted {pred} ({percent(float(p[pred]))})"
+        said = {"unsure": "; the verdict: not sure, so no answer",
+                "not-a-digit": "; the verdict: not a digit, so no answer"}.get(self.turned_away(dataset, i), "")  # fmt: skip
+        return f"{name} #{i}: true {int(labels[i])}, predicted {pred} ({percent(float(p[pred]))}){said}"
 
     def thumb_text(self, dataset: str, i: int, short: bool = False) -> str:
-        """A thumbnail's caption: '4→9 87%' for a mistake, '7 99%' (or just '99%') else."""
+        """A thumbnail's caption: '4→9 87%' for a mistake, '7 99%' (or just '99%') else; a mistake
+        the verdict would turn away says so instead of a confidence: '4→9 unsure', '4→9 no digit'."""
         _, labels = self.dataset(dataset)
         probs = self.probabilities(dataset)
         if probs is None:
             return f"label {labels[i]}"
         pred, conf = int(probs[i].argmax()), short_percent(float(probs[i].max()))
+        away = self.turned_away(dataset, i)
+        if away is not None:
+            return f"{labels[i]}→{pred} {'unsure' if away == 'unsure' else 'no digit'}"
         if pred != labels[i]:
             return f"{labels[i]}→{pred} {conf}"
         return conf if short else f"{pred} {conf}"
