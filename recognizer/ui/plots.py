@@ -17,8 +17,16 @@ ROW_X = np.arange(1, ROWS + 1, dtype=np.float64)
 DIGIT_TICKS = [[(t, str(t)) for t in (1, 7, 14, 21, 28)]]
 
 
+def plain_axes(item: pg.PlotItem) -> None:
+    """Numbers as they are on every axis of the plot: never an SI-prefixed "(x0.001)" or
+    "(x1e-06)" beside a label. Every plot in the window goes through this (fixed_axes calls it)."""
+    for side in ("left", "bottom", "right", "top"):
+        item.getAxis(side).enableAutoSIPrefix(False)
+
+
 def fixed_axes(item: pg.PlotItem, x_label: str, y_label: str) -> None:
     """Labelled axes on a view that does not pan or zoom (the right-click menu still exports)."""
+    plain_axes(item)
     item.setLabel("bottom", x_label)
     item.setLabel("left", y_label)
     item.hideButtons()
@@ -31,8 +39,6 @@ def plot_widget(x_label: str, y_label: str, title: str | None = None) -> pg.Plot
     fixed_axes(item, x_label, y_label)
     if title:
         item.setTitle(title, color=theme.MUTED_TEXT, size="10pt")
-    for side in ("bottom", "left"):
-        item.getAxis(side).enableAutoSIPrefix(False)  # never "hidden unit (x0.001)"
     w.setAntialiasing(True)
     return w
 

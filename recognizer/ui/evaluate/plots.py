@@ -18,7 +18,7 @@ from ...dims import CLASSES, ROWS
 from .. import theme
 from ..colormaps import CLASS_COLOURS
 from ..plot_menu import install_plot_menu
-from ..plots import DIGIT_TICKS, fixed_axes, frame_digit_plot
+from ..plots import DIGIT_TICKS, fixed_axes, frame_digit_plot, plain_axes
 
 ROW_AXIS = "row (1–28)"
 
@@ -39,6 +39,7 @@ class HiddenStateMap(pg.PlotWidget):
         super().__init__(parent)
         item = self.getPlotItem()
         item.hideButtons()
+        plain_axes(item)  # never "principal component 1 (x1e-06)"
         item.setLabel("bottom", "principal component 1")
         item.setLabel("left", "principal component 2")
         item.showGrid(x=True, y=True, alpha=0.12)
@@ -195,6 +196,7 @@ class SaliencyView(pg.GraphicsLayoutWidget):
             interactive=False, width=14,
         )  # fmt: skip
         self.colour_bar.setImageItem(self.heat)
+        plain_axes(self.colour_bar)  # a colour bar is a plot too
         self.addItem(self.colour_bar, row=0, col=1)
 
         self.bar_plot = self.addPlot(row=0, col=2)
@@ -290,7 +292,6 @@ class RobustnessPlot(pg.PlotWidget):
         left.setTicks([[(v, str(v)) for v in range(0, 101, 25)]])
         # Short plots: keep all five labels (pyqtgraph drops some when they fill much of the axis).
         left.setStyle(hideOverlappingLabels=False, textFillLimits=[(0, 0.95)])
-        item.getAxis("bottom").enableAutoSIPrefix(False)
         self.legend = item.addLegend(labelTextColor=theme.TEXT, labelTextSize="8pt", brush=pg.mkBrush(17, 24, 39, 215))
         # Bottom centre: the curves start high and fall at the sides, so the middle stays clear.
         # Only plots with two or more curves show it: one curve is named by the axis already.

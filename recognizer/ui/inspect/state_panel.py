@@ -18,7 +18,7 @@ from ...cells import SERIES as CELL_SERIES
 from ...dims import ROWS
 from .. import theme
 from ..colormaps import diverging, sequential
-from ..plots import ROW_AXIS, ROW_X, plot_widget
+from ..plots import ROW_AXIS, ROW_X, plain_axes, plot_widget
 from ..widgets import TextLine
 
 if TYPE_CHECKING:
@@ -123,6 +123,7 @@ class StatePanel(QWidget):
             values=(-1, 1), colorMap=diverging(), label="hidden state h", interactive=False, width=14, colorMapMenu=False
         )
         self.colorbar.setImageItem(self.image_item, insert_in=plot)
+        plain_axes(self.colorbar)  # a colour bar is a plot too
         self.row_cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(theme.ACCENT, width=1.5))
         self.unit_marker = pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen(theme.SELECTION, width=1, style=Qt.DashLine))
         plot.addItem(self.row_cursor)
