@@ -86,7 +86,7 @@ def test_the_header_always_names_the_current_model(state, data):
     state.begin("evaluating")
     assert state.header_text() == "Evaluating unsaved model on the 12 test digits…"
     state.finish_evaluation(state.version, fake_result(data.test_labels))
-    assert "9 of 12 digits read correctly, 3 mistakes" in state.header_text()
+    assert "9 of 12 test digits read correctly, 3 mistakes" in state.header_text()
     assert "unsaved model" in state.header_text() and "0.2 s" in state.header_text()
     state.set_model(tiny_model(0, "/models/saved.safetensors"))
     assert "unsaved model" not in state.header_text() and "saved.safetensors" in state.header_text()

@@ -579,6 +579,10 @@ def test_the_tab_fits_a_1024x700_window(qtbot, model_path, monkeypatch):
     assert (w.width(), w.height()) == (1024, 700)
     hint = tab.minimumSizeHint()
     assert hint.width() <= 1024 and hint.height() <= 620, hint
+    summary = tab.summary_label  # the header says it in one line, never wraps
+    assert summary.fontMetrics().horizontalAdvance(summary.text()) <= summary.width() - 4, summary.text()
+    bar = tab.pages.tabBar()  # every page's title whole, no scroll arrows
+    assert bar.tabRect(bar.count() - 1).right() <= bar.width(), [bar.tabText(i) for i in range(bar.count())]
     view = tab.matrix_page.view
     assert view.matrix.max() >= 1000
     room = view.cell_pixels()

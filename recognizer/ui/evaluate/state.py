@@ -315,9 +315,9 @@ class EvaluateState:
             return f"Press Evaluate (or just wait a moment) to measure {loaded.name} on the 10,000 MNIST test digits."
         m = self.result.evaluation.confusion
         correct, total = int(m.trace()), int(m.sum())
-        return (f"accuracy on the MNIST test set: {correct:,} of {total:,} digits read correctly, "
-                f"{total - correct:,} mistakes.  Model {loaded.name} ({loaded.model.describe()}), "
-                f"evaluated in {self.result.seconds:.1f} s.")  # fmt: skip
+        # One line at 1024 px: the accuracy beside it says what it is (its tooltip too).
+        return (f"{correct:,} of {total:,} test digits read correctly, {total - correct:,} mistakes · "
+                f"Model {loaded.name} ({loaded.model.describe()}) · {self.result.seconds:.1f} s")  # fmt: skip
 
     def finished_message(self) -> str:
         """For the window's status bar, once the evaluation is done."""
