@@ -98,3 +98,24 @@ def test_the_caption_names_no_digit_the_verdict_turned_away(window, draw):
     assert tab.prediction.text() == "–"
     caption = tab.caption.text()
     assert "doesn't look like a digit" in caption and "answers" not in caption
+
+
+def test_at_1024x700_the_heatmap_has_a_pixel_per_unit(window, qtbot):
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.height() == 700)
+    heatmap = window.inspect_tab.state_panel.heatmap
+    qtbot.waitUntil(lambda: heatmap.getPlotItem().getViewBox().height() >= 100)
+
+
+def test_the_depends_on_caption_fits_its_lines(window, draw, qtbot):
+    from PySide6.QtCore import QRect
+
+    tab = window.inspect_tab
+    tab.set_auto_play(False)
+    tab.row_pages.buttons[1].click()  # "Depends on"
+    draw(tab.canvas, 7)
+    caption = tab.flow_view.caption
+    qtbot.waitUntil(lambda: caption.text().startswith("Answer 7"), timeout=20_000)
+    fm = caption.fontMetrics()
+    needed = fm.boundingRect(QRect(0, 0, caption.width() - 4, 10_000), Qt.TextWordWrap, caption.text()).height()
+    assert needed <= caption.height() - 4, caption.text()

@@ -20,7 +20,7 @@ from .. import theme
 from ..jobs import JobRunner
 from ..plot_menu import install_plot_menu
 from ..plots import ROW_AXIS, ROW_X, plot_widget
-from ..widgets import caption_label
+from ..widgets import TextLine
 
 SETTLE_MS = 120  # after the last change of the drawing: one computation per pause of the pen
 JOB_KEY = "gradient-flow"
@@ -65,14 +65,14 @@ class GradientFlowView(QWidget):
         self._settle.timeout.connect(self._compute)
         self.setToolTip("How much the answer (the network's own, as the label) depends on the memory held after "
                         "each row: ‖∂loss/∂h‖ and ‖∂loss/∂c‖, back-propagated through the rows.")  # fmt: skip
-        self.plot = plot_widget(ROW_AXIS, "relative to largest")
+        self.plot = plot_widget(ROW_AXIS, "relative")  # to the largest (the tooltip says): "relative to largest" was cut
         item = self.plot.getPlotItem()
         item.setRange(xRange=(0.5, 28.5), yRange=(0, 1.05), padding=0)
         self.h_curve = item.plot(pen=pg.mkPen(theme.ACCENT, width=2))
         self.c_curve = item.plot(pen=pg.mkPen(theme.SELECTION, width=2, style=Qt.DashLine))
-        self.plot.setMinimumSize(200, 70)
+        self.plot.setMinimumSize(200, 48)  # with its three-line caption, no taller than the ten lines it replaces
         install_plot_menu(self.plot, "gradient-flow-of-the-drawing", csv=item)
-        self.caption = caption_label("", lines=2)
+        self.caption = TextLine("", lines=3, muted=True)  # the panel's own size: 11 pt in two lines was cut
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot, 1)
@@ -116,4 +116,4 @@ class GradientFlowView(QWidget):
         half = int(np.argmax(h >= 0.5)) + 1
         lines = "solid ‖∂loss/∂h‖" + ("" if flow.c is None else ", dashed ‖∂loss/∂c‖")
         self.caption.setText(f"Answer {flow.answer}: {lines}. "
-                             f"It depends on the memory from row {half} on (half of the largest or more).")  # fmt: skip
+                             f"It depends most on the memory from row {half} on (half the largest or more).")  # fmt: skip

@@ -143,7 +143,7 @@ class StatePanel(QWidget):
         self.unit_text = TextLine("Hover the heatmap to follow one unit.", lines=2, muted=True)
         self.unit_text.setToolTip("The unit under the mouse, or the one you clicked, and its value at this row.")
         self.unit_plot = plot_widget(ROW_AXIS, "h")
-        self.unit_plot.setMinimumHeight(110)
+        self.unit_plot.setMinimumHeight(64)  # one line: the heatmap above needs the height more
         self.unit_plot.setToolTip("The chosen unit's value after each row read; the amber line is the current row.")
         up = self.unit_plot.getPlotItem()
         up.setRange(xRange=(0.5, ROWS + 0.5), padding=0)
@@ -157,7 +157,9 @@ class StatePanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         layout.addLayout(controls)
-        layout.addWidget(self.heatmap, 2)
+        # 128 units want about a pixel each: at 1024x700 the heatmap was 45 px tall.
+        self.heatmap.setMinimumHeight(150)
+        layout.addWidget(self.heatmap, 3)
         layout.addWidget(self.unit_text)
         layout.addWidget(self.unit_plot, 1)
 
