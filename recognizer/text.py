@@ -42,5 +42,6 @@ def plural(n: float, word: str, many: str | None = None) -> str:
 
 def format_accuracy(p: float) -> str:
     """An accuracy on the test set, to the hundredth of a percent (one test digit in 10,000):
-    99.57%, so that two models a few digits apart read differently."""
+    99.57%, so that two models a few digits apart read differently. The same for any share
+    measured on a test set (precision, recall, calibration error); format_percent for the rest."""
     return f"{p:.2%}"

@@ -197,7 +197,7 @@ def test_robustness_is_remembered_per_model(state):
     assert state.robustness_box_title("Noise") == "Noise: accuracy on 5 test digits (a fixed random sample)"
     assert state.finish_robustness(state.version, _finished_curves(run))
     assert state.robustness_button_text() == "Run again"
-    assert state.robustness_status().startswith("Done on 5 test digits: 90.0% read correctly untouched; the lowest "
+    assert state.robustness_status().startswith("Done on 5 test digits: 90.00% read correctly untouched; the lowest "
                                                 "point is Gaussian noise at noise 60% (30% correct)")  # fmt: skip
     remembered = state.robustness
     state.set_model(tiny_model(4))

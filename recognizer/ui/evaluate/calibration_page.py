@@ -12,6 +12,7 @@ from ...calibration import Reliability, before_and_after
 from ...verdict import trust_of
 from .. import theme
 from ..plot_menu import install_plot_menu
+from ...text import format_accuracy
 from ..plots import plot_widget, set_empty
 from ..widgets import TextLine
 from .state import EvaluateState
@@ -71,12 +72,12 @@ class CalibrationPage(QWidget):
                 sizes = 5 + 3 * np.log10(rel.counts[filled])
                 curve.setData(rel.confidence[filled], rel.accuracy[filled], symbolSize=sizes)
         if self.after is None:
-            self.caption.setText(f"Expected calibration error on the {len(ev.labels):,} test digits: {self.before.ece:.2%}. "
+            self.caption.setText(f"Expected calibration error on the {len(ev.labels):,} test digits: {format_accuracy(self.before.ece)}. "
                                  "This model file has no temperature, so its probabilities are shown as they are.")  # fmt: skip
             self.legend.setText("grey: the network's probabilities")
         else:
-            self.caption.setText(f"Expected calibration error on the {len(ev.labels):,} test digits: {self.before.ece:.2%} "
-                                 f"as the network gives it, {self.after.ece:.2%} after temperature scaling (T = {temperature:.3f}), "
+            self.caption.setText(f"Expected calibration error on the {len(ev.labels):,} test digits: {format_accuracy(self.before.ece)} "
+                                 f"as the network gives it, {format_accuracy(self.after.ece)} after temperature scaling (T = {temperature:.3f}), "
                                  "which is what the window shows.")  # fmt: skip
             self.legend.setText("grey: the network's probabilities · amber: temperature-scaled, as shown · dashed: perfect calibration")
 

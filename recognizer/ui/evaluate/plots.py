@@ -18,6 +18,7 @@ from ...dims import CLASSES, ROWS
 from .. import theme
 from ..colormaps import CLASS_COLOURS
 from ..plot_menu import install_plot_menu
+from ...text import format_percent
 from ..plots import DIGIT_TICKS, fixed_axes, frame_digit_plot, plain_axes, set_empty
 
 ROW_AXIS = "row (1–28)"
@@ -101,8 +102,8 @@ class HiddenStateMap(pg.PlotWidget):
             item.setLabel("bottom", "principal component 1")
             item.setLabel("left", "principal component 2")
         else:
-            item.setLabel("bottom", f"principal component 1 ({ratios[0]:.0%} of the variance)")
-            item.setLabel("left", f"principal component 2 ({ratios[1]:.0%})")
+            item.setLabel("bottom", f"principal component 1 ({format_percent(float(ratios[0]))} of the variance)")
+            item.setLabel("left", f"principal component 2 ({format_percent(float(ratios[1]))})")
 
     def set_points(self, points: np.ndarray | None, labels: np.ndarray | None) -> None:
         self.points, self.labels = points, labels

@@ -11,6 +11,7 @@ import numpy as np
 
 from ... import analysis
 from ...analysis import PCA, Perturbation, RobustnessCurve
+from ...text import format_percent
 from ...evaluate import Evaluation, final_states
 
 @dataclass(frozen=True, eq=False)
@@ -60,7 +61,7 @@ DEFAULT_ROBUSTNESS_SIZE = 2000
 def describe_level(p: Perturbation, level: float) -> str:
     """A perturbation's level as a person writes it: +4 px, −30°, +1.5 px, noise 20%."""
     if p.group == "noise":
-        return f"noise {level:.0%}"
+        return f"noise {format_percent(level)}"
     unit = "°" if p.unit == "degrees" else " px"  # a thickening step spreads the ink a pixel
     return f"{level:+g}{unit}".replace("-", "−")
 

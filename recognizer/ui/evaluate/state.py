@@ -20,7 +20,7 @@ from ...data import MNIST
 from ...dims import CLASSES, ROWS
 from ...modelfile import LoadedModel
 from ...trace import Trace, Tracer
-from ...text import format_percent as percent, short_percent
+from ...text import format_accuracy, format_percent as percent, short_percent
 from .results import DEFAULT_ROBUSTNESS_SIZE, RobustnessResult, TestSetResult, describe_level
 
 LAST = ROWS - 1
@@ -294,7 +294,7 @@ class EvaluateState:
     # --- captions -------------------------------------------------------------------------------
 
     def accuracy_text(self) -> str:
-        return "–" if self.result is None else f"{self.result.evaluation.accuracy:.2%}"
+        return "–" if self.result is None else format_accuracy(self.result.evaluation.accuracy)
 
     def header_text(self) -> str:
         """The line beside the accuracy: what is going on, or what was measured on which model."""
@@ -321,7 +321,7 @@ class EvaluateState:
 
     def finished_message(self) -> str:
         """For the window's status bar, once the evaluation is done."""
-        return (f"Evaluated {self.loaded.name}: {self.result.evaluation.accuracy:.2%} on the test set "
+        return (f"Evaluated {self.loaded.name}: {format_accuracy(self.result.evaluation.accuracy)} on the test set "
                 f"({self.result.seconds:.1f} s)")  # fmt: skip
 
     def table_rows(self) -> list[tuple[str, ...]]:
@@ -330,7 +330,7 @@ class EvaluateState:
             return [("",) * 5] * CLASSES
         ev = self.result.evaluation
         m, precision, recall = ev.confusion, ev.precision, ev.recall
-        return [(str(d), f"{m[d].sum():,}", f"{m[d, d]:,}", f"{precision[d]:.2%}", f"{recall[d]:.2%}")
+        return [(str(d), f"{m[d].sum():,}", f"{m[d, d]:,}", format_accuracy(precision[d]), format_accuracy(recall[d]))
                 for d in range(CLASSES)]  # fmt: skip
 
     def worst_precision_recall(self) -> tuple[int, int] | None:
@@ -483,6 +483,6 @@ class EvaluateState:
             return f"Done on {n:,} test digits."
         worst = min(run.curves.values(), key=lambda c: float(np.nanmin(c.accuracy)))
         level = float(worst.levels[np.nanargmin(worst.accuracy)])
-        return (f"Done on {n:,} test digits: {plain:.1%} read correctly untouched; the lowest point is "
+        return (f"Done on {n:,} test digits: {format_accuracy(plain)} read correctly untouched; the lowest point is "
                 f"{worst.perturbation.name.split(' (')[0]} at {describe_level(worst.perturbation, level)} "
-                f"({np.nanmin(worst.accuracy):.0%} correct).")  # fmt: skip
+                f"({percent(float(np.nanmin(worst.accuracy)))} correct).")  # fmt: skip
