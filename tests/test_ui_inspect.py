@@ -590,12 +590,21 @@ def test_window_geometry_is_remembered(qtbot, model_path, monkeypatch, no_other_
 def test_the_pen_preview_shows_the_width_the_canvas_draws(main_window, qtbot):
     tab = main_window.inspect_tab
     preview = tab.pen_preview
-    tab.set_pen_width(10)
-    thin = preview.diameter
+    diameters = []
+    for width in (10, 20, 40, 59, 60):  # it grows over the whole range (it stopped at 28 px)
+        tab.set_pen_width(width)
+        diameters.append(preview.diameter)
+    assert 0 < diameters[0] < diameters[1] < diameters[2] < diameters[3] < diameters[4] == preview.height() - 2
     tab.set_pen_width(20)
+    assert not preview.ring.isVisible()  # set, not moved by the user: no ring
+    tab.pen_slider.setFocus()
+    for _ in range(6):  # page by page to the widest pen (End is the window's "last row"): its true width shows
+        QTest.keyClick(tab.pen_slider, Qt.Key_PageUp)
+    ring = preview.ring
+    assert ring.isVisible() and tab.canvas.pen_width == 60
     scale = tab.canvas.paper_rect().width() / CANVAS_SIZE
-    assert preview.diameter == pytest.approx(min(20 * scale, preview.height() - 2))
-    assert preview.diameter > thin > 0
+    assert ring.diameter == pytest.approx(60 * scale) and ring.diameter > preview.height()
+    qtbot.waitUntil(lambda: not ring.isVisible(), timeout=3000)  # for a moment only
 
 
 def test_plots_offer_only_what_works_on_right_click(main_window):

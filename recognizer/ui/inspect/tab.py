@@ -110,6 +110,7 @@ class InspectTab(QWidget):
         self.pen_slider.setMinimumWidth(70)  # at 1024 px the buttons beside it squeezed it to nothing
         self.pen_preview = PenPreview(self.canvas)
         self.pen_slider.valueChanged.connect(self.pen_preview.update)
+        self.pen_slider.actionTriggered.connect(self.pen_preview.ring.flash)  # moved by the user, not by settings
         self.undo_button = QPushButton("Undo")
         self.undo_button.setToolTip("Take back the last stroke (Ctrl+Z).")
         self.undo_button.clicked.connect(self.canvas.undo)
