@@ -119,3 +119,26 @@ def test_the_depends_on_caption_fits_its_lines(window, draw, qtbot):
     fm = caption.fontMetrics()
     needed = fm.boundingRect(QRect(0, 0, caption.width() - 4, 10_000), Qt.TextWordWrap, caption.text()).height()
     assert needed <= caption.height() - 4, caption.text()
+
+
+def test_a_pasted_picture_shows_whole_and_sharp_on_the_canvas(window):
+    """Not its 28x28 blown up (blurred, the picture's margins and shape lost)."""
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    picture = QImage(400, 200, QImage.Format_RGB32)  # wide: fitted, it fills the width and half the height
+    picture.fill(QColor("white"))
+    p = QPainter(picture)
+    p.fillRect(180, 40, 40, 120, QColor("black"))  # a sharp-edged bar, a "1"
+    p.end()
+    QApplication.clipboard().setImage(picture)
+    QTest.keyClick(window.inspect_tab.canvas, Qt.Key_V, Qt.ControlModifier)
+    tab = window.inspect_tab
+    assert tab.state.source == "Pasted image" and tab.state.image28 is not None
+    shown = tab.canvas.pixels().astype(int)  # CANVAS_SIZE square, ink high
+    ink = shown > 127
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    # Fitted whole: 400x200 -> 280x140, centred; the bar at x 180-220, y 40-160 of it.
+    assert abs(rows[0] - (70 + 40 * 0.7)) <= 2 and abs(rows[-1] - (70 + 160 * 0.7)) <= 2
+    assert abs(cols[0] - 180 * 0.7) <= 2 and abs(cols[-1] - 220 * 0.7) <= 2
+    blurred = ((shown > 30) & (shown < 225)).sum()
+    assert blurred < 0.15 * ink.sum()  # sharp edges, not ten-pixel ramps
