@@ -212,16 +212,6 @@ class DrawingCanvas(QWidget):
         self._new_page(ImageLayer(layer))
         self._rerender()
 
-    def show_strokes(self, strokes) -> None:
-        """Replace the drawing with these strokes ((N, 2) logical points each, as strokes() gives
-        them) in the current pen: a kept drawing as it was drawn. No pixels_changed: the caller
-        traces the input it kept."""
-        self._cancel_stroke()
-        self._new_page(Clear())
-        self._history.extend(Stroke(self._pen_width, [QPointF(float(x), float(y)) for x, y in np.asarray(s).reshape(-1, 2)])
-                             for s in strokes if len(s))  # fmt: skip
-        self._rerender()
-
     def show_digit(self, image28: np.ndarray, notify: bool = False) -> None:
         """Show a 28x28 image (ink high, [0, 1]) blown up to fill the canvas. With notify False
         no pixels_changed is emitted: the caller traces the 28x28 image itself, exactly."""

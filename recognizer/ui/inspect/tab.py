@@ -337,15 +337,12 @@ class InspectTab(QWidget):
         self.state.set_tracer(tracer, layers, judge=_judge if tracer is not None else None)
         self._show_new_trace(play=False)
 
-    def inspect_image(self, image28: np.ndarray, caption: str, play: bool = True, picture: np.ndarray | None = None,
-                      strokes=None) -> None:  # fmt: skip
-        """Trace exactly this 28x28 image (ink high, [0, 1]). The canvas shows where it came from:
-        the strokes of a kept drawing, or the picture it was read from (ink high, any size, fitted
-        whole), else the 28x28 itself blown up (a blurred, cropped 28x28 stood for both)."""
+    def inspect_image(self, image28: np.ndarray, caption: str, play: bool = True, picture: np.ndarray | None = None) -> None:
+        """Trace exactly this 28x28 image (ink high, [0, 1]). The canvas shows the picture it was
+        read from when there is one (ink high, any size, fitted whole: a blurred 28x28 stood for
+        it), else the 28x28 itself blown up."""
         image28 = np.asarray(image28, dtype=np.float32).reshape(ROWS, ROWS)
-        if strokes:
-            self.canvas.show_strokes(strokes)
-        elif picture is not None:
+        if picture is not None:
             self.canvas.set_image(np.clip(np.asarray(picture, np.float32) * 255 + 0.5, 0, 255).astype(np.uint8))
         else:
             self.canvas.show_digit(image28)
