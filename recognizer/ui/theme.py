@@ -40,6 +40,7 @@ QGroupBox::title {{ subcontrol-origin: margin; subcontrol-position: top left; le
     color: {MUTED_TEXT}; }}
 QPushButton, QToolButton {{ background: {RAISED}; border: 1px solid {BORDER}; border-radius: 5px;
     padding: 5px 12px; }}
+QFileDialog QToolButton {{ padding: 2px; }}
 QPushButton:hover, QToolButton:hover {{ background: {BORDER}; }}
 QPushButton:pressed, QToolButton:pressed {{ background: {PANEL}; }}
 QPushButton:checked, QToolButton:checked {{ background: {ACCENT}; color: {BACKGROUND}; border-color: {ACCENT}; }}
