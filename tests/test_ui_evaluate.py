@@ -708,3 +708,11 @@ def test_the_calibration_page_draws_the_reliability_of_the_test_set(tab, qtbot):
     assert f"{page.before.ece:.2%}" in page.caption.text() and f"{page.after.ece:.2%}" in page.caption.text()
     x, y = page.raw.getData()
     assert len(x) == (page.before.counts > 0).sum() and np.all((0 <= y) & (y <= 1))
+
+
+def test_no_accuracy_yet_shows_no_stray_dash(evaluate_tab_on):
+    """Before an evaluation the header's big number is absent, not a lone 26 pt "–" (a white bar)."""
+    tab = evaluate_tab_on("compare_page")
+    assert tab.state.result is None
+    assert tab.accuracy_label.text() == "" and not tab.accuracy_label.isVisible()
+    assert "Press Evaluate" in tab.summary_label.text()

@@ -294,7 +294,8 @@ class EvaluateState:
     # --- captions -------------------------------------------------------------------------------
 
     def accuracy_text(self) -> str:
-        return "–" if self.result is None else format_accuracy(self.result.evaluation.accuracy)
+        """The big number; "" until there is one (a lone "–" read as a stray white bar)."""
+        return "" if self.result is None else format_accuracy(self.result.evaluation.accuracy)
 
     def header_text(self) -> str:
         """The line beside the accuracy: what is going on, or what was measured on which model."""
