@@ -158,8 +158,8 @@ class StatePanel(QWidget):
         layout.setSpacing(6)
         layout.addLayout(controls)
         # 128 units want about a pixel each: at 1024x700 the heatmap was 45 px tall.
-        self.heatmap.setMinimumHeight(150)
-        layout.addWidget(self.heatmap, 3)
+        self.heatmap.setMinimumHeight(140)
+        layout.addWidget(self.heatmap, 2)
         layout.addWidget(self.unit_text)
         layout.addWidget(self.unit_plot, 1)
 
@@ -315,6 +315,9 @@ class StatePanel(QWidget):
         up.setLabel("left", SYMBOLS[self._series])  # a word would not fit the short plot
         pad = 0.05 * (hi - lo)
         up.setYRange(lo - pad, hi + pad, padding=0)
+        # The ends (and 0 between them) only: at 1024x700 the plot is too short for five labels.
+        ticks = sorted({float(lo), float(hi)} | ({0.0} if lo < 0 < hi else set()))
+        up.getAxis("left").setTicks([[(v, f"{v:g}") for v in ticks]])
 
     def _refresh_series(self, draw: bool = True) -> None:
         if self._trace is not None:

@@ -290,7 +290,7 @@ class InspectTab(QWidget):
         for w in (self.input_view, self.bars, self.trajectories):
             w.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
             w.setMinimumSize(200, 150)
-        self.trajectories.setMinimumHeight(100)  # the page buttons take the rest: the column keeps its height
+        self.trajectories.setMinimumHeight(110)  # the page buttons take the rest: the column keeps its height
         for view, name, csv in ((self.input_view, "network-input", None), (self.bars, "answer-at-this-row", self.bars),
                                 (self.trajectories, "probability-per-row", self.trajectories),
                                 (self.state_panel.heatmap, "inside-the-lstm", None),
