@@ -109,7 +109,7 @@ def test_the_ranking_tells_small_falls_apart_and_says_when_the_answer_is_saturat
     distinct = len({round(d, 8) for d in drops if d > 0})  # falls that differ read differently
     assert len({line.split(": ")[1] for line in lines}) >= min(distinct, 2)
     if max(drops) < 0.001:
-        assert "saturated" in lab.deciding_label.text()
+        assert "Saturated" in lab.deciding_label.text()
 
 
 def test_a_new_model_says_it_cleared_the_edits(lab, qtbot, stacked_model_path):
@@ -123,3 +123,12 @@ def test_a_new_model_says_it_cleared_the_edits(lab, qtbot, stacked_model_path):
     assert lab.hint.text() == said.args[0]
     lab.form.hide_button.click()
     assert "cleared" not in lab.hint.text()  # said until the next edit
+
+
+def test_the_deciding_text_fits_its_lines(lab, qtbot):
+    from PySide6.QtCore import QRect, Qt
+
+    qtbot.waitUntil(lambda: lab.state.ranking is not None, timeout=10000)
+    label = lab.deciding_label
+    needed = label.fontMetrics().boundingRect(QRect(0, 0, label.width() - 4, 10_000), Qt.TextWordWrap, label.text()).height()
+    assert needed <= label.height() - 4, label.text()

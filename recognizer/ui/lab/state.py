@@ -219,12 +219,13 @@ class LabState:
         r = self.ranking
         if r is None:
             return "Ranking the units…" if self.original is not None else ""
-        saturated = (f"The {r.answer} is saturated at {percent(r.probability)}: no unit alone moves it by "
-                     f"{format_change(SATURATED)}. ") if float(np.max(r.drops)) < SATURATED else ""  # fmt: skip
+        saturated = (f"Saturated ({percent(r.probability)}): no unit alone moves it {format_change(SATURATED)}. "
+                     if float(np.max(r.drops)) < SATURATED else "")  # fmt: skip
         if r.deciding is None:
             return saturated + f"Silencing all {len(r.drops)} units one after another never changes the answer {r.answer}."
         k = len(r.deciding)
-        return saturated + f"Silencing the top {k} unit{'s' * (k != 1)} turns the {r.answer} into a {r.deciding_answer}."
+        article = "an" if r.deciding_answer == 8 else "a"
+        return saturated + f"Silencing the top {k} unit{'s' * (k != 1)} turns the {r.answer} into {article} {r.deciding_answer}."
 
     def effect_text(self) -> str:
         e = self.effect
