@@ -145,6 +145,11 @@ class ModelCatalog:
 _CACHE: dict[tuple, CatalogEntry] = {}  # (path, group, title, (size, mtime)) -> its entry
 
 
+def same_file(a: Path | str | None, b: Path | str | None) -> bool:
+    """Whether two paths name one file (None names none)."""
+    return a is not None and b is not None and _key(Path(a)) == _key(Path(b))
+
+
 def _key(path: Path) -> str:
     try:
         return str(path.resolve())

@@ -45,15 +45,22 @@ LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)  # ITU-R 601, as in mos
 
 def to_mnist(image: np.ndarray) -> np.ndarray | None:
     """Return the (28, 28) float32 image in [0, 1] with maximum 1, or None if there is nothing
-    to read (no contrast, or too little ink).
+    to read (no contrast, or too little ink). image: as ink_image's."""
+    ink = ink_image(image)
+    return None if ink is None else frame_ink(ink)
+
+
+def ink_image(image: np.ndarray) -> np.ndarray | None:
+    """The image's ink before to_mnist frames it: (H, W) float32 in [0, 1], ink high on paper 0,
+    at the image's own resolution (block-averaged to MAX_SIDE at most); None if there is nothing
+    to read. What the window shows of an opened or pasted picture: the picture, not its 28x28.
 
     image: (H, W) grey, or (H, W, C) with C = 3 (RGB), 4 (RGBA), 1 (grey) or 2 (grey + alpha);
     of any integer, bool or float type. uint8, uint16 and bool use their full range; other types
     are scaled from [0, 1], [0, 255] or [0, 65535] when their values fit in one, else from their
     own minimum and maximum. NaN, infinities and transparent pixels count as background.
     """
-    ink, _ = ink_of(image)
-    return None if ink is None else _frame(ink)
+    return ink_of(image)[0]
 
 
 def ink_of(image: np.ndarray) -> tuple[np.ndarray | None, tuple[int, int]]:
@@ -74,7 +81,8 @@ def ink_of(image: np.ndarray) -> tuple[np.ndarray | None, tuple[int, int]]:
     if value_range is None:
         return None, factors
     grey, weight = _grey(_shrink(image), *value_range)
-    return _ink(grey, weight), factors
+    ink = _ink(grey, weight)
+    return (None if ink is None else ink.astype(np.float32, copy=False)), factors
 
 
 def _value_range(image: np.ndarray) -> tuple[float, float] | None:
@@ -270,7 +278,7 @@ def _normalise_width(crop: np.ndarray) -> np.ndarray:
     return out
 
 
-def _frame(ink: np.ndarray) -> np.ndarray:
+def frame_ink(ink: np.ndarray) -> np.ndarray:
     """MNIST's recipe: crop to the ink, fit into BOX x BOX, centre the mass in SIZE x SIZE (with
     the stroke width brought toward MNIST's where it is far from it, see _normalise_width)."""
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))

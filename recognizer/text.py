@@ -15,6 +15,18 @@ def format_percent(p: float) -> str:
     return f"{p:.1%}" if p >= 0.99 else f"{p:.0%}"
 
 
+def format_change(p: float) -> str:
+    """A change of probability, to the precision that tells small ones apart: as format_percent
+    from 1% up, two significant figures below (0.12%, 0.0034%), so that ten tiny falls never all
+    read "0%"; "0%" only for none at all."""
+    p = abs(p)
+    if p >= 0.01:
+        return format_percent(p)
+    if p == 0:
+        return "0%"
+    return f"{p * 100:.2g}%" if p >= 1e-6 else "<0.0001%"
+
+
 def short_percent(p: float) -> str:
     """Whole percents rounded down, for thumbnails: 99.97% shows as 99%, never as 100% (the
     tooltip has the exact figure)."""
@@ -30,5 +42,6 @@ def plural(n: float, word: str, many: str | None = None) -> str:
 
 def format_accuracy(p: float) -> str:
     """An accuracy on the test set, to the hundredth of a percent (one test digit in 10,000):
-    99.57%, so that two models a few digits apart read differently."""
+    99.57%, so that two models a few digits apart read differently. The same for any share
+    measured on a test set (precision, recall, calibration error); format_percent for the rest."""
     return f"{p:.2%}"

@@ -79,7 +79,8 @@ def _comparison():
 
 def test_the_evaluate_page_state_refuses_stale_results_and_falls_back_after_a_failure():
     state = ComparisonState()
-    assert state.status_text(1, has_model=True).startswith("Choose a model B")
+    assert state.status_text(1, has_model=True).startswith("No other model to compare with")
+    assert state.accuracy_text("b", "a.safetensors", 1) == "B: no other model"
     state.choose("/m/b.safetensors")
     job = state.begin(1)
     state.report(job, 0.5)

@@ -73,7 +73,7 @@ def test_a_result_of_an_older_model_is_refused(state, data):
     state.set_model(tiny_model(1))
     assert state.version == old + 1 and state.activity == ""
     assert not state.finish_evaluation(old, fake_result(data.test_labels))
-    assert state.result is None and state.accuracy_text() == "–"
+    assert state.result is None and state.accuracy_text() == ""
     assert state.finish_evaluation(state.version, fake_result(data.test_labels))
     assert state.accuracy_text() == f"{9 / 12:.2%}"
     state.set_model(tiny_model(2))  # a new model drops the result and the training-set answers
@@ -86,7 +86,7 @@ def test_the_header_always_names_the_current_model(state, data):
     state.begin("evaluating")
     assert state.header_text() == "Evaluating unsaved model on the 12 test digits…"
     state.finish_evaluation(state.version, fake_result(data.test_labels))
-    assert "9 of 12 digits read correctly, 3 mistakes" in state.header_text()
+    assert "9 of 12 test digits read correctly, 3 mistakes" in state.header_text()
     assert "unsaved model" in state.header_text() and "0.2 s" in state.header_text()
     state.set_model(tiny_model(0, "/models/saved.safetensors"))
     assert "unsaved model" not in state.header_text() and "saved.safetensors" in state.header_text()
@@ -197,7 +197,7 @@ def test_robustness_is_remembered_per_model(state):
     assert state.robustness_box_title("Noise") == "Noise: accuracy on 5 test digits (a fixed random sample)"
     assert state.finish_robustness(state.version, _finished_curves(run))
     assert state.robustness_button_text() == "Run again"
-    assert state.robustness_status().startswith("Done on 5 test digits: 90.0% read correctly untouched; the lowest "
+    assert state.robustness_status().startswith("Done on 5 test digits: 90.00% read correctly untouched; the lowest "
                                                 "point is Gaussian noise at noise 60% (30% correct)")  # fmt: skip
     remembered = state.robustness
     state.set_model(tiny_model(4))

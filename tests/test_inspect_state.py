@@ -96,3 +96,22 @@ def test_pausing_keeps_the_row(row):
     s.play()
     s.pause()
     assert s.advance(1.0) == (0 if row == LAST else row)
+
+
+def test_the_caption_at_the_last_row_agrees_with_the_verdict_and_the_temperature():
+    from types import SimpleNamespace
+
+    def hot_tracer(image):
+        return FakeTrace(image, [7] * 28)
+
+    hot_tracer.trust = SimpleNamespace(temperature=2.0)
+    s = InspectState()
+    s.set_tracer(hot_tracer, judge=lambda tracer, image, extent, trace: SimpleNamespace(
+        kind="not-a-digit", digit=None, best=7, runner_up=0, confidence=0.3, reason="unlike any digit", score="energy"))
+    s.set_input(digit())
+    assert s.probabilities[LAST, 7] < 0.82  # rescaled: softmax(log p / 2)
+    assert "doesn't look like a digit" in s.caption() and "answers" not in s.caption()
+    s.judge = lambda tracer, image, extent, trace: SimpleNamespace(
+        kind="unsure", digit=None, best=7, runner_up=0, confidence=0.3, reason="low confidence", score="energy")
+    s.retrace()
+    assert s.caption().endswith("not sure: 7 (" + f"{s.probabilities[LAST, 7]:.0%}" + ") or 0?")

@@ -77,7 +77,7 @@ def test_silencing_the_deciding_set_changes_the_answer(state):
     text = state.deciding_text()
     state.silence_deciding()
     assert state.edited.prediction == ranking.deciding_answer != ranking.answer
-    assert f"turns the {ranking.answer} into a {ranking.deciding_answer}" in text
+    assert f"turns the {ranking.answer} into {'an' if ranking.deciding_answer == 8 else 'a'} {ranking.deciding_answer}" in text
     assert "The answer changed" in state.hint()
 
 
@@ -88,3 +88,9 @@ def test_nothing_to_read_and_no_model(loaded):
     assert "Draw a digit" in s.hint() and s.deciding_text() == ""
     s.set_image(np.zeros((28, 28)))
     assert s.original is not None
+
+
+def test_small_changes_of_probability_read_apart():
+    from recognizer.text import format_change
+
+    assert [format_change(p) for p in (0.25, 0.0008, 0.00031, 0.0003, 0.0)] == ["25%", "0.08%", "0.031%", "0.03%", "0%"]

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
+from recognizer.calibration import calibrated
 from recognizer.comparison import decision_row
 from recognizer.modelfile import load_model
 from recognizer.paths import user_data_dir
@@ -46,7 +47,9 @@ def test_both_models_read_the_drawing_and_answer_as_they_do_directly(main_window
         assert panel.decided_lines[which].value() == row + 1
         shown = panel.images[which].image
         assert shown.shape == trace.layers[-1].h.shape  # rows x units of its own last layer
-        np.testing.assert_allclose(panel.curves[which].getData()[1], trace.probabilities[:, trace.prediction], atol=1e-6)
+        trust = load_model(path).trust  # the line is calibrated, as the answer's "% sure" is
+        expected = calibrated(trace.probabilities, None if trust is None else trust.temperature)
+        np.testing.assert_allclose(panel.curves[which].getData()[1], expected[:, trace.prediction], atol=1e-6)
     assert panel.answers["a"].digit.text() == str(digit)  # the shipped model reads the test drawing right
     assert panel.answers["b"].title.text().startswith("B: stacked.safetensors (LSTM 16")
     assert panel.images["b"].image.shape == (28, 8)

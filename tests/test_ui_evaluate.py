@@ -191,6 +191,31 @@ def test_the_mistakes_gallery_is_sorted_by_confidence(tab, qtbot, core_evaluatio
     assert signal.args[1].startswith(f"test digit #{int(shown[1])}:")
 
 
+def test_mistakes_the_verdict_turns_away_are_marked_on_mistakes_and_browse(tab, core_evaluation, loaded, mnist):
+    from recognizer.verdict import judge_batch
+
+    ev = core_evaluation
+    wrong = np.flatnonzero(ev.predictions != ev.labels)
+    kinds = {int(i): v.kind for i, v in zip(wrong, judge_batch(loaded.model, mnist.test_images[wrong]))}
+    away = {i: k for i, k in kinds.items() if k != "digit"}
+    assert away, "the shipped model turns some of its mistakes away"  # else this test checks nothing
+    tab.pages.setCurrentIndex(1)
+    tab.browse_page.mistakes_only.setChecked(True)
+    try:
+        for grid in (tab.mistakes_page.grid, tab.browse_page.grid):
+            texts = {grid.model().digit_at(r): grid.model().data(grid.model().index(r), Qt.DisplayRole)
+                     for r in range(grid.count())}  # fmt: skip
+            assert set(texts) == set(kinds)
+            for i, text in texts.items():
+                mark = {"unsure": "unsure", "not-a-digit": "no digit"}.get(kinds[i])
+                assert (text.endswith(mark) if mark else text.endswith("%")), (i, kinds[i], text)
+    finally:
+        tab.browse_page.mistakes_only.setChecked(False)
+    assert f"({len(away)} the verdict would turn away" in tab.mistakes_page.count.text()
+    first = next(iter(away))
+    assert "the verdict: not" in tab.state.digit_caption("test", first)
+
+
 def test_the_browser_filters_by_label_answer_and_confidence(tab, qtbot, core_evaluation, mnist):
     ev = core_evaluation
     tab.pages.setCurrentIndex(2)
@@ -554,6 +579,10 @@ def test_the_tab_fits_a_1024x700_window(qtbot, model_path, monkeypatch):
     assert (w.width(), w.height()) == (1024, 700)
     hint = tab.minimumSizeHint()
     assert hint.width() <= 1024 and hint.height() <= 620, hint
+    summary = tab.summary_label  # the header says it in one line, never wraps
+    assert summary.fontMetrics().horizontalAdvance(summary.text()) <= summary.width() - 4, summary.text()
+    bar = tab.pages.tabBar()  # every page's title whole, no scroll arrows
+    assert bar.tabRect(bar.count() - 1).right() <= bar.width(), [bar.tabText(i) for i in range(bar.count())]
     view = tab.matrix_page.view
     assert view.matrix.max() >= 1000
     room = view.cell_pixels()
@@ -679,3 +708,11 @@ def test_the_calibration_page_draws_the_reliability_of_the_test_set(tab, qtbot):
     assert f"{page.before.ece:.2%}" in page.caption.text() and f"{page.after.ece:.2%}" in page.caption.text()
     x, y = page.raw.getData()
     assert len(x) == (page.before.counts > 0).sum() and np.all((0 <= y) & (y <= 1))
+
+
+def test_no_accuracy_yet_shows_no_stray_dash(evaluate_tab_on):
+    """Before an evaluation the header's big number is absent, not a lone 26 pt "–" (a white bar)."""
+    tab = evaluate_tab_on("compare_page")
+    assert tab.state.result is None
+    assert tab.accuracy_label.text() == "" and not tab.accuracy_label.isVisible()
+    assert "Press Evaluate" in tab.summary_label.text()

@@ -17,8 +17,6 @@ def tab(evaluate_tab_on):
 
 def test_two_models_on_the_test_set_agree_with_the_core(tab, qtbot, mnist, model_path, stacked_model_path, messages):
     page = tab.compare_page
-    assert page.chooser.count() >= 1 and page.chooser.itemData(0) == str(model_path)  # the catalog's models
-    assert not page.compare_button.isEnabled()  # no B yet
     page.choose_model(stacked_model_path)
     assert page.compare_button.isEnabled()
     with qtbot.waitSignal(page.finished, timeout=120_000) as done:
@@ -50,6 +48,20 @@ def test_two_models_on_the_test_set_agree_with_the_core(tab, qtbot, mnist, model
     tab.set_model(load_model(stacked_model_path))  # a new A: the result no longer applies
     assert page.grids["a"].count() == 0 and "Press Compare" in page.status.text()
     assert messages == []
+
+
+def test_b_starts_as_another_model_and_is_never_the_model_in_use(tab, qtbot, model_path, stacked_model_path):
+    page = tab.compare_page
+    listed = [page.chooser.itemData(i) for i in range(page.chooser.count())]
+    assert listed and str(model_path) not in listed  # A is not offered as its own B
+    assert page.comparison.path_b is not None and page.chooser.currentData() == str(page.comparison.path_b)
+    assert page.accuracy["b"].text() == f"B: {page.comparison.path_b.name}" and page.compare_button.isEnabled()
+    page.choose_model(model_path)  # A itself: refused, B stays
+    assert str(page.comparison.path_b) == listed[0]
+    page.choose_model(stacked_model_path)
+    tab.set_model(load_model(stacked_model_path))  # B becomes the model in use: another B
+    assert page.comparison.path_b is not None and page.comparison.path_b.name != "stacked.safetensors"
+    assert page.chooser.findData(str(stacked_model_path)) < 0
 
 
 def test_a_b_that_will_not_load_is_reported_and_the_last_good_b_stays(tab, qtbot, tmp_path, stacked_model_path, messages):

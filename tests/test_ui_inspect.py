@@ -95,7 +95,7 @@ def test_drawing_with_the_mouse_updates_the_answer_during_and_after_the_stroke(m
     qtbot.waitUntil(tab.views_in_sync, timeout=2000)
     np.testing.assert_allclose(tab.state_panel.image_data(), tab.trace.layers[0].h, rtol=1e-6)
     x, y = tab.trajectories.curves[tab.trace.prediction].getData()
-    np.testing.assert_allclose(y, tab.trace.probabilities[:, tab.trace.prediction], rtol=1e-6)
+    np.testing.assert_allclose(y, tab.state.probabilities[:, tab.trace.prediction], rtol=1e-6)
     heat = tab.state_panel.image_item
     assert heat.mapRectToParent(heat.boundingRect()) == QRectF(0.5, -0.5, ROWS, tab.trace.layers[0].h.shape[1])
 
@@ -118,7 +118,7 @@ def test_animation_plays_after_a_stroke_and_the_views_follow_the_row(main_window
     bars_early, heat_early = seen[min(seen)]
     bars_late, heat_late = seen[ROWS]
     assert not np.allclose(bars_early, bars_late)
-    np.testing.assert_allclose(bars_late, tab.trace.probabilities[-1], rtol=1e-6)
+    np.testing.assert_allclose(bars_late, tab.state.probabilities[-1], rtol=1e-6)
     # the heatmap fills in as rows are read: unread rows are NaN (transparent)
     assert np.isnan(heat_early[min(seen):]).all() and not np.isnan(heat_late).any()
     assert tab.caption.text().startswith(f"Row {ROWS} of {ROWS}")
@@ -149,7 +149,7 @@ def test_space_and_arrow_keys_drive_the_animation(main_window, qtbot):
     key(main_window, Qt.Key_Left)
     assert tab.row == ROWS - 3
     bars = tab.bars.heights.copy()
-    np.testing.assert_allclose(bars, tab.trace.probabilities[ROWS - 3], rtol=1e-6)
+    np.testing.assert_allclose(bars, tab.state.probabilities[ROWS - 3], rtol=1e-6)
     key(main_window, Qt.Key_Right)
     assert tab.row == ROWS - 2
     assert tab.caption.text().startswith(f"Row {ROWS - 1} of {ROWS}:")
@@ -462,15 +462,19 @@ class _FakeTrainTab(QWidget):
     model_saved = Signal(object)
     instances = []
 
-    def __init__(self):
+    def __init__(self, db_path=None):
         super().__init__()
         self.shut_down = False
         self.running = False
         self.model_in_use = None
+        self.db_path = db_path
         _FakeTrainTab.instances.append(self)
 
     def set_model_in_use(self, loaded):
         self.model_in_use = loaded
+
+    def set_db_path(self, path):
+        self.db_path = path
 
     def shutdown(self):
         self.shut_down = True
@@ -590,12 +594,21 @@ def test_window_geometry_is_remembered(qtbot, model_path, monkeypatch, no_other_
 def test_the_pen_preview_shows_the_width_the_canvas_draws(main_window, qtbot):
     tab = main_window.inspect_tab
     preview = tab.pen_preview
-    tab.set_pen_width(10)
-    thin = preview.diameter
+    diameters = []
+    for width in (10, 20, 40, 59, 60):  # it grows over the whole range (it stopped at 28 px)
+        tab.set_pen_width(width)
+        diameters.append(preview.diameter)
+    assert 0 < diameters[0] < diameters[1] < diameters[2] < diameters[3] < diameters[4] == preview.height() - 2
     tab.set_pen_width(20)
+    assert not preview.ring.isVisible()  # set, not moved by the user: no ring
+    tab.pen_slider.setFocus()
+    for _ in range(6):  # page by page to the widest pen (End is the window's "last row"): its true width shows
+        QTest.keyClick(tab.pen_slider, Qt.Key_PageUp)
+    ring = preview.ring
+    assert ring.isVisible() and tab.canvas.pen_width == 60
     scale = tab.canvas.paper_rect().width() / CANVAS_SIZE
-    assert preview.diameter == pytest.approx(min(20 * scale, preview.height() - 2))
-    assert preview.diameter > thin > 0
+    assert ring.diameter == pytest.approx(60 * scale) and ring.diameter > preview.height()
+    qtbot.waitUntil(lambda: not ring.isVisible(), timeout=3000)  # for a moment only
 
 
 def test_plots_offer_only_what_works_on_right_click(main_window):

@@ -63,7 +63,8 @@ def test_the_test_set_effect_runs_in_the_background(lab, qtbot):
     lab.form.pin_button.click()
     lab.measure_button.click()
     qtbot.waitUntil(lambda: lab.state.effect is not None, timeout=60000)
-    assert "before" in lab.effect_label.text()
+    before = lab.state.effect.before.accuracy  # as everywhere else in the window: 99.59%, not 100%
+    assert lab.effect_label.text().startswith(f"Accuracy {before:.2%} before")
     assert lab.confusion.matrix.sum() == 10000
     assert lab.state.effect.after.accuracy < lab.state.effect.before.accuracy
 
@@ -98,3 +99,36 @@ def test_the_window_hands_the_lab_its_drawing_and_model(full_main_window, qtbot,
     window.tabs.setCurrentWidget(lab)  # shown: it reads the latest drawing
     qtbot.waitUntil(lambda: lab.state.image28 is not None, timeout=5000)
     np.testing.assert_array_equal(lab.state.image28, window.inspect_tab.trace.image)
+
+
+def test_the_ranking_tells_small_falls_apart_and_says_when_the_answer_is_saturated(lab, qtbot):
+    qtbot.waitUntil(lambda: lab.ranking_list.count() == 10, timeout=10000)
+    lines = [lab.ranking_list.item(i).text() for i in range(10)]
+    drops = [d for _, d in lab.state.ranking.top()]
+    assert "−0%" not in " ".join(lines)
+    distinct = len({round(d, 8) for d in drops if d > 0})  # falls that differ read differently
+    assert len({line.split(": ")[1] for line in lines}) >= min(distinct, 2)
+    if max(drops) < 0.001:
+        assert "Saturated" in lab.deciding_label.text()
+
+
+def test_a_new_model_says_it_cleared_the_edits(lab, qtbot, stacked_model_path):
+    lab.form.pin_choice.setCurrentText("forget every row")
+    lab.form.pin_button.click()
+    assert lab.chips.buttons
+    with qtbot.waitSignal(lab.status_message) as said:
+        lab.set_model(load_model(stacked_model_path))
+    assert lab.chips.buttons == []
+    assert "cleared" in said.args[0] and "forget every row" in said.args[0]
+    assert lab.hint.text() == said.args[0]
+    lab.form.hide_button.click()
+    assert "cleared" not in lab.hint.text()  # said until the next edit
+
+
+def test_the_deciding_text_fits_its_lines(lab, qtbot):
+    from PySide6.QtCore import QRect, Qt
+
+    qtbot.waitUntil(lambda: lab.state.ranking is not None, timeout=10000)
+    label = lab.deciding_label
+    needed = label.fontMetrics().boundingRect(QRect(0, 0, label.width() - 4, 10_000), Qt.TextWordWrap, label.text()).height()
+    assert needed <= label.height() - 4, label.text()

@@ -2,8 +2,9 @@
 
 Message boxes open without a nested event loop (the window keeps painting and training keeps
 reporting behind them); the file pickers and questions are modal, as people expect of them. A
-message keeps to a readable size however long the text it was given, and what does not fit (a
-traceback, say) goes behind "Show Details…".
+plain-text message keeps to a readable size however long the text it was given, and what does
+not fit (a traceback, say) goes behind "Show Details…". Rich text (it starts with "<") is the
+window's own wording, shown whole: cutting it would drop rows and leave half a tag.
 """
 
 from __future__ import annotations
@@ -13,11 +14,17 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-MAX_TEXT = 600  # characters shown in the box itself; the whole text goes into the details
+MAX_TEXT = 600  # characters of plain text shown in the box itself; the whole text goes into the details
 ICONS = {"information": QMessageBox.Information, "warning": QMessageBox.Warning, "critical": QMessageBox.Critical}
 
 
+def _is_rich(text: str) -> bool:
+    return text.lstrip().startswith("<")
+
+
 def _shorten(text: str) -> str:
+    if _is_rich(text):
+        return text
     text = text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
     lines = text.splitlines() or [""]
     return "\n".join(lines[:12]) + ("\n…" if len(lines) > 12 else "")
@@ -31,7 +38,7 @@ class Dialogs:
         short = _shorten(text)
         box = QMessageBox(ICONS.get(kind, QMessageBox.Critical), title, short, QMessageBox.Ok, parent)
         box.setAttribute(Qt.WA_DeleteOnClose)
-        box.setTextFormat(Qt.RichText if short.lstrip().startswith("<") else Qt.PlainText)
+        box.setTextFormat(Qt.RichText if _is_rich(text) else Qt.PlainText)
         if details or short != text:
             box.setDetailedText("\n\n".join(part for part in (text if short != text else "", details) if part))
         box.open()

@@ -428,11 +428,12 @@ class MainWindow(QMainWindow):
             self._place_image(qimage_to_array(item), "Dropped image")
 
     def _place_image(self, array: np.ndarray, caption: str) -> bool:
-        from ..preprocess import to_mnist
+        from ..preprocess import frame_ink, ink_image
 
         self.ensure_ready()
         try:
-            image28 = to_mnist(array)
+            ink = ink_image(array)
+            image28 = None if ink is None else frame_ink(ink)
         except ValueError as e:
             DIALOGS.show_message(self, "warning", "Cannot read the image", str(e))
             return False
@@ -440,7 +441,7 @@ class MainWindow(QMainWindow):
             DIALOGS.show_message(self, "warning", "No digit found", f"{caption}: there is nothing to read in it (blank, or too faint).")
             return False
         self.tabs.setCurrentWidget(self.inspect_tab)
-        self.inspect_tab.inspect_image(image28, caption, play=self.inspect_tab.auto_play)
+        self.inspect_tab.inspect_image(image28, caption, play=self.inspect_tab.auto_play, picture=ink)
         return True
 
     def _restore_settings(self) -> None:

@@ -16,16 +16,25 @@ class ModelChooser(QComboBox):
         self.setMinimumContentsLength(min_characters)
         self.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
 
-    def fill(self, catalog, selected: Path | str | None) -> None:
-        """Every usable model the catalog lists, then `selected` chosen; no signals on the way."""
+    def fill(self, catalog, selected: Path | str | None, exclude: Path | str | None = None) -> str | None:
+        """Every usable model the catalog lists but `exclude` (the model in use, when a model is
+        not to be compared with itself), then `selected` chosen; no signals on the way. With
+        `exclude`, a `selected` that is missing or excluded gives way to a default: the newest of
+        your models, else the first shipped one. Returns the chosen path (None: none listed)."""
+        from ..model_catalog import YOURS, same_file
+
         self.blockSignals(True)
         self.clear()
-        for entry in catalog.entries():
-            if entry.usable:
-                self.addItem(entry.label, str(entry.path))
-                self.setItemData(self.count() - 1, str(entry.path), Qt.ToolTipRole)
-        self.blockSignals(False)
+        entries = [e for e in catalog.entries() if e.usable and not same_file(e.path, exclude)]
+        for entry in entries:
+            self.addItem(entry.label, str(entry.path))
+            self.setItemData(self.count() - 1, str(entry.path), Qt.ToolTipRole)
+        if exclude is not None and (selected is None or same_file(selected, exclude)):
+            yours = [e for e in entries if e.group == YOURS]
+            selected = (yours or entries)[0].path if entries else None
         self.select(selected)
+        self.blockSignals(False)
+        return None if selected is None else str(selected)
 
     def select(self, path: Path | str | None) -> None:
         index = -1 if path is None else self.findData(str(path))

@@ -31,6 +31,7 @@ QToolTip {{ color: {TEXT}; background: {PANEL}; border: 1px solid {BORDER}; padd
 QTabWidget::pane {{ border: 1px solid {RAISED}; border-radius: 6px; top: -1px; background: {BACKGROUND}; }}
 QTabBar::tab {{ background: {PANEL}; color: {MUTED_TEXT}; padding: 7px 18px; margin-right: 2px;
     border: 1px solid {RAISED}; border-bottom: none; border-top-left-radius: 6px; border-top-right-radius: 6px; }}
+QTabBar[documentMode="true"]::tab {{ padding: 6px 10px; }}
 QTabBar::tab:selected {{ background: {BACKGROUND}; color: {TEXT}; border-color: {BORDER}; }}
 QTabBar::tab:hover {{ color: {TEXT}; }}
 QGroupBox {{ background: {PANEL}; border: 1px solid {RAISED}; border-radius: 8px; margin-top: 14px;
@@ -39,6 +40,7 @@ QGroupBox::title {{ subcontrol-origin: margin; subcontrol-position: top left; le
     color: {MUTED_TEXT}; }}
 QPushButton, QToolButton {{ background: {RAISED}; border: 1px solid {BORDER}; border-radius: 5px;
     padding: 5px 12px; }}
+QFileDialog QToolButton {{ padding: 2px; }}
 QPushButton:hover, QToolButton:hover {{ background: {BORDER}; }}
 QPushButton:pressed, QToolButton:pressed {{ background: {PANEL}; }}
 QPushButton:checked, QToolButton:checked {{ background: {ACCENT}; color: {BACKGROUND}; border-color: {ACCENT}; }}

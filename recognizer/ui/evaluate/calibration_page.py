@@ -12,7 +12,8 @@ from ...calibration import Reliability, before_and_after
 from ...verdict import trust_of
 from .. import theme
 from ..plot_menu import install_plot_menu
-from ..plots import plot_widget
+from ...text import format_accuracy
+from ..plots import plot_widget, set_empty
 from ..widgets import TextLine
 from .state import EvaluateState
 
@@ -28,7 +29,8 @@ class CalibrationPage(QWidget):
         self.plot = plot_widget("confidence (the top probability)", "accuracy in the bin")
         item = self.plot.getPlotItem()
         item.setRange(xRange=(0, 1), yRange=(0, 1.02), padding=0.02)
-        item.addItem(pg.PlotDataItem([0, 1], [0, 1], pen=pg.mkPen(theme.BORDER, width=1, style=pg.QtCore.Qt.DashLine)))
+        self.diagonal = pg.PlotDataItem([0, 1], [0, 1], pen=pg.mkPen(theme.BORDER, width=1, style=pg.QtCore.Qt.DashLine))
+        item.addItem(self.diagonal)
         self.raw = item.plot([], [], pen=pg.mkPen(RAW_COLOUR, width=2), symbol="o", symbolSize=6, symbolBrush=RAW_COLOUR,
                              name="the network's probabilities")  # fmt: skip
         self.scaled = item.plot([], [], pen=pg.mkPen(SCALED_COLOUR, width=2), symbol="o", symbolSize=6,
@@ -52,8 +54,12 @@ class CalibrationPage(QWidget):
             for curve in (self.raw, self.scaled):
                 curve.setData([], [])
             self.caption.setText("Evaluate the model to see how well its confidence matches its accuracy.")
+            set_empty(self.plot.getPlotItem(), "Nothing yet: the test set is not evaluated.")
+            self.diagonal.setVisible(False)
             self.legend.setText("")
             return
+        set_empty(self.plot.getPlotItem(), None)
+        self.diagonal.setVisible(True)
         ev = result.evaluation
         trust = trust_of(loaded)
         temperature = None if trust is None else trust.temperature
@@ -66,12 +72,12 @@ class CalibrationPage(QWidget):
                 sizes = 5 + 3 * np.log10(rel.counts[filled])
                 curve.setData(rel.confidence[filled], rel.accuracy[filled], symbolSize=sizes)
         if self.after is None:
-            self.caption.setText(f"Expected calibration error on the {len(ev.labels):,} test digits: {self.before.ece:.2%}. "
+            self.caption.setText(f"Expected calibration error on the {len(ev.labels):,} test digits: {format_accuracy(self.before.ece)}. "
                                  "This model file has no temperature, so its probabilities are shown as they are.")  # fmt: skip
             self.legend.setText("grey: the network's probabilities")
         else:
-            self.caption.setText(f"Expected calibration error on the {len(ev.labels):,} test digits: {self.before.ece:.2%} "
-                                 f"as the network gives it, {self.after.ece:.2%} after temperature scaling (T = {temperature:.3f}), "
+            self.caption.setText(f"Expected calibration error on the {len(ev.labels):,} test digits: {format_accuracy(self.before.ece)} "
+                                 f"as the network gives it, {format_accuracy(self.after.ece)} after temperature scaling (T = {temperature:.3f}), "
                                  "which is what the window shows.")  # fmt: skip
             self.legend.setText("grey: the network's probabilities · amber: temperature-scaled, as shown · dashed: perfect calibration")
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...comparison import compare_models
-from ...model_catalog import ModelCatalog
+from ...model_catalog import ModelCatalog, same_file
 from .. import theme
 from ..dialogs import DIALOGS
 from ..jobs import JobFailure, JobRunner
@@ -84,7 +84,8 @@ class ComparePage(QWidget):
 
     # --- public API -------------------------------------------------------------------------
     def choose_model(self, path: str | Path | None) -> None:
-        if path:
+        """Compare with the model at path; never the model in use (A), which would say nothing."""
+        if path and not same_file(path, self._path_a()):
             self.comparison.choose(path)
             self.chooser.select(Path(path))
             self.refresh()
@@ -117,6 +118,8 @@ class ComparePage(QWidget):
 
     def refresh(self) -> None:
         state, comparison = self.state, self.comparison
+        if same_file(comparison.path_b, self._path_a()):  # B has become the model in use: another B
+            self._fill_chooser()
         version, name_a = state.version, state.loaded.name if state.loaded is not None else "no model"
         for which in ("a", "b"):
             self.accuracy[which].setText(comparison.accuracy_text(which, name_a, version))
@@ -159,5 +162,10 @@ class ComparePage(QWidget):
         self.comparison.stop()
         self.refresh()
 
+    def _path_a(self) -> Path | None:
+        return self.state.loaded.path if self.state.loaded is not None else None
+
     def _fill_chooser(self) -> None:
-        self.chooser.fill(self.catalog, self.comparison.path_b)
+        chosen = self.chooser.fill(self.catalog, self.comparison.path_b, exclude=self._path_a())
+        if not same_file(chosen, self.comparison.path_b):
+            self.comparison.choose(chosen)

@@ -24,9 +24,10 @@ class ComparisonState(JobState):
         self.result: ModelComparison | None = None
         self.pair: tuple | None = None  # (A's version, B's path, B's name) the result is for
 
-    def choose(self, path: str | Path) -> None:
-        self.path_b = Path(path)
-        self.name_b = self.path_b.name
+    def choose(self, path: str | Path | None) -> None:
+        """B is the model at path (None: no B, when there is no other model)."""
+        self.path_b = None if path is None else Path(path)
+        self.name_b = "" if path is None else self.path_b.name
         self.error = ""
 
     def begin(self, version_a: int) -> tuple:
@@ -55,7 +56,7 @@ class ComparisonState(JobState):
         if not has_model:
             return "No model loaded: load one to compare it with another."
         if self.path_b is None:
-            return "Choose a model B, then press Compare: both read the 10,000 test digits."
+            return "No other model to compare with yet: train one in the Train tab."
         if self.running:
             return f"Both models are reading the test digits… {format_percent(self.progress)}"
         result = self.current(version_a)
@@ -69,7 +70,7 @@ class ComparisonState(JobState):
 
     def accuracy_text(self, which: str, name: str, version_a: int) -> str:
         result = self.current(version_a)
-        name = name if which == "a" else self.name_b or "B"
+        name = name if which == "a" else self.name_b or "no other model"
         if result is None:
             return f"{which.upper()}: {name}"
         accuracy = result.accuracy_a if which == "a" else result.accuracy_b

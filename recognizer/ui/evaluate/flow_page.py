@@ -20,7 +20,7 @@ from ..colormaps import CLASS_COLOURS
 from ..dialogs import DIALOGS
 from ..jobs import JobFailure, JobRunner
 from ..plot_menu import install_plot_menu
-from ..plots import ROW_AXIS, ROW_X, plot_widget
+from ..plots import ROW_AXIS, ROW_X, plot_widget, set_empty
 from ..widgets import TextLine, caption_label, percent_bar
 from .flow_state import CAPTION, FlowState
 from .state import EvaluateState
@@ -103,6 +103,7 @@ class FlowPage(QWidget):
         self._draw(flow.shown())
 
     def _draw(self, curves: list[FlowCurve]) -> None:
+        set_empty(self.plot.getPlotItem(), None if curves else "Nothing yet: press Measure.")
         for line in self.curves:
             self.plot.getPlotItem().removeItem(line)
         self.legend.clear()

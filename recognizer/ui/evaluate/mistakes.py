@@ -42,8 +42,8 @@ class MistakesPage(QWidget):
         layout.setContentsMargins(4, 8, 4, 4)
         layout.addWidget(caption_label(
             "Every test digit the model reads wrongly, labelled true → predicted and how sure the model was "
-            "(hover one for details). A confident mistake is often a badly written digit, an unsure one a "
-            "near miss. Click one to explain it on the map and saliency pages; double-click to watch it read."
+            "(hover one for details); \"unsure\" or \"no digit\" instead of a confidence: the window would give "
+            "no answer there. A confident mistake is often a badly written digit, an unsure one a near miss. Click one to explain it on the map and saliency pages; double-click to watch it read."
         ))  # fmt: skip
         layout.addLayout(bar)
         layout.addWidget(self.grid, 1)

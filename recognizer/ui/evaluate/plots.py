@@ -18,7 +18,8 @@ from ...dims import CLASSES, ROWS
 from .. import theme
 from ..colormaps import CLASS_COLOURS
 from ..plot_menu import install_plot_menu
-from ..plots import DIGIT_TICKS, fixed_axes, frame_digit_plot
+from ...text import format_percent
+from ..plots import DIGIT_TICKS, fixed_axes, frame_digit_plot, plain_axes, set_empty
 
 ROW_AXIS = "row (1–28)"
 
@@ -39,6 +40,7 @@ class HiddenStateMap(pg.PlotWidget):
         super().__init__(parent)
         item = self.getPlotItem()
         item.hideButtons()
+        plain_axes(item)  # never "principal component 1 (x1e-06)"
         item.setLabel("bottom", "principal component 1")
         item.setLabel("left", "principal component 2")
         item.showGrid(x=True, y=True, alpha=0.12)
@@ -61,15 +63,17 @@ class HiddenStateMap(pg.PlotWidget):
         item.layout.addItem(self.legend, 2, 3)
         # The current digit: its whole path faint, the rows read so far bright, a ring at the row.
         self.path_all = pg.PlotDataItem(pen=pg.mkPen(theme.MUTED_TEXT, width=1, style=Qt.DashLine))
+        # Amber on a dark outline: among the orange 1s and yellow 5s a bare amber line was lost.
+        self.path_halo = pg.PlotDataItem(pen=pg.mkPen(theme.PAPER, width=7))
         self.path_read = pg.PlotDataItem(
-            pen=pg.mkPen(theme.ACCENT, width=2.5), symbol="o", symbolSize=6,
-            symbolBrush=pg.mkBrush(theme.ACCENT), symbolPen=None,
+            pen=pg.mkPen(theme.ACCENT, width=3), symbol="o", symbolSize=7,
+            symbolBrush=pg.mkBrush(theme.ACCENT), symbolPen=pg.mkPen(theme.PAPER, width=1.5),
         )  # fmt: skip
         self.marker = pg.ScatterPlotItem(size=16, pen=pg.mkPen(theme.INK, width=2), brush=pg.mkBrush(theme.ACCENT))
         self.start_label = pg.TextItem("row 1", color=theme.TEXT, anchor=(0.5, -0.35))
         self.row_label = pg.TextItem("", color=theme.INK, anchor=(-0.15, 1.1))
         self.row_label.setFont(theme.big_font(10))
-        for it in (self.path_all, self.path_read, self.marker, self.start_label, self.row_label):
+        for it in (self.path_all, self.path_halo, self.path_read, self.marker, self.start_label, self.row_label):
             item.addItem(it)
             it.setZValue(10)
         self.points: np.ndarray | None = None  # (N, 2)
@@ -84,6 +88,7 @@ class HiddenStateMap(pg.PlotWidget):
             "digit it is, click it to follow that digit. Drag to pan, wheel to zoom."
         )
         install_plot_menu(self, "hidden-state-map", csv=item, reset=self.reset_view)
+        set_empty(item, "Nothing yet: the map appears once the test set is evaluated.")
 
     def _tip(self, x, y, data) -> str:
         return self._tip_text(int(data))
@@ -97,11 +102,12 @@ class HiddenStateMap(pg.PlotWidget):
             item.setLabel("bottom", "principal component 1")
             item.setLabel("left", "principal component 2")
         else:
-            item.setLabel("bottom", f"principal component 1 ({ratios[0]:.0%} of the variance)")
-            item.setLabel("left", f"principal component 2 ({ratios[1]:.0%})")
+            item.setLabel("bottom", f"principal component 1 ({format_percent(float(ratios[0]))} of the variance)")
+            item.setLabel("left", f"principal component 2 ({format_percent(float(ratios[1]))})")
 
     def set_points(self, points: np.ndarray | None, labels: np.ndarray | None) -> None:
         self.points, self.labels = points, labels
+        set_empty(self.getPlotItem(), "Nothing yet: the map appears once the test set is evaluated." if points is None else None)
         for digit, scatter in enumerate(self.scatters):
             if points is None:
                 scatter.setData([], [])
@@ -119,7 +125,7 @@ class HiddenStateMap(pg.PlotWidget):
         path = self.path
         self.row = row
         if path is None or row is None:
-            for it in (self.path_all, self.path_read):
+            for it in (self.path_all, self.path_halo, self.path_read):
                 it.setData([], [])
             self.marker.setData([], [])
             self.start_label.setText("")
@@ -127,6 +133,7 @@ class HiddenStateMap(pg.PlotWidget):
             return
         row = int(np.clip(row, 0, ROWS - 1))
         self.path_all.setData(path[:, 0], path[:, 1])
+        self.path_halo.setData(path[: row + 1, 0], path[: row + 1, 1])
         self.path_read.setData(path[: row + 1, 0], path[: row + 1, 1])
         self.marker.setData([path[row, 0]], [path[row, 1]])
         self.start_label.setText("row 1")
@@ -195,6 +202,7 @@ class SaliencyView(pg.GraphicsLayoutWidget):
             interactive=False, width=14,
         )  # fmt: skip
         self.colour_bar.setImageItem(self.heat)
+        plain_axes(self.colour_bar)  # a colour bar is a plot too
         self.addItem(self.colour_bar, row=0, col=1)
 
         self.bar_plot = self.addPlot(row=0, col=2)
@@ -290,7 +298,6 @@ class RobustnessPlot(pg.PlotWidget):
         left.setTicks([[(v, str(v)) for v in range(0, 101, 25)]])
         # Short plots: keep all five labels (pyqtgraph drops some when they fill much of the axis).
         left.setStyle(hideOverlappingLabels=False, textFillLimits=[(0, 0.95)])
-        item.getAxis("bottom").enableAutoSIPrefix(False)
         self.legend = item.addLegend(labelTextColor=theme.TEXT, labelTextSize="8pt", brush=pg.mkBrush(17, 24, 39, 215))
         # Bottom centre: the curves start high and fall at the sides, so the middle stays clear.
         # Only plots with two or more curves show it: one curve is named by the axis already.
@@ -303,6 +310,7 @@ class RobustnessPlot(pg.PlotWidget):
         item.addItem(self.zero)
         self.curves: dict[str, pg.PlotDataItem] = {}
         install_plot_menu(self, "robustness", csv=item)
+        self.clear_curves()
 
     def set_curve(self, key: str, name: str, levels: np.ndarray, accuracy: np.ndarray) -> None:
         curve = self.curves.get(key)
@@ -315,6 +323,8 @@ class RobustnessPlot(pg.PlotWidget):
             self.curves[key] = curve
             self.legend.setVisible(len(self.curves) > 1)
         done = np.isfinite(accuracy)
+        set_empty(self.getPlotItem(), None)
+        self.zero.setVisible(True)
         curve.setData(np.asarray(levels)[done], np.asarray(accuracy)[done] * 100.0)
         lo, hi = float(np.min(levels)), float(np.max(levels))
         pad = (hi - lo) * 0.04
@@ -329,3 +339,5 @@ class RobustnessPlot(pg.PlotWidget):
         for curve in self.curves.values():
             curve.setData([], [])
         self.baseline.setVisible(False)
+        self.zero.setVisible(False)
+        set_empty(self.getPlotItem(), "Nothing yet: press Start.")

@@ -11,6 +11,7 @@ import numpy as np
 
 from ... import analysis
 from ...analysis import PCA, Perturbation, RobustnessCurve
+from ...text import format_percent
 from ...evaluate import Evaluation, final_states
 
 @dataclass(frozen=True, eq=False)
@@ -20,6 +21,9 @@ class TestSetResult:
     pca: PCA
     points: np.ndarray  # (N, 2) hidden states projected on the first two components
     seconds: float  # wall time of the evaluation itself (not the PCA)
+    # What the verdict (verdict.py) says of each mistake it would not give as a digit: test index
+    # -> "unsure" or "not-a-digit". Only the mistakes are judged: a few dozen digits, not 10,000.
+    turned_away: dict[int, str] = field(default_factory=dict)
 
 
 def evaluate_test_set(model, images, labels, report, should_stop) -> TestSetResult:
@@ -29,7 +33,12 @@ def evaluate_test_set(model, images, labels, report, should_stop) -> TestSetResu
     )
     seconds = time.perf_counter() - start
     pca = analysis.fit_pca(hidden, 2)
-    return TestSetResult(evaluation, hidden, pca, pca.transform(hidden), seconds)
+    from ...verdict import judge_batch
+
+    mistakes = np.flatnonzero(evaluation.predictions != evaluation.labels)
+    verdicts = judge_batch(model, np.asarray(images)[mistakes]) if len(mistakes) else []
+    turned_away = {int(i): v.kind for i, v in zip(mistakes, verdicts) if v.kind != "digit"}
+    return TestSetResult(evaluation, hidden, pca, pca.transform(hidden), seconds, turned_away)
 
 
 def predict(model, images, report, should_stop) -> np.ndarray:
@@ -52,7 +61,7 @@ DEFAULT_ROBUSTNESS_SIZE = 2000
 def describe_level(p: Perturbation, level: float) -> str:
     """A perturbation's level as a person writes it: +4 px, −30°, +1.5 px, noise 20%."""
     if p.group == "noise":
-        return f"noise {level:.0%}"
+        return f"noise {format_percent(level)}"
     unit = "°" if p.unit == "degrees" else " px"  # a thickening step spreads the ink a pixel
     return f"{level:+g}{unit}".replace("-", "−")
 

@@ -20,7 +20,7 @@ from ...data import MNIST
 from ...dims import CLASSES, ROWS
 from ...modelfile import LoadedModel
 from ...trace import Trace, Tracer
-from ...text import format_percent as percent, short_percent
+from ...text import format_accuracy, format_percent as percent, short_percent
 from .results import DEFAULT_ROBUSTNESS_SIZE, RobustnessResult, TestSetResult, describe_level
 
 LAST = ROWS - 1
@@ -294,7 +294,8 @@ class EvaluateState:
     # --- captions -------------------------------------------------------------------------------
 
     def accuracy_text(self) -> str:
-        return "–" if self.result is None else f"{self.result.evaluation.accuracy:.2%}"
+        """The big number; "" until there is one (a lone "–" read as a stray white bar)."""
+        return "" if self.result is None else format_accuracy(self.result.evaluation.accuracy)
 
     def header_text(self) -> str:
         """The line beside the accuracy: what is going on, or what was measured on which model."""
@@ -315,13 +316,13 @@ class EvaluateState:
             return f"Press Evaluate (or just wait a moment) to measure {loaded.name} on the 10,000 MNIST test digits."
         m = self.result.evaluation.confusion
         correct, total = int(m.trace()), int(m.sum())
-        return (f"accuracy on the MNIST test set: {correct:,} of {total:,} digits read correctly, "
-                f"{total - correct:,} mistakes.  Model {loaded.name} ({loaded.model.describe()}), "
-                f"evaluated in {self.result.seconds:.1f} s.")  # fmt: skip
+        # One line at 1024 px: the accuracy beside it says what it is (its tooltip too).
+        return (f"{correct:,} of {total:,} test digits read correctly, {total - correct:,} mistakes · "
+                f"Model {loaded.name} ({loaded.model.describe()}) · {self.result.seconds:.1f} s")  # fmt: skip
 
     def finished_message(self) -> str:
         """For the window's status bar, once the evaluation is done."""
-        return (f"Evaluated {self.loaded.name}: {self.result.evaluation.accuracy:.2%} on the test set "
+        return (f"Evaluated {self.loaded.name}: {format_accuracy(self.result.evaluation.accuracy)} on the test set "
                 f"({self.result.seconds:.1f} s)")  # fmt: skip
 
     def table_rows(self) -> list[tuple[str, ...]]:
@@ -330,7 +331,7 @@ class EvaluateState:
             return [("",) * 5] * CLASSES
         ev = self.result.evaluation
         m, precision, recall = ev.confusion, ev.precision, ev.recall
-        return [(str(d), f"{m[d].sum():,}", f"{m[d, d]:,}", f"{precision[d]:.2%}", f"{recall[d]:.2%}")
+        return [(str(d), f"{m[d].sum():,}", f"{m[d, d]:,}", format_accuracy(precision[d]), format_accuracy(recall[d]))
                 for d in range(CLASSES)]  # fmt: skip
 
     def worst_precision_recall(self) -> tuple[int, int] | None:
@@ -359,7 +360,13 @@ class EvaluateState:
     def mistakes_count_text(self) -> str:
         if self.result is None:
             return ""
-        return f"{len(self.mistakes()):,} mistakes out of {len(self.result.evaluation.labels):,} test digits"
+        away = len(self.result.turned_away)
+        note = f" ({away:,} the verdict would turn away: unsure or not a digit)" if away else ""
+        return f"{len(self.mistakes()):,} mistakes out of {len(self.result.evaluation.labels):,} test digits{note}"
+
+    def turned_away(self, dataset: str, i: int) -> str | None:
+        """"unsure" or "not-a-digit" for a test mistake the verdict would not give as a digit, else None."""
+        return None if dataset != "test" or self.result is None else self.result.turned_away.get(int(i))
 
     def browse_count_text(self) -> str:
         _, labels = self.dataset(self.browse.dataset)
@@ -394,15 +401,21 @@ class EvaluateState:
         else:
             return f"{name} #{i}: true {int(labels[i])}"
         pred = int(np.argmax(p))
-        return f"{name} #{i}: true {int(labels[i])}, predicted {pred} ({percent(float(p[pred]))})"
+        said = {"unsure": "; the verdict: not sure, so no answer",
+                "not-a-digit": "; the verdict: not a digit, so no answer"}.get(self.turned_away(dataset, i), "")  # fmt: skip
+        return f"{name} #{i}: true {int(labels[i])}, predicted {pred} ({percent(float(p[pred]))}){said}"
 
     def thumb_text(self, dataset: str, i: int, short: bool = False) -> str:
-        """A thumbnail's caption: '4→9 87%' for a mistake, '7 99%' (or just '99%') else."""
+        """A thumbnail's caption: '4→9 87%' for a mistake, '7 99%' (or just '99%') else; a mistake
+        the verdict would turn away says so instead of a confidence: '4→9 unsure', '4→9 no digit'."""
         _, labels = self.dataset(dataset)
         probs = self.probabilities(dataset)
         if probs is None:
             return f"label {labels[i]}"
         pred, conf = int(probs[i].argmax()), short_percent(float(probs[i].max()))
+        away = self.turned_away(dataset, i)
+        if away is not None:
+            return f"{labels[i]}→{pred} {'unsure' if away == 'unsure' else 'no digit'}"
         if pred != labels[i]:
             return f"{labels[i]}→{pred} {conf}"
         return conf if short else f"{pred} {conf}"
@@ -471,6 +484,6 @@ class EvaluateState:
             return f"Done on {n:,} test digits."
         worst = min(run.curves.values(), key=lambda c: float(np.nanmin(c.accuracy)))
         level = float(worst.levels[np.nanargmin(worst.accuracy)])
-        return (f"Done on {n:,} test digits: {plain:.1%} read correctly untouched; the lowest point is "
+        return (f"Done on {n:,} test digits: {format_accuracy(plain)} read correctly untouched; the lowest point is "
                 f"{worst.perturbation.name.split(' (')[0]} at {describe_level(worst.perturbation, level)} "
-                f"({np.nanmin(worst.accuracy):.0%} correct).")  # fmt: skip
+                f"({percent(float(np.nanmin(worst.accuracy)))} correct).")  # fmt: skip

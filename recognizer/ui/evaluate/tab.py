@@ -242,7 +242,7 @@ class EvaluateTab(QWidget):
 
     def _build(self) -> None:
         state = self.state
-        self.accuracy_label = QLabel("–")
+        self.accuracy_label = QLabel("")
         self.accuracy_label.setObjectName("accuracy")
         self.accuracy_label.setFont(theme.big_font(26))
         self.accuracy_label.setToolTip("Accuracy: the share of the 10,000 MNIST test digits the model reads correctly.")
@@ -307,6 +307,7 @@ class EvaluateTab(QWidget):
     def _refresh_header(self) -> None:
         state = self.state
         self.accuracy_label.setText(state.accuracy_text())
+        self.accuracy_label.setVisible(bool(self.accuracy_label.text()))  # the line beside it says why there is none
         self.summary_label.setText(state.header_text())
         self.progress.setVisible(bool(state.activity))
         if state.progress is None:

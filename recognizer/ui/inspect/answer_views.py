@@ -85,7 +85,8 @@ class ProbabilityBars(pg.PlotWidget):
         self.heights = np.zeros(10)
         self.setToolTip(
             "The network's answer if it had to stop after the current row: the probability\n"
-            "it gives each digit. The leading digit is drawn bright with a white outline."
+            "it gives each digit, calibrated like the answer's \"% sure\". The leading digit\n"
+            "is drawn bright with a white outline."
         )
 
     def set_probabilities(self, p: np.ndarray | None) -> None:

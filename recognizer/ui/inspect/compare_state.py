@@ -79,9 +79,9 @@ class CompareState:
         return f"made up its mind at row {row + 1} of {ROWS}"
 
     def answer_line(self, which: str) -> np.ndarray | None:
-        """(28,): its probability, after each row, of the answer it ends up giving."""
+        """(28,): its probability (calibrated, as its answer's "% sure"), after each row, of the answer it ends up giving."""
         trace = self.trace(which)
-        return None if trace is None else answer_probability(trace.probabilities)
+        return None if trace is None else answer_probability(self.state(which).probabilities)
 
     def hidden(self, which: str) -> np.ndarray | None:
         """(28, units): h of its last layer after every row."""

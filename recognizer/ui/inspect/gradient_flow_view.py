@@ -20,7 +20,7 @@ from .. import theme
 from ..jobs import JobRunner
 from ..plot_menu import install_plot_menu
 from ..plots import ROW_AXIS, ROW_X, plot_widget
-from ..widgets import caption_label
+from ..widgets import TextLine
 
 SETTLE_MS = 120  # after the last change of the drawing: one computation per pause of the pen
 JOB_KEY = "gradient-flow"
@@ -64,15 +64,17 @@ class GradientFlowView(QWidget):
         self._settle = QTimer(self, singleShot=True, interval=SETTLE_MS)
         self._settle.timeout.connect(self._compute)
         self.setToolTip("How much the answer (the network's own, as the label) depends on the memory held after "
-                        "each row: ‖∂loss/∂h‖ and ‖∂loss/∂c‖, back-propagated through the rows.")  # fmt: skip
-        self.plot = plot_widget(ROW_AXIS, "relative to largest")
+                        "each row: ‖∂loss/∂h‖ and ‖∂loss/∂c‖, back-propagated through the rows, relative to the largest. "
+                        "\"Depends most\": half the largest or more.")  # fmt: skip
+        self.plot = plot_widget(ROW_AXIS, "relative")  # to the largest (the tooltip says): "relative to largest" was cut
         item = self.plot.getPlotItem()
         item.setRange(xRange=(0.5, 28.5), yRange=(0, 1.05), padding=0)
+        item.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0, 0.5, 1)]])  # a short plot: three labels
         self.h_curve = item.plot(pen=pg.mkPen(theme.ACCENT, width=2))
         self.c_curve = item.plot(pen=pg.mkPen(theme.SELECTION, width=2, style=Qt.DashLine))
-        self.plot.setMinimumSize(200, 70)
+        self.plot.setMinimumSize(200, 60)  # with its caption, no taller than the ten lines it replaces
         install_plot_menu(self.plot, "gradient-flow-of-the-drawing", csv=item)
-        self.caption = caption_label("", lines=2)
+        self.caption = TextLine("", lines=2, muted=True)  # short words in the panel's own size: 11 pt was cut
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot, 1)
@@ -115,5 +117,5 @@ class GradientFlowView(QWidget):
             self.c_curve.setData(ROW_X, relative(flow.c[-1]))
         half = int(np.argmax(h >= 0.5)) + 1
         lines = "solid ‖∂loss/∂h‖" + ("" if flow.c is None else ", dashed ‖∂loss/∂c‖")
-        self.caption.setText(f"Answer {flow.answer}: {lines}. "
-                             f"It depends on the memory from row {half} on (half of the largest or more).")  # fmt: skip
+        # "most": half the largest or more (the tooltip says); two lines at 1024 px
+        self.caption.setText(f"Answer {flow.answer}: {lines}. It depends most on the memory from row {half} on.")

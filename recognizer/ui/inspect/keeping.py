@@ -1,7 +1,9 @@
 """Keep the drawing in My digits with a label: a digit key 0-9 (the window's actions) or the
 "It's a …" button. What is kept is all it takes to make the input again: the strokes when there
 are any, the canvas's pixels, the 28x28 input, the label, and the model's answer then
-(recognizer/my_digits.py writes it, in one transaction), never with the UI thread waiting.
+(recognizer/my_digits.py writes it, in one transaction), never with the UI thread waiting. A
+second key for the same input relabels the digit it kept rather than keeping it twice: a
+corrected mistype is still one digit.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ def network_answer(state: InspectState) -> int | None:
     return None if state.trace is None else int(state.trace.prediction)
 
 
-def kept_sentence(label: int, answer: int | None) -> str:
+def kept_sentence(label: int, answer: int | None, relabelled: bool = False) -> str:
+    if relabelled:
+        return f"Relabelled as {label} in My digits." if answer is None else f"Relabelled as {label} (the network said {answer})."
     if answer is None:
         return f"Kept as {label} in My digits."
     if answer == label:
@@ -44,14 +48,20 @@ def digit_to_keep(state: InspectState, strokes, pixels, label: int, model_name: 
             "strokes": strokes or None, "pixels": pixels, "answer": network_answer(state), "model": model_name}  # fmt: skip
 
 
-def write_digit(db_path: str | Path | None, digit: dict, wait: bool) -> int:
-    """Keep digit (from digit_to_keep) in the records at db_path (None: the user data folder's);
-    its id. RecordsBusyError for a passing error, RecordsError when the file is not ours or damaged."""
+def write_digit(db_path: str | Path | None, digit: dict, wait: bool, kept_id: int | None = None) -> tuple[int, bool]:
+    """Keep digit (from digit_to_keep) in the records at db_path (None: the user data folder's):
+    (its id, whether it was a relabelling). kept_id: the digit this same input was kept as
+    already, relabelled instead when it is still there. RecordsBusyError for a passing error,
+    RecordsError when the file is not ours or damaged."""
     from ...my_digits import MyDigits
     from ...records import Records
 
     with Records(db_path, wait=wait) as records:
-        return MyDigits(records).add(**digit)
+        digits = MyDigits(records)
+        if kept_id is not None and records.query("SELECT 1 FROM digits WHERE id = ?", (int(kept_id),)):
+            digits.relabel(kept_id, digit["label"])
+            return kept_id, True
+        return digits.add(**digit), False
 
 
 class KeepButton(QWidget):
@@ -89,10 +99,13 @@ class Keeper(QObject):
         self.tab = tab
         self.db_path = db_path  # None: the user data folder's records file
         self.runner = JobRunner("keep", self)
+        # (the input array kept, its id): set_input gives every new input a new array, so "the
+        # same input" is this very object, whatever it holds.
+        self._last_kept: tuple[object, int] | None = None
 
     def move(self, path: str | Path | None) -> None:
         """Keep in another records file from now on (None: the user data folder's)."""
-        self.db_path = path
+        self.db_path, self._last_kept = path, None
         self.moved.emit(path)
 
     def keep(self, label: int, model_name: str | None = None, offer_new: bool = True) -> int | None:
@@ -101,19 +114,24 @@ class Keeper(QObject):
         from ...records import default_path, path_beside
 
         tab = self.tab
-        # A number keeps one digit per label, its own strokes only (its pixels are the whole number's).
+        # A number keeps one digit per label, its own strokes only (its pixels are the whole number's),
+        # and each key keeps the next digit: only a single drawing's second key relabels.
         number = tab.number.keeping()
         strokes = tab.number.state.chosen_strokes(tab.canvas.strokes())
+        image = tab.state.image28
+        last = self._last_kept
+        kept_id = last[1] if not number and last is not None and last[0] is image else None
         digit = digit_to_keep(tab.state, strokes, None if number else tab.canvas.pixels(), label, model_name)
         if digit is None:
             tab.answer_hint.setText(NOTHING_TO_KEEP)
             return None
         try:
-            digit_id = write_digit(self.db_path, digit, wait=False)
+            result = write_digit(self.db_path, digit, False, kept_id)
         except RecordsBusyError as e:
             tab.answer_hint.setText(f"{e}: trying again…")
             path = self.db_path
-            self.runner.submit(lambda ctx: write_digit(path, digit, wait=True), on_done=lambda i: self._kept(digit, i, number),
+            self.runner.submit(lambda ctx: write_digit(path, digit, True, kept_id),
+                               on_done=lambda r: self._kept(digit, r, number, image),
                                on_error=lambda failure: self._not_kept(failure.message))  # fmt: skip
             return None
         except RecognizerError as e:
@@ -126,16 +144,19 @@ class Keeper(QObject):
                 return None
             self.move(path_beside(self.db_path or default_path()))
             return self.keep(label, model_name, offer_new=False)
-        self._kept(digit, digit_id, number)
-        return digit_id
+        self._kept(digit, result, number, image)
+        return result[0]
 
     def shutdown(self, timeout: float | None = 5.0) -> bool:
         return self.runner.shutdown(timeout)
 
-    def _kept(self, digit: dict, digit_id: int, number: bool = False) -> None:
+    def _kept(self, digit: dict, result: tuple[int, bool], number: bool, image) -> None:
+        digit_id, relabelled = result
         if number:
             self.tab.number.kept()  # the next digit, before the sentence (its answer would cover it)
-        self.tab.answer_hint.setText(kept_sentence(digit["label"], digit["answer"]))
+        else:
+            self._last_kept = (image, digit_id)
+        self.tab.answer_hint.setText(kept_sentence(digit["label"], digit["answer"], relabelled=relabelled))
         self.kept.emit(digit_id)
 
     def _not_kept(self, message: str) -> None:

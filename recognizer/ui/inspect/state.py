@@ -2,6 +2,9 @@
 clock and every sentence the tab says. The widgets in tab.py only show this state and forward the
 user's actions to it, so all of it is tested without a display (tests/test_inspect_state.py).
 
+Every probability shown (the answer's "% sure", the bars, the lines, the caption) is the same
+calibrated one: the trace's softmax rescaled by the model's temperature when its file has one.
+
 Rows are 0-based here and shown 1-based. The animation advances a fractional row position at the
 chosen speed; the views change only when the whole row changes.
 """
@@ -13,6 +16,7 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
+from ...calibration import calibrated
 from ...dims import ROWS
 from ...text import format_percent as percent
 
@@ -42,6 +46,7 @@ class InspectState:
         self.has_marks = False  # something is on the canvas, even when it is too little to read
         self.source = YOUR_DRAWING  # where the input came from: the drawing box's title
         self.trace: Trace | None = None
+        self.probabilities: np.ndarray | None = None  # (28, 10) after each row, calibrated: what is shown
         # judge(tracer, image28, extent, trace) -> a recognizer.verdict.Verdict, or None: handed
         # in with the tracer, so this module (and the window's first paint) needs no torch.
         self.judge: Callable | None = None
@@ -70,6 +75,8 @@ class InspectState:
     def retrace(self) -> None:
         ready = self.tracer is not None and self.image28 is not None
         self.trace = self.tracer(self.image28) if ready else None
+        temperature = getattr(getattr(self.tracer, "trust", None), "temperature", None)
+        self.probabilities = None if self.trace is None else calibrated(self.trace.probabilities, temperature)
         self.verdict = self.judge(self.tracer, self.image28, self.extent, self.trace) if ready and self.judge else None
 
     # --- the row and the animation -------------------------------------------------------------
@@ -120,7 +127,7 @@ class InspectState:
         if verdict is not None and verdict.digit is not None:  # calibrated confidence
             return Answer(str(verdict.digit), f"{percent(verdict.confidence)} sure", "after reading all 28 rows")
         if trace is not None:
-            return Answer(str(trace.prediction), f"{percent(trace.confidence)} sure", "after reading all 28 rows")
+            return Answer(str(trace.prediction), f"{percent(float(self.probabilities[LAST].max()))} sure", "after reading all 28 rows")
         if self.tracer is None:
             return Answer("", "", "No model loaded: use File › Load model…, or train one in the Train tab.")
         if self.image28 is None and self.has_marks:
@@ -129,14 +136,19 @@ class InspectState:
 
     def caption(self) -> str:
         """What the animation shows at this moment, in a sentence."""
-        trace, row = self.trace, self.row
+        trace, row, verdict = self.trace, self.row, self.verdict
         if trace is None:
             if self.tracer is None:
                 return "No model is loaded, so there is nothing to animate yet."
             return "Draw a digit on the left: the network reads it one row of pixels at a time, top to bottom."
         leader = trace.leader(row)
-        p = percent(float(trace.probabilities[row, leader]))
-        if row == LAST:
+        p = percent(float(self.probabilities[row, leader]))
+        if row == LAST:  # the verdict's own words: the caption never names a digit the answer turned away
+            if verdict is not None and verdict.kind == "not-a-digit":
+                return (f"Row {ROWS} of {ROWS}: this doesn't look like a digit, so there is no answer "
+                        f"(the likeliest digit, {leader}, has {p}).")  # fmt: skip
+            if verdict is not None and verdict.kind == "unsure":
+                return f"Row {ROWS} of {ROWS}: having read every row, the network is not sure: {leader} ({p}) or {verdict.runner_up}?"
             return f"Row {ROWS} of {ROWS}: having read every row, the network answers {leader} ({p})."
         if not trace.image[: row + 1].any():
             return f"Row {row + 1} of {ROWS}: no ink yet, so the network is only guessing ({leader}, {p})."

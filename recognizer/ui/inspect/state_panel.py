@@ -18,7 +18,7 @@ from ...cells import SERIES as CELL_SERIES
 from ...dims import ROWS
 from .. import theme
 from ..colormaps import diverging, sequential
-from ..plots import ROW_AXIS, ROW_X, plot_widget
+from ..plots import ROW_AXIS, ROW_X, plain_axes, plot_widget
 from ..widgets import TextLine
 
 if TYPE_CHECKING:
@@ -123,6 +123,7 @@ class StatePanel(QWidget):
             values=(-1, 1), colorMap=diverging(), label="hidden state h", interactive=False, width=14, colorMapMenu=False
         )
         self.colorbar.setImageItem(self.image_item, insert_in=plot)
+        plain_axes(self.colorbar)  # a colour bar is a plot too
         self.row_cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(theme.ACCENT, width=1.5))
         self.unit_marker = pg.InfiniteLine(angle=0, movable=False, pen=pg.mkPen(theme.SELECTION, width=1, style=Qt.DashLine))
         plot.addItem(self.row_cursor)
@@ -142,7 +143,7 @@ class StatePanel(QWidget):
         self.unit_text = TextLine("Hover the heatmap to follow one unit.", lines=2, muted=True)
         self.unit_text.setToolTip("The unit under the mouse, or the one you clicked, and its value at this row.")
         self.unit_plot = plot_widget(ROW_AXIS, "h")
-        self.unit_plot.setMinimumHeight(110)
+        self.unit_plot.setMinimumHeight(64)  # one line: the heatmap above needs the height more
         self.unit_plot.setToolTip("The chosen unit's value after each row read; the amber line is the current row.")
         up = self.unit_plot.getPlotItem()
         up.setRange(xRange=(0.5, ROWS + 0.5), padding=0)
@@ -156,6 +157,8 @@ class StatePanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         layout.addLayout(controls)
+        # 128 units want about a pixel each: at 1024x700 the heatmap was 45 px tall.
+        self.heatmap.setMinimumHeight(140)
         layout.addWidget(self.heatmap, 2)
         layout.addWidget(self.unit_text)
         layout.addWidget(self.unit_plot, 1)
@@ -312,6 +315,9 @@ class StatePanel(QWidget):
         up.setLabel("left", SYMBOLS[self._series])  # a word would not fit the short plot
         pad = 0.05 * (hi - lo)
         up.setYRange(lo - pad, hi + pad, padding=0)
+        # The ends (and 0 between them) only: at 1024x700 the plot is too short for five labels.
+        ticks = sorted({float(lo), float(hi)} | ({0.0} if lo < 0 < hi else set()))
+        up.getAxis("left").setTicks([[(v, f"{v:g}") for v in ticks]])
 
     def _refresh_series(self, draw: bool = True) -> None:
         if self._trace is not None:

@@ -86,6 +86,7 @@ class InspectTab(QWidget):
         self.pen_slider.setMinimumWidth(70)  # at 1024 px the buttons beside it squeezed it to nothing
         self.pen_preview = PenPreview(self.canvas)
         self.pen_slider.valueChanged.connect(self.pen_preview.update)
+        self.pen_slider.actionTriggered.connect(self.pen_preview.ring.flash)  # moved by the user, not by settings
         self.undo_button = QPushButton("Undo")
         self.undo_button.setToolTip("Take back the last stroke (Ctrl+Z).")
         self.undo_button.clicked.connect(self.canvas.undo)
@@ -190,7 +191,7 @@ class InspectTab(QWidget):
         for w in (self.input_view, self.bars, self.trajectories):
             w.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
             w.setMinimumSize(200, 150)
-        self.trajectories.setMinimumHeight(120)  # the page buttons take the rest: the column keeps its height
+        self.trajectories.setMinimumHeight(110)  # the page buttons take the rest: the column keeps its height
         for view, name, csv in ((self.input_view, "network-input", None), (self.bars, "answer-at-this-row", self.bars),
                                 (self.trajectories, "probability-per-row", self.trajectories),
                                 (self.state_panel.heatmap, "inside-the-lstm", None),
@@ -239,11 +240,16 @@ class InspectTab(QWidget):
             self._read_drawing(self.canvas.pixels())  # a number is split and read again by this model
         self._show_new_trace(play=False)
 
-    def inspect_image(self, image28: np.ndarray, caption: str, play: bool = True) -> None:
-        """Show a 28x28 image (ink high, [0, 1]) on the canvas and trace exactly that image."""
+    def inspect_image(self, image28: np.ndarray, caption: str, play: bool = True, picture: np.ndarray | None = None) -> None:
+        """Trace exactly this 28x28 image (ink high, [0, 1]). The canvas shows the picture it was
+        read from when there is one (ink high, any size, fitted whole: a blurred 28x28 stood for
+        it), else the 28x28 itself blown up."""
         image28 = np.asarray(image28, dtype=np.float32).reshape(ROWS, ROWS)
         self.number.clear()
-        self.canvas.show_digit(image28)
+        if picture is not None:
+            self.canvas.set_image(np.clip(np.asarray(picture, np.float32) * 255 + 0.5, 0, 255).astype(np.uint8))
+        else:
+            self.canvas.show_digit(image28)
         self.state.set_input(image28, caption)
         self._show_new_trace(play=play)
 
@@ -342,7 +348,7 @@ class InspectTab(QWidget):
         for control in self._player_controls:
             control.setEnabled(trace is not None)
         self.input_view.set_row(None if trace is None else row)
-        self.bars.set_probabilities(None if trace is None else trace.probabilities[row])
+        self.bars.set_probabilities(None if trace is None else state.probabilities[row])
         if self._sync_heavy():
             self.trajectories.set_row(None if trace is None else row)
             self.state_panel.set_row(None if trace is None else row)
@@ -362,7 +368,7 @@ class InspectTab(QWidget):
         trace = self.state.trace
         if self._heavy_trace is not trace:
             self._heavy_trace = trace
-            self.trajectories.set_trace(None if trace is None else trace.probabilities)
+            self.trajectories.set_trace(None if trace is None else self.state.probabilities)
             self.state_panel.set_trace(trace)
         return True
 

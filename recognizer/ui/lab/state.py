@@ -15,7 +15,9 @@ import numpy as np
 
 from ...dims import ROWS
 from ...interventions import CELL_PINS, HiddenRows, Interventions, Part, Pin, Silence, Temperature
-from ...text import format_percent as percent
+from ...text import format_accuracy, format_change, format_percent as percent
+
+SATURATED = 0.001  # no unit alone moves the answer's probability this much: the answer is saturated
 
 if TYPE_CHECKING:  # they import torch, which the window loads after it is on screen
     from ...lab import Ranking, TestSetEffect
@@ -73,12 +75,19 @@ class LabState:
         self.before: Evaluation | None = None  # the unedited model on the test set, kept per model
         self.reading_version = 0  # drawing, model or edit changed: the ranking is stale
         self.edit_version = 0  # model or edit changed: the test-set effect is stale
+        self.notice = ""  # edits a new model cleared, said until the next edit
 
     # --- inputs --------------------------------------------------------------------------------
     def set_model(self, loaded: LoadedModel | None, tracer: Tracer | None) -> None:
+        """Edits belong to the model they were made on: a new one starts without, and notice says
+        which were cleared."""
+        cleared = [part.describe(self.layers) for part in self.interventions.parts]
+        old = self.loaded.name if self.loaded is not None else "the model"
         self.loaded, self.tracer = loaded, tracer
         self.interventions, self.layer, self.selected, self.before = Interventions(), 0, None, None
         self._edits_changed()
+        if cleared:
+            self.notice = f"The edits to {old} were cleared with the switch of model: {'; '.join(cleared)}."
 
     def set_image(self, image28) -> None:
         self.image28 = None if image28 is None else np.asarray(image28, np.float32).reshape(ROWS, ROWS)
@@ -146,6 +155,7 @@ class LabState:
         return [(p.describe(n) + ("" if p.exact else " (not saved)"), p) for p in self.interventions.parts]
 
     def _edits_changed(self) -> None:
+        self.notice = ""
         self.effect = None
         self.edit_version += 1
         self._retrace()
@@ -190,6 +200,8 @@ class LabState:
             return "No model loaded: load one with File › Load model…."
         if self.original is None:
             return "Draw a digit in Draw & Inspect: the Lab reads the same drawing."
+        if self.notice:
+            return self.notice
         if not self.interventions:
             return "No edits yet: silence units, pin a gate, hide rows or change the temperature."
         before, after = self.original, self.edited
@@ -201,21 +213,24 @@ class LabState:
     def ranking_lines(self) -> list[str]:
         if self.ranking is None:
             return []
-        return [f"unit {u}: −{percent(max(d, 0.0))}" for u, d in self.ranking.top()]
+        return [f"unit {u}: −{format_change(d)}" if d > 0 else f"unit {u}: no fall" for u, d in self.ranking.top()]
 
     def deciding_text(self) -> str:
         r = self.ranking
         if r is None:
             return "Ranking the units…" if self.original is not None else ""
+        saturated = (f"Saturated ({percent(r.probability)}): no unit alone moves it {format_change(SATURATED)}. "
+                     if float(np.max(r.drops)) < SATURATED else "")  # fmt: skip
         if r.deciding is None:
-            return f"Silencing all {len(r.drops)} units one after another never changes the answer {r.answer}."
+            return saturated + f"Silencing all {len(r.drops)} units one after another never changes the answer {r.answer}."
         k = len(r.deciding)
-        return f"Silencing the top {k} unit{'s' * (k != 1)} turns the {r.answer} into a {r.deciding_answer}."
+        article = "an" if r.deciding_answer == 8 else "a"
+        return saturated + f"Silencing the top {k} unit{'s' * (k != 1)} turns the {r.answer} into {article} {r.deciding_answer}."
 
     def effect_text(self) -> str:
         e = self.effect
         if e is None:
             return "Measure the edited network on the 10,000 test digits."
         if not self.interventions:
-            return f"Accuracy {percent(e.after.accuracy)} (no edits)."
-        return f"Accuracy {percent(e.before.accuracy)} before, {percent(e.after.accuracy)} with the edits."
+            return f"Accuracy {format_accuracy(e.after.accuracy)} (no edits)."
+        return f"Accuracy {format_accuracy(e.before.accuracy)} before, {format_accuracy(e.after.accuracy)} with the edits."

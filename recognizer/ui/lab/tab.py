@@ -111,7 +111,7 @@ class LabTab(QWidget):
         self.ranking_list.itemDoubleClicked.connect(self._on_ranked_unit)
         self.silence_top_button = QPushButton("Silence these ten")
         self.silence_top_button.clicked.connect(lambda: self._edit(self.state.silence_top))
-        self.deciding_label = TextLine("", lines=2, muted=True)
+        self.deciding_label = TextLine("", lines=4, muted=True)  # room for "saturated" before what silencing does
         self.silence_deciding_button = QPushButton("Silence that set")
         self.silence_deciding_button.clicked.connect(lambda: self._edit(self.state.silence_deciding))
         rank_box, rank_layout = group_box("Units that decide this answer", "Ranked by the fall of the answer's probability.")
@@ -154,6 +154,8 @@ class LabTab(QWidget):
         self.layer_spin.blockSignals(False)
         self.layer_spin.setVisible(self.state.layers > 1)
         self._changed()
+        if self.state.notice:
+            self.status_message.emit(self.state.notice)
 
     def set_image(self, image28) -> None:
         self.state.set_image(image28)

@@ -12,7 +12,9 @@ from ...dims import ROWS
 from .. import theme
 from ..colormaps import CLASS_COLOURS, diverging
 from ..plot_menu import install_plot_menu
-from ..plots import ROW_AXIS, ROW_X, fixed_axes, frame_probability_rows
+from ..plots import ROW_AXIS, ROW_X, fixed_axes, frame_probability_rows, set_empty
+
+NOTHING_YET = "Nothing yet: draw a digit in Draw & Inspect."
 
 
 class EditedProbabilityPlot(pg.PlotWidget):
@@ -28,8 +30,10 @@ class EditedProbabilityPlot(pg.PlotWidget):
         self.edited_curves = [item.plot([], [], pen=pg.mkPen(c, width=2), name=str(d)) for d, c in enumerate(CLASS_COLOURS)]
         self.setToolTip("Each digit's probability after each row: solid with your edits, dashed as the network reads it unedited.")
         install_plot_menu(self, "lab-probabilities", csv=item)
+        set_empty(item, NOTHING_YET)
 
     def set_traces(self, original, edited) -> None:
+        set_empty(self.getPlotItem(), NOTHING_YET if original is None else None)
         for curves, trace in ((self.original_curves, original), (self.edited_curves, edited)):
             for digit, curve in enumerate(curves):
                 if trace is None:
@@ -79,9 +83,11 @@ class UnitHeatmap(pg.PlotWidget):
         item.addItem(self.selection)
         self.setToolTip("The hidden state h of every unit after every row, with your edits. Click a unit, or drag over several, to pick them.")
         install_plot_menu(self, "lab-hidden-state")
+        set_empty(item, NOTHING_YET)
 
     def set_values(self, h: np.ndarray | None) -> None:
         """h: (28, units) or None."""
+        set_empty(self.getPlotItem(), NOTHING_YET if h is None else None)
         if h is None:
             self.image.clear()
             return
