@@ -22,7 +22,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from recognizer.data import FILES, MNIST, load_mnist
 from recognizer.modelfile import LoadedModel, load_model
-from recognizer.train import quick_config
+from recognizer.train import TrainConfig
 from recognizer.ui import data_dialog
 from recognizer.hidden_sizes import parse_hidden_sizes
 from recognizer.ui.dialogs import DIALOGS
@@ -49,7 +49,7 @@ def isolated(tmp_path, monkeypatch):
     data_dialog.forget_cache()
 
 
-def configure(tab: TrainTab, *, epochs=2, subset=512, batch=64, lr="0.005", schedule="constant"):
+def configure(tab: TrainTab, *, epochs=2, subset=512, batch=64, lr="0.005", schedule="constant", fit_verdict=False):
     form = tab.form
     form.subset_spin.setValue(subset)
     form.epochs_spin.setValue(epochs)
@@ -58,6 +58,7 @@ def configure(tab: TrainTab, *, epochs=2, subset=512, batch=64, lr="0.005", sche
     form.schedule_combo.setCurrentIndex(form.schedule_combo.findData(schedule))
     form.hidden_edit.setText("32")
     form.augment_check.setChecked(False)
+    form.verdict_check.setChecked(fit_verdict)  # a tiny run skips the fit unless a test asks for it
 
 
 def click(qtbot, button):
@@ -97,8 +98,8 @@ def test_start_pause_resume_stop_and_use_the_model(qtbot, make_tab, small, tmp_p
     outcome = finished.args[0]
     assert outcome.result.stopped and tab.state == "finished" and tab.start_button.isEnabled()
     assert tab.result.confusion.matrix.sum() == 500 and tab.result.accuracy_label.text().endswith("%")
-    assert outcome.autosaved is not None and outcome.autosaved.parent == tmp_path / "models"
-    best = load_model(outcome.autosaved)  # the best epoch, complete and loadable
+    assert outcome.saved is not None and outcome.saved.parent == tmp_path / "models"
+    best = load_model(outcome.saved)  # the best epoch, complete and loadable
     assert best.metadata["training"]["weights"] == "best_epoch"
     assert not list((tmp_path / "models").glob("*.part")) and not list((tmp_path / "models").glob(".*"))
 
@@ -107,7 +108,7 @@ def test_start_pause_resume_stop_and_use_the_model(qtbot, make_tab, small, tmp_p
     loaded = ready.args[0]
     assert isinstance(loaded, LoadedModel) and loaded.model.config.hidden_sizes == (32,)
     assert "In use on Draw & Inspect" in tab.result.result_label.text()
-    tab.set_model_in_use(load_model(outcome.autosaved))  # the window switched to another model
+    tab.set_model_in_use(load_model(outcome.saved))  # the window switched to another model
     assert "In use" not in tab.result.result_label.text()
     tab.set_model_in_use(loaded)
     assert "In use on Draw & Inspect" in tab.result.result_label.text()
@@ -211,7 +212,7 @@ def test_shutdown_mid_run_joins_the_worker_and_leaves_no_partial_file(qtbot, mak
 def test_settings_are_remembered_and_bad_stored_values_fall_back(qtbot, make_tab, small):
     tab = make_tab(data=small)
     configure(tab, epochs=7, subset=1000, batch=32, lr="0.01")
-    tab.form.seed_spin.setValue(5)
+    tab.form.seed_edit.setText("5")
     tab.save_settings()
     again = make_tab(data=small)
     c = again.config()
@@ -224,8 +225,9 @@ def test_settings_are_remembered_and_bad_stored_values_fall_back(qtbot, make_tab
                        "weight_decay": -1, "grad_clip": "inf", "device": "tpu", "warmup_steps": [1, 2]}.items():  # fmt: skip
         store.setValue("train/" + key, value)
     store.sync()
-    d = quick_config()
-    assert read_train_settings(store).to_dict() == {**d.to_dict(), "device": "cuda" if torch.cuda.is_available() else "cpu"}
+    d = TrainConfig()
+    assert read_train_settings(store).to_dict() == {**d.to_dict(), "device": "cuda" if torch.cuda.is_available() else "cpu",
+                                                    "fit_verdict": False}  # as saved above, not among the bad ones
     write_train_settings(store, d)
     assert read_train_settings(store).learning_rate == d.learning_rate
 
