@@ -162,6 +162,9 @@ class Trainer:
         self._running = threading.Event()
         self._running.set()
         self._stop = threading.Event()
+        # Set while the loop holds between batches after pause(): from then on no batch runs until
+        # resume() or stop(), which a caller can wait for instead of sleeping.
+        self.held = threading.Event()
 
     # -- control, from any thread ---------------------------------------------------------------
     def pause(self):
@@ -245,7 +248,9 @@ class Trainer:
             for b in range(batches):
                 if not self._running.is_set():
                     paused_at = time.perf_counter()
+                    self.held.set()
                     self._running.wait()
+                    self.held.clear()
                     started += time.perf_counter() - paused_at  # rates and times leave pauses out
                 if self._stop.is_set():
                     result.stopped = True

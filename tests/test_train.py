@@ -57,41 +57,48 @@ def test_same_seed_same_result(small):
 
 
 def test_pause_resume_and_stop_from_another_thread(small):
-    seen = []
-    trainer = None
-    during_pause = {}
+    """Waits for what the run reports (batches, the loop holding), never for a time: batches 3 and
+    6 wait at a gate until the other thread has asked for the pause, then for the stop."""
+    seen, log = [], {}
+    arrived = {3: threading.Event(), 6: threading.Event()}
+    gates = {3: threading.Event(), 6: threading.Event()}
+
+    def on_batch(p):
+        seen.append(p)
+        if len(seen) in gates:
+            arrived[len(seen)].set()
+            gates[len(seen)].wait(60)
 
     def controller():
-        while len(seen) < 3:
-            time.sleep(0.001)
+        arrived[3].wait(60)
         trainer.pause()
-        time.sleep(0.3)  # the batch in flight (a few ms) may finish
-        paused_at = len(seen)
-        time.sleep(0.4)
-        during_pause["batches"] = len(seen) - paused_at
-        assert trainer.paused
+        gates[3].set()
+        log["held"] = trainer.held.wait(60)  # no batch starts after the one in flight
+        log["paused_at"] = len(seen)
         trainer.resume()
-        while len(seen) < paused_at + 3:
-            time.sleep(0.001)
-        during_pause["stop_at"] = len(seen)
+        arrived[6].wait(60)
         trainer.stop()
+        gates[6].set()
 
-    trainer = Trainer(tiny_config(epochs=50), small, on_batch=seen.append)
+    trainer = Trainer(tiny_config(epochs=50), small, on_batch=on_batch)
     thread = threading.Thread(target=controller)
     thread.start()
     result = trainer.run()
     thread.join()
-    assert during_pause["batches"] == 0
-    assert result.stopped
-    assert len(seen) <= during_pause["stop_at"] + 1  # within one batch
+    assert log["held"] and log["paused_at"] == 3
+    assert result.stopped and len(seen) == 6 and not trainer.held.is_set()  # it ran on from where it held
+    assert [p.batch for p in seen] == [1, 2, 3, 4, 5, 6]
     assert result.evaluation is not None and result.evaluation.confusion.sum() == 500
 
 
 def test_stop_while_paused_ends_the_run(small):
     trainer = Trainer(tiny_config(epochs=50), small)
     trainer.pause()
-    threading.Timer(0.2, trainer.stop).start()
-    assert trainer.run().stopped
+    stopper = threading.Thread(target=lambda: trainer.held.wait(60) and trainer.stop())
+    stopper.start()
+    result = trainer.run()
+    stopper.join()
+    assert result.stopped and result.history == []
 
 
 def test_nan_loss_stops_with_a_clear_error(small):

@@ -31,6 +31,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication
 from recognizer.ui.train.state import read_train_settings, write_train_settings
+from recognizer.ui.train import tab as tab_module
 from recognizer.ui.train.tab import TrainTab
 
 
@@ -81,10 +82,11 @@ def test_start_pause_resume_stop_and_use_the_model(qtbot, make_tab, small, tmp_p
 
     click(qtbot, tab.pause_button)
     assert tab.state == "paused" and tab.pause_button.text() == "Resume"
-    qtbot.wait(400)  # the batch under way when Pause was pressed may still land
+    trainer = tab.training.trainer
+    qtbot.waitUntil(trainer.held.is_set, timeout=15000)  # the batch under way when Pause was pressed landed
     held = tab.curves.batches.n + len(tab.runner._events)
-    qtbot.wait(400)
-    assert tab.curves.batches.n + len(tab.runner._events) == held  # nothing trains while paused
+    QApplication.processEvents()  # the runner hands over what was sent before the hold, and nothing more comes
+    assert trainer.held.is_set() and tab.curves.batches.n + len(tab.runner._events) == held  # nothing trains
     assert "Paused" in tab.progress_label.text()
 
     click(qtbot, tab.pause_button)  # Resume
@@ -364,15 +366,18 @@ def _devices(tab) -> list[str]:
 
 
 # --- polish -------------------------------------------------------------------------------------
-def test_the_progress_bar_stands_still_while_paused(qtbot, make_tab, small):
+def test_the_progress_bar_stands_still_while_paused(qtbot, make_tab, small, monkeypatch):
     tab = make_tab(data=small)
     configure(tab, epochs=30)
     click(qtbot, tab.start_button)
     qtbot.waitUntil(lambda: tab.progress_bar.value() >= 1, timeout=20000)
     click(qtbot, tab.pause_button)
-    qtbot.wait(400)  # the batch under way when Pause was pressed may still land
+    qtbot.waitUntil(tab.training.trainer.held.is_set, timeout=15000)  # the batch under way landed
+    qtbot.waitUntil(lambda: not tab.runner._events, timeout=15000)  # and was handed over
     value, text = tab.progress_bar.value(), tab.progress_label.text()
-    qtbot.wait(1500)  # a tenth of this run: the bar used to climb on with the wall clock
+    later = time.perf_counter() + 600  # ten minutes on: the bar used to climb on with the wall clock
+    monkeypatch.setattr(tab_module.time, "perf_counter", lambda: later)
+    tab._update_progress()
     assert (tab.progress_bar.value(), tab.progress_label.text()) == (value, text) and text.startswith("Paused")
     with qtbot.waitSignal(tab.run_finished, timeout=20000):
         click(qtbot, tab.stop_button)
