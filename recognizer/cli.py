@@ -129,7 +129,7 @@ def cmd_train(args) -> int:
     from .paths import user_data_dir
     from .records import Records
     from .cli_digits import training_plan
-    from .train import warmup_warning
+    from .train import BatchProgress, warmup_warning
     from .training_run import TrainingRun, autosave_name, result_metadata, save_exclusively
 
     Records(args.db).close()  # a records file that is not ours is said now, not after the training
@@ -157,7 +157,7 @@ def cmd_train(args) -> int:
     bar = _ProgressBar(config.epochs)
 
     def on_event(e):
-        if hasattr(e, "batch"):
+        if isinstance(e, BatchProgress):
             bar.update(e)
             if log:
                 log.batch(e)
