@@ -38,3 +38,25 @@ def test_limits_are_checked_the_same_everywhere():
         TrainConfig(epochs=10_001)
     with pytest.raises(ValueError, match="from 0 to"):
         next(s for s in SETTINGS if s.name == "seed").parse("9" * 10_000)  # refused without converting it
+
+
+def test_a_setting_added_to_the_table_is_an_option_and_a_field(monkeypatch, qtbot):
+    """One row in the table (here a stand-in for the pen-data switch) gives the CLI its --x/--no-x
+    and the Train tab a check box with the row's help, at the end of the form."""
+    from PySide6.QtWidgets import QCheckBox
+
+    from recognizer import train_settings
+    from recognizer.ui.train import form as form_module
+
+    extra = train_settings.Setting("pen_data", "--pen-data", "Pen data", False, "also train on people's pen strokes")
+    monkeypatch.setattr(train_settings, "SETTINGS", (*SETTINGS, extra))
+    monkeypatch.setattr(form_module, "SETTINGS", (*SETTINGS, extra))
+    monkeypatch.setitem(train_settings.BY_NAME, "pen_data", extra)
+    assert build_parser().parse_args(["train", "--out", "m", "--pen-data"]).pen_data is True
+    assert build_parser().parse_args(["train", "--out", "m"]).pen_data is None  # not given: the default
+    form = form_module.SettingsForm()
+    qtbot.addWidget(form)
+    box = form.widgets["pen_data"]
+    assert isinstance(box, QCheckBox) and box.toolTip() == "Also train on people's pen strokes."
+    box.click()
+    assert form.values["pen_data"] is True

@@ -80,10 +80,21 @@ def _number_spin(name: str) -> QSpinBox:
 def _whole_edit(name: str) -> QLineEdit:
     """A whole number beyond a spin box's reach (the seed, up to 2^63-1): digits only, checked on Start."""
     setting = BY_NAME[name]
-    assert setting.hi > SPIN_MAX
     edit = QLineEdit()
     edit.setValidator(QRegularExpressionValidator(QRegularExpression(rf"\d{{0,{len(str(setting.hi))}}}"), edit))
     return edit
+
+
+def _default_widget(name: str) -> QWidget:
+    """The field of a setting by its kind: a check box, a spin box, a choice or a typed line."""
+    setting = BY_NAME[name]
+    if setting.kind == "bool":
+        return QCheckBox()
+    if setting.kind == "choice":
+        return _combo(name, [(c, CHOICE_LABELS.get(c, c)) for c in setting.choices])
+    if setting.kind == "int":
+        return _number_spin(name) if setting.hi <= SPIN_MAX else _whole_edit(name)
+    return QLineEdit()
 
 
 def _combo(name: str, items) -> QComboBox:
@@ -121,14 +132,16 @@ class SettingsForm(QGroupBox):
         self.seed_edit = _whole_edit("seed")  # a name, not a count: no separators
         self.device_combo = _combo("device", state.available_devices())
         self.verdict_check = QCheckBox("fit after training")
-        # One widget per row of the table: adding a setting is a row there and a widget here.
+        # The table's rows placed by hand; a row added to the table without a widget here gets one
+        # of its kind at the end of the form (_default_widget), so that adding a setting is one row there.
         self.widgets = {"cell": self.cell_combo, "hidden_sizes": self.hidden_edit, "epochs": self.epochs_spin,
                         "batch_size": self.batch_spin, "learning_rate": self.lr_edit, "schedule": self.schedule_combo,
                         "warmup_steps": self.warmup_spin, "weight_decay": self.decay_edit, "grad_clip": self.clip_edit,
                         "augment": self.augment_check, "other_sources": self.sources_check,
                         "outliers": self.outliers_check, "train_subset": self.subset_spin, "seed": self.seed_edit,
                         "device": self.device_combo, "fit_verdict": self.verdict_check}  # fmt: skip
-        assert set(self.widgets) == set(BY_NAME), "every setting of the table has a field"
+        self.extra = [s.name for s in SETTINGS if s.name not in self.widgets]
+        self.widgets.update({name: _default_widget(name) for name in self.extra})
         self.edits = {name: w for name, w in self.widgets.items() if isinstance(w, QLineEdit)}
         self.values = {s.name: s.default for s in SETTINGS}  # what a run gets: set_config's, and edits
         self.warmup_warning = QLabel(wordWrap=True)
@@ -200,6 +213,8 @@ class SettingsForm(QGroupBox):
         row("Seed", "seed", self.seed_edit)
         row("Device", "device", self.device_combo)
         row("Verdict", "fit_verdict", self.verdict_check)
+        for name in self.extra:
+            row(BY_NAME[name].label, name, self.widgets[name])
         bottom = QHBoxLayout()
         bottom.addWidget(self.settings_error, 1)
         bottom.addWidget(self.defaults_button, 0, Qt.AlignTop)
