@@ -26,8 +26,8 @@ class TrainingRun:
         """autosave_dir: where the best epoch is saved (None: nowhere); db_path: the records file
         the run is written to (None: the user data folder's)."""
         self.config = plan.config
-        self.run = CoreRun(plan, data)
-        self.trainer = self.run.trainer
+        self.core = CoreRun(plan, data)
+        self.trainer = self.core.trainer
         self.db_path = db_path
         self.autosave_dir = autosave_dir
         self.torch_threads = torch_threads  # None: torch's default, one per core
@@ -55,14 +55,14 @@ class TrainingRun:
 
     def job(self, ctx: JobContext) -> RunOutcome:
         """Train, save the best epoch, record the run: all on the runner's thread, none of it on the UI's."""
-        self.run.on_event = ctx.send
+        self.core.on_event = ctx.send
         threads_before = torch.get_num_threads()
         try:
             if self.torch_threads:
                 # Set on the thread that trains (OpenMP keeps it per thread), but torch also
                 # records it for the whole process: restored below, so the next run starts clean.
                 torch.set_num_threads(self.torch_threads)
-            return self.run.run(self._save, self.db_path)
+            return self.core.run(self._save, self.db_path)
         finally:
             if torch.get_num_threads() != threads_before:
                 torch.set_num_threads(threads_before)
