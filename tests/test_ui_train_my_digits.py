@@ -31,6 +31,7 @@ def test_the_model_in_use_is_continued_with_my_digits_mixed_in(make_tab, small, 
     loaded = load_model(model_path)
     tab.set_model_in_use(loaded)
     assert box.combo.model().item(IN_USE).isEnabled() and loaded.name in box.combo.model().item(IN_USE).toolTip()
+    tab.form.warmup_spin.setValue(50)  # a warm-up set by hand gives way to the rule's, as `train --init` has it
     box.combo.setCurrentIndex(IN_USE)
     config = tab.config()
     assert (config.epochs, config.learning_rate, config.warmup_steps, config.train_subset) == (
