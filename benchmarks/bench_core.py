@@ -22,6 +22,7 @@ from recognizer.paths import default_model_path
 from recognizer.preprocess import to_mnist
 from recognizer.trace import Tracer
 from recognizer.train import Trainer, TrainConfig
+from recognizer.train_settings import SHIPPED_RECIPE
 
 
 def bench_latency(data: MNIST) -> dict:
@@ -78,7 +79,7 @@ def bench_training(data: MNIST, n_images: int, rounds: int) -> dict:
     labels = torch.as_tensor(sub.train_labels, dtype=torch.long)
     like = TrainConfig(epochs=1, augment=False, other_sources=False, outliers=False, grad_clip=0, schedule="constant",
                        learning_rate=1e-3, device="cpu")
-    shipped_recipe = TrainConfig(epochs=1, device="cpu")
+    shipped_recipe = TrainConfig(**{**SHIPPED_RECIPE, "epochs": 1, "device": "cpu"})
     runs = {"bare": [], "trainer": [], "trainer_recipe": []}
     for r in range(rounds):  # interleaved, so that drifts in machine load hit all three alike
         runs["bare"].append(bare_loop(images, labels, 128, r))

@@ -31,7 +31,7 @@ import recognizer.train as train_module  # noqa: E402
 from recognizer.data import load_mnist  # noqa: E402
 from recognizer.insight import Recorder  # noqa: E402
 from recognizer.model import ModelConfig, RowRNN  # noqa: E402
-from recognizer.train import Trainer, quick_config  # noqa: E402
+from recognizer.train import Trainer, TrainConfig  # noqa: E402
 
 TARGET_PERCENT = 5.0
 
@@ -108,8 +108,8 @@ def main() -> None:
     parser.add_argument("--data-dir", default=None)
     args = parser.parse_args()
     data = load_mnist(args.data_dir)
-    config = quick_config(epochs=1, train_subset=args.subset, hidden_sizes=(args.hidden,), device="cpu")
-    one_run(data, quick_config(epochs=1, train_subset=2 * config.batch_size, device="cpu"), True)  # warm-up, not counted
+    config = TrainConfig(epochs=1, train_subset=args.subset, hidden_sizes=(args.hidden,), device="cpu")
+    one_run(data, TrainConfig(epochs=1, train_subset=2 * config.batch_size, device="cpu"), True)  # warm-up, not counted
     runs = {False: [], True: []}
     for r in range(args.rounds):
         for record in (False, True):

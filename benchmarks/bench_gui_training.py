@@ -127,7 +127,7 @@ def gui_run(app, tab, probe, n_images: int, lr: float, seed: int, threads) -> di
     form.augment_check.setChecked(False)
     form.sources_check.setChecked(False)
     form.outliers_check.setChecked(False)
-    form.seed_spin.setValue(seed)
+    form.seed_edit.setText(str(seed))
     loop = QEventLoop()
     ended = []
     tab.run_finished.connect(loop.quit)

@@ -5,7 +5,7 @@ process on this machine.
 
     python benchmarks/bench_recipe.py      (MNIST from --data-dir, $MNIST_DIR or the user folder)
 
-Each recipe trains from scratch with the Trainer exactly as Start does (quick_config's settings,
+Each recipe trains from scratch with the Trainer exactly as Start does (the settings table's defaults,
 the distributions recorded), and is evaluated on all 10,000 test digits after every epoch. The
 time to an accuracy is the training time (the epochs' own clocks, their test passes included)
 up to the end of the first epoch that reaches it. Target (issue 14): 99.0 % within 90 s. The
@@ -29,7 +29,7 @@ from shapes import non_digits  # noqa: E402
 
 from recognizer.data import load_mnist  # noqa: E402
 from recognizer.strokes import render_strokes, strokes_extent  # noqa: E402
-from recognizer.train import Trainer, quick_config  # noqa: E402
+from recognizer.train import Trainer, TrainConfig  # noqa: E402
 from recognizer.verdict import judge_batch  # noqa: E402
 
 # What Start ran until 2026-12-02: the same epochs and rates, digits only.
@@ -71,8 +71,8 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path)
     args = parser.parse_args()
     data = load_mnist(args.data_dir)
-    results = [run("digits only (until 2026-12-02)", quick_config(**DIGITS_ONLY), data),
-               run("with non-digits (the Train tab now)", quick_config(), data)]
+    results = [run("digits only (until 2026-12-02)", TrainConfig(**DIGITS_ONLY), data),
+               run("with non-digits (the Train tab now)", TrainConfig(), data)]
 
     def seconds(value):
         return "not reached" if value is None else f"{value:.1f} s"

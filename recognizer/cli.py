@@ -18,7 +18,6 @@ from pathlib import Path
 from . import __version__
 from .errors import RecognizerError
 from .cli_digits import add_digits_parser, add_train_arguments, cmd_digits
-from .hidden_sizes import parse_hidden_sizes
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -32,18 +31,32 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _hidden_sizes(text: str) -> tuple[int, ...]:
-    try:
-        return parse_hidden_sizes(text)
-    except ValueError as e:
-        raise argparse.ArgumentTypeError(f"--hidden {text!r}: {e}") from None
+def _setting_type(setting):
+    def parse(text: str):
+        try:
+            return setting.parse(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(f"{setting.flag} {text!r}: {setting.label} {e}") from None
+
+    return parse
+
+
+def add_setting_options(parser) -> None:
+    """One option per row of the settings table (train_settings.py), defaults the Train tab's too.
+    Each is None unless given, so that a fine-tune (--init) can fill in its own."""
+    from .train_settings import SETTINGS
+
+    for s in SETTINGS:
+        if s.kind == "bool":
+            text = f"{s.help} (default {'on' if s.default else 'off'})"
+            options = {"action": argparse.BooleanOptionalAction}
+        else:
+            text = f"{s.help} (default {s.show(s.default)}{'' if s.lo is None else f'; {s.lo:,} to {s.hi:,}'})"
+            options = {"type": _setting_type(s), "metavar": "{" + ",".join(s.choices) + "}" if s.choices else None}
+        parser.add_argument(s.flag, default=None, dest=s.name, help=text.replace("%", "%%"), **options)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .cells import CELLS
-    from .train import SCHEDULES, TrainConfig
-
-    d = TrainConfig()
     parser = _Parser(prog="recognizer", description="Draw a digit and watch an LSTM read it row by row.")
     parser.add_argument("--version", action="version", version=f"recognizer {__version__}")
     parser.add_argument("--model", type=Path, help="model file for the window, predict and evaluate (default: the shipped model); "
@@ -52,22 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("train", help="train a model and save it")
     t.add_argument("--out", type=Path, required=True, help="where to write the model (.safetensors)")
-    t.add_argument("--hidden", type=_hidden_sizes, default=None, metavar="SIZES", help="layer sizes, one per layer: 128 or 32,64 (default 128)")
-    t.add_argument("--epochs", type=int, default=None, help=f"passes over the training set (default {d.epochs})")
-    t.add_argument("--batch-size", type=int, default=d.batch_size, help=f"images per step (default {d.batch_size})")
-    t.add_argument("--lr", type=float, default=None, help=f"peak learning rate of Adam (default {d.learning_rate:g})")
-    t.add_argument("--schedule", choices=SCHEDULES, default=d.schedule, help=f"learning-rate schedule (default {d.schedule})")
-    t.add_argument("--warmup-steps", type=int, default=None, help=f"batches of linear warm-up before the cosine decay (default {d.warmup_steps})")
-    t.add_argument("--grad-clip", type=float, default=d.grad_clip, help=f"largest gradient norm; 0 switches clipping off (default {d.grad_clip:g})")
-    t.add_argument("--weight-decay", type=float, default=d.weight_decay, help=f"AdamW weight decay (default {d.weight_decay:g})")
-    t.add_argument("--no-augment", action="store_true", help="train on the images as they are (default: random shifts, rotations, scalings)")
-    t.add_argument("--no-other-sources", action="store_true", help="no thick or thin pens, blur, thresholds, few pixels or warps (default: half the images get one)")
-    t.add_argument("--no-outliers", action="store_true", help="no non-digits in the batches (default: a quarter more, taught as no digit; see outliers.py)")
-    t.add_argument("--subset", type=int, default=None, help="use only the first N training images (default: all; with --init, a fine-tune's 15,000)")
-    t.add_argument("--seed", type=int, default=d.seed, help=f"fixes initialisation, order and augmentation (default {d.seed})")
-    t.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="(default auto: cuda when present)")
+    add_setting_options(t)
     t.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
-    t.add_argument("--cell", choices=CELLS, default=None, help=f"the recurrent cell (default {d.cell})")
     t.add_argument("--db", type=Path, help="records file the run is added to (default: recognizer.db in the user data folder)")
     t.add_argument("--log-dir", type=Path, help="also write TensorBoard event files there (needs the tensorboard extra)")
     add_train_arguments(t)
@@ -129,45 +128,24 @@ class _ProgressBar:
 
 
 def cmd_train(args) -> int:
-    import time
-
-    from .curves import RunCurves
     from .data import load_mnist
     from .fileio import shown
-    from .history import record_run
+    from .finetune import fine_tune_words
     from .modelfile import save_model
     from .paths import user_data_dir
     from .records import Records
-    from .cli_digits import training_start
-    from .finetune import fine_tune_words
-    from .train import Trainer, TrainConfig, autosave_name, result_metadata, save_exclusively, warmup_warning
+    from .cli_digits import training_plan
+    from .train import BatchProgress, warmup_warning
+    from .training_run import TrainingRun, autosave_name, result_metadata, save_exclusively
 
     with Records(args.db) as records:  # a file that is not ours, or read-only: said now, not after training
         records.check_writable()
-    start_from, my_digits = training_start(args, TrainConfig())  # --init and --my-digits
-    config = TrainConfig(
-        hidden_sizes=args.hidden,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        learning_rate=args.lr,
-        schedule=args.schedule,
-        warmup_steps=args.warmup_steps,
-        grad_clip=args.grad_clip,
-        weight_decay=args.weight_decay,
-        augment=not args.no_augment,
-        other_sources=not args.no_other_sources,
-        outliers=not args.no_outliers,
-        train_subset=args.subset,
-        seed=args.seed,
-        device=args.device,
-        cell=args.cell,
-        init_model="" if args.init is None else str(args.init.resolve()),
-        my_digits=my_digits is not None,
-    )
-    if start_from is not None:
+    plan = training_plan(args)  # the settings given, a fine-tune's with --init, and --my-digits
+    config = plan.config
+    if plan.start_from is not None:
         print(f"recognizer: {fine_tune_words(config)} from {shown(args.init)}", file=sys.stderr)
-    if my_digits is not None:
-        print("recognizer: My digits: {:,} trained on, {:,} held out".format(*my_digits.counts()), file=sys.stderr)
+    if plan.my_digits is not None:
+        print("recognizer: My digits: {:,} trained on, {:,} held out".format(*plan.my_digits.counts()), file=sys.stderr)
     _check_out(args.out)  # before the data and the hours of training, not after
     data = load_mnist(args.data_dir)
     warning = warmup_warning(config, len(data.train_images))
@@ -181,50 +159,52 @@ def cmd_train(args) -> int:
         if missing:
             print(f"recognizer: warning: {missing}", file=sys.stderr)
     bar = _ProgressBar(config.epochs)
-    curves = RunCurves()  # what the run record keeps, the same columns the Train tab draws
 
-    def on_batch(p):
-        curves.add([p])
-        bar.update(p)
+    def on_event(e):
+        if isinstance(e, BatchProgress):
+            bar.update(e)
+            if log:
+                log.batch(e)
+            return
         if log:
-            log.batch(p)
-
-    def on_epoch(r):
-        curves.add([r])
-        if log:
-            log.epoch(r)
+            log.epoch(e)
         bar.clear()
-        mine = "" if r.my_digits_accuracy is None else f" | my digits acc {r.my_digits_accuracy:.2%}"
+        mine = "" if e.my_digits_accuracy is None else f" | my digits acc {e.my_digits_accuracy:.2%}"
         _say(
-            f"epoch {r.epoch}/{config.epochs}: train loss {r.train_loss:.4f} acc {r.train_accuracy:.2%} | "
-            f"test loss {r.test_loss:.4f} acc {r.test_accuracy:.2%}{mine} | {r.seconds:.1f} s"
+            f"epoch {e.epoch}/{config.epochs}: train loss {e.train_loss:.4f} acc {e.train_accuracy:.2%} | "
+            f"test loss {e.test_loss:.4f} acc {e.test_accuracy:.2%}{mine} | {e.seconds:.1f} s"
         )
 
-    started = time.perf_counter()
-    try:
-        result = Trainer(config, data, on_batch=on_batch, on_epoch=on_epoch, start_from=start_from,
-                         my_digits=my_digits).run()  # fmt: skip
-    finally:
-        bar.clear()
-        if log:
-            log.close()
-    seconds = time.perf_counter() - started
-    metadata = result_metadata(result)
-    try:
-        save_model(args.out, result.model, metadata)
-    except OSError as e:
-        reason = f"Cannot write {shown(args.out)}: {e.strerror or e}"
+    problems = []
+
+    def save(result):
+        """--out, or, when it cannot be written, a new file in the user's models folder (said after the record)."""
+        metadata = result_metadata(result)
+        try:
+            return save_model(args.out, result.model, metadata).resolve()
+        except OSError as e:
+            reason = f"Cannot write {shown(args.out)}: {e.strerror or e}"
         folder = user_data_dir() / "models"
         try:
             kept = save_exclusively(folder, autosave_name(config, len(result.history)), result.model, metadata)
         except OSError as e2:
             raise RecognizerError(f"{reason}; keeping the weights in {shown(folder)} failed too: {e2.strerror or e2}") from None
-        raise RecognizerError(f"{reason}; the trained weights are kept in {shown(kept)}") from None
-    _say(f"saved {shown(args.out)} (test accuracy {result.test_accuracy:.2%} on {len(data.test_labels):,} images)")
+        problems.append(f"{reason}; the trained weights are kept in {shown(kept)}")
+        return kept
+
+    run = TrainingRun(plan, data, on_event=on_event)
     try:
-        record_run(args.db, result, curves, seconds, args.out.resolve())
-    except RecognizerError as e:
-        raise RecognizerError(f"The model is saved, but the run was not recorded: {e}") from None
+        outcome = run.run(save, args.db)
+    finally:
+        bar.clear()
+        if log:
+            log.close()
+    if outcome.save_error or problems:
+        raise RecognizerError(outcome.save_error or problems[0])
+    result = outcome.result
+    _say(f"saved {shown(args.out)} (test accuracy {result.test_accuracy:.2%} on {len(data.test_labels):,} images)")
+    if outcome.record_error:
+        raise RecognizerError(f"The model is saved, but the run was not recorded: {outcome.record_error}")
     return 0
 
 

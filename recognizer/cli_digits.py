@@ -84,39 +84,30 @@ def add_train_arguments(t) -> None:
     t.add_argument("--my-digits", action="store_true", help="mix My digits into every batch (20%% of them held out for measuring)")
 
 
-def training_start(args, defaults):
-    """Fill in args.hidden, cell, epochs, lr and warmup_steps that were not given (a fine-tune's with
-    --init, else `defaults`, a TrainConfig); (start model or None, MyDigitsMix or None)."""
-    from .finetune import FINE_TUNE, MyDigitsMix
+def training_plan(args):
+    """The run the train options describe (training_run.RunPlan): the settings given, the rest the
+    table's defaults, or a fine-tune's (finetune.FINE_TUNE) with --init, whose model must agree
+    with any --hidden and --cell given; My digits with --my-digits."""
+    from .finetune import FINE_TUNE
     from .fileio import shown
     from .hidden_sizes import format_hidden_sizes
     from .modelfile import load_model
-    from .my_digits import MyDigits
-    from .records import Records
+    from .train import TrainConfig
+    from .train_settings import SETTINGS
+    from .training_run import plan_run
 
+    given = {s.name: getattr(args, s.name) for s in SETTINGS if getattr(args, s.name) is not None}
     start = None
-    tuned = dict(FINE_TUNE) if args.init is not None else {}
     if args.init is not None:
         start = load_model(args.init).model
-        sizes = start.config.hidden_sizes
-        if args.hidden is not None and tuple(args.hidden) != tuple(sizes):
-            raise RecognizerError(f"--hidden {format_hidden_sizes(args.hidden)} differs from the --init model's "
+        sizes, cell = start.config.hidden_sizes, start.config.cell
+        if "hidden_sizes" in given and tuple(given["hidden_sizes"]) != tuple(sizes):
+            raise RecognizerError(f"--hidden {format_hidden_sizes(given['hidden_sizes'])} differs from the --init model's "
                                   f"{format_hidden_sizes(sizes)} ({shown(args.init)})")  # fmt: skip
-        args.hidden = sizes
-        if args.cell is not None and args.cell != start.config.cell:
-            raise RecognizerError(f"--cell {args.cell} differs from the --init model's {start.config.cell} ({shown(args.init)})")
-        args.cell = start.config.cell
-    args.hidden = args.hidden if args.hidden is not None else defaults.hidden_sizes
-    args.cell = args.cell if args.cell is not None else defaults.cell
-    for name, field in (("epochs", "epochs"), ("lr", "learning_rate"), ("warmup_steps", "warmup_steps"),
-                        ("subset", "train_subset")):  # fmt: skip
-        if getattr(args, name) is None:
-            setattr(args, name, tuned.get(field, getattr(defaults, field)))
-    mix = None
-    if args.my_digits:
-        with Records(args.db) as records:
-            mix = MyDigitsMix.from_store(MyDigits(records))
-    return start, mix
+        if given.get("cell", cell) != cell:
+            raise RecognizerError(f"--cell {given['cell']} differs from the --init model's {cell} ({shown(args.init)})")
+        given = {**FINE_TUNE, **given}
+    return plan_run(TrainConfig(**given), start_from=start, start_path=args.init, my_digits=args.my_digits, db_path=args.db)
 
 
 def my_digits_evaluation(model, db) -> dict:

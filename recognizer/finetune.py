@@ -24,13 +24,15 @@ from .my_digits import MyDigits, held_out_mask
 # One epoch over a quarter of MNIST at 1e-4 (benchmarks/bench_my_digits.py): a whole epoch at
 # 5e-4 cost 0.18 points of MNIST test accuracy and four times the time; a quarter at 3e-4, 0.22
 # points (with 98.75% of the held-out digits read, against 93.75% at 1e-4).
-FINE_TUNE = {"epochs": 1, "learning_rate": 1e-4, "warmup_steps": 20, "train_subset": 15_000}
+# The warm-up is the one rule's (train_settings.warmup_for, None): 6 batches of the 118 in a quarter.
+FINE_TUNE = {"epochs": 1, "learning_rate": 1e-4, "warmup_steps": None, "train_subset": 15_000}
 MY_DIGITS_SHARE = 0.25  # of every batch
 
 
 def fine_tune_words(config) -> str:
+    warmup = "auto" if config.warmup_steps is None else f"{config.warmup_steps} batches"
     return (f"fine-tune: {config.epochs} epoch(s) over {config.train_subset or 60_000:,} MNIST images, "
-            f"peak rate {config.learning_rate:g}, warm-up {config.warmup_steps} batches")  # fmt: skip
+            f"peak rate {config.learning_rate:g}, warm-up {warmup}")  # fmt: skip
 
 
 @dataclass

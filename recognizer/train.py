@@ -2,22 +2,20 @@
 
 A Trainer runs a TrainConfig over MNIST and reports through two callbacks: after every batch
 (loss, learning rate, samples/s) and after every epoch (train and test loss and accuracy). pause(),
-resume() and stop() may be called from any thread and take effect before the next batch.
+resume() and stop() may be called from any thread and take effect before the next batch. The
+settings' defaults and limits are train_settings.py's table; what happens after the last batch
+(the verdict's fit, the save, the record) is training_run.py's.
 """
 
 from __future__ import annotations
 
-import copy
 import math
 import threading
 import time
 import traceback
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
-from pathlib import Path
 from typing import Callable
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -26,74 +24,48 @@ from .data import MNIST
 from .errors import TrainingError
 from .evaluate import Evaluation, evaluate
 from .hidden_sizes import check_hidden_sizes
-from .cells import CELLS, DEFAULT_CELL
 from .insight import Recorder
 from .model import ModelConfig, RowRNN
 from .outliers import WEIGHT as OUTLIER_WEIGHT
 from .outliers import Outliers, outlier_loss, pool_size_for
-from .modelfile import make_metadata, save_model
-from .verdict import fit_trust_on_mnist
-
-SCHEDULES = ("cosine", "constant")
-MAX_SEED = 2**63 - 1  # torch.manual_seed takes a signed 64-bit number
+from .train_settings import DEFAULTS, SETTINGS, warmup_for
 
 
 @dataclass
 class TrainConfig:
-    hidden_sizes: tuple[int, ...] = (128,)
-    epochs: int = 30
-    batch_size: int = 128
-    learning_rate: float = 2e-3
-    schedule: str = "cosine"  # cosine: linear warm-up over warmup_steps, then cosine decay to 0
-    warmup_steps: int = 200
-    weight_decay: float = 0.0
-    grad_clip: float = 1.0  # max gradient norm; 0 switches clipping off
-    augment: bool = True
-    other_sources: bool = True  # also thick and thin pens, blur, thresholds, few pixels, warps (augment.py)
-    outliers: bool = True  # a quarter more images per batch that are no digit, taught as such (outliers.py)
-    train_subset: int = 0  # use only the first N training images (0: all 60,000)
-    seed: int = 0
-    device: str = "auto"  # auto: cuda when present, else cpu
-    cell: str = DEFAULT_CELL  # lstm, gru or rnn (model.py)
+    """One run's settings. Their defaults, limits and meaning: train_settings.SETTINGS."""
+
+    hidden_sizes: tuple[int, ...] = DEFAULTS["hidden_sizes"]
+    epochs: int = DEFAULTS["epochs"]
+    batch_size: int = DEFAULTS["batch_size"]
+    learning_rate: float = DEFAULTS["learning_rate"]
+    schedule: str = DEFAULTS["schedule"]  # cosine: linear warm-up, then cosine decay to 0
+    warmup_steps: int | None = DEFAULTS["warmup_steps"]  # None: train_settings.warmup_for the run
+    weight_decay: float = DEFAULTS["weight_decay"]
+    grad_clip: float = DEFAULTS["grad_clip"]  # max gradient norm; 0 switches clipping off
+    augment: bool = DEFAULTS["augment"]
+    other_sources: bool = DEFAULTS["other_sources"]  # thick and thin pens, blur, thresholds, ... (augment.py)
+    outliers: bool = DEFAULTS["outliers"]  # a quarter more images per batch that are no digit (outliers.py)
+    train_subset: int = DEFAULTS["train_subset"]  # use only the first N training images (0: all)
+    seed: int = DEFAULTS["seed"]
+    device: str = DEFAULTS["device"]  # auto: cuda when present, else cpu
+    cell: str = DEFAULTS["cell"]  # lstm, gru or rnn (model.py)
+    fit_verdict: bool = DEFAULTS["fit_verdict"]  # fit the rejection after training (training_run.py)
     init_model: str = ""  # the model file the run continued from ("": a new model)
     my_digits: bool = False  # whether each batch carried a share of My digits (finetune.py)
 
     def __post_init__(self):
         # The same rule as the model loader's (hidden_sizes.py), so every run can be loaded again.
         self.hidden_sizes = check_hidden_sizes(self.hidden_sizes)
-        checks = [
-            (self.epochs >= 1, "Epochs must be at least 1"),
-            (self.batch_size >= 1, "Batch size must be at least 1"),
-            (self.warmup_steps >= 0, "Warm-up steps must not be negative"),
-            (self.learning_rate > 0 and math.isfinite(self.learning_rate), "Learning rate must be a positive number"),
-            (self.schedule in SCHEDULES, f"Schedule must be one of {', '.join(SCHEDULES)}"),
-            (0 <= self.weight_decay < math.inf, "Weight decay must be a number, 0 or more"),
-            (0 <= self.grad_clip < math.inf, "Gradient clip must be a number, 0 or more (0: off)"),
-            (self.train_subset >= 0, "Training subset must not be negative"),
-            (0 <= self.seed <= MAX_SEED, f"Seed must be a whole number from 0 to {MAX_SEED:,}"),
-            (self.device in ("auto", "cpu", "cuda"), "Device must be auto, cpu or cuda"),
-            (self.cell in CELLS, f"Cell must be one of {', '.join(CELLS)}"),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise ValueError(message)
+        for setting in SETTINGS:
+            problem = setting.check(getattr(self, setting.name))
+            if problem:
+                raise ValueError(problem)
 
     def to_dict(self) -> dict:
         d = asdict(self)
         d["hidden_sizes"] = list(self.hidden_sizes)
         return d
-
-
-def quick_config(**changes) -> TrainConfig:
-    """The Train tab's starting point: four epochs at a high peak rate with a short warm-up, which
-    reached 99.05% on the test set in 78 s on a 2-core CPU with digits only (benchmarks/
-    bench_recipe.py). Found by trying 4-5 epochs at peaks of 3e-3 to 8e-3, batches of 128 and
-    256, with and without augmentation: the peak rate mattered most (4 epochs at 3e-3: 98.51%,
-    5e-3: 98.89%, 6e-3: 99.02%, 8e-3: 99.03%); batches of 256 learn less per second here.
-    Non-digits stay on, so that a model from the Train tab turns them away too; the other
-    sources are off: in four epochs they cost test accuracy (98.88-99.06% with them against
-    99.13% without, one run each). The defaults above are the shipped model's 30-epoch recipe."""
-    return TrainConfig(**{"epochs": 4, "learning_rate": 6e-3, "warmup_steps": 100, "other_sources": False, **changes})
 
 
 def batches_per_epoch(config: TrainConfig, train_images: int) -> int:
@@ -105,8 +77,8 @@ def warmup_warning(config: TrainConfig, train_images: int = 60_000) -> str | Non
     """A sentence for the user when the warm-up outlasts the run (the rate never reaches its
     peak), else None. train_images: the size of the training set before any subset."""
     total = batches_per_epoch(config, train_images) * config.epochs
-    if config.schedule != "cosine" or config.warmup_steps < total:
-        return None
+    if config.schedule != "cosine" or config.warmup_steps is None or config.warmup_steps < total:
+        return None  # the rule's warm-up (None) always ends before the run does
     return (
         f"The warm-up ({config.warmup_steps:,} batches) is longer than the whole run ({total:,} batches): "
         f"the learning rate never reaches its peak of {config.learning_rate:g}."
@@ -190,6 +162,9 @@ class Trainer:
         self._running = threading.Event()
         self._running.set()
         self._stop = threading.Event()
+        # Set while the loop holds between batches after pause(): from then on no batch runs until
+        # resume() or stop(), which a caller can wait for instead of sleeping.
+        self.held = threading.Event()
 
     # -- control, from any thread ---------------------------------------------------------------
     def pause(self):
@@ -218,9 +193,10 @@ class Trainer:
         cfg = self.config
         if cfg.schedule == "constant":
             return cfg.learning_rate
-        if step < cfg.warmup_steps:
-            return cfg.learning_rate * (step + 1) / cfg.warmup_steps
-        progress = (step - cfg.warmup_steps) / max(1, total_steps - cfg.warmup_steps)
+        warmup = cfg.warmup_steps if cfg.warmup_steps is not None else warmup_for(total_steps)
+        if step < warmup:
+            return cfg.learning_rate * (step + 1) / warmup
+        progress = (step - warmup) / max(1, total_steps - warmup)
         return cfg.learning_rate * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
 
     def run(self) -> TrainResult:
@@ -250,12 +226,6 @@ class Trainer:
             model.zero_grad(set_to_none=True)
         # The window and the model files work on the CPU; the result is handed over there.
         result.model = model.cpu().eval()
-        # Every trained model gets its rejection and temperature, fitted on held-out training
-        # images (recognizer/verdict.py); save_model writes them along with the weights.
-        try:
-            result.model.trust = fit_trust_on_mnist(result.model, self.data)
-        except (ValueError, np.linalg.LinAlgError):  # too few images, or a degenerate model
-            result.model.trust = None
         return result
 
     def _epochs(self, model, optimizer, images, labels, generator, device) -> TrainResult:
@@ -278,7 +248,9 @@ class Trainer:
             for b in range(batches):
                 if not self._running.is_set():
                     paused_at = time.perf_counter()
+                    self.held.set()
                     self._running.wait()
+                    self.held.clear()
                     started += time.perf_counter() - paused_at  # rates and times leave pauses out
                 if self._stop.is_set():
                     result.stopped = True
@@ -366,62 +338,3 @@ def _check_finite(model: RowRNN, when: str) -> None:
             f"The weights became NaN or infinite {when} ({bad[0]}{' and more' if len(bad) > 1 else ''}); "
             f"try a lower learning rate or weight decay"
         )
-
-
-# --- what a run leaves on disk: the same metadata from the CLI and the window ---------------
-
-
-def training_dict(config: TrainConfig, result: TrainResult | None = None, weights: str = "last") -> dict:
-    """The "training" part of a model file's metadata: the config, plus how the run went.
-    weights: "last" (after the last batch run) or "best_epoch" (that epoch's)."""
-    d = config.to_dict()
-    if result is not None:
-        d["epochs_completed"] = len(result.history)
-        d["stopped"] = result.stopped
-        d["best_epoch"] = result.best_epoch
-    d["weights"] = weights
-    return d
-
-
-def result_metadata(result: TrainResult, weights: str = "last") -> dict:
-    """The whole metadata of a model file holding a run's last weights (weights="last")."""
-    return make_metadata(result.model, training_dict(result.config, result, weights), result.test_accuracy)
-
-
-def best_epoch_model(result: TrainResult) -> RowRNN | None:
-    """A copy of the run's model holding the weights of its best epoch (None if no epoch ended)."""
-    if result.best_state is None:
-        return None
-    model = copy.deepcopy(result.model)
-    model.load_state_dict(result.best_state)
-    return model.eval()
-
-
-def autosave_name(config: TrainConfig, epoch: int, when: datetime | None = None) -> str:
-    when = when or datetime.now()
-    sizes = "x".join(str(h) for h in config.hidden_sizes)
-    return f"run-{when:%Y%m%d-%H%M%S}-{config.cell}{sizes}-epoch{epoch}.safetensors"
-
-
-def save_exclusively(folder: str | Path, name: str, model: RowRNN, metadata: dict) -> Path:
-    """Save under name in folder, or name-2, name-3, ... : never over an existing file, and never
-    racing another run that picks the same name at the same moment (save_model(exclusive=True))."""
-    stem = name.removesuffix(".safetensors")
-    for n in range(1, 1000):
-        path = Path(folder) / (name if n == 1 else f"{stem}-{n}.safetensors")
-        try:
-            return save_model(path, model, metadata, exclusive=True)
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"{folder}: {stem}-2 to -999 are all taken")
-
-
-def save_best_epoch(result: TrainResult, folder: str | Path) -> Path | None:
-    """Save the best epoch of a run under a timestamped name in folder (atomic, exclusive); None
-    when no epoch finished."""
-    model = best_epoch_model(result)
-    if model is None:
-        return None
-    accuracy = result.history[result.best_epoch - 1].test_accuracy
-    metadata = make_metadata(model, training_dict(result.config, result, "best_epoch"), accuracy)
-    return save_exclusively(folder, autosave_name(result.config, result.best_epoch), model, metadata)

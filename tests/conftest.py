@@ -146,18 +146,19 @@ def full_main_window(qtbot, model_path, monkeypatch):
 
 @pytest.fixture
 def evaluate_tab_on(qtbot, mnist, model_path):
-    """evaluate_tab_on(page_name): a shown 1024x640 EvaluateTab with MNIST and the model, on the
-    page of that attribute ("flow_page", "compare_page"), not evaluated; shut down afterwards."""
+    """evaluate_tab_on(page_name, data=None): a shown 1024x640 EvaluateTab with MNIST (or data) and
+    the model, on the page of that attribute ("flow_page", "compare_page"), not evaluated; shut
+    down afterwards."""
     from recognizer.modelfile import load_model
     from recognizer.ui.evaluate.tab import EvaluateTab
 
     tabs = []
 
-    def make(page_name: str):
+    def make(page_name: str, data=None):
         tab = EvaluateTab(auto_evaluate=False)
         qtbot.addWidget(tab)
         tab.resize(1024, 640)
-        tab.set_data(mnist)
+        tab.set_data(data if data is not None else mnist)
         tab.set_model(load_model(model_path))
         tab.show()
         tab.pages.setCurrentWidget(getattr(tab, page_name))

@@ -111,19 +111,29 @@ def test_train_then_evaluate(tmp_path, recognizer):
     meta = load_model(out).metadata
     assert meta["test_accuracy"] == pytest.approx(result["accuracy"])
     assert meta["training"]["train_subset"] == 512 and meta["architecture"]["hidden_sizes"] == [16]
-    assert meta["training"]["outliers"] is True and meta["training"]["other_sources"] is True  # the defaults
+    assert meta["training"]["outliers"] is True and meta["training"]["other_sources"] is False  # the table's defaults
+    assert meta["training"]["warmup_steps"] is None and meta["training"]["fit_verdict"] is True
+    assert load_model(out).trust is not None  # fitted by default, after training
     assert np.array(result["confusion"]).sum() == 10_000
 
 
 def test_train_without_outliers_or_other_sources(tmp_path, recognizer):
     out = tmp_path / "m.safetensors"
     proc = recognizer("train", "--out", out, "--hidden", "16", "--epochs", "1", "--subset", "512",
-                      "--no-outliers", "--no-other-sources", "--device", "cpu")
+                      "--no-outliers", "--no-other-sources", "--no-fit-verdict", "--device", "cpu")
     assert proc.returncode == 0, proc.stderr
     from recognizer.modelfile import load_model
 
-    training = load_model(out).metadata["training"]
+    loaded = load_model(out)
+    training = loaded.metadata["training"]
     assert training["outliers"] is False and training["other_sources"] is False and training["augment"] is True
+    # The verdict's fit, an explicit step, skipped: the model loads and still answers, with no verdict.
+    assert training["fit_verdict"] is False and loaded.trust is None
+    write_png(tmp_path / "seven.png", seven())
+    proc = recognizer("predict", "--model", out, tmp_path / "seven.png", "--json")
+    assert proc.returncode == 0, proc.stderr
+    (answer,) = json.loads(proc.stdout)
+    assert answer["verdict"] == "digit" and answer["reason"] == "no rejection parameters" and len(answer["probabilities"]) == 10
 
 
 def test_help_and_version(recognizer):
@@ -242,9 +252,7 @@ def test_a_failed_save_keeps_the_weights(tmp_path, recognizer, monkeypatch):
     out = tmp_path / "m.safetensors"
     proc = recognizer("train", "--out", out, "--hidden", "8", "--epochs", "1", "--subset", "256", "--device", "cpu")
     assert proc.returncode == 1
-    warning, error = proc.stderr.splitlines()
-    assert warning == ("recognizer: warning: The warm-up (200 batches) is longer than the whole run (2 batches): "
-                       "the learning rate never reaches its peak of 0.002.")
+    (error,) = proc.stderr.splitlines()  # no warm-up warning: the rule's is 1 batch of these 2 (issue 24.5)
     kept = list((tmp_path / "data" / "recognizer" / "models").iterdir())
     assert error == f"recognizer: error: Cannot write {out}: No space left on device; the trained weights are kept in {kept[0]}"
     assert modelfile.load_model(kept[0]).metadata["training"]["train_subset"] == 256

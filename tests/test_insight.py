@@ -132,7 +132,7 @@ def run_cli(capsys, *args):
 
 
 TRAIN = ("train", "--hidden", "4", "--epochs", "2", "--subset", "128", "--batch-size", "64", "--warmup-steps", "1",
-         "--no-augment", "--device", "cpu")  # fmt: skip
+         "--no-augment", "--no-fit-verdict", "--device", "cpu")  # fmt: skip
 
 
 def test_a_cli_run_records_distributions_and_writes_tensorboard(tmp_path, capsys):

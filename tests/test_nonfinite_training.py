@@ -69,7 +69,8 @@ def test_the_cli_says_it_in_one_line(tmp_path, capsys):
     common = ["--subset", "128", "--batch-size", "64", "--epochs", "1", "--device", "cpu", "--db", tmp_path / "r.db"]
     # A start model this large never gets as far as training: its file is refused when loaded
     # (its answers would overflow; test_nonfinite_answers.py), before MNIST is read.
-    for options, said in ((["--lr", "1e308", "--hidden", "8"], f"recognizer: error: {LOSS_BECAME} inf at epoch 1"),
+    # (inf or nan, at the first batch or the second: the warm-up scales the first steps' rate)
+    for options, said in ((["--lr", "1e308", "--hidden", "8"], f"recognizer: error: {LOSS_BECAME} "),
                           (["--init", start], f"recognizer: error: Cannot load model {start}: its weights are so large")):
         code, err = run(capsys, "train", "--out", tmp_path / "m.safetensors", *options, *common)
         last = err.strip().splitlines()[-1]

@@ -169,7 +169,7 @@ def test_cli_training_is_recorded(tmp_path, capsys):
     db = tmp_path / "runs.db"
     out = tmp_path / "m.safetensors"
     code = main(["train", "--out", str(out), "--hidden", "8", "--epochs", "2", "--subset", "256", "--batch-size", "64",
-                 "--no-augment", "--device", "cpu", "--db", str(db)])  # fmt: skip
+                 "--no-augment", "--no-fit-verdict", "--device", "cpu", "--db", str(db)])  # fmt: skip
     assert code == 0, capsys.readouterr().err
     with Records(db) as records:
         (run,) = records.runs()

@@ -14,17 +14,10 @@ from recognizer.augment import AugmentConfig, random_affine
 from recognizer.data import MNIST
 from recognizer.errors import TrainingError
 from recognizer.modelfile import load_model
-from recognizer.train import (
-    Trainer,
-    TrainConfig,
-    autosave_name,
-    best_epoch_model,
-    quick_config,
-    result_metadata,
-    save_best_epoch,
-    save_exclusively,
-    warmup_warning,
-)
+from recognizer.train import Trainer, TrainConfig, warmup_warning
+from recognizer.train_settings import WARMUP_MAX, warmup_for
+from recognizer.training_run import (autosave_name, best_epoch_model, result_metadata, save_best_epoch,
+                                     save_exclusively)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -64,41 +57,48 @@ def test_same_seed_same_result(small):
 
 
 def test_pause_resume_and_stop_from_another_thread(small):
-    seen = []
-    trainer = None
-    during_pause = {}
+    """Waits for what the run reports (batches, the loop holding), never for a time: batches 3 and
+    6 wait at a gate until the other thread has asked for the pause, then for the stop."""
+    seen, log = [], {}
+    arrived = {3: threading.Event(), 6: threading.Event()}
+    gates = {3: threading.Event(), 6: threading.Event()}
+
+    def on_batch(p):
+        seen.append(p)
+        if len(seen) in gates:
+            arrived[len(seen)].set()
+            gates[len(seen)].wait(60)
 
     def controller():
-        while len(seen) < 3:
-            time.sleep(0.001)
+        arrived[3].wait(60)
         trainer.pause()
-        time.sleep(0.3)  # the batch in flight (a few ms) may finish
-        paused_at = len(seen)
-        time.sleep(0.4)
-        during_pause["batches"] = len(seen) - paused_at
-        assert trainer.paused
+        gates[3].set()
+        log["held"] = trainer.held.wait(60)  # no batch starts after the one in flight
+        log["paused_at"] = len(seen)
         trainer.resume()
-        while len(seen) < paused_at + 3:
-            time.sleep(0.001)
-        during_pause["stop_at"] = len(seen)
+        arrived[6].wait(60)
         trainer.stop()
+        gates[6].set()
 
-    trainer = Trainer(tiny_config(epochs=50), small, on_batch=seen.append)
+    trainer = Trainer(tiny_config(epochs=50), small, on_batch=on_batch)
     thread = threading.Thread(target=controller)
     thread.start()
     result = trainer.run()
     thread.join()
-    assert during_pause["batches"] == 0
-    assert result.stopped
-    assert len(seen) <= during_pause["stop_at"] + 1  # within one batch
+    assert log["held"] and log["paused_at"] == 3
+    assert result.stopped and len(seen) == 6 and not trainer.held.is_set()  # it ran on from where it held
+    assert [p.batch for p in seen] == [1, 2, 3, 4, 5, 6]
     assert result.evaluation is not None and result.evaluation.confusion.sum() == 500
 
 
 def test_stop_while_paused_ends_the_run(small):
     trainer = Trainer(tiny_config(epochs=50), small)
     trainer.pause()
-    threading.Timer(0.2, trainer.stop).start()
-    assert trainer.run().stopped
+    stopper = threading.Thread(target=lambda: trainer.held.wait(60) and trainer.stop())
+    stopper.start()
+    result = trainer.run()
+    stopper.join()
+    assert result.stopped and result.history == []
 
 
 def test_nan_loss_stops_with_a_clear_error(small):
@@ -127,12 +127,16 @@ def test_bad_config_is_refused(change):
         TrainConfig(**change)
 
 
-def test_quick_config_is_the_train_tab_preset():
-    q = quick_config()
-    assert q.epochs == 4 and q.learning_rate == 6e-3 and q.warmup_steps == 100
-    assert q.hidden_sizes == (128,) and q.batch_size == 128 and q.augment
-    assert q.outliers and not q.other_sources  # turns non-digits away; four epochs are too few for the other sources
-    assert warmup_warning(q) is None  # the warm-up (100 batches) is a small part of the run (4 × 469)
+def test_one_set_of_defaults_and_one_warm_up_rule_scaled_to_the_run():
+    d = TrainConfig()  # the CLI's defaults and the Train tab's (train_settings.SETTINGS)
+    assert d.epochs == 4 and d.learning_rate == 6e-3 and d.warmup_steps is None
+    assert d.hidden_sizes == (128,) and d.batch_size == 128 and d.augment and d.fit_verdict
+    assert d.outliers and not d.other_sources  # turns non-digits away; four epochs are too few for the other sources
+    assert warmup_for(4 * 469) == 94 and warmup_for(30 * 469) == WARMUP_MAX and warmup_for(16) == 1
+    trainer = Trainer(TrainConfig(learning_rate=1e-3), data=None)  # 16 batches: 1 of warm-up, not 200
+    assert trainer.learning_rate_at(0, 16) == pytest.approx(1e-3)
+    assert trainer.learning_rate_at(15, 16) < 1e-4
+    assert warmup_warning(TrainConfig(epochs=1, train_subset=1000, batch_size=100)) is None
 
 
 def test_augmentation_moves_digits_but_keeps_them():
@@ -170,7 +174,7 @@ def test_warmup_longer_than_the_run_is_told():
     assert warmup_warning(TrainConfig(epochs=3)) is None
     text = warmup_warning(TrainConfig(epochs=1, train_subset=1000, batch_size=100, warmup_steps=200))
     assert text == ("The warm-up (200 batches) is longer than the whole run (10 batches): "
-                    "the learning rate never reaches its peak of 0.002.")
+                    "the learning rate never reaches its peak of 0.006.")
     assert warmup_warning(TrainConfig(epochs=1, train_subset=1000, warmup_steps=200, schedule="constant")) is None
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from recognizer import curves
 from recognizer.errors import TrainingError
-from recognizer.train import BatchProgress, EpochResult, quick_config
+from recognizer.train import BatchProgress, EpochResult, TrainConfig
+from recognizer.train_settings import DEFAULTS
 from recognizer.ui.train import state
 from recognizer.text import plural
 
@@ -126,7 +127,7 @@ def test_failures_say_what_happened():
 
 
 def form(**changes):
-    fields = dict(hidden_sizes="32", epochs=1, batch_size=64, learning_rate="0.003", schedule="cosine", warmup_steps=5,
+    fields = dict(DEFAULTS, hidden_sizes="32", epochs=1, batch_size=64, learning_rate="0.003", schedule="cosine", warmup_steps=5,
                   weight_decay="0", grad_clip="1", augment=False, train_subset=512, seed=0, device="cpu")  # fmt: skip
     return {**fields, **changes}
 
@@ -168,7 +169,7 @@ class Store:
 
 def test_settings_round_trip_and_bad_values_fall_back_one_by_one():
     store = Store()
-    mine = quick_config(hidden_sizes=(32, 64), epochs=7, learning_rate=0.01, augment=False, device="cpu")
+    mine = TrainConfig(hidden_sizes=(32, 64), epochs=7, learning_rate=0.01, augment=False, device="cpu")
     state.write_train_settings(store, mine)
     assert store.values["train/hidden_sizes"] == "32, 64"
     assert state.read_train_settings(store, ["cpu"]) == mine
@@ -177,6 +178,6 @@ def test_settings_round_trip_and_bad_values_fall_back_one_by_one():
     bad = Store({"train/epochs": "lots", "train/seed": 1.5, "train/learning_rate": "nan", "train/hidden_sizes": "0, 0",
                  "train/device": "tpu", "train/batch_size": 64})  # fmt: skip
     config = state.read_train_settings(bad, ["cpu"])
-    d = quick_config()
+    d = TrainConfig()
     assert (config.epochs, config.seed, config.learning_rate, config.hidden_sizes) == (d.epochs, d.seed, d.learning_rate, d.hidden_sizes)
     assert config.batch_size == 64 and config.device == "cpu"

@@ -109,13 +109,14 @@ def test_the_train_tab_trains_the_chosen_cell(qtbot, make_tab, small):
     form.epochs_spin.setValue(1)
     form.batch_spin.setValue(64)
     form.augment_check.setChecked(False)
+    form.verdict_check.setChecked(False)
     assert form.config().cell == "gru"
     with qtbot.waitSignal(tab.run_finished, timeout=60000) as finished:
         qtbot.mouseClick(tab.start_button, Qt.LeftButton)
     outcome = finished.args[0]
     assert outcome.result.model.describe() == "GRU 16"
-    assert "-gru16-" in outcome.autosaved.name
-    saved = load_model(outcome.autosaved)
+    assert "-gru16-" in outcome.saved.name
+    saved = load_model(outcome.saved)
     assert saved.model.cell == "gru" and saved.metadata["architecture"]["cell"] == "gru"
     assert saved.metadata["training"]["cell"] == "gru"
     assert "GRU 16" in tab.result.result_label.text()

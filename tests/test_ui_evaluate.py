@@ -128,12 +128,6 @@ def test_the_evaluation_fills_the_matrix_and_agrees_with_the_core(tab, core_eval
         assert len(scatter.data) == int((mnist.test_labels == digit).sum())
 
 
-def test_the_evaluation_is_fast_enough(tab):
-    """≤ 2 s on this two-core CPU (it measures ~0.5 s when the machine is otherwise idle; the
-    bound is loose because other test runs may share the cores)."""
-    assert tab.test_result.seconds < 6.0
-
-
 def test_clicking_a_matrix_cell_lists_its_digits_and_a_double_click_inspects_one(tab, qtbot, core_evaluation, mnist):
     ev = core_evaluation
     off = ev.confusion.copy()
@@ -497,7 +491,7 @@ def test_without_mnist_the_tab_says_why(qtbot, loaded):
     tab.set_model(loaded)
     tab.start_evaluation()
     assert "MNIST is not available: MNIST not found in /nowhere" in tab.summary_label.text()
-    assert tab.evaluate_button.isVisible() or not tab.isVisible()
+    assert tab.evaluate_button.isVisibleTo(tab)  # the tab is not shown: "or not tab.isVisible()" was always true
     assert tab.evaluation is None and not tab.busy
 
 

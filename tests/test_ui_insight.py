@@ -99,6 +99,7 @@ def test_a_run_shows_its_distributions_and_the_lr_multiplier_is_the_plotted_rate
     form.schedule_combo.setCurrentIndex(form.schedule_combo.findData("constant"))
     form.hidden_edit.setText("8")
     form.augment_check.setChecked(False)
+    form.verdict_check.setChecked(False)  # a tiny run: no fit after it
     assert not tab.lr_multiplier.isEnabled()  # only while a run goes on
     with qtbot.waitSignal(tab.run_finished, timeout=60000):
         tab.start()

@@ -24,7 +24,7 @@ def small(mnist) -> MNIST:
 def cli_train(tmp_path, name="m", epochs="1"):
     out = tmp_path / f"{name}.safetensors"
     assert main(["train", "--out", str(out), "--hidden", "8", "--epochs", epochs, "--subset", "256",
-                 "--batch-size", "64", "--no-augment", "--device", "cpu"]) == 0  # fmt: skip
+                 "--batch-size", "64", "--no-augment", "--no-fit-verdict", "--device", "cpu"]) == 0  # fmt: skip
     return out
 
 
@@ -91,6 +91,7 @@ def test_a_run_in_the_tab_is_recorded(qtbot, make_tab, small):
     form.batch_spin.setValue(64)
     form.hidden_edit.setText("8")
     form.augment_check.setChecked(False)
+    form.verdict_check.setChecked(False)
     with qtbot.waitSignal(tab.run_finished, timeout=30000) as finished:
         qtbot.mouseClick(tab.start_button, Qt.LeftButton)
     outcome = finished.args[0]
@@ -98,5 +99,26 @@ def test_a_run_in_the_tab_is_recorded(qtbot, make_tab, small):
     assert tab.runs.table.rowCount() == 1
     with Records() as records:
         run = records.run(outcome.record_id)
-    assert run.model_path == str(outcome.autosaved) and run.test_accuracy == pytest.approx(outcome.result.test_accuracy)
+    assert run.model_path == str(outcome.saved) and run.test_accuracy == pytest.approx(outcome.result.test_accuracy)
     assert len(run.curves["batch"]["step"]) == 4
+
+
+@pytest.mark.parametrize("changes", [
+    {"seed": 2**31 + 9},  # beyond a QSpinBox: the form raised OverflowError (issue 23)
+    {"epochs": 5000},  # the form capped epochs at 1000
+    {"seed": 2**63 - 1, "batch_size": 10_000, "learning_rate": 0.0012345678901234, "warmup_steps": 7,
+     "weight_decay": 1.5e-7, "device": "auto", "fit_verdict": False, "other_sources": True},
+])  # fmt: skip
+def test_train_again_restores_a_run_exactly(qtbot, make_tab, changes):
+    from recognizer.train import TrainConfig
+
+    config = TrainConfig(hidden_sizes=(32, 64), cell="gru", **changes)  # as `recognizer train` records it
+    with Records() as records:
+        run_id = records.add_run(name="cli run", config=config.to_dict(), duration=1.0, result={"test_accuracy": 0.9},
+                                 curves=curves().to_dict(), model_path=None)  # fmt: skip
+    tab = make_tab()
+    tab.runs.select(run_id)
+    qtbot.mouseClick(tab.runs.again_button, Qt.LeftButton)
+    assert tab.form.check() == config and not tab.form.settings_error.isVisibleTo(tab)
+    tab.save_settings()  # and what the tab remembers reads back the same
+    assert make_tab().config() == config

@@ -22,7 +22,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from recognizer.data import FILES, MNIST, load_mnist
 from recognizer.modelfile import LoadedModel, load_model
-from recognizer.train import quick_config
+from recognizer.train import TrainConfig
 from recognizer.ui import data_dialog
 from recognizer.hidden_sizes import parse_hidden_sizes
 from recognizer.ui.dialogs import DIALOGS
@@ -31,6 +31,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication
 from recognizer.ui.train.state import read_train_settings, write_train_settings
+from recognizer.ui.train import tab as tab_module
 from recognizer.ui.train.tab import TrainTab
 
 
@@ -49,7 +50,7 @@ def isolated(tmp_path, monkeypatch):
     data_dialog.forget_cache()
 
 
-def configure(tab: TrainTab, *, epochs=2, subset=512, batch=64, lr="0.005", schedule="constant"):
+def configure(tab: TrainTab, *, epochs=2, subset=512, batch=64, lr="0.005", schedule="constant", fit_verdict=False):
     form = tab.form
     form.subset_spin.setValue(subset)
     form.epochs_spin.setValue(epochs)
@@ -58,6 +59,7 @@ def configure(tab: TrainTab, *, epochs=2, subset=512, batch=64, lr="0.005", sche
     form.schedule_combo.setCurrentIndex(form.schedule_combo.findData(schedule))
     form.hidden_edit.setText("32")
     form.augment_check.setChecked(False)
+    form.verdict_check.setChecked(fit_verdict)  # a tiny run skips the fit unless a test asks for it
 
 
 def click(qtbot, button):
@@ -80,10 +82,11 @@ def test_start_pause_resume_stop_and_use_the_model(qtbot, make_tab, small, tmp_p
 
     click(qtbot, tab.pause_button)
     assert tab.state == "paused" and tab.pause_button.text() == "Resume"
-    qtbot.wait(400)  # the batch under way when Pause was pressed may still land
+    trainer = tab.training.trainer
+    qtbot.waitUntil(trainer.held.is_set, timeout=15000)  # the batch under way when Pause was pressed landed
     held = tab.curves.batches.n + len(tab.runner._events)
-    qtbot.wait(400)
-    assert tab.curves.batches.n + len(tab.runner._events) == held  # nothing trains while paused
+    QApplication.processEvents()  # the runner hands over what was sent before the hold, and nothing more comes
+    assert trainer.held.is_set() and tab.curves.batches.n + len(tab.runner._events) == held  # nothing trains
     assert "Paused" in tab.progress_label.text()
 
     click(qtbot, tab.pause_button)  # Resume
@@ -97,8 +100,8 @@ def test_start_pause_resume_stop_and_use_the_model(qtbot, make_tab, small, tmp_p
     outcome = finished.args[0]
     assert outcome.result.stopped and tab.state == "finished" and tab.start_button.isEnabled()
     assert tab.result.confusion.matrix.sum() == 500 and tab.result.accuracy_label.text().endswith("%")
-    assert outcome.autosaved is not None and outcome.autosaved.parent == tmp_path / "models"
-    best = load_model(outcome.autosaved)  # the best epoch, complete and loadable
+    assert outcome.saved is not None and outcome.saved.parent == tmp_path / "models"
+    best = load_model(outcome.saved)  # the best epoch, complete and loadable
     assert best.metadata["training"]["weights"] == "best_epoch"
     assert not list((tmp_path / "models").glob("*.part")) and not list((tmp_path / "models").glob(".*"))
 
@@ -107,7 +110,7 @@ def test_start_pause_resume_stop_and_use_the_model(qtbot, make_tab, small, tmp_p
     loaded = ready.args[0]
     assert isinstance(loaded, LoadedModel) and loaded.model.config.hidden_sizes == (32,)
     assert "In use on Draw & Inspect" in tab.result.result_label.text()
-    tab.set_model_in_use(load_model(outcome.autosaved))  # the window switched to another model
+    tab.set_model_in_use(load_model(outcome.saved))  # the window switched to another model
     assert "In use" not in tab.result.result_label.text()
     tab.set_model_in_use(loaded)
     assert "In use on Draw & Inspect" in tab.result.result_label.text()
@@ -211,7 +214,7 @@ def test_shutdown_mid_run_joins_the_worker_and_leaves_no_partial_file(qtbot, mak
 def test_settings_are_remembered_and_bad_stored_values_fall_back(qtbot, make_tab, small):
     tab = make_tab(data=small)
     configure(tab, epochs=7, subset=1000, batch=32, lr="0.01")
-    tab.form.seed_spin.setValue(5)
+    tab.form.seed_edit.setText("5")
     tab.save_settings()
     again = make_tab(data=small)
     c = again.config()
@@ -224,8 +227,9 @@ def test_settings_are_remembered_and_bad_stored_values_fall_back(qtbot, make_tab
                        "weight_decay": -1, "grad_clip": "inf", "device": "tpu", "warmup_steps": [1, 2]}.items():  # fmt: skip
         store.setValue("train/" + key, value)
     store.sync()
-    d = quick_config()
-    assert read_train_settings(store).to_dict() == {**d.to_dict(), "device": "cuda" if torch.cuda.is_available() else "cpu"}
+    d = TrainConfig()
+    assert read_train_settings(store).to_dict() == {**d.to_dict(), "device": "cuda" if torch.cuda.is_available() else "cpu",
+                                                    "fit_verdict": False}  # as saved above, not among the bad ones
     write_train_settings(store, d)
     assert read_train_settings(store).learning_rate == d.learning_rate
 
@@ -362,15 +366,18 @@ def _devices(tab) -> list[str]:
 
 
 # --- polish -------------------------------------------------------------------------------------
-def test_the_progress_bar_stands_still_while_paused(qtbot, make_tab, small):
+def test_the_progress_bar_stands_still_while_paused(qtbot, make_tab, small, monkeypatch):
     tab = make_tab(data=small)
     configure(tab, epochs=30)
     click(qtbot, tab.start_button)
     qtbot.waitUntil(lambda: tab.progress_bar.value() >= 1, timeout=20000)
     click(qtbot, tab.pause_button)
-    qtbot.wait(400)  # the batch under way when Pause was pressed may still land
+    qtbot.waitUntil(tab.training.trainer.held.is_set, timeout=15000)  # the batch under way landed
+    qtbot.waitUntil(lambda: not tab.runner._events, timeout=15000)  # and was handed over
     value, text = tab.progress_bar.value(), tab.progress_label.text()
-    qtbot.wait(1500)  # a tenth of this run: the bar used to climb on with the wall clock
+    later = time.perf_counter() + 600  # ten minutes on: the bar used to climb on with the wall clock
+    monkeypatch.setattr(tab_module.time, "perf_counter", lambda: later)
+    tab._update_progress()
     assert (tab.progress_bar.value(), tab.progress_label.text()) == (value, text) and text.startswith("Paused")
     with qtbot.waitSignal(tab.run_finished, timeout=20000):
         click(qtbot, tab.stop_button)

@@ -43,17 +43,6 @@ def read_int(store: QSettings, key: str, default: int, lo: int, hi: int) -> int:
     return int(value)
 
 
-def read_float(store: QSettings, key: str, default: float, *, positive: bool = False) -> float:
-    """A finite number >= 0 (> 0 when positive), else default."""
-    try:
-        value = float(store.value(key))
-    except (TypeError, ValueError, OverflowError):
-        return default
-    if not math.isfinite(value) or value < 0 or (positive and value == 0):
-        return default
-    return value
-
-
 def read_choice(store: QSettings, key: str, default: str, choices: Collection[str]) -> str:
     raw = store.value(key)
     return raw if isinstance(raw, str) and raw in choices else default

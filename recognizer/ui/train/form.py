@@ -1,58 +1,41 @@
 """The settings form: how the next run trains.
 
-It only shows and collects values; state.py parses and checks them (every wrong field at once,
-each marked), and warns when the warm-up would outlast the whole run. Small settings share a line
-and the widest field sets the form's width, so that it fits a 1024-pixel window uncut.
+Every field is a row of the settings table (train_settings.SETTINGS), which gives its limits, its
+parser and its tooltip, the same the CLI's options read. The form holds the values it was given
+(set_config) and changes only the one a user edits, so that "Train again with these settings"
+runs exactly the recorded run: no value goes through the widgets' text and back. state.py parses
+and checks what was typed (every wrong field at once, each marked), and warns when a warm-up set
+by hand would outlast the whole run. Small settings share a line and the widest field sets the
+form's width, so that it fits a 1024-pixel window uncut.
 """
 
 from __future__ import annotations
 
 import re
+import textwrap
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QValidator
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator, QValidator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)  # fmt: skip
 
-from ...cells import CELLS
 from ...hidden_sizes import format_hidden_sizes
-from ...train import SCHEDULES, TrainConfig, quick_config
+from ...train import TrainConfig
+from ...train_settings import BY_NAME, SETTINGS
 from ...text import plural
 from . import state
 
 ERROR_COLOUR = "#f87171"
+SPIN_MAX = 2**31 - 1  # a QSpinBox holds a C int: larger limits (the seed's) get a validated line edit
+AUTO = -1  # an optional whole number's spin box shows "auto" (the rule decides) below its minimum
 
-CELL_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (tanh)"}
-TIPS = {
-    "cell": "The recurrent cell. LSTM: gates and a cell state (the shipped model's);\n"
-    "GRU: reset and update gates, fewer weights; RNN: plain tanh, no gates, the hardest\n"
-    "to train over 28 rows (a lower learning rate, e.g. 1e-3, helps).",
-    "hidden_sizes": "Hidden units of each layer, bottom first: \"128\" is one layer of 128,\n"
-    "\"32, 64\" two layers. More units learn more but train slower.",
-    "epochs": "Passes over the training images. Three reach about 98.6% on the full set.",
-    "batch_size": "Images per gradient step. Larger batches run faster per image but take\n"
-    "fewer steps per epoch.",
-    "learning_rate": "Peak step size of the AdamW optimizer, e.g. 0.003 or 3e-3. Too high and the\n"
-    "loss jumps or becomes NaN; too low and learning crawls.",
-    "schedule": "How the learning rate changes over the run. cosine: a linear warm-up, then a\n"
-    "smooth decay to zero at the end. constant: the same rate throughout.",
-    "warmup_steps": "Batches over which the cosine schedule ramps the rate up from zero.",
-    "weight_decay": "AdamW's weight decay (0 switches it off): pulls weights towards zero.",
-    "grad_clip": "Largest gradient norm per step; larger gradients are scaled down.\n"
-    "0 switches clipping off.",
-    "augment": "Shift, rotate and scale each training image a little, differently every\n"
-    "epoch, so that the network also reads digits drawn off-centre or slanted.",
-    "other_sources": "Give half the training images what other sources do to a digit: a thicker\n"
-    "or thinner pen, blur, a scanner's threshold, few pixels, a stretch or another hand.",
-    "outliers": "Add a quarter more images to every batch that are no digit (shapes, printed\n"
-    "characters, blobs, two digits side by side), taught as \"any digit equally likely\", so\n"
-    "that the network holds back on what is no digit (recognizer/outliers.py).",
-    "train_subset": "Train on the first N of the 60,000 training images only, for a quick run.\n"
-    "The test accuracy is always measured on all 10,000 test images.",
-    "seed": "Random seed for the initial weights, the shuffling and the augmentation:\n"
-    "the same settings and seed give the same model.",
-    "device": "Where to train. The GPU appears only when PyTorch can use one here.",
-}
+CHOICE_LABELS = {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN (tanh)", "auto": "Auto (GPU when present)"}
+
+
+def tip(name: str) -> str:
+    """The table's help, as a tooltip."""
+    text = BY_NAME[name].help
+    return textwrap.fill(text[0].upper() + text[1:] + ".", 80)
 
 
 class CountSpin(QSpinBox):
@@ -61,13 +44,15 @@ class CountSpin(QSpinBox):
     def __init__(self, name: str, one: str, many: str | None = None, step: int = 1):
         super().__init__()
         self._one, self._many = one, many
-        self.setRange(*state.RANGES[name])
+        _set_range(self, name)
         self.setSingleStep(step)
 
     def textFromValue(self, value: int) -> str:
         return plural(value, self._one, self._many)
 
     def valueFromText(self, text: str) -> int:
+        if text == self.specialValueText():
+            return self.minimum()
         digits = re.sub(r"\D", "", text)
         return int(digits) if digits else self.minimum()
 
@@ -78,11 +63,45 @@ class CountSpin(QSpinBox):
         return QValidator.Intermediate
 
 
-def _number_spin(name: str, separators: bool = True) -> QSpinBox:
+def _set_range(spin: QSpinBox, name: str) -> None:
+    setting = BY_NAME[name]
+    spin.setRange(AUTO if setting.optional else setting.lo, setting.hi)
+    if setting.optional:
+        spin.setSpecialValueText("auto")
+
+
+def _number_spin(name: str) -> QSpinBox:
     spin = QSpinBox()
-    spin.setRange(*state.RANGES[name])
-    spin.setGroupSeparatorShown(separators)
+    _set_range(spin, name)
+    spin.setGroupSeparatorShown(True)
     return spin
+
+
+def _whole_edit(name: str) -> QLineEdit:
+    """A whole number beyond a spin box's reach (the seed, up to 2^63-1): digits only, checked on Start."""
+    setting = BY_NAME[name]
+    edit = QLineEdit()
+    edit.setValidator(QRegularExpressionValidator(QRegularExpression(rf"\d{{0,{len(str(setting.hi))}}}"), edit))
+    return edit
+
+
+def _default_widget(name: str) -> QWidget:
+    """The field of a setting by its kind: a check box, a spin box, a choice or a typed line."""
+    setting = BY_NAME[name]
+    if setting.kind == "bool":
+        return QCheckBox()
+    if setting.kind == "choice":
+        return _combo(name, [(c, CHOICE_LABELS.get(c, c)) for c in setting.choices])
+    if setting.kind == "int":
+        return _number_spin(name) if setting.hi <= SPIN_MAX else _whole_edit(name)
+    return QLineEdit()
+
+
+def _combo(name: str, items) -> QComboBox:
+    combo = QComboBox()
+    for value, label in items:
+        combo.addItem(label, value)
+    return combo
 
 
 class SettingsForm(QGroupBox):
@@ -95,17 +114,13 @@ class SettingsForm(QGroupBox):
         self.setToolTip("How the next run trains. Hover over a setting for what it does.")
         self.setStyleSheet(f'QLineEdit[invalid="true"] {{ border: 1px solid {ERROR_COLOUR}; }}')
         self.train_images = state.MAX_SUBSET  # what a run would see; the tab sets it once data is known
-        self.cell_combo = QComboBox()
-        for name in CELLS:
-            self.cell_combo.addItem(CELL_LABELS[name], name)
+        self.cell_combo = _combo("cell", [(c, CHOICE_LABELS[c]) for c in BY_NAME["cell"].choices])
         self.hidden_edit = QLineEdit(placeholderText="e.g. 128 or 32, 64")
         self.epochs_spin = _number_spin("epochs")
         self.batch_spin = _number_spin("batch_size")
         self.lr_edit = QLineEdit(placeholderText="e.g. 0.003")
         self.lr_edit.setMinimumWidth(self.lr_edit.fontMetrics().horizontalAdvance("0.00003") + 16)
-        self.schedule_combo = QComboBox()
-        for name in SCHEDULES:
-            self.schedule_combo.addItem(name, name)
+        self.schedule_combo = _combo("schedule", [(c, c) for c in BY_NAME["schedule"].choices])
         self.warmup_spin = CountSpin("warmup_steps", "batch", "batches")
         self.decay_edit = QLineEdit()
         self.clip_edit = QLineEdit()
@@ -114,34 +129,55 @@ class SettingsForm(QGroupBox):
         self.outliers_check = QCheckBox("teach what is no digit")
         self.subset_spin = CountSpin("train_subset", "image", step=1000)
         self.subset_spin.setSpecialValueText(f"all {state.MAX_SUBSET:,}")
-        self.seed_spin = _number_spin("seed", separators=False)  # a name, not a count
-        self.device_combo = QComboBox()
-        for value, label in state.available_devices():
-            self.device_combo.addItem(label, value)
+        self.seed_edit = _whole_edit("seed")  # a name, not a count: no separators
+        self.device_combo = _combo("device", state.available_devices())
+        self.verdict_check = QCheckBox("fit after training")
+        # The table's rows placed by hand; a row added to the table without a widget here gets one
+        # of its kind at the end of the form (_default_widget), so that adding a setting is one row there.
+        self.widgets = {"cell": self.cell_combo, "hidden_sizes": self.hidden_edit, "epochs": self.epochs_spin,
+                        "batch_size": self.batch_spin, "learning_rate": self.lr_edit, "schedule": self.schedule_combo,
+                        "warmup_steps": self.warmup_spin, "weight_decay": self.decay_edit, "grad_clip": self.clip_edit,
+                        "augment": self.augment_check, "other_sources": self.sources_check,
+                        "outliers": self.outliers_check, "train_subset": self.subset_spin, "seed": self.seed_edit,
+                        "device": self.device_combo, "fit_verdict": self.verdict_check}  # fmt: skip
+        self.extra = [s.name for s in SETTINGS if s.name not in self.widgets]
+        self.widgets.update({name: _default_widget(name) for name in self.extra})
+        self.edits = {name: w for name, w in self.widgets.items() if isinstance(w, QLineEdit)}
+        self.values = {s.name: s.default for s in SETTINGS}  # what a run gets: set_config's, and edits
         self.warmup_warning = QLabel(wordWrap=True)
         self.warmup_warning.setStyleSheet(f"color: {ERROR_COLOUR};")
         self.warmup_warning.hide()
         self.settings_error = QLabel(wordWrap=True)
         self.settings_error.setStyleSheet(f"color: {ERROR_COLOUR};")
         self.settings_error.hide()
-        d = quick_config()
+        d = TrainConfig()
         self.defaults_button = QPushButton("Defaults")
         self.defaults_button.setToolTip(
-            f"Back to the quick recipe: LSTM {format_hidden_sizes(d.hidden_sizes)}, {plural(d.epochs, 'epoch')}, "
+            f"Back to the defaults (the CLI's too): LSTM {format_hidden_sizes(d.hidden_sizes)}, {plural(d.epochs, 'epoch')}, "
             f"learning rate {d.learning_rate:g} ({d.schedule}), shifts and rotations, non-digits taught, all images.")  # fmt: skip
-        self.defaults_button.clicked.connect(lambda: self.set_config(quick_config(device=state.available_devices()[0][0])))
-        self.edits = {"hidden_sizes": self.hidden_edit, "learning_rate": self.lr_edit,
-                      "weight_decay": self.decay_edit, "grad_clip": self.clip_edit}  # fmt: skip
+        self.defaults_button.clicked.connect(lambda: self.set_config(TrainConfig(device=state.available_devices()[0][0])))
         self._layout()
-        for edit in self.edits.values():
-            edit.textEdited.connect(self.changed)
-        for spin in (self.epochs_spin, self.batch_spin, self.warmup_spin, self.subset_spin, self.seed_spin):
-            spin.valueChanged.connect(self.changed)
-        self.schedule_combo.currentIndexChanged.connect(self.changed)
-        self.cell_combo.currentIndexChanged.connect(self.changed)
+        for name, widget in self.widgets.items():
+            signal = {QLineEdit: "textChanged", QComboBox: "currentIndexChanged", QCheckBox: "toggled"}.get(
+                type(widget), "valueChanged")  # fmt: skip
+            getattr(widget, signal).connect(lambda *_, name=name: self._edited(name))
         # Warm-up only means something to the cosine schedule.
         self.schedule_combo.currentIndexChanged.connect(lambda: self.set_enabled(self.defaults_button.isEnabled()))
         self.changed.connect(self.update_warmup_warning)
+
+    def _edited(self, name: str) -> None:
+        """A user's edit of one field: its value, as typed (text is parsed on Start, every error at once)."""
+        widget = self.widgets[name]
+        if isinstance(widget, QLineEdit):
+            value = widget.text()
+        elif isinstance(widget, QComboBox):
+            value = widget.currentData()
+        elif isinstance(widget, QCheckBox):
+            value = widget.isChecked()
+        else:
+            value = None if widget.value() == AUTO else widget.value()
+        self.values[name] = value
+        self.changed.emit()
 
     def _layout(self) -> None:
         form = QFormLayout()
@@ -155,12 +191,12 @@ class SettingsForm(QGroupBox):
             line = QHBoxLayout()
             line.setSpacing(6)
             for text, w, k in ((label, widget, key), *beside):
-                w.setToolTip(TIPS[k])
+                w.setToolTip(tip(k))
                 if w is not widget and text:
-                    line.addWidget(QLabel(text, toolTip=TIPS[k]))
+                    line.addWidget(QLabel(text, toolTip=tip(k)))
                 line.addWidget(w, 1)
                 self._fields.append(w)
-            form.addRow(QLabel(label, toolTip=TIPS[key]), line)
+            form.addRow(QLabel(label, toolTip=tip(key)), line)
 
         row("Cell", "cell", self.cell_combo)
         row("Hidden sizes", "hidden_sizes", self.hidden_edit)
@@ -174,8 +210,11 @@ class SettingsForm(QGroupBox):
         row("", "other_sources", self.sources_check)
         row("Non-digits", "outliers", self.outliers_check)
         row("Training subset", "train_subset", self.subset_spin)
-        row("Seed", "seed", self.seed_spin)
+        row("Seed", "seed", self.seed_edit)
         row("Device", "device", self.device_combo)
+        row("Verdict", "fit_verdict", self.verdict_check)
+        for name in self.extra:
+            row(BY_NAME[name].label, name, self.widgets[name])
         bottom = QHBoxLayout()
         bottom.addWidget(self.settings_error, 1)
         bottom.addWidget(self.defaults_button, 0, Qt.AlignTop)
@@ -187,34 +226,30 @@ class SettingsForm(QGroupBox):
 
     # --- values -------------------------------------------------------------------------------
     def set_config(self, config: TrainConfig) -> None:
-        self.hidden_edit.setText(format_hidden_sizes(config.hidden_sizes))
-        self.epochs_spin.setValue(config.epochs)
-        self.batch_spin.setValue(config.batch_size)
-        self.lr_edit.setText(f"{config.learning_rate:g}")
-        self.schedule_combo.setCurrentIndex(max(0, self.schedule_combo.findData(config.schedule)))
-        self.warmup_spin.setValue(config.warmup_steps)
-        self.decay_edit.setText(f"{config.weight_decay:g}")
-        self.clip_edit.setText(f"{config.grad_clip:g}")
-        self.augment_check.setChecked(config.augment)
-        self.sources_check.setChecked(config.other_sources)
-        self.outliers_check.setChecked(config.outliers)
-        self.subset_spin.setValue(config.train_subset)
-        self.seed_spin.setValue(config.seed)
-        self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(config.device)))
-        self.cell_combo.setCurrentIndex(max(0, self.cell_combo.findData(config.cell)))
+        """Hold config's values, exactly, and show them."""
+        for setting in SETTINGS:
+            value = getattr(config, setting.name)
+            self.values[setting.name] = value
+            widget = self.widgets[setting.name]
+            widget.blockSignals(True)  # shown, not edited: the value stays the one held
+            if isinstance(widget, QLineEdit):
+                widget.setText(setting.show(value))
+            elif isinstance(widget, QComboBox):
+                if widget.findData(value) < 0:  # e.g. "auto" from a CLI run: offered, so that it is kept
+                    widget.addItem(CHOICE_LABELS.get(value, value), value)
+                widget.setCurrentIndex(widget.findData(value))
+            elif isinstance(widget, QCheckBox):
+                widget.setChecked(value)
+            else:
+                widget.setValue(AUTO if value is None else value)
+            widget.blockSignals(False)
         self.show_errors({})
         self.update_warmup_warning()
+        self.set_enabled(self.defaults_button.isEnabled())
 
     def fields(self) -> dict:
-        """The form as typed: text for the typed fields, numbers and choices for the rest."""
-        return dict(
-            hidden_sizes=self.hidden_edit.text(), epochs=self.epochs_spin.value(), batch_size=self.batch_spin.value(),
-            learning_rate=self.lr_edit.text(), schedule=self.schedule_combo.currentData(),
-            warmup_steps=self.warmup_spin.value(), weight_decay=self.decay_edit.text(), grad_clip=self.clip_edit.text(),
-            augment=self.augment_check.isChecked(), other_sources=self.sources_check.isChecked(),
-            outliers=self.outliers_check.isChecked(), train_subset=self.subset_spin.value(),
-            seed=self.seed_spin.value(), device=self.device_combo.currentData(), cell=self.cell_combo.currentData(),
-        )  # fmt: skip
+        """The form's values: those it was given, and for each field edited since, what was typed."""
+        return dict(self.values)
 
     def config(self) -> TrainConfig:
         """The form as a TrainConfig; ValueError names every field that is wrong."""

@@ -54,24 +54,15 @@ class StartFromBox(QWidget):
         if loaded is None and self.combo.currentIndex() == IN_USE:
             self.combo.setCurrentIndex(NEW)
 
-    def trainer_options(self, config):
-        """(the config as the run will use it, Trainer keyword arguments): the start model and
-        My digits when chosen. RecognizerError when My digits cannot be used."""
-        options = {}
-        if self.combo.currentIndex() == IN_USE and self.loaded is not None:
-            model = self.loaded.model
-            path = "" if self.loaded.path is None else str(self.loaded.path)
-            config = replace(config, hidden_sizes=model.config.hidden_sizes, cell=model.config.cell, init_model=path)
-            options["start_from"] = model
-        if self.my_digits_check.isChecked():
-            from ...finetune import MyDigitsMix
-            from ...my_digits import MyDigits
-            from ...records import Records
+    def plan(self, config):
+        """The run of config as chosen here (training_run.RunPlan, as the CLI's --init and
+        --my-digits make it). RecognizerError when My digits cannot be used."""
+        from ...training_run import plan_run
 
-            with Records(self.db_path, wait=False) as records:
-                options["my_digits"] = MyDigitsMix.from_store(MyDigits(records))
-            config = replace(config, my_digits=True)
-        return config, options
+        in_use = self.loaded if self.combo.currentIndex() == IN_USE else None
+        return plan_run(config, start_from=None if in_use is None else in_use.model,
+                        start_path=None if in_use is None else in_use.path,
+                        my_digits=self.my_digits_check.isChecked(), db_path=self.db_path, wait=False)  # fmt: skip
 
     def _on_choice(self, index: int) -> None:
         if index != IN_USE:

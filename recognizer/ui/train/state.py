@@ -9,25 +9,22 @@ only show what this module computes.
 from __future__ import annotations
 
 import math
+import re
 from collections import deque
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import torch
 
-from ...cells import CELLS
 from ...errors import TrainingError
-from ...hidden_sizes import format_hidden_sizes, parse_hidden_sizes
-from ...train import SCHEDULES, BatchProgress, TrainConfig, quick_config
-from ..settings import read_bool, read_choice, read_float, read_int
+from ...hidden_sizes import format_hidden_sizes
+from ...train import BatchProgress, TrainConfig
+from ...train_settings import SETTINGS, Setting
 from ...text import plural
 
 RATE_WINDOW_S = 3.0  # the images/s shown is measured over this many seconds of training
 MAX_SUBSET = 60_000  # MNIST's training images
 SETTINGS_PREFIX = "train/"
-# The whole-number settings' limits, for the spin boxes and for reading stored values alike.
-RANGES = {"epochs": (1, 1000), "batch_size": (1, 8192), "warmup_steps": (0, 1_000_000),
-          "train_subset": (0, MAX_SUBSET), "seed": (0, 2**31 - 1)}  # fmt: skip
 
 
 # --- the clock --------------------------------------------------------------------------------
@@ -227,10 +224,10 @@ def autosave_text(outcome) -> tuple[str, str]:
     if outcome is None:
         return "", ""
     r = outcome.result
-    if outcome.autosaved is not None:
+    if outcome.saved is not None:
         acc = r.history[r.best_epoch - 1].test_accuracy
-        return (f"Best epoch ({r.best_epoch}, {acc:.2%}) saved automatically in {home(outcome.autosaved.parent)} "
-                f"as {outcome.autosaved.name}", f"Saved as {outcome.autosaved}\n(File › Load model… reads it back.)")  # fmt: skip
+        return (f"Best epoch ({r.best_epoch}, {acc:.2%}) saved automatically in {home(outcome.saved.parent)} "
+                f"as {outcome.saved.name}", f"Saved as {outcome.saved}\n(File › Load model… reads it back.)")  # fmt: skip
     if r.best_epoch is None:
         return "No epoch finished, so nothing was saved automatically.", ""
     return "The best epoch was not saved.", ""
@@ -256,10 +253,6 @@ def duration(seconds: float) -> str:
 
 
 # --- the settings form's model ----------------------------------------------------------------
-LABELS = {"hidden_sizes": "Hidden sizes", "learning_rate": "Learning rate", "weight_decay": "Weight decay",
-          "grad_clip": "Gradient clip"}  # the fields typed as text, the only ones that can be wrong  # fmt: skip
-
-
 def available_devices() -> list[tuple[str, str]]:
     """(config value, label) of each device to offer: the CPU, and CUDA first when it works."""
     devices = [("cpu", "CPU")]
@@ -268,29 +261,17 @@ def available_devices() -> list[tuple[str, str]]:
     return devices
 
 
-def parse_number(text: str, positive: bool = False) -> float:
-    """A typed number ("0.003", "3e-3", "0,003"); ValueError says what is wrong with it."""
-    try:
-        value = float(str(text).strip().replace(",", "."))
-    except ValueError:
-        raise ValueError(f"{str(text).strip()!r} is not a number") from None
-    if not math.isfinite(value) or value < 0 or (positive and value == 0):
-        raise ValueError(f"must be {'greater than zero' if positive else 'zero or more'}")
-    return value
-
-
 def parse_form(fields: Mapping[str, object]) -> tuple[TrainConfig | None, dict[str, str]]:
-    """The form's values (one per TrainConfig field: text where typed, else numbers, a bool and
-    choices) as a TrainConfig, or None and an error for every field that is wrong, all at once
-    (key "form" for one TrainConfig itself refuses)."""
-    parsers = {"hidden_sizes": lambda t: parse_hidden_sizes(str(t)), "learning_rate": lambda t: parse_number(t, True),
-               "weight_decay": parse_number, "grad_clip": parse_number}  # fmt: skip
-    values, errors = dict(fields), {}
-    for key, parse in parsers.items():
+    """The form's values (one per row of train_settings.SETTINGS: text where the user typed it,
+    else the value itself) as a TrainConfig, or None and an error for every field that is wrong,
+    all at once (key "form" for one TrainConfig itself refuses)."""
+    values, errors = {}, {}
+    for setting in SETTINGS:
+        raw = fields[setting.name]
         try:
-            values[key] = parse(fields[key])
+            values[setting.name] = setting.parse(raw) if isinstance(raw, str) and setting.kind != "choice" else raw
         except ValueError as e:
-            errors[key] = f"{LABELS[key]}: {e}"
+            errors[setting.name] = f"{setting.label}: {e}"
     if errors:
         return None, errors
     try:
@@ -299,52 +280,55 @@ def parse_form(fields: Mapping[str, object]) -> tuple[TrainConfig | None, dict[s
         return None, {"form": str(e)}
 
 
-def run_batches(fields: Mapping[str, object], train_images: int = MAX_SUBSET) -> int:
-    """Batches in the whole run the form describes."""
-    images = min(int(fields["train_subset"]) or train_images, train_images)
-    return int(fields["epochs"]) * math.ceil(images / int(fields["batch_size"]))
+def run_batches(values: Mapping[str, object], train_images: int = MAX_SUBSET) -> int:
+    """Batches in the whole run the form's values describe."""
+    images = min(int(values["train_subset"]) or train_images, train_images)
+    return int(values["epochs"]) * math.ceil(images / int(values["batch_size"]))
 
 
-def warmup_warning(fields: Mapping[str, object], train_images: int = MAX_SUBSET) -> str:
-    """A warning when the cosine schedule's warm-up does not end before the run does, else ""."""
-    total = run_batches(fields, train_images)
-    if fields["schedule"] != "cosine" or int(fields["warmup_steps"]) < total:
+def warmup_warning(values: Mapping[str, object], train_images: int = MAX_SUBSET) -> str:
+    """A warning when a warm-up the user set does not end before the run does, else "" (the
+    rule's, train_settings.warmup_for, always ends first)."""
+    if values["schedule"] != "cosine" or values["warmup_steps"] is None:
+        return ""
+    total = run_batches(values, train_images)
+    if int(values["warmup_steps"]) < total:
         return ""
     return (f"Not shorter than the whole run ({plural(total, 'batch', 'batches')}): the rate only ever rises "
             "and never decays.")  # fmt: skip
 
 
+def _stored(store, setting: Setting, devices: Sequence[str]):
+    """One setting as stored, or its default when it is missing, corrupt or out of range."""
+    default = devices[0] if setting.name == "device" else setting.default
+    raw = store.value(SETTINGS_PREFIX + setting.name)
+    if isinstance(raw, list):  # an INI file read back "32, 64" typed by hand, unquoted, as a list
+        if setting.kind != "sizes":
+            return default
+        raw = ", ".join(map(str, raw))
+    if raw is None:
+        return default
+    if setting.kind == "int" and isinstance(raw, (str, float)) and re.fullmatch(r"\s*\d+\.0*\s*", str(raw)):
+        raw = str(raw).split(".")[0]  # a whole number an INI file or an older version wrote as 7.0
+    try:
+        value = setting.parse(str(raw))
+    except ValueError:
+        return default
+    if setting.check(value) or (setting.name == "device" and value not in [*devices, "auto"]):
+        return default
+    return value
+
+
 def read_train_settings(store, devices: Sequence[str] | None = None) -> TrainConfig:
     """The settings stored by the tab (store: a QSettings, or anything with its value()); each
-    missing, corrupt or out-of-range value is the default's (quick_config), and an unusable device
-    falls back to the best one present."""
-    d = quick_config()
+    missing, corrupt or out-of-range value is the table's default, and a device not present here
+    falls back to the best one that is ("auto" picks at each run)."""
     devices = list(devices or [value for value, _ in available_devices()])
-    key = lambda name: SETTINGS_PREFIX + name  # noqa: E731
-    raw = store.value(key("hidden_sizes"))
-    if isinstance(raw, list):  # an INI file read back "32, 64" typed by hand, unquoted, as a list
-        raw = ", ".join(map(str, raw))
-    try:
-        hidden = parse_hidden_sizes(raw) if isinstance(raw, str) else d.hidden_sizes
-    except ValueError:
-        hidden = d.hidden_sizes
-    whole = {name: read_int(store, key(name), getattr(d, name), *RANGES[name]) for name in RANGES}
-    return TrainConfig(
-        hidden_sizes=hidden,
-        learning_rate=read_float(store, key("learning_rate"), d.learning_rate, positive=True),
-        schedule=read_choice(store, key("schedule"), d.schedule, SCHEDULES),
-        weight_decay=read_float(store, key("weight_decay"), d.weight_decay),
-        grad_clip=read_float(store, key("grad_clip"), d.grad_clip),
-        augment=read_bool(store, key("augment"), d.augment),
-        other_sources=read_bool(store, key("other_sources"), d.other_sources),
-        outliers=read_bool(store, key("outliers"), d.outliers),
-        device=read_choice(store, key("device"), devices[0], devices),
-        cell=read_choice(store, key("cell"), d.cell, CELLS),
-        **whole,
-    )
+    return TrainConfig(**{s.name: _stored(store, s, devices) for s in SETTINGS})
 
 
 def write_train_settings(store, config: TrainConfig) -> None:
-    for name, value in config.to_dict().items():
-        store.setValue(SETTINGS_PREFIX + name, format_hidden_sizes(value) if name == "hidden_sizes" else value)
+    """Each setting as the table shows it, which its parser reads back exactly."""
+    for setting in SETTINGS:
+        store.setValue(SETTINGS_PREFIX + setting.name, setting.show(getattr(config, setting.name)))
     store.sync()

@@ -21,7 +21,8 @@ from ...curves import RunCurves, write_curves_csv
 from ...data import MNIST
 from ...errors import RecognizerError
 from ...modelfile import LoadedModel, save_model
-from ...train import TrainConfig, result_metadata
+from ...train import TrainConfig
+from ...training_run import result_metadata
 from ...paths import user_data_dir
 from ..data_dialog import MnistRequest, ensure_mnist
 from ..dialogs import DIALOGS
@@ -73,7 +74,7 @@ class TrainTab(QWidget):
         self.db_path = Path(db_path) if db_path is not None else None
         self.runner = JobRunner("training", parent=self, interval_ms=refresh_ms)
         self.run_state = state.RunState()
-        self._config: TrainConfig | None = None  # of the run being started or under way
+        self._plan = None  # training_run.RunPlan of the run being started or under way
         self.training: TrainingRun | None = None  # the run under way
         self.clock: state.RunClock | None = None
         self.curves = RunCurves()
@@ -205,7 +206,7 @@ class TrainTab(QWidget):
             return False
         state.write_train_settings(app_settings(), config)
         try:  # the model to start from and My digits to mix in, as chosen; records that take the run
-            self._config, self._trainer_options = self.start_from.trainer_options(config)
+            self._plan = self.start_from.plan(config)
             self.runs.check_writable()
         except RecognizerError as e:
             self.progress_label.setText(str(e))
@@ -344,7 +345,7 @@ class TrainTab(QWidget):
             self.progress_label.setText(state.no_data_text(reason))
 
     def _begin(self, data: MNIST) -> None:
-        config = self._config
+        config = self._plan.config
         if not self.curves.empty:
             self.previous = self.curves
         self.curves = RunCurves()
@@ -353,8 +354,8 @@ class TrainTab(QWidget):
         self._test_images = len(data.test_images)
         self.clock = state.RunClock(config.epochs, images, config.batch_size, self._test_images, time.perf_counter())
         models_dir = self.models_dir if self.models_dir is not None else user_data_dir() / "models"
-        self.training = TrainingRun(config, data, autosave_dir=models_dir, torch_threads=self.torch_threads,
-                                    db_path=self.db_path, trainer_options=self._trainer_options)  # fmt: skip
+        self.training = TrainingRun(self._plan, data, autosave_dir=models_dir, torch_threads=self.torch_threads,
+                                    db_path=self.db_path)  # fmt: skip
         self.plots.begin(config.epochs, config.learning_rate, self.previous)
         self.plots.draw(self.curves)
         self.insight.show_record(None)
@@ -399,8 +400,8 @@ class TrainTab(QWidget):
         self.progress_label.setText(state.ended_text(outcome))
         self.result.show_outcome(outcome, self._test_images)
         self._sync_controls()
-        if outcome.autosave_error:
-            DIALOGS.show_message(self, "warning", "Best epoch not saved", f"Could not save the best epoch: {outcome.autosave_error}")
+        if outcome.save_error:
+            DIALOGS.show_message(self, "warning", "Best epoch not saved", f"Could not save the best epoch: {outcome.save_error}")
         self.runs.refresh()
         if outcome.record_error:
             self.runs.say(f"This run was not recorded: {outcome.record_error}")

@@ -1,0 +1,62 @@
+"""The one table of training settings (train_settings.py): the CLI's options, TrainConfig's
+defaults and checks and the Train tab's form all come from it, and each value it shows reads
+back as the same value."""
+
+from __future__ import annotations
+
+import pytest
+
+from recognizer.cli import build_parser
+from recognizer.cli_digits import training_plan
+from recognizer.train import TrainConfig
+from recognizer.train_settings import MAX_SEED, SETTINGS
+
+
+def test_the_cli_and_the_train_tab_start_from_the_same_defaults():
+    args = build_parser().parse_args(["train", "--out", "m.safetensors"])
+    assert training_plan(args).config == TrainConfig()  # the tab's Defaults button sets TrainConfig() too
+    flags = build_parser().parse_args(["train", "--out", "m", "--no-augment", "--seed", str(MAX_SEED), "--epochs", "5,000",
+                                       "--warmup-steps", "auto", "--lr", "3e-3", "--no-fit-verdict"])  # fmt: skip
+    config = training_plan(flags).config
+    assert (config.augment, config.seed, config.epochs, config.warmup_steps) == (False, MAX_SEED, 5000, None)
+    assert config.learning_rate == 3e-3 and config.fit_verdict is False
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: s.name)
+def test_every_value_shown_reads_back_the_same(setting):
+    assert setting.check(setting.default) is None and setting.parse(setting.show(setting.default)) == setting.default
+    samples = {"float": [0.0012345678901234, 1e-7, 3.0], "int": [setting.lo, setting.hi]}.get(setting.kind, [])
+    for value in samples:
+        assert setting.parse(setting.show(value)) == value
+
+
+def test_limits_are_checked_the_same_everywhere():
+    epochs = next(s for s in SETTINGS if s.name == "epochs")
+    with pytest.raises(ValueError, match="from 1 to 10,000"):
+        epochs.parse("10001")
+    with pytest.raises(ValueError, match="from 1 to 10,000"):
+        TrainConfig(epochs=10_001)
+    with pytest.raises(ValueError, match="from 0 to"):
+        next(s for s in SETTINGS if s.name == "seed").parse("9" * 10_000)  # refused without converting it
+
+
+def test_a_setting_added_to_the_table_is_an_option_and_a_field(monkeypatch, qtbot):
+    """One row in the table (here a stand-in for the pen-data switch) gives the CLI its --x/--no-x
+    and the Train tab a check box with the row's help, at the end of the form."""
+    from PySide6.QtWidgets import QCheckBox
+
+    from recognizer import train_settings
+    from recognizer.ui.train import form as form_module
+
+    extra = train_settings.Setting("pen_data", "--pen-data", "Pen data", False, "also train on people's pen strokes")
+    monkeypatch.setattr(train_settings, "SETTINGS", (*SETTINGS, extra))
+    monkeypatch.setattr(form_module, "SETTINGS", (*SETTINGS, extra))
+    monkeypatch.setitem(train_settings.BY_NAME, "pen_data", extra)
+    assert build_parser().parse_args(["train", "--out", "m", "--pen-data"]).pen_data is True
+    assert build_parser().parse_args(["train", "--out", "m"]).pen_data is None  # not given: the default
+    form = form_module.SettingsForm()
+    qtbot.addWidget(form)
+    box = form.widgets["pen_data"]
+    assert isinstance(box, QCheckBox) and box.toolTip() == "Also train on people's pen strokes."
+    box.click()
+    assert form.values["pen_data"] is True
