@@ -29,6 +29,7 @@ from .inspect.tab import InspectTab
 from .menus import SHORTCUTS, Menus
 from .model_menu import ModelMenu
 from .settings import app_settings, read_bool, read_choice, read_int, read_path
+from .widgets import guard_wheel
 
 if TYPE_CHECKING:
     from ..modelfile import LoadedModel
@@ -181,6 +182,7 @@ class MainWindow(QMainWindow):
         else:
             self._replace_tab(4, self._placeholder("The My digits tab is not built in this window."), "My digits")
         self.tabs.setCurrentIndex(current)
+        guard_wheel(self)  # every tab is built now: no setting changes under a wheel that scrolls
 
     def _replace_tab(self, index: int, widget: QWidget, title: str) -> None:
         tip = self.tabs.tabToolTip(index)
