@@ -3,6 +3,11 @@ over the Train form, the window's size on a small screen, where file dialogs sta
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox
@@ -45,3 +50,32 @@ def test_the_wheel_scrolls_the_train_form_and_changes_a_setting_only_once_it_is_
     before = spin.text()
     wheel(spin, 1)
     assert spin.text() != before
+
+
+SMALL_SCREEN = {"screens": [{"name": "small", "x": 0, "y": 0, "width": 1024, "height": 768, "logicalDpi": 96,
+                               "logicalBaseDpi": 96, "dpr": 1}]}  # fmt: skip
+FIRST_LAUNCH = """
+from recognizer.ui.app import make_application
+from recognizer.ui.main_window import MainWindow
+app = make_application()
+window = MainWindow()
+window.show()
+app.processEvents()
+free, frame = window.screen().availableGeometry(), window.frameGeometry()
+print(free.width(), free.height(), frame.x(), frame.y(), frame.width(), frame.height())
+"""
+
+
+def test_the_first_launch_fits_a_1024x768_screen(tmp_path):
+    """A fresh user (no settings) on a 1024x768 screen, as its own process: the offscreen platform
+    is told the screen's size before Qt starts."""
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps(SMALL_SCREEN))
+    env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}", XDG_CONFIG_HOME=str(tmp_path / "config"),
+               XDG_DATA_HOME=str(tmp_path / "data"))  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", FIRST_LAUNCH], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    width, height, x, y, frame_width, frame_height = map(int, done.stdout.split())
+    assert (width, height) == (1024, 768)
+    assert x >= 0 and y >= 0 and x + frame_width <= width and y + frame_height <= height
+    assert frame_width >= 1000  # and it takes the room there is

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, qVersion
+from PySide6.QtCore import QByteArray, QEvent, QPoint, QSize, Qt, QTimer, qVersion
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
 
@@ -38,6 +38,8 @@ DEVICE = "cpu"  # the window traces with numpy on the CPU (about 1 ms an image)
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.pgm *.ppm *.webp *.tif *.tiff);;All files (*)"
 MODEL_FILTER = "Recognizer models (*.safetensors);;All files (*)"
 TRACE_FILTER = "CSV table (*.csv);;NumPy archive (*.npz)"
+FIRST_SIZE = QSize(1280, 800)  # the window's size at first launch, where the screen has room
+FRAME_ALLOWANCE = QSize(16, 40)  # the title bar and borders the window manager adds around it
 
 
 def model_folder() -> Path:
@@ -100,7 +102,7 @@ class MainWindow(QMainWindow):
         self.menus = Menus(self)
         self.model_menu = ModelMenu(self, self.load_model_file, lambda: self._loaded.path if self._loaded else None)
         self.model_menu.install(self.menuBar())
-        self.resize(1280, 800)
+        self._fit_screen()
         self._restore_settings()
         self._on_tab_changed(self.tabs.currentIndex())
         self.model_label.setText("loading model…")
@@ -438,12 +440,20 @@ class MainWindow(QMainWindow):
         self.inspect_tab.inspect_image(image28, caption, play=self.inspect_tab.auto_play)
         return True
 
+    def _fit_screen(self) -> None:
+        """The first launch's size where the screen has room for it, else the screen's free area
+        (less the window manager's frame), centred: never partly off a 1024x768 screen."""
+        free = (self.screen() or QApplication.primaryScreen()).availableGeometry()
+        size = FIRST_SIZE.boundedTo(free.size() - FRAME_ALLOWANCE)
+        self.resize(size)
+        self.move(free.center() - QPoint(size.width() // 2, size.height() // 2))
+
     def _restore_settings(self) -> None:
         store = app_settings()
         geometry = store.value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             if not self.restoreGeometry(geometry):
-                self.resize(1280, 800)
+                self._fit_screen()
         tab = self.inspect_tab
         tab.set_pen_width(read_int(store, "inspect/pen_width", DEFAULT_PEN_WIDTH, MIN_PEN_WIDTH, MAX_PEN_WIDTH))
         tab.set_speed(read_int(store, "inspect/speed", DEFAULT_SPEED, MIN_SPEED, MAX_SPEED))
