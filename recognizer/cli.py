@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"recognizer {__version__}")
     parser.add_argument("--model", type=Path, help="model file for the window, predict and evaluate (default: the shipped model); "
                         "also accepted after the command")
+    parser.add_argument("--data-dir", type=Path, help="folder with the MNIST files for the window (default: $MNIST_DIR, "
+                        "else the folder chosen in it before, else the user data folder); also accepted after the command")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="{train,evaluate,predict,calibrate,digits}")
 
     t = sub.add_parser("train", help="train a model and save it")
@@ -62,7 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--subset", type=int, default=None, help="use only the first N training images (default: all; with --init, a fine-tune's 15,000)")
     t.add_argument("--seed", type=int, default=d.seed, help=f"fixes initialisation, order and augmentation (default {d.seed})")
     t.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="(default auto: cuda when present)")
-    t.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
+    t.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                   help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
     t.add_argument("--cell", choices=CELLS, default=None, help=f"the recurrent cell (default {d.cell})")
     t.add_argument("--db", type=Path, help="records file the run is added to (default: recognizer.db in the user data folder)")
     t.add_argument("--log-dir", type=Path, help="also write TensorBoard event files there (needs the tensorboard extra)")
@@ -70,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("evaluate", help="accuracy and confusion matrix on the 10,000 MNIST test images")
     e.add_argument("--model", type=Path, default=argparse.SUPPRESS, help="model file (default: the shipped model)")
-    e.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
+    e.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                   help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
     e.add_argument("--json", action="store_true", help="print JSON")
     e.add_argument("--my-digits", action="store_true", help="also the accuracy on the held-out My digits")
     e.add_argument("--db", type=Path, help="records file holding My digits (default: recognizer.db in the user data folder)")
@@ -83,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("calibrate", help="fit the rejection and confidence calibration of a model (same weights) and save it")
     c.add_argument("--model", type=Path, help="model file to calibrate (default: the shipped model)")
     c.add_argument("--out", type=Path, required=True, help="where to write the calibrated model (may be the same file)")
-    c.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
+    c.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                   help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
     add_digits_parser(sub)
     return parser
 
@@ -321,11 +326,11 @@ def _one_line(e: BaseException) -> str:
 
 
 def main(argv: list[str] | None = None, open_window=None) -> int:
-    """Run a command. Without one, open_window(model_path) opens the window: the launcher
+    """Run a command. Without one, open_window(model_path, data_dir) opens the window: the launcher
     (recognizer/__main__.py) passes it in, so that this core module never imports the window."""
     commands = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "calibrate": cmd_calibrate,
                 "digits": cmd_digits,
-                None: lambda args: open_window(args.model)}  # fmt: skip
+                None: lambda args: open_window(args.model, args.data_dir)}  # fmt: skip
     try:
         parser = build_parser()  # inside: it imports torch, and Ctrl+C may come then
         args = parser.parse_args(argv)

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 
+import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWidget
+
+from recognizer.ui import data_dialog
 
 
 def wheel(widget, notches: int = 1) -> None:
@@ -79,3 +83,53 @@ def test_the_first_launch_fits_a_1024x768_screen(tmp_path):
     assert (width, height) == (1024, 768)
     assert x >= 0 and y >= 0 and x + frame_width <= width and y + frame_height <= height
     assert frame_width >= 1000  # and it takes the room there is
+
+
+@pytest.fixture
+def down_mirror():
+    """A port that was just free and is now closed: connecting is refused, as with no network."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}/"
+
+
+def test_no_internet_is_said_in_one_sentence_with_no_command_line_hint(qtbot, make_tab, down_mirror, monkeypatch):
+    monkeypatch.delenv("MNIST_DIR", raising=False)
+    data_dialog.forget_cache()
+    tab = make_tab(mirrors=[down_mirror, down_mirror, down_mirror])
+    label_height = tab.progress_label.height()
+    qtbot.mouseClick(tab.start_button, Qt.LeftButton)
+    request = tab.data_request
+    qtbot.mouseClick(request.buttons["download"], Qt.LeftButton)
+    qtbot.waitUntil(lambda: request.prompt is not None and "Try again" in request.buttons["download"].text(), timeout=10000)
+    prompt = request.prompt
+    assert prompt.text() == "Could not reach the internet."
+    assert prompt.informativeText() == "Choose a folder that holds MNIST, or try again."
+    assert down_mirror in prompt.detailedText()  # what each mirror answered, behind Show Details…
+    qtbot.mouseClick(request.buttons["cancel"], Qt.LeftButton)
+    qtbot.waitUntil(lambda: tab.state == "idle", timeout=5000)
+    assert tab.progress_label.text() == "No training data: Could not reach the internet."
+    qtbot.wait(20)
+    assert tab.progress_label.height() == label_height  # the Run panel keeps its size
+
+
+def test_the_window_takes_data_dir_and_every_tab_looks_there(qtbot, tmp_path, monkeypatch):
+    from recognizer.__main__ import main
+    from recognizer.ui import app as app_module
+
+    opened, run_app = [], app_module.run_app
+    monkeypatch.setattr(app_module, "run_app", lambda **kwargs: opened.append(kwargs) or 0)
+    assert main(["--data-dir", str(tmp_path)]) == 0
+    assert opened == [{"model_path": None, "data_dir": tmp_path}]
+
+    monkeypatch.setattr(app_module.QApplication, "exec", lambda *args: 0)  # run_app returns at once
+    monkeypatch.setattr(data_dialog, "_given", None)  # whatever run_app sets is undone after the test
+    monkeypatch.setattr(app_module, "MainWindow", lambda **kwargs: opened.append(kwargs) or QWidget())
+    run_app(data_dir=tmp_path)
+    assert data_dialog.data_folder() == (tmp_path, "argument")  # before $MNIST_DIR and the folder chosen before
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    request = data_dialog.ensure_mnist(parent, lambda mnist: None)
+    assert request.prompt.text().startswith(f"The MNIST folder ({tmp_path}) lacks")
+    assert "--data-dir" not in request.prompt.text() + request.prompt.informativeText()
+    request.cancel()
