@@ -8,13 +8,16 @@ import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QFileDialog, QWidget
 
+from drawing import DIGIT_STROKES, draw_stroke
 from recognizer.ui import data_dialog
+from recognizer.ui.dialogs import DIALOGS
 
 
 def wheel(widget, notches: int = 1) -> None:
@@ -133,3 +136,45 @@ def test_the_window_takes_data_dir_and_every_tab_looks_there(qtbot, tmp_path, mo
     assert request.prompt.text().startswith(f"The MNIST folder ({tmp_path}) lacks")
     assert "--data-dir" not in request.prompt.text() + request.prompt.informativeText()
     request.cancel()
+
+
+def answer_file_dialog(choose: Path, seen: list[str]) -> None:
+    """Once the modal file dialog is up: note the folder it starts in, pick choose, accept."""
+
+    def answer():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QFileDialog):
+            QTimer.singleShot(10, answer)
+            return
+        seen.append(dialog.directory().absolutePath())
+        dialog.selectFile(str(choose))
+        dialog.accept()
+
+    QTimer.singleShot(0, answer)
+
+
+def test_file_dialogs_start_in_pictures_or_documents_then_where_the_last_file_was(qtbot, main_window, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))  # platformdirs' Pictures and Documents: ~/Pictures, ~/Documents
+    monkeypatch.delenv("XDG_PICTURES_DIR", raising=False)
+    monkeypatch.delenv("XDG_DOCUMENTS_DIR", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # no user-dirs.dirs there
+    for name in ("Pictures", "Documents", "elsewhere"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "elsewhere" / "none.png").write_text("not an image")
+    for name in ("ask_open_path", "ask_save_path"):
+        monkeypatch.delattr(DIALOGS, name)  # the real pickers, not the tests' guards
+    monkeypatch.chdir(Path(__file__).parent)  # started from the source tree, as `make run` does
+    window = main_window
+    seen: list[str] = []
+    answer_file_dialog(tmp_path / "elsewhere" / "none.png", seen)
+    window.open_image_dialog()
+    answer_file_dialog(tmp_path / "elsewhere" / "none.png", seen)
+    window.open_image_dialog()  # the folder of the last image opened
+    assert seen == [str(tmp_path / "Pictures"), str(tmp_path / "elsewhere")]
+    assert [m[1] for m in window.messages] == ["Cannot open image"] * 2
+
+    for stroke in DIGIT_STROKES[3]:
+        draw_stroke(window.inspect_tab.canvas, stroke)
+    answer_file_dialog(tmp_path / "Documents" / "trace.csv", seen)
+    window.save_trace_dialog()  # a table, not an image: Documents
+    assert seen[2] == str(tmp_path / "Documents") and (tmp_path / "Documents" / "trace.csv").is_file()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QPushBu
 from ..data import MNIST, default_data_dir, load_mnist, missing_files, resolve_data_dir
 from ..download import MIRRORS, DownloadCancelled, DownloadFailed, download_mnist
 from ..errors import DataError
+from .dialogs import start_folder
 from .jobs import JobFailure, JobRunner
 from .settings import app_settings, read_text
 
@@ -248,6 +249,7 @@ class MnistRequest(QObject):
         dialog = QFileDialog(self.parent_widget, "Choose the folder that holds MNIST")
         dialog.setFileMode(QFileDialog.Directory)
         dialog.setOption(QFileDialog.ShowDirsOnly, True)
+        dialog.setDirectory(str(start_folder("mnist", remembered_folder() or "")))
         dialog.setAttribute(Qt.WA_DeleteOnClose)
         dialog.fileSelected.connect(lambda path: QTimer.singleShot(0, lambda: self.choose_folder(path)))
         dialog.rejected.connect(lambda: QTimer.singleShot(0, self.cancel))

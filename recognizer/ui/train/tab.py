@@ -306,7 +306,7 @@ class TrainTab(QWidget):
             return
         result = self.outcome.result
         sizes = "x".join(str(h) for h in result.config.hidden_sizes)
-        suggestion = Path.home() / f"lstm{sizes}-{100 * (result.test_accuracy or 0.0):.1f}.safetensors"
+        suggestion = f"lstm{sizes}-{100 * (result.test_accuracy or 0.0):.1f}.safetensors"
         path = DIALOGS.ask_save_path(self, "Save the model", suggestion, MODEL_FILTER)
         if path:
             self.save_model_to(path if Path(path).suffix else path + ".safetensors")
@@ -319,7 +319,7 @@ class TrainTab(QWidget):
             return None
 
     def export_curves_dialog(self) -> None:
-        path = DIALOGS.ask_save_path(self, "Export the curves", Path.home() / "training-curves.csv", CSV_FILTER)
+        path = DIALOGS.ask_save_path(self, "Export the curves", "training-curves.csv", CSV_FILTER)
         if path:
             self.export_curves(path if Path(path).suffix else path + ".csv")
 
