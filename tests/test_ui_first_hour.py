@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QImage, QPainter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QFileDialog, QWidget
 
@@ -178,3 +179,28 @@ def test_file_dialogs_start_in_pictures_or_documents_then_where_the_last_file_wa
     answer_file_dialog(tmp_path / "Documents" / "trace.csv", seen)
     window.save_trace_dialog()  # a table, not an image: Documents
     assert seen[2] == str(tmp_path / "Documents") and (tmp_path / "Documents" / "trace.csv").is_file()
+
+
+def test_the_loss_plot_follows_this_run_and_the_rate_axis_reads_one_way(qtbot):
+    from recognizer.curves import RunCurves
+    from recognizer.train import BatchProgress
+    from recognizer.ui.train.plots import TrainingPlots
+
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.resize(900, 500)
+    plots.show()
+    previous, current = RunCurves(), RunCurves()
+    previous.add([BatchProgress(1, b, 20, 9.0, 0.05, 100.0) for b in range(1, 21)])  # a run that diverged
+    current.add([BatchProgress(1, b, 20, 2.0 - b / 20, 1.2e-4 * b / 20, 100.0) for b in range(1, 21)])
+    plots.begin(1, 1.2e-4, previous)
+    plots.draw(current)
+    qtbot.wait(20)
+    assert plots.loss_plot.getPlotItem().viewRange()[1][1] < 3  # not squashed under the old run's 9
+    axis = plots.lr_plot.getPlotItem().getAxis("left")
+    image = QImage(axis.boundingRect().size().toSize(), QImage.Format_ARGB32)
+    painter = QPainter(image)
+    labels = [text for _, _, text in axis.generateDrawSpecs(painter)[2]]  # what the axis draws
+    painter.end()
+    assert len(labels) >= 2 and not any("e" in text for text in labels), labels
+    assert len({len(text.split(".")[-1]) for text in labels}) == 1, labels  # as many places on every tick
