@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtGui import QFontMetrics, QImage, QPainter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QFileDialog, QWidget
 
@@ -204,3 +204,44 @@ def test_the_loss_plot_follows_this_run_and_the_rate_axis_reads_one_way(qtbot):
     painter.end()
     assert len(labels) >= 2 and not any("e" in text for text in labels), labels
     assert len({len(text.split(".")[-1]) for text in labels}) == 1, labels  # as many places on every tick
+
+
+def test_train_shows_ten_rows_of_the_confusion_matrix_and_no_count_spills_out_of_its_cell(qtbot, make_tab, full_matrix):
+    tab = make_tab()
+    tab.result.confusion.set_matrix(full_matrix)
+    for width, height in ((1024 - 40, 700 - 90), (1280 - 40, 800 - 90)):  # the tab in a 1024×700 and a 1280×800 window
+        tab.resize(width, height)
+        qtbot.wait(50)
+        view = tab.result.confusion
+        top, bottom = view.cell_center(0, 0), view.cell_center(9, 0)
+        half = view.cell_pixels() / 2
+        assert top.y() - half >= 0 and bottom.y() + half <= view.height(), (width, height)  # rows 0 to 9 all in view
+        assert tab.height() == height  # the tab fits the window: nothing of it is cut off at the bottom
+        assert view.mapTo(tab, QPoint(0, view.height())).y() <= tab.height()
+        for t, p in ((1, 1), (0, 0), (2, 7)):
+            label = view.labels[t][p]
+            if label.isVisible():
+                wide = QFontMetrics(label.textItem.font()).horizontalAdvance(label.toPlainText())
+                assert wide <= view.cell_pixels(), (width, height, label.toPlainText())
+
+
+@pytest.fixture
+def full_matrix():
+    """A confusion matrix as a good model leaves it: four-digit counts on the diagonal."""
+    import numpy as np
+
+    matrix = np.full((10, 10), 3)
+    np.fill_diagonal(matrix, [970, 1135, 1020, 1000, 970, 880, 950, 1020, 960, 1000])
+    return matrix
+
+
+def test_the_result_buttons_and_three_runs_are_in_view_in_a_1280x800_window(qtbot, make_tab):
+    tab = make_tab()
+    tab.resize(1280 - 40, 800 - 90)
+    qtbot.wait(50)
+    for button in (tab.result.use_button, tab.result.save_button, tab.start_button):
+        assert button.isVisibleTo(tab)
+        assert button.mapTo(tab, QPoint(0, button.height())).y() <= tab.height(), button.text()
+        assert not tab.left_scroll.isAncestorOf(button)  # not behind the settings' scroll bar either
+    table = tab.runs.table
+    assert table.viewport().height() >= 3 * table.verticalHeader().defaultSectionSize()

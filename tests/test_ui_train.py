@@ -383,9 +383,13 @@ def test_the_tab_fits_a_1024_pixel_window_with_nothing_cut_off(qtbot, make_tab):
     qtbot.wait(50)
     inner, visible = tab.left_scroll.widget(), tab.left_scroll.viewport().width()
     form = tab.form
-    for widget in (form.defaults_button, form.device_combo, tab.stop_button, form.lr_edit, form.schedule_combo, form.subset_spin):
+    for widget in (form.defaults_button, form.device_combo, form.lr_edit, form.schedule_combo, form.subset_spin):
         assert widget.width() >= widget.minimumSizeHint().width(), widget
         assert widget.mapTo(inner, QPoint(widget.width(), 0)).x() <= visible, widget
+    for widget in (tab.stop_button, tab.result.save_button):  # below the scrolling settings, always in view
+        assert widget.width() >= widget.minimumSizeHint().width(), widget
+        assert widget.mapTo(tab, QPoint(widget.width(), widget.height())).y() <= tab.height(), widget
+        assert widget.mapTo(tab, QPoint(widget.width(), 0)).x() < tab.plots.mapTo(tab, QPoint(0, 0)).x(), widget
     form.lr_edit.setText("0.00003")
     assert form.lr_edit.fontMetrics().horizontalAdvance(form.lr_edit.text()) < form.lr_edit.width() - 8
 
