@@ -245,3 +245,48 @@ def test_the_result_buttons_and_three_runs_are_in_view_in_a_1280x800_window(qtbo
         assert not tab.left_scroll.isAncestorOf(button)  # not behind the settings' scroll bar either
     table = tab.runs.table
     assert table.viewport().height() >= 3 * table.verticalHeader().defaultSectionSize()
+
+
+@pytest.fixture
+def digits_tab(qtbot, tmp_path, mnist, model_path, messages):
+    """A My digits tab on 150 test digits, in a window small enough that the grid scrolls."""
+    from recognizer.modelfile import load_model
+    from recognizer.my_digits import MyDigits
+    from recognizer.records import Records
+    from recognizer.ui.digits.tab import DigitsTab
+
+    db = tmp_path / "r.db"
+    with Records(db) as records:
+        store = MyDigits(records)
+        for i in range(150):
+            store.add(int(mnist.test_labels[i]), mnist.test_images[i] / 255.0)
+    tab = DigitsTab(db)
+    qtbot.addWidget(tab)
+    tab.resize(900, 500)
+    tab.show()
+    tab.set_model(load_model(model_path))
+    qtbot.waitUntil(lambda: not tab.busy, timeout=20_000)
+    yield tab
+    assert tab.shutdown(10)
+
+
+def test_my_digits_buttons_stay_put_and_the_selection_stays_in_view(qtbot, digits_tab):
+    tab = digits_tab
+    grid = tab.grid
+    row = grid.count() - 3  # far down: the grid has to scroll to it
+    qtbot.mouseClick(grid.viewport(), Qt.LeftButton, pos=grid.item_center(row))
+    chosen = tab.selected_digit()
+    assert chosen is not None and grid.verticalScrollBar().value() > 0
+    where = {b: b.mapTo(tab, QPoint(0, 0)) for b in (tab.relabel_button, tab.delete_button, tab.undo_button)}
+    relabel = tab.relabel_button.menu().actions()[(chosen.label + 1) % 10]
+    relabel.trigger()  # what choosing it in the button's menu does
+    qtbot.waitUntil(lambda: not tab.busy, timeout=20_000)
+    assert tab.message_label.text() == f"Digit #{chosen.id} is now a {(chosen.label + 1) % 10}."
+    assert {b: b.mapTo(tab, QPoint(0, 0)) for b in where} == where  # the status line moved nothing
+    assert tab.selected_digit().id == chosen.id  # still selected, though it moved to another label
+    index = grid.digits.index(grid.currentIndex().row())
+    assert grid.viewport().rect().intersects(grid.visualRect(index))  # and in view
+    qtbot.mouseClick(tab.delete_button, Qt.LeftButton)
+    assert tab.message_label.text().startswith("Deleted 1 digit")
+    assert {b: b.mapTo(tab, QPoint(0, 0)) for b in where} == where
+    assert tab.selected_digit() is not None and tab.delete_button.isEnabled()  # the next one, ready for another click
