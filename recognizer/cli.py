@@ -138,7 +138,7 @@ def cmd_train(args) -> int:
     from .paths import user_data_dir
     from .records import Records
     from .cli_digits import training_start
-    from .finetune import fine_tune_words
+    from .finetune import fine_tune_words, my_digits_words
     from .train import Trainer, TrainConfig, autosave_name, result_metadata, save_exclusively, warmup_warning
 
     Records(args.db).close()  # a records file that is not ours is said now, not after the training
@@ -165,7 +165,7 @@ def cmd_train(args) -> int:
     if start_from is not None:
         print(f"recognizer: {fine_tune_words(config)} from {shown(args.init)}", file=sys.stderr)
     if my_digits is not None:
-        print("recognizer: My digits: {:,} trained on, {:,} held out".format(*my_digits.counts()), file=sys.stderr)
+        print(f"recognizer: {my_digits_words(my_digits)}", file=sys.stderr)
     try:
         check_writable(args.out)  # before the data and the hours of training, not after
     except OSError as e:

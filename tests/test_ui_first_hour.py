@@ -4,6 +4,7 @@ over the Train form, the window's size on a small screen, where file dialogs sta
 from __future__ import annotations
 
 import json
+import re
 import os
 import socket
 import subprocess
@@ -290,3 +291,27 @@ def test_my_digits_buttons_stay_put_and_the_selection_stays_in_view(qtbot, digit
     assert tab.message_label.text().startswith("Deleted 1 digit")
     assert {b: b.mapTo(tab, QPoint(0, 0)) for b in where} == where
     assert tab.selected_digit() is not None and tab.delete_button.isEnabled()  # the next one, ready for another click
+
+
+def test_include_my_digits_says_how_many_are_trained_on_and_held_out(qtbot, make_tab, tmp_path, mnist):
+    from recognizer.my_digits import MyDigits
+    from recognizer.records import Records
+
+    db = tmp_path / "mine.db"
+    with Records(db) as records:
+        store = MyDigits(records)
+        for i in range(3):  # one of each digit: nothing can be held out yet
+            store.add(int(mnist.test_labels[i]), mnist.test_images[i] / 255.0)
+    tab = make_tab(db_path=db)
+    box = tab.start_from
+    on_box = QPoint(8, box.my_digits_check.height() // 2)  # the check box itself, not the row's empty end
+    qtbot.mouseClick(box.my_digits_check, Qt.LeftButton, pos=on_box)
+    assert box.my_digits_label.text() == "My digits: 3 trained on, none held out yet (keep or import at least two of a digit)"
+    qtbot.mouseClick(box.my_digits_check, Qt.LeftButton, pos=on_box)
+    assert box.my_digits_label.text() == ""
+    with Records(db) as records:
+        for i in range(3, 40):
+            MyDigits(records).add(int(mnist.test_labels[i]), mnist.test_images[i] / 255.0)
+    qtbot.mouseClick(box.my_digits_check, Qt.LeftButton, pos=on_box)
+    trained, held = (int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", box.my_digits_label.text()))
+    assert box.my_digits_label.text() == f"My digits: {trained} trained on, {held} held out" and held > 0 and trained + held == 40

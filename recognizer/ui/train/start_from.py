@@ -10,7 +10,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
-from ..widgets import muted_label
+from ...errors import RecognizerError
+from ..widgets import TextLine, muted_label
 
 NEW, IN_USE = 0, 1
 
@@ -35,6 +36,10 @@ class StartFromBox(QWidget):
         self.my_digits_check = QCheckBox("Include my digits")
         self.my_digits_check.setToolTip("Every batch carries a share of My digits (drawn again and again, each time moved a\n"
                                         "little); a fifth of them is held out and measured after every epoch.")  # fmt: skip
+        self.my_digits_check.toggled.connect(self._on_my_digits)
+        # How many are trained on and held out, in the CLI's words (two lines, always there, so
+        # that nothing below moves when it fills in).
+        self.my_digits_label = TextLine(lines=2, muted=True)
         line = QHBoxLayout()
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(muted_label("Start from"))
@@ -43,6 +48,7 @@ class StartFromBox(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(line)
         layout.addWidget(self.my_digits_check)
+        layout.addWidget(self.my_digits_label)
         self.set_model_in_use(None)
 
     def set_model_in_use(self, loaded) -> None:
@@ -64,14 +70,33 @@ class StartFromBox(QWidget):
             config = replace(config, hidden_sizes=model.config.hidden_sizes, cell=model.config.cell, init_model=path)
             options["start_from"] = model
         if self.my_digits_check.isChecked():
-            from ...finetune import MyDigitsMix
-            from ...my_digits import MyDigits
-            from ...records import Records
-
-            with Records(self.db_path) as records:
-                options["my_digits"] = MyDigitsMix.from_store(MyDigits(records))
+            options["my_digits"] = self._read_my_digits()
             config = replace(config, my_digits=True)
         return config, options
+
+    def _read_my_digits(self):
+        """My digits as the run will mix them in (finetune.MyDigitsMix), said under the check box."""
+        from ...finetune import MyDigitsMix, my_digits_words
+        from ...my_digits import MyDigits
+        from ...records import Records
+
+        try:
+            with Records(self.db_path) as records:
+                mix = MyDigitsMix.from_store(MyDigits(records))
+        except RecognizerError as e:
+            self.my_digits_label.setText(str(e))
+            raise
+        self.my_digits_label.setText(my_digits_words(mix))
+        return mix
+
+    def _on_my_digits(self, checked: bool) -> None:
+        if not checked:
+            self.my_digits_label.setText("")
+            return
+        try:
+            self._read_my_digits()
+        except RecognizerError:
+            pass  # said under the check box; Start says it again
 
     def _on_choice(self, index: int) -> None:
         if index != IN_USE:
