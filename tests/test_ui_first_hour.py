@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QFileDi
 from drawing import DIGIT_STROKES, draw_stroke
 from recognizer.ui import data_dialog
 from recognizer.ui.dialogs import DIALOGS
+from recognizer.ui.train import runs_state
 
 
 def wheel(widget, notches: int = 1) -> None:
@@ -315,3 +316,30 @@ def test_include_my_digits_says_how_many_are_trained_on_and_held_out(qtbot, make
     qtbot.mouseClick(box.my_digits_check, Qt.LeftButton, pos=on_box)
     trained, held = (int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", box.my_digits_label.text()))
     assert box.my_digits_label.text() == f"My digits: {trained} trained on, {held} held out" and held > 0 and trained + held == 40
+
+
+def test_a_run_stopped_mid_epoch_loads_at_the_accuracy_it_is_listed_at(qtbot, make_tab, mnist):
+    from recognizer.data import MNIST
+
+    small = MNIST(mnist.train_images[:512], mnist.train_labels[:512], mnist.test_images[:500], mnist.test_labels[:500])
+    tab = make_tab(data=small)
+    form = tab.form
+    form.subset_spin.setValue(512)
+    form.epochs_spin.setValue(50)
+    form.batch_spin.setValue(64)  # 8 batches an epoch
+    form.hidden_edit.setText("32")
+    form.warmup_spin.setValue(0)  # full rate from the first batch: every batch moves the weights
+    form.lr_edit.setText("0.01")
+    qtbot.mouseClick(tab.start_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: tab.curves.epochs.n >= 1 and tab.curves.batches.n >= 12, timeout=30000)  # into epoch 2
+    with qtbot.waitSignal(tab.run_finished, timeout=30000) as finished:
+        qtbot.mouseClick(tab.stop_button, Qt.LeftButton)
+    outcome = finished.args[0]
+    assert outcome.result.stopped and outcome.result.best_epoch is not None  # an epoch was saved before the stop
+    listed = tab.runs.table.item(0, runs_state.COLUMNS.index("Test accuracy")).text()
+    assert tab.result.accuracy_label.text() == listed
+    tab.runs.table.selectRow(0)
+    with qtbot.waitSignal(tab.runs.model_ready) as ready:
+        qtbot.mouseClick(tab.runs.use_button, Qt.LeftButton)
+    loaded = ready.args[0]  # what the window's status bar and Models menu then show
+    assert f"{loaded.test_accuracy:.2%}" == listed

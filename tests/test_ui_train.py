@@ -98,8 +98,8 @@ def test_start_pause_resume_stop_and_use_the_model(qtbot, make_tab, small, tmp_p
     assert outcome.result.stopped and tab.state == "finished" and tab.start_button.isEnabled()
     assert tab.result.confusion.matrix.sum() == 500 and tab.result.accuracy_label.text().endswith("%")
     assert outcome.autosaved is not None and outcome.autosaved.parent == tmp_path / "models"
-    best = load_model(outcome.autosaved)  # the best epoch, complete and loadable
-    assert best.metadata["training"]["weights"] == "best_epoch"
+    kept = load_model(outcome.autosaved)  # the weights at the stop, complete and loadable
+    assert kept.metadata["training"]["weights"] == "stopped" and "-stopped" in outcome.autosaved.name
     assert not list((tmp_path / "models").glob("*.part")) and not list((tmp_path / "models").glob(".*"))
 
     with qtbot.waitSignal(tab.model_ready) as ready:

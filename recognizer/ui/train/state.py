@@ -227,6 +227,9 @@ def autosave_text(outcome) -> tuple[str, str]:
     if outcome is None:
         return "", ""
     r = outcome.result
+    if outcome.autosaved is not None and r.stopped:
+        return (f"The weights at the stop ({r.test_accuracy:.2%}) saved automatically in {home(outcome.autosaved.parent)} "
+                f"as {outcome.autosaved.name}", f"Saved as {outcome.autosaved}\n(File › Load model… reads it back.)")  # fmt: skip
     if outcome.autosaved is not None:
         acc = r.history[r.best_epoch - 1].test_accuracy
         return (f"Best epoch ({r.best_epoch}, {acc:.2%}) saved automatically in {home(outcome.autosaved.parent)} "
