@@ -103,11 +103,9 @@ class _WheelGuard(QObject):
 
 def guard_wheel(root: QWidget) -> None:
     """Every spin box and combo box under root takes the wheel only once clicked or tabbed into
-    (Qt.StrongFocus: the wheel itself no longer focuses it). The window calls this on each tab."""
-    guard = root.findChild(_WheelGuard)
-    if guard is None:
-        guard = _WheelGuard(root)
+    (Qt.StrongFocus: the wheel itself no longer focuses it). The window calls this once, when its
+    tabs are built."""
+    guard = _WheelGuard(root)
     for widget in root.findChildren(QAbstractSpinBox) + root.findChildren(QComboBox):
         widget.setFocusPolicy(Qt.StrongFocus)
-        widget.removeEventFilter(guard)  # once, however often a tab is guarded
         widget.installEventFilter(guard)
