@@ -10,10 +10,10 @@ from pathlib import Path
 from .cli import run_program
 
 
-def open_window(model_path: Path | None) -> int:
+def open_window(model_path: Path | None, data_dir: Path | None = None) -> int:
     from .ui.app import run_app  # Qt only when the window is wanted, not for `recognizer predict`
 
-    return run_app(model_path=model_path)
+    return run_app(model_path=model_path, data_dir=data_dir)
 
 
 def main(argv: list[str] | None = None) -> int:

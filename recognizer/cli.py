@@ -61,19 +61,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"recognizer {__version__}")
     parser.add_argument("--model", type=Path, help="model file for the window, predict and evaluate (default: the shipped model); "
                         "also accepted after the command")
+    parser.add_argument("--data-dir", type=Path, help="folder with the MNIST files for the window (default: $MNIST_DIR, "
+                        "else the folder chosen in it before, else the user data folder); also accepted after the command")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="{train,evaluate,predict,calibrate,digits}")
 
     t = sub.add_parser("train", help="train a model and save it")
     t.add_argument("--out", type=Path, required=True, help="where to write the model (.safetensors)")
     add_setting_options(t)
-    t.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
+    t.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                   help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
     t.add_argument("--db", type=Path, help="records file the run is added to (default: recognizer.db in the user data folder)")
     t.add_argument("--log-dir", type=Path, help="also write TensorBoard event files there (needs the tensorboard extra)")
     add_train_arguments(t)
 
     e = sub.add_parser("evaluate", help="accuracy and confusion matrix on the 10,000 MNIST test images")
     e.add_argument("--model", type=Path, default=argparse.SUPPRESS, help="model file (default: the shipped model)")
-    e.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
+    e.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                   help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
     e.add_argument("--json", action="store_true", help="print JSON")
     e.add_argument("--my-digits", action="store_true", help="also the accuracy on the held-out My digits")
     e.add_argument("--pen", type=Path, metavar="FILE", help="measure on a UNIPEN pen file (.unp, .unp.gz) instead of MNIST: its "
@@ -88,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("calibrate", help="fit the rejection and confidence calibration of a model (same weights) and save it")
     c.add_argument("--model", type=Path, help="model file to calibrate (default: the shipped model)")
     c.add_argument("--out", type=Path, required=True, help="where to write the calibrated model (may be the same file)")
-    c.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
+    c.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
+                   help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
     add_digits_parser(sub)
     return parser
 
@@ -135,6 +140,7 @@ def cmd_train(args) -> int:
     from .paths import user_data_dir
     from .records import Records
     from .cli_digits import training_plan
+    from .finetune import my_digits_words
     from .train import BatchProgress, warmup_warning
     from .training_run import TrainingRun, autosave_name, result_metadata, save_exclusively
 
@@ -145,7 +151,7 @@ def cmd_train(args) -> int:
     if plan.start_from is not None:
         print(f"recognizer: {fine_tune_words(config)} from {shown(args.init)}", file=sys.stderr)
     if plan.my_digits is not None:
-        print("recognizer: My digits: {:,} trained on, {:,} held out".format(*plan.my_digits.counts()), file=sys.stderr)
+        print(f"recognizer: {my_digits_words(plan.my_digits)}", file=sys.stderr)
     _check_out(args.out)  # before the data and the hours of training, not after
     data = load_mnist(args.data_dir)
     warning = warmup_warning(config, len(data.train_images))
@@ -359,11 +365,11 @@ def _sigterm_as_interrupt():
 
 
 def main(argv: list[str] | None = None, open_window=None) -> int:
-    """Run a command. Without one, open_window(model_path) opens the window: the launcher
+    """Run a command. Without one, open_window(model_path, data_dir) opens the window: the launcher
     (recognizer/__main__.py) passes it in, so that this core module never imports the window."""
     commands = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict, "calibrate": cmd_calibrate,
                 "digits": cmd_digits,
-                None: lambda args: open_window(args.model)}  # fmt: skip
+                None: lambda args: open_window(args.model, args.data_dir)}  # fmt: skip
     try:
         parser = build_parser()  # inside: it imports torch, and Ctrl+C may come then
         args = parser.parse_args(argv)

@@ -43,6 +43,18 @@ class DownloadCancelled(DataError):
     cleanly; catch this first to treat cancelling as not-an-error."""
 
 
+class DownloadFailed(DataError):
+    """Every mirror failed for a file. str(): the whole story for the command line, each mirror's
+    reason and where else to find MNIST (--data-dir, MNIST_DIR). summary: the same without
+    the command-line hint. offline: no mirror could be reached at all (no network, no DNS), which
+    the window says in so many words instead of listing the system's errors."""
+
+    def __init__(self, summary: str, offline: bool):
+        super().__init__(f"{summary} Pass --data-dir DIR or set MNIST_DIR to a folder that already holds the MNIST files.")
+        self.summary = summary
+        self.offline = offline
+
+
 def download_mnist(
     dest: str | Path,
     mirrors: Sequence[str] = MIRRORS,
@@ -72,7 +84,7 @@ def download_mnist(
     except OSError as e:
         raise DataError(f"Cannot create the MNIST folder {shown(dest)}: {e.strerror}") from None
     for base_name in missing_files(dest, names):
-        reasons = []
+        reasons, unreachable = [], 0
         for mirror in mirrors:
             url = mirror.rstrip("/") + "/" + base_name + ".gz"
             try:
@@ -82,11 +94,10 @@ def download_mnist(
                 raise
             except (OSError, HTTPException, DataError) as e:  # URLError is an OSError
                 reasons.append(f"{mirror}: {_reason(e)}")
+                unreachable += _unreachable(e)
         else:
-            raise DataError(
-                f"Could not download {base_name}.gz into {shown(dest)} ({'; '.join(reasons)}). Pass "
-                f"--data-dir DIR or set MNIST_DIR to a folder that already holds the MNIST files."
-            )
+            summary = f"Could not download {base_name}.gz into {shown(dest)} ({'; '.join(reasons)})."
+            raise DownloadFailed(summary, offline=bool(mirrors) and unreachable == len(mirrors))
 
 
 class _Watcher:
@@ -169,6 +180,16 @@ def _fetch(url: str, dest: Path, base_name: str, progress, should_stop, timeout:
         # Gone already after a successful os.replace; otherwise this drops the partial file,
         # whatever the failure (Ctrl+C included).
         tmp.unlink(missing_ok=True)
+
+
+def _unreachable(e: BaseException) -> bool:
+    """No answer from the server at all: its name did not resolve, the connection was refused or
+    timed out. (An HTTP error, a bad file, a cut transfer: the server was there.)"""
+    if isinstance(e, urllib.error.HTTPError):
+        return False
+    if isinstance(e, urllib.error.URLError):
+        return isinstance(e.reason, OSError)
+    return isinstance(e, (ConnectionError, TimeoutError))
 
 
 def _reason(e: BaseException) -> str:

@@ -35,6 +35,14 @@ def fine_tune_words(config) -> str:
             f"peak rate {config.learning_rate:g}, warm-up {warmup}")  # fmt: skip
 
 
+def my_digits_words(mix: MyDigitsMix) -> str:
+    """How many of My digits a run trains on and holds out, in the words of the CLI and the Train tab."""
+    trained, held = mix.counts()
+    if not held:
+        return f"My digits: {trained:,} trained on, none held out yet (keep or import at least two of a digit)"
+    return f"My digits: {trained:,} trained on, {held:,} held out"
+
+
 @dataclass
 class MyDigitsMix:
     """My digits split into the part trained on and the held-out part measured after each epoch."""

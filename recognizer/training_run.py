@@ -120,7 +120,8 @@ class TrainingRun:
 # --- what a run leaves on disk: the same metadata from the CLI and the window -------------------
 def training_dict(config: TrainConfig, result: TrainResult | None = None, weights: str = "last") -> dict:
     """The "training" part of a model file's metadata: the config, plus how the run went.
-    weights: "last" (after the last batch run) or "best_epoch" (that epoch's)."""
+    weights: "last" (after the last batch run), "best_epoch" (that epoch's) or "stopped" (the last,
+    of a run stopped during an epoch)."""
     d = config.to_dict()
     if result is not None:
         d["epochs_completed"] = len(result.history)
@@ -144,10 +145,11 @@ def best_epoch_model(result: TrainResult) -> RowRNN | None:
     return model.eval()
 
 
-def autosave_name(config: TrainConfig, epoch: int, when: datetime | None = None) -> str:
+def autosave_name(config: TrainConfig, epoch: int, when: datetime | None = None, stopped: bool = False) -> str:
+    """stopped: the weights of a run stopped during epoch (not at its end)."""
     when = when or datetime.now()
     sizes = "x".join(str(h) for h in config.hidden_sizes)
-    return f"run-{when:%Y%m%d-%H%M%S}-{config.cell}{sizes}-epoch{epoch}.safetensors"
+    return f"run-{when:%Y%m%d-%H%M%S}-{config.cell}{sizes}-epoch{epoch}{'-stopped' if stopped else ''}.safetensors"
 
 
 def save_exclusively(folder: str | Path, name: str, model: RowRNN, metadata: dict) -> Path:
@@ -165,7 +167,12 @@ def save_exclusively(folder: str | Path, name: str, model: RowRNN, metadata: dic
 
 def save_best_epoch(result: TrainResult, folder: str | Path) -> Path | None:
     """Save the best epoch of a run under a timestamped name in folder (atomic, exclusive); None
-    when no epoch finished."""
+    when no epoch finished. A stopped run saves its weights at the stop instead: those are what it
+    was measured with at the stop, what its record lists and what the Train tab hands over, so that
+    the file loads with the accuracy the run is listed at (issue 24)."""
+    if result.stopped and result.evaluation is not None:
+        name = autosave_name(result.config, len(result.history) + 1, stopped=True)
+        return save_exclusively(folder, name, result.model, result_metadata(result, "stopped"))
     model = best_epoch_model(result)
     if model is None:
         return None

@@ -101,8 +101,8 @@ def test_start_pause_resume_stop_and_use_the_model(qtbot, make_tab, small, tmp_p
     assert outcome.result.stopped and tab.state == "finished" and tab.start_button.isEnabled()
     assert tab.result.confusion.matrix.sum() == 500 and tab.result.accuracy_label.text().endswith("%")
     assert outcome.saved is not None and outcome.saved.parent == tmp_path / "models"
-    best = load_model(outcome.saved)  # the best epoch, complete and loadable
-    assert best.metadata["training"]["weights"] == "best_epoch"
+    kept = load_model(outcome.saved)  # the weights at the stop, complete and loadable
+    assert kept.metadata["training"]["weights"] == "stopped" and "-stopped" in outcome.saved.name
     assert not list((tmp_path / "models").glob("*.part")) and not list((tmp_path / "models").glob(".*"))
 
     with qtbot.waitSignal(tab.model_ready) as ready:
@@ -390,9 +390,13 @@ def test_the_tab_fits_a_1024_pixel_window_with_nothing_cut_off(qtbot, make_tab):
     qtbot.wait(50)
     inner, visible = tab.left_scroll.widget(), tab.left_scroll.viewport().width()
     form = tab.form
-    for widget in (form.defaults_button, form.device_combo, tab.stop_button, form.lr_edit, form.schedule_combo, form.subset_spin):
+    for widget in (form.defaults_button, form.device_combo, form.lr_edit, form.schedule_combo, form.subset_spin):
         assert widget.width() >= widget.minimumSizeHint().width(), widget
         assert widget.mapTo(inner, QPoint(widget.width(), 0)).x() <= visible, widget
+    for widget in (tab.stop_button, tab.result.save_button):  # below the scrolling settings, always in view
+        assert widget.width() >= widget.minimumSizeHint().width(), widget
+        assert widget.mapTo(tab, QPoint(widget.width(), widget.height())).y() <= tab.height(), widget
+        assert widget.mapTo(tab, QPoint(widget.width(), 0)).x() < tab.plots.mapTo(tab, QPoint(0, 0)).x(), widget
     form.lr_edit.setText("0.00003")
     assert form.lr_edit.fontMetrics().horizontalAdvance(form.lr_edit.text()) < form.lr_edit.width() - 8
 

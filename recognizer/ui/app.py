@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from .data_dialog import use_folder
 from .main_window import MainWindow
 from .theme import app_icon
 
@@ -20,8 +21,10 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def run_app(model_path: Path | None = None) -> int:
+def run_app(model_path: Path | None = None, data_dir: Path | None = None) -> int:
+    """data_dir: the MNIST folder every tab uses (--data-dir), instead of the one chosen before."""
     app = make_application()
+    use_folder(data_dir)
     window = MainWindow(model_path=model_path)
     window.show()
     return app.exec()

@@ -5,7 +5,9 @@ that shows one (Evaluate's test-set matrix; Train's matrix of the last run can u
     view.set_matrix(counts_or_None)       view.matrix holds what is shown
     view.cell_clicked.connect(...)        (true, predicted) on a click; view.select(cell) marks one
 
-The counts' font follows the cells' size, so "1,135" fits a cell of a small window too.
+The counts' font follows the cells' size, so "1,135" fits a cell of a small window too; where
+the cells are too small for the counts even in the smallest font, the colours alone are shown
+(pointing at a cell still tells its count), never counts spilling over their neighbours.
 """
 
 from __future__ import annotations
@@ -152,19 +154,19 @@ class ConfusionMatrixView(pg.PlotWidget):
         return min(abs(b.x() - a.x()), abs(b.y() - a.y()))
 
     def _fit_font(self) -> None:
-        """The largest font (up to LARGEST_FONT_PX) in which the widest count fits its cell."""
+        """The largest font (up to LARGEST_FONT_PX) in which the widest count fits its cell; no
+        counts at all when even SMALLEST_FONT_PX is too large."""
         texts = [label.toPlainText() for row in self.labels for label in row]
         room = self.cell_pixels() - 2 * CELL_MARGIN_PX
-        size = LARGEST_FONT_PX
-        while size > SMALLEST_FONT_PX:
-            self.font.setPixelSize(size)
-            if max(QFontMetrics(self.font).horizontalAdvance(t) for t in texts) <= room:
-                break
+        size, fits = LARGEST_FONT_PX + 1, False
+        while not fits and size > SMALLEST_FONT_PX:
             size -= 1
-        self.font.setPixelSize(size)
+            self.font.setPixelSize(size)
+            fits = max(QFontMetrics(self.font).horizontalAdvance(t) for t in texts) <= room
         for row in self.labels:
             for label in row:
                 label.setFont(self.font)
+                label.setVisible(fits)
 
     def mouseMoveEvent(self, event) -> None:
         super().mouseMoveEvent(event)

@@ -27,15 +27,25 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QPushButton, QWidget
 
 from ..data import MNIST, default_data_dir, load_mnist, missing_files, resolve_data_dir
-from ..download import MIRRORS, DownloadCancelled, download_mnist
+from ..download import MIRRORS, DownloadCancelled, DownloadFailed, download_mnist
 from ..errors import DataError
+from .dialogs import start_folder
 from .jobs import JobFailure, JobRunner
 from .settings import app_settings, read_text
 
 SETTINGS_KEY = "data/mnist_dir"
 PROGRESS_MS = 100  # how often the progress dialog catches up with the download
 
+OFFLINE_TEXT = "Could not reach the internet."
+
 _cache: dict[Path, MNIST] = {}
+_given: Path | None = None  # the window's --data-dir: every tab's MNIST folder, never remembered
+
+
+def use_folder(folder: str | Path | None) -> None:
+    """The folder given on the window's command line (--data-dir), for every tab that needs MNIST."""
+    global _given
+    _given = Path(folder).expanduser() if folder else None
 
 
 def remembered_folder() -> Path | None:
@@ -46,8 +56,9 @@ def remembered_folder() -> Path | None:
 
 
 def data_folder(explicit: str | Path | None = None) -> tuple[Path, str]:
-    """Where to look for MNIST, and why: the core's rule, with the folder chosen last time."""
-    return resolve_data_dir(explicit, remembered_folder())
+    """Where to look for MNIST, and why: the core's rule, with the window's --data-dir as the
+    argument and the folder chosen last time."""
+    return resolve_data_dir(explicit or _given, remembered_folder())
 
 
 def _key(folder: Path) -> Path:
@@ -106,7 +117,7 @@ class MnistRequest(QObject):
     def __init__(self, parent: QWidget, *, data_dir=None, mirrors: Sequence[str] | None = None):
         super().__init__(parent)
         self.parent_widget = parent
-        self.data_dir = data_dir
+        self.data_dir = data_dir or _given
         self.mirrors = tuple(MIRRORS if mirrors is None else mirrors)
         self.folder, self.source = data_folder(data_dir)
         self.prompt: QMessageBox | None = None
@@ -188,7 +199,7 @@ class MnistRequest(QObject):
         return not self.done
 
     # --- dialogs --------------------------------------------------------------------------
-    def _ask(self, text: str, informative: str = "", download: bool = True) -> None:
+    def _ask(self, text: str, informative: str = "", download: bool = True, details: str = "") -> None:
         self._close_prompt()
         box = QMessageBox(self.parent_widget)
         box.setIcon(QMessageBox.Information)
@@ -196,6 +207,8 @@ class MnistRequest(QObject):
         box.setText(text)
         if informative:
             box.setInformativeText(informative)
+        if details:
+            box.setDetailedText(details)
         self.buttons = {}
         if download:
             self.buttons["download"] = box.addButton("Download", QMessageBox.AcceptRole)
@@ -236,6 +249,7 @@ class MnistRequest(QObject):
         dialog = QFileDialog(self.parent_widget, "Choose the folder that holds MNIST")
         dialog.setFileMode(QFileDialog.Directory)
         dialog.setOption(QFileDialog.ShowDirsOnly, True)
+        dialog.setDirectory(str(start_folder("mnist", remembered_folder() or "")))
         dialog.setAttribute(Qt.WA_DeleteOnClose)
         dialog.fileSelected.connect(lambda path: QTimer.singleShot(0, lambda: self.choose_folder(path)))
         dialog.rejected.connect(lambda: QTimer.singleShot(0, self.cancel))
@@ -315,13 +329,19 @@ class MnistRequest(QObject):
         if isinstance(failure.error, DownloadCancelled):
             self._finish("cancelled", "")
             return
-        self.last_error = failure.message
+        error = failure.error
+        offline = isinstance(error, DownloadFailed) and error.offline
+        # The window's own words: no command-line hint, and no list of the system's errors when
+        # the internet is simply not there (they go behind "Show Details…").
+        self.last_error = OFFLINE_TEXT if offline else error.summary if isinstance(error, DownloadFailed) else failure.message
         self._close_progress()
         retry = self.downloading
         self._ask(
-            f"Cannot use MNIST: {failure.message}",
-            informative="Try the download again, or choose a folder that holds the four files."
+            self.last_error if offline else f"Cannot use MNIST: {self.last_error}",
+            informative="Choose a folder that holds MNIST, or try again." if offline
+            else "Try the download again, or choose a folder that holds the four files."
             if retry else "Choose a folder that holds the four MNIST files, or download them.",
+            details=error.summary if offline else "",
         )  # fmt: skip
         if retry and "download" in self.buttons:
             self.buttons["download"].setText("Try again")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, qVersion
+from PySide6.QtCore import QByteArray, QEvent, QPoint, QSize, Qt, QTimer, qVersion
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
 
@@ -29,6 +29,7 @@ from .inspect.tab import InspectTab
 from .menus import SHORTCUTS, Menus
 from .model_menu import ModelMenu
 from .settings import app_settings, read_bool, read_choice, read_int, read_path
+from .widgets import guard_wheel
 
 if TYPE_CHECKING:
     from ..modelfile import LoadedModel
@@ -37,6 +38,8 @@ DEVICE = "cpu"  # the window traces with numpy on the CPU (about 1 ms an image)
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.pgm *.ppm *.webp *.tif *.tiff);;All files (*)"
 MODEL_FILTER = "Recognizer models (*.safetensors);;All files (*)"
 TRACE_FILTER = "CSV table (*.csv);;NumPy archive (*.npz)"
+FIRST_SIZE = QSize(1280, 800)  # the window's size at first launch, where the screen has room
+FRAME_ALLOWANCE = QSize(16, 40)  # the title bar and borders the window manager adds around it
 
 
 def model_folder() -> Path:
@@ -99,7 +102,7 @@ class MainWindow(QMainWindow):
         self.menus = Menus(self)
         self.model_menu = ModelMenu(self, self.load_model_file, lambda: self._loaded.path if self._loaded else None)
         self.model_menu.install(self.menuBar())
-        self.resize(1280, 800)
+        self._fit_screen()
         self._restore_settings()
         self._on_tab_changed(self.tabs.currentIndex())
         self.model_label.setText("loading model…")
@@ -147,6 +150,7 @@ class MainWindow(QMainWindow):
         self._digits_tab = self._build_tab(4, "My digits", "digits.tab", "DigitsTab", self._wire_digits,
                                            self.keeper.db_path)  # fmt: skip
         self.tabs.setCurrentIndex(current)
+        guard_wheel(self)  # every tab is built now: no setting changes under a wheel that scrolls
 
     def _build_tab(self, index: int, title: str, module: str, name: str, wire, *args, **kwargs):
         """The tab built, wired and in place; or None, with a line in its place saying why: one
@@ -444,12 +448,20 @@ class MainWindow(QMainWindow):
         self.inspect_tab.inspect_image(image28, caption, play=self.inspect_tab.auto_play, picture=ink)
         return True
 
+    def _fit_screen(self) -> None:
+        """The first launch's size where the screen has room for it, else the screen's free area
+        (less the window manager's frame), centred: never partly off a 1024x768 screen."""
+        free = (self.screen() or QApplication.primaryScreen()).availableGeometry()
+        size = FIRST_SIZE.boundedTo(free.size() - FRAME_ALLOWANCE)
+        self.resize(size)
+        self.move(free.center() - QPoint(size.width() // 2, size.height() // 2))
+
     def _restore_settings(self) -> None:
         store = app_settings()
         geometry = store.value("window/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             if not self.restoreGeometry(geometry):
-                self.resize(1280, 800)
+                self._fit_screen()
         tab = self.inspect_tab
         tab.set_pen_width(read_int(store, "inspect/pen_width", DEFAULT_PEN_WIDTH, MIN_PEN_WIDTH, MAX_PEN_WIDTH))
         tab.set_speed(read_int(store, "inspect/speed", DEFAULT_SPEED, MIN_SPEED, MAX_SPEED))

@@ -8,9 +8,10 @@ itself and only asks for a repaint of its own rectangle; its size never depends 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QPainter, QPalette
-from PySide6.QtWidgets import QGroupBox, QLabel, QProgressBar, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QAbstractSpinBox, QComboBox, QGroupBox, QLabel, QProgressBar, QSizePolicy,
+                               QVBoxLayout, QWidget)  # fmt: skip
 
 
 class TextLine(QWidget):
@@ -87,3 +88,24 @@ def percent_bar(max_width: int) -> QProgressBar:
     bar.setRange(0, 100)
     bar.setMaximumWidth(max_width)
     return bar
+
+
+class _WheelGuard(QObject):
+    """Passes a wheel turn over an unfocused spin box or combo box on to its parent (the scroll
+    area around a form scrolls) instead of letting it change the value unnoticed."""
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Wheel and not watched.hasFocus():
+            event.ignore()  # ignored and filtered: Qt offers the wheel to the parent widgets
+            return True
+        return super().eventFilter(watched, event)
+
+
+def guard_wheel(root: QWidget) -> None:
+    """Every spin box and combo box under root takes the wheel only once clicked or tabbed into
+    (Qt.StrongFocus: the wheel itself no longer focuses it). The window calls this once, when its
+    tabs are built."""
+    guard = _WheelGuard(root)
+    for widget in root.findChildren(QAbstractSpinBox) + root.findChildren(QComboBox):
+        widget.setFocusPolicy(Qt.StrongFocus)
+        widget.installEventFilter(guard)

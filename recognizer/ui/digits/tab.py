@@ -34,7 +34,7 @@ from .. import theme
 from ..dialogs import DIALOGS
 from ..digit_grid import DigitGrid
 from ..jobs import JobFailure, JobRunner
-from ..widgets import muted_label
+from ..widgets import TextLine, muted_label
 from .state import ALL, DigitsState
 
 PEN_FILE_FILTER = "Pen files (*.unp *.unp.gz *.tra *.tra.gz);;All files (*)"
@@ -113,7 +113,8 @@ class DigitsTab(QWidget):
         bottom.addSpacing(12)
         bottom.addWidget(self.count_label, 1)
         bottom.addWidget(self.progress)
-        self.message_label = muted_label(wrap=True)
+        # Always there, one line high, so that the buttons above it never move when it speaks.
+        self.message_label = TextLine(muted=True)
         self.default_button = QPushButton("Back to the default records file", clicked=lambda: self.default_records_requested.emit())
         self._read_error = ""  # the message of the last refresh that could not read the file
 
@@ -255,22 +256,25 @@ class DigitsTab(QWidget):
     def _show(self) -> None:
         state = self.state
         visible = state.visible()
-        selected = self._selected_id
+        selected, selected_row = self._selected_id, self.grid.current_digit()
+        scrolled = self.grid.verticalScrollBar().value()
         images = np.stack([d.input for d in visible]) if visible else np.zeros((0, 28, 28), np.float32)
         self.grid.set_digits(images, np.arange(len(visible)), text=lambda i: state.caption(visible[i]),
                              tooltip=lambda i: state.tooltip(visible[i]),
                              mistake=lambda i: state.is_misread(visible[i]))  # fmt: skip
         self._visible = visible
-        if selected is not None:
-            row = next((r for r, d in enumerate(visible) if d.id == selected), None)
-            if row is not None:
-                self.grid.select_row(row)
+        # The grid stays where the user was: the same digit selected (or, when it left the view,
+        # the one now in its place) and scrolled to, instead of the top of a re-read grid.
+        self.grid.verticalScrollBar().setValue(scrolled)
+        if selected is not None and visible:
+            row = next((r for r, d in enumerate(visible) if d.id == selected), min(selected_row, len(visible) - 1))
+            self.grid.select_row(row)  # which scrolls it into view
         self.accuracy_label.setText(state.accuracy_text())
         self.per_digit_label.setText(state.per_digit_text())
         self.per_digit_label.setVisible(bool(state.per_digit_text()))
         self.count_label.setText(state.count_text())
         self.message_label.setText(state.message)
-        self.message_label.setVisible(bool(state.message))
+        self.message_label.setToolTip(state.message)  # in full, where one line cuts it
         elsewhere = self.db_path is not None and Path(self.db_path) != default_path()
         self.default_button.setVisible(elsewhere)
         self.default_button.setToolTip(f"My digits are kept in {self.db_path} now. Go back to {default_path()}, for every tab."

@@ -57,8 +57,22 @@ def nice_ceiling(value: float) -> float:
     return 10 ** (exponent + 1)
 
 
-def _plot(title: str, left: str, tip: str) -> pg.PlotWidget:
-    widget = pg.PlotWidget()
+class DecimalAxis(pg.AxisItem):
+    """Tick labels in one plain decimal format, as many places as the tick spacing needs:
+    0.00005, 0.00010, 0.00015, never pyqtgraph's mix of 0.0001 and 5e-05. Only the major ticks are
+    labelled, so that every label has the same number of places."""
+
+    def __init__(self, orientation: str):
+        super().__init__(orientation)
+        self.setStyle(maxTextLevel=0)
+
+    def tickStrings(self, values, scale, spacing):
+        places = max(0, -math.floor(math.log10(spacing * scale))) if spacing > 0 else 0
+        return [f"{v * scale:.{places}f}" for v in values]
+
+
+def _plot(title: str, left: str, tip: str, left_axis: pg.AxisItem | None = None) -> pg.PlotWidget:
+    widget = pg.PlotWidget(axisItems={"left": left_axis} if left_axis is not None else None)
     item = widget.getPlotItem()
     item.setTitle(title, size="10pt")
     item.setLabel("bottom", "epoch")
@@ -102,12 +116,12 @@ class TrainingPlots(QWidget):
         super().__init__(parent)
         self.loss_plot = _plot("Training loss per batch", "loss (cross-entropy, nats)",
                                "The loss of every training batch (faint) and its moving average.")  # fmt: skip
-        self.lr_plot = _plot("Learning rate", "", "The learning rate the schedule gave each batch.")
+        self.lr_plot = _plot("Learning rate", "", "The learning rate the schedule gave each batch.", DecimalAxis("left"))
         self.epoch_loss_plot = _plot("Loss per epoch", "loss (cross-entropy, nats)",
                                      "Mean training loss over each epoch, and the loss on the test images after it.")  # fmt: skip
         self.accuracy_plot = _plot("Accuracy per epoch", "accuracy (%)",
                                    "Share of training images read right during each epoch, and of test images after it.")  # fmt: skip
-        self.lr_plot.getPlotItem().getAxis("left").setWidth(50)  # room for "0.0025", which the default width cuts off
+        self.lr_plot.getPlotItem().getAxis("left").setWidth(56)  # room for "0.00025", which the default width cuts off
         for widget, name in zip(self.widgets, ("loss-per-batch", "learning-rate", "loss-per-epoch", "accuracy-per-epoch")):
             install_plot_menu(widget, name, csv=widget.getPlotItem(), reset=lambda w=widget: self.reset_view(w))
         self._make_curves()
@@ -188,8 +202,8 @@ class TrainingPlots(QWidget):
             self.smooth_loss.setData(x, c.batch("smoothed_loss"))
             self.lr_curve.setData(x, c.batch("learning_rate"))
             if c.batches.n:
-                self._fit_y(self.loss_plot, float(c.batch("batch_loss").max()), "smoothed_loss")
-                self._fit_y(self.lr_plot, float(c.batch("learning_rate").max()), "learning_rate")
+                self._fit_y(self.loss_plot, float(c.batch("batch_loss").max()))
+                self._fit_y(self.lr_plot, float(c.batch("learning_rate").max()))
         if c.epochs.n != self._drawn[1]:
             ex = c.epoch("epoch")
             self.epoch_train.setData(ex, c.epoch("train_loss"))
@@ -208,11 +222,10 @@ class TrainingPlots(QWidget):
             self.accuracy_plot.legend_entries.append(entry)
             self._update_legends()
 
-    def _fit_y(self, widget: pg.PlotWidget, top: float, previous_series: str) -> None:
-        """The per-batch plots run from 0 to a round number above everything on them, which
-        changes rarely: unlike auto-range, this does not re-layout the axis on every update."""
-        if self.previous is not None and self.previous.batches.n:
-            top = max(top, float(self.previous.batch(previous_series).max()))
+    def _fit_y(self, widget: pg.PlotWidget, top: float) -> None:
+        """The per-batch plots run from 0 to a round number above this run's curve, which changes
+        rarely: unlike auto-range, this does not re-layout the axis on every update. The previous
+        run and the overlays may run off the top: the run under way is what the plot is for."""
         top = nice_ceiling(top * 1.05)  # a little headroom: a peak never sits on the frame
         if self._y_tops.get(widget) != top:
             self._y_tops[widget] = top

@@ -43,15 +43,15 @@ class ResultPanel(QGroupBox):
         layout.addWidget(self.result_label)
         layout.addLayout(buttons)
         layout.addWidget(self.autosave_label)
-        layout.addStretch(1)
 
         self.confusion = ConfusionMatrixView()
-        self.confusion.setMinimumSize(180, 180)
-        self.confusion.setToolTip("Rows: the true digit. Columns: what the network read. Off the diagonal: its mistakes.")
+        self.confusion.setMinimumSize(150, 150)
+        self.confusion.setToolTip("Every test image, counted once. Rows: the true digit. Columns: what the network\n"
+                                  "read. Off the diagonal: its mistakes. Point at a cell for its count.")  # fmt: skip
+        # No caption over it: the axes name the rows and columns, and every pixel of height goes
+        # to the ten rows (a small window showed eight of them).
         self.confusion_box, confusion_layout = group_box("Confusion matrix of the last run", self.confusion.toolTip())
-        confusion_layout.setContentsMargins(6, 10, 6, 6)
-        confusion_layout.setSpacing(4)
-        confusion_layout.addWidget(muted_label("Every test image, counted once. Rows: the true digit; columns: the answer.", wrap=True))
+        confusion_layout.setContentsMargins(4, 8, 4, 4)
         confusion_layout.addWidget(self.confusion, 1)
 
         self._outcome = None

@@ -51,7 +51,9 @@ class RunsPanel(QGroupBox):
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
         self.table.verticalHeader().hide()
-        self.table.setMinimumHeight(60)  # a row or two: the window must still fit 1024×700
+        # Three rows and the header at least, even in a 1024×700 window.
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height()
+                                    + 3 * self.table.verticalHeader().defaultSectionSize() + 2 * self.table.frameWidth())  # fmt: skip
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.Stretch)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
-from ..widgets import muted_label
+from ...errors import RecognizerError
+from ..widgets import TextLine, muted_label
 
 NEW, IN_USE = 0, 1
 
@@ -35,6 +36,10 @@ class StartFromBox(QWidget):
         self.my_digits_check = QCheckBox("Include my digits")
         self.my_digits_check.setToolTip("Every batch carries a share of My digits (drawn again and again, each time moved a\n"
                                         "little); a fifth of them is held out and measured after every epoch.")  # fmt: skip
+        self.my_digits_check.toggled.connect(self._on_my_digits)
+        # How many are trained on and held out, in the CLI's words (two lines, always there, so
+        # that nothing below moves when it fills in).
+        self.my_digits_label = TextLine(lines=2, muted=True)
         line = QHBoxLayout()
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(muted_label("Start from"))
@@ -43,6 +48,7 @@ class StartFromBox(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(line)
         layout.addWidget(self.my_digits_check)
+        layout.addWidget(self.my_digits_label)
         self.set_model_in_use(None)
 
     def set_model_in_use(self, loaded) -> None:
@@ -56,13 +62,47 @@ class StartFromBox(QWidget):
 
     def plan(self, config):
         """The run of config as chosen here (training_run.RunPlan, as the CLI's --init and
-        --my-digits make it). RecognizerError when My digits cannot be used."""
+        --my-digits make it), My digits' counts said under their check box. RecognizerError when
+        My digits cannot be used."""
+        from ...finetune import my_digits_words
         from ...training_run import plan_run
 
         in_use = self.loaded if self.combo.currentIndex() == IN_USE else None
-        return plan_run(config, start_from=None if in_use is None else in_use.model,
-                        start_path=None if in_use is None else in_use.path,
-                        my_digits=self.my_digits_check.isChecked(), db_path=self.db_path, wait=False)  # fmt: skip
+        try:
+            plan = plan_run(config, start_from=None if in_use is None else in_use.model,
+                            start_path=None if in_use is None else in_use.path,
+                            my_digits=self.my_digits_check.isChecked(), db_path=self.db_path, wait=False)  # fmt: skip
+        except RecognizerError as e:
+            if self.my_digits_check.isChecked():
+                self.my_digits_label.setText(str(e))
+            raise
+        if plan.my_digits is not None:
+            self.my_digits_label.setText(my_digits_words(plan.my_digits))
+        return plan
+
+    def _read_my_digits(self):
+        """My digits as the run will mix them in (finetune.MyDigitsMix), said under the check box."""
+        from ...finetune import MyDigitsMix, my_digits_words
+        from ...my_digits import MyDigits
+        from ...records import Records
+
+        try:
+            with Records(self.db_path, wait=False) as records:  # on the UI thread: never wait for a writer
+                mix = MyDigitsMix.from_store(MyDigits(records))
+        except RecognizerError as e:
+            self.my_digits_label.setText(str(e))
+            raise
+        self.my_digits_label.setText(my_digits_words(mix))
+        return mix
+
+    def _on_my_digits(self, checked: bool) -> None:
+        if not checked:
+            self.my_digits_label.setText("")
+            return
+        try:
+            self._read_my_digits()
+        except RecognizerError:
+            pass  # said under the check box; Start says it again
 
     def _on_choice(self, index: int) -> None:
         if index != IN_USE:

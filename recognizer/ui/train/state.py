@@ -224,6 +224,9 @@ def autosave_text(outcome) -> tuple[str, str]:
     if outcome is None:
         return "", ""
     r = outcome.result
+    if outcome.saved is not None and r.stopped:
+        return (f"The weights at the stop ({r.test_accuracy:.2%}) saved automatically in {home(outcome.saved.parent)} "
+                f"as {outcome.saved.name}", f"Saved as {outcome.saved}\n(File › Load model… reads it back.)")  # fmt: skip
     if outcome.saved is not None:
         acc = r.history[r.best_epoch - 1].test_accuracy
         return (f"Best epoch ({r.best_epoch}, {acc:.2%}) saved automatically in {home(outcome.saved.parent)} "

@@ -151,28 +151,37 @@ class TrainTab(QWidget):
         self.runs.train_again.connect(self.form.set_config)
         right.addWidget(self.runs, 1)
 
-        left_widget = QWidget()
-        left = QVBoxLayout(left_widget)
-        left.setContentsMargins(0, 0, 4, 0)
-        left.setSpacing(8)
-        left.addWidget(self.form)
+        form_widget = QWidget()
+        form_column = QVBoxLayout(form_widget)
+        form_column.setContentsMargins(0, 0, 4, 0)
+        form_column.setSpacing(8)
+        form_column.addWidget(self.form)
         self.start_from = StartFromBox(self.form, self.db_path)  # a new model or the one in use; My digits or not
-        left.addWidget(self.start_from)
-        left.addWidget(run_box)
-        left.addWidget(self.result, 1)
+        form_column.addWidget(self.start_from)
+        form_column.addStretch(1)
         self.left_scroll = scroll = QScrollArea()
-        scroll.setWidget(left_widget)
+        scroll.setWidget(form_widget)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         scroll.setFrameShape(QScrollArea.NoFrame)
+        # Only the settings scroll: Start, the progress and the result with its buttons stay in
+        # view below them at any window height.
+        left_widget = QWidget()
+        left = QVBoxLayout(left_widget)
+        left.setContentsMargins(0, 0, 0, 0)
+        left.setSpacing(8)
+        left.addWidget(scroll, 1)
+        left.addWidget(run_box)
+        left.addWidget(self.result)
         # As wide as its widest row needs (nothing cut off) and a vertical scroll bar, no wider.
-        width = left_widget.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
-        scroll.setFixedWidth(width)
-        scroll.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Expanding)
+        width = max(form_widget.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width(),
+                    run_box.minimumSizeHint().width(), self.result.minimumSizeHint().width())  # fmt: skip
+        left_widget.setFixedWidth(width)
+        left_widget.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Expanding)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(10)
-        layout.addWidget(scroll)
+        layout.addWidget(left_widget)
         layout.addLayout(right, 1)
 
     # --- public API ---------------------------------------------------------------------------
@@ -315,7 +324,7 @@ class TrainTab(QWidget):
             return
         result = self.outcome.result
         sizes = "x".join(str(h) for h in result.config.hidden_sizes)
-        suggestion = Path.home() / f"lstm{sizes}-{100 * (result.test_accuracy or 0.0):.1f}.safetensors"
+        suggestion = f"lstm{sizes}-{100 * (result.test_accuracy or 0.0):.1f}.safetensors"
         path = DIALOGS.ask_save_path(self, "Save the model", suggestion, MODEL_FILTER)
         if path:
             self.save_model_to(path if Path(path).suffix else path + ".safetensors")
@@ -328,7 +337,7 @@ class TrainTab(QWidget):
             return None
 
     def export_curves_dialog(self) -> None:
-        path = DIALOGS.ask_save_path(self, "Export the curves", Path.home() / "training-curves.csv", CSV_FILTER)
+        path = DIALOGS.ask_save_path(self, "Export the curves", "training-curves.csv", CSV_FILTER)
         if path:
             self.export_curves(path if Path(path).suffix else path + ".csv")
 
