@@ -14,6 +14,7 @@ from PIL import Image
 
 from recognizer.cli import main
 from recognizer.text import format_percent
+from child_signals import as_from_a_terminal
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -188,7 +189,7 @@ def test_ctrl_c_during_start_up_prints_no_traceback(tmp_path):
     for delay in (0.5, 0.3, 0.15):
         proc = subprocess.Popen([sys.executable, "-m", "recognizer", "predict", str(tmp_path / "a.png")],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}))
+                                preexec_fn=as_from_a_terminal)
         time.sleep(delay)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)

@@ -11,6 +11,7 @@ import sys
 import torch
 
 from recognizer.model import ModelConfig, RowRNN
+from child_signals import as_from_a_terminal
 from recognizer.modelfile import make_metadata, save_model
 
 # The launcher's main, then a Ctrl+C at the moment it returns, before the process exits.
@@ -29,6 +30,6 @@ def test_ctrl_c_as_evaluate_exits_gives_130(tmp_path):
     path = save_model(tmp_path / "m.safetensors", model, make_metadata(model, {}, None))
     proc = subprocess.run([sys.executable, "-c", AT_EXIT, "evaluate", "--json", "--model", str(path)],
                           capture_output=True, text=True, timeout=120,
-                          preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT}))
+                          preexec_fn=as_from_a_terminal)
     assert proc.returncode == 130 and proc.stderr == "recognizer: interrupted\n"
     assert json.loads(proc.stdout)["total"] == 10000  # the answer came out whole before

@@ -19,6 +19,7 @@ from recognizer.cli import main
 from recognizer.my_digits import Digit, MyDigits
 from recognizer.my_digits_files import png_bytes
 from recognizer.records import Records
+from child_signals import as_from_a_terminal
 
 
 def bar(k: int) -> np.ndarray:
@@ -112,7 +113,7 @@ def test_sigterm_during_an_export_leaves_no_temporary_file(tmp_path):
         stored(db, count)
         process = subprocess.Popen([sys.executable, "-m", "recognizer", "digits", "export", str(out), "--db", str(db)],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM}))  # fmt: skip
+                                   preexec_fn=as_from_a_terminal)  # fmt: skip
         try:
             while not any(out.rglob("digit-*.png")) and process.poll() is None:
                 os.sched_yield()

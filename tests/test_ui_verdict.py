@@ -46,7 +46,7 @@ def test_a_dash_is_not_a_digit(window, stroke, length, angle):
     assert tab.state.verdict.kind == "not-a-digit" and tab.prediction.text() == "–"
 
 
-@pytest.mark.parametrize("family", ["dot", "x", "star", "hash", "triangle", "letter K", "three digits",
+@pytest.mark.parametrize("family", ["dot", "x", "star", "hash", "triangle", "letter K",
                                     "house", "letter A", "circle-with-cross", "spiral", "letter R"])
 def test_shapes_that_are_no_digit_get_no_digit(window, stroke, family):
     drawings = [strokes for name, strokes in non_digits(seed=7, per_family=3) if name == family]
@@ -57,6 +57,17 @@ def test_shapes_that_are_no_digit_get_no_digit(window, stroke, family):
         kinds.append(tab.state.verdict.kind)
         assert tab.prediction.text() in ("–", "?")  # no digit shown
     assert all(k in ("not-a-digit", "unsure") for k in kinds), kinds
+
+
+def test_three_digits_side_by_side_are_read_as_a_number_not_one_digit(window, stroke):
+    """Once turned away as no digit; since whole numbers are read, three digits side by side are
+    three groups, each read and judged on its own, and never one digit."""
+    drawings = [strokes for name, strokes in non_digits(seed=7, per_family=3) if name == "three digits"]
+    assert drawings
+    for strokes in drawings:
+        tab = draw(window, strokes, stroke)
+        assert tab.number.state.is_number and tab.number.state.count == 3
+        assert len(tab.number.state.number_text().replace(" ", "")) == 3
 
 
 @pytest.mark.parametrize("family", ["heart", "smiley", "envelope", "pi", "infinity"])
