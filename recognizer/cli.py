@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--no-augment", action="store_true", help="train on the images as they are (default: random shifts, rotations, scalings)")
     t.add_argument("--no-other-sources", action="store_true", help="no thick or thin pens, blur, thresholds, few pixels or warps (default: half the images get one)")
     t.add_argument("--no-outliers", action="store_true", help="no non-digits in the batches (default: a quarter more, taught as no digit; see outliers.py)")
+    t.add_argument("--pen-data", type=Path, metavar="DIR", help="folder of real people's pen digits and letters (pendigits/, unipen/, "
+                   "omniglot/) trained on beside MNIST (default: $PEN_DATA_DIR, else the user data folder's pen/, when there)")
+    t.add_argument("--no-pen-data", action="store_true", help="train on MNIST (and the synthetic non-digits) only")
     t.add_argument("--subset", type=int, default=None, help="use only the first N training images (default: all; with --init, a fine-tune's 15,000)")
     t.add_argument("--seed", type=int, default=d.seed, help=f"fixes initialisation, order and augmentation (default {d.seed})")
     t.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto", help="(default auto: cuda when present)")
@@ -156,16 +159,19 @@ def cmd_train(args) -> int:
         cell=args.cell,
         init_model="" if args.init is None else str(args.init.resolve()),
         my_digits=my_digits is not None,
+        pen_data=not args.no_pen_data,
     )
     if start_from is not None:
         print(f"recognizer: {fine_tune_words(config)} from {shown(args.init)}", file=sys.stderr)
     if my_digits is not None:
         print("recognizer: My digits: {:,} trained on, {:,} held out".format(*my_digits.counts()), file=sys.stderr)
+    pen_folder = _pen_folder(args)
     try:
         check_writable(args.out)  # before the data and the hours of training, not after
     except OSError as e:
         raise RecognizerError(f"Cannot write --out {shown(args.out)}: {e.strerror}") from None
     data = load_mnist(args.data_dir)
+    pen = _pen_training(pen_folder, config, len(data.train_images))
     warning = warmup_warning(config, len(data.train_images))
     if warning:
         print(f"recognizer: warning: {warning}", file=sys.stderr)
@@ -199,7 +205,7 @@ def cmd_train(args) -> int:
     started = time.perf_counter()
     try:
         result = Trainer(config, data, on_batch=on_batch, on_epoch=on_epoch, start_from=start_from,
-                         my_digits=my_digits).run()  # fmt: skip
+                         my_digits=my_digits, pen=pen).run()  # fmt: skip
     finally:
         bar.clear()
         if log:
@@ -222,6 +228,34 @@ def cmd_train(args) -> int:
     except RecognizerError as e:
         raise RecognizerError(f"The model is saved, but the run was not recorded: {e}") from None
     return 0
+
+
+def _pen_folder(args):
+    """The pen data folder a run trains on (None: --no-pen-data, or none found); asked before
+    the training starts, so that a wrong --pen-data is said at once."""
+    from .pen_data import find_pen_dir
+
+    if args.no_pen_data:
+        if args.pen_data is not None:
+            raise RecognizerError("--pen-data and --no-pen-data contradict each other; give one")
+        return None
+    folder = find_pen_dir(args.pen_data)
+    if folder is None:
+        print("recognizer: no pen data found ($PEN_DATA_DIR or --pen-data); training on MNIST only", file=sys.stderr)
+    return folder
+
+
+def _pen_training(folder, config, train_images: int):
+    """pen_data.PenTraining of the folder (None when there is none: then config.pen_data is False)."""
+    from .pen_data import PenTraining, load_pen_sets
+
+    if folder is None:
+        config.pen_data = False
+        return None
+    pen = PenTraining(load_pen_sets(folder), seed=config.seed, train_images=config.train_subset or train_images)
+    print(f"recognizer: pen data from {folder}: {len(pen.digit_labels):,} digit drawings and "
+          f"{len(pen.non_digit_images):,} non-digits of the train writers", file=sys.stderr)
+    return pen
 
 
 def cmd_evaluate(args) -> int:

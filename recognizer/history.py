@@ -22,7 +22,7 @@ def run_name(config: TrainConfig) -> str:
 def result_dict(result: TrainResult) -> dict:
     ev = result.evaluation
     return {"test_accuracy": result.test_accuracy, "epochs_completed": len(result.history), "stopped": result.stopped,
-            "best_epoch": result.best_epoch, "confusion": ev.confusion.tolist() if ev is not None else None}  # fmt: skip
+            "best_epoch": result.best_epoch, "pen_sets": result.pen_sets, "confusion": ev.confusion.tolist() if ev is not None else None}  # fmt: skip
 
 
 def record_run(db_path: str | Path | None, result: TrainResult, curves: RunCurves, seconds: float,
