@@ -137,6 +137,7 @@ def cmd_train(args) -> int:
     from .records import Records
     from .cli_digits import training_start
     from .finetune import fine_tune_words
+    from .pen_data import pen_training_for
     from .train import Trainer, TrainConfig, autosave_name, result_metadata, save_exclusively, warmup_warning
 
     Records(args.db).close()  # a records file that is not ours is said now, not after the training
@@ -171,7 +172,10 @@ def cmd_train(args) -> int:
     except OSError as e:
         raise RecognizerError(f"Cannot write --out {shown(args.out)}: {e.strerror}") from None
     data = load_mnist(args.data_dir)
-    pen = _pen_training(pen_folder, config, len(data.train_images))
+    pen = pen_training_for(config, len(data.train_images), pen_folder)
+    if pen is not None:
+        print(f"recognizer: pen data from {shown(pen_folder)}: {len(pen.digit_labels):,} digit drawings and "
+              f"{len(pen.non_digit_images):,} non-digits of the train writers", file=sys.stderr)
     warning = warmup_warning(config, len(data.train_images))
     if warning:
         print(f"recognizer: warning: {warning}", file=sys.stderr)
@@ -243,19 +247,6 @@ def _pen_folder(args):
     if folder is None:
         print("recognizer: no pen data found ($PEN_DATA_DIR or --pen-data); training on MNIST only", file=sys.stderr)
     return folder
-
-
-def _pen_training(folder, config, train_images: int):
-    """pen_data.PenTraining of the folder (None when there is none: then config.pen_data is False)."""
-    from .pen_data import PenTraining, load_pen_sets
-
-    if folder is None:
-        config.pen_data = False
-        return None
-    pen = PenTraining(load_pen_sets(folder), seed=config.seed, train_images=config.train_subset or train_images)
-    print(f"recognizer: pen data from {folder}: {len(pen.digit_labels):,} digit drawings and "
-          f"{len(pen.non_digit_images):,} non-digits of the train writers", file=sys.stderr)
-    return pen
 
 
 def cmd_evaluate(args) -> int:

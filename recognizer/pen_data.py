@@ -21,8 +21,10 @@ resampling, pen-speed gaps), made once when a run starts so that epochs stay fas
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -121,6 +123,12 @@ class PenSets:
     def non_digits(self, group: str) -> list[tuple[str, PenSample]]:
         return [(n, s) for n in NON_DIGIT_SETS if n in self.sets for s in self.sets[n].part(group)]
 
+    @cached_property
+    def fit_digits(self) -> tuple[np.ndarray, np.ndarray]:
+        """The fit writers' digits, rendered plain, and their labels (for the verdict)."""
+        fit = [s for _, s in self.digits("fit")]
+        return render_samples(fit), digit_labels(fit)
+
     def describe(self) -> dict:
         """What a model file and a run record keep: the sets used and who was held out."""
         return {name: {"samples": {g: int((s.groups == g).sum()) for g in GROUPS}, "dropped": s.dropped,
@@ -129,8 +137,16 @@ class PenSets:
 
 
 def load_pen_sets(folder: str | os.PathLike) -> PenSets:
-    """Every set of FILES found in folder, split by writer; DataError when a file is damaged."""
-    folder = Path(folder)
+    """Every set of FILES found in folder, split by writer; DataError when a file is damaged.
+    Kept while the files stay as they are: reading them takes seconds, and every run of a
+    session would otherwise read them again."""
+    folder = Path(folder).resolve()
+    files = [folder / name for name in FILES.values() if (folder / name).is_file()]
+    return _load_pen_sets(folder, tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+
+
+@functools.lru_cache(maxsize=2)
+def _load_pen_sets(folder: Path, stamp: tuple) -> PenSets:
     out = PenSets(folder)
     for name, relative in FILES.items():
         path = folder / relative
@@ -225,8 +241,7 @@ class PenTraining:
         self.digit_images, self.digit_labels = _variants(digits, digit_variants, train_images // 2, rng)
         others = [s for _, s in sets.non_digits("train")]
         self.non_digit_images, _ = _variants(others, non_digit_variants, train_images // 4, rng)
-        fit = [s for _, s in sets.digits("fit")]
-        self.fit_images, self.fit_labels = render_samples(fit), digit_labels(fit)
+        self.fit_images, self.fit_labels = sets.fit_digits
 
     def mix(self, x: torch.Tensor, y: torch.Tensor, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         """The batch with its last share replaced by pen digits, each moved by a random affine."""
@@ -236,3 +251,14 @@ class PenTraining:
         pick = torch.randint(len(self.digit_labels), (k,), generator=generator)
         pen = random_affine(self.digit_images[pick], generator).to(x.device)
         return torch.cat([x[: len(y) - k], pen]), torch.cat([y[: len(y) - k], self.digit_labels[pick].to(y.device)])
+
+
+def pen_training_for(config, train_images: int, folder: Path | None = None) -> PenTraining | None:
+    """The PenTraining a run (train.TrainConfig) trains on: of `folder`, else of the folder
+    find_pen_dir finds; None when the config says no or no folder is found (config.pen_data is
+    then set False, so that the model file and the record say what was trained on)."""
+    folder = folder if folder is not None or not config.pen_data else find_pen_dir()
+    if folder is None:
+        config.pen_data = False
+        return None
+    return PenTraining(load_pen_sets(folder), seed=config.seed, train_images=config.train_subset or train_images)

@@ -1,7 +1,6 @@
 """Real hands for training (pen_data.py): the writer-level split, the stroke augmentation, and a
 tiny training run with pen data whose model file records its sources."""
 
-import gzip
 import os
 from pathlib import Path
 
@@ -14,45 +13,18 @@ from recognizer.modelfile import load_model, save_model
 from recognizer.pen_data import (FILES, GROUPS, PenTraining, augment_strokes, find_pen_dir, group_of,
                                  load_pen_sets, render_samples)
 from recognizer.train import Trainer, TrainConfig, result_metadata
-from recognizer.unipen import PenSample, pen_text
+from recognizer.unipen import PenSample
+
+from pen_files import drawing_of, write_pen_dir
 
 SHARED = os.environ.get("PEN_DATA_DIR")
 needs_pen_data = pytest.mark.skipif(not SHARED or not Path(SHARED, FILES["pendigits"]).is_file(),
                                     reason="the pen data sets are not here (set PEN_DATA_DIR to the folder holding pendigits/, unipen/, omniglot/)")  # fmt: skip
 
 
-def _strokes(digit: int, k: int) -> list[np.ndarray]:
-    """A small made-up drawing, different for each digit (y up, tablet units)."""
-    t = np.linspace(0, 2 * np.pi, 12)
-    return [np.stack([100 + 40 * np.cos(t * (digit + 1) / 3) + k, 100 + 60 * np.sin(t)], 1)]
-
-
-def _write(path: Path, rows) -> None:
-    """rows: (label, strokes y up, comment) -> a gzipped pen file (pen_text flips y, so it is
-    given y down here)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    flipped = [(label, [s * [1, -1] for s in strokes], comment) for label, strokes, comment in rows]
-    path.write_bytes(gzip.compress(pen_text(flipped).encode()))
-
-
 @pytest.fixture
 def pen_dir(tmp_path) -> Path:
-    """A pen data folder in the shared layout: 12 pendigits writers, UNIPEN digits and letters of
-    four contributors (one of them `ibm` with a box-per-stroke digit), Omniglot by 20 drawers."""
-    folder = tmp_path / "pen"
-    _write(folder / FILES["pendigits"],
-           [(str(d), _strokes(d, w), f"{w} {i}") for w in range(1, 13) for i, d in enumerate(range(10))])
-    contributors = ("aga", "ced", "art", "ibm")
-    digits = [(str(d), _strokes(d, k), f"{c} data/1a/{c}/x.dat") for k, c in enumerate(contributors) for d in range(10)]
-    digits.append(("4", [np.array([[0.0, 0.0], [0.0, 50.0]]), np.array([[10.0, 5], [60, 5]])], "ibm data/1a/ibm/box.dat"))
-    _write(folder / FILES["unipen-digits"], digits)
-    _write(folder / FILES["unipen-characters"],
-           [(ch, [np.array([[0.0, 0], [50, 100], [100, 0]]), np.array([[25.0, 50], [75, 50]])], f"{c} data/1b/{c}/y.dat")
-            for c in contributors for ch in "AHK"])
-    _write(folder / FILES["omniglot"],
-           [("Korean/character01", [np.array([[0.0, 0], [10, 10], [20, 0]])], f"omniglot s/Korean/character01/0001_{n:02d}.txt")
-            for n in range(1, 21)])
-    return folder
+    return write_pen_dir(tmp_path / "pen")
 
 
 def _assert_no_writer_in_two_groups(pen_sets):
@@ -99,7 +71,7 @@ def test_find_pen_dir_takes_the_option_then_the_environment(pen_dir, tmp_path, m
 
 
 def test_augmented_strokes_are_another_drawing_of_the_same_size():
-    strokes = _strokes(3, 0)
+    strokes = drawing_of(3, 0)
     rng = np.random.default_rng(0)
     moved = augment_strokes(strokes, rng)
     assert len(moved) == 1 and not np.array_equal(moved[0], strokes[0])

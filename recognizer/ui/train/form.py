@@ -47,6 +47,9 @@ TIPS = {
     "outliers": "Add a quarter more images to every batch that are no digit (shapes, printed\n"
     "characters, blobs, two digits side by side), taught as \"any digit equally likely\", so\n"
     "that the network holds back on what is no digit (recognizer/outliers.py).",
+    "pen_data": "Also train on real people's pen digits (pendigits, UNIPEN: the train writers),\n"
+    "drawn through the canvas's own stroke path, and teach their letters and symbols as no\n"
+    "digit; held-out writers fit the verdict. Needs the pen data folder ($PEN_DATA_DIR).",
     "train_subset": "Train on the first N of the 60,000 training images only, for a quick run.\n"
     "The test accuracy is always measured on all 10,000 test images.",
     "seed": "Random seed for the initial weights, the shuffling and the augmentation:\n"
@@ -112,6 +115,7 @@ class SettingsForm(QGroupBox):
         self.augment_check = QCheckBox("shift, rotate, scale")
         self.sources_check = QCheckBox("other sources")
         self.outliers_check = QCheckBox("teach what is no digit")
+        self.pen_check = QCheckBox("real handwriting")
         self.subset_spin = CountSpin("train_subset", "image", step=1000)
         self.subset_spin.setSpecialValueText(f"all {state.MAX_SUBSET:,}")
         self.seed_spin = _number_spin("seed", separators=False)  # a name, not a count
@@ -173,6 +177,7 @@ class SettingsForm(QGroupBox):
         row("Augmentation", "augment", self.augment_check)
         row("", "other_sources", self.sources_check)
         row("Non-digits", "outliers", self.outliers_check)
+        row("Pen data", "pen_data", self.pen_check)
         row("Training subset", "train_subset", self.subset_spin)
         row("Seed", "seed", self.seed_spin)
         row("Device", "device", self.device_combo)
@@ -198,6 +203,7 @@ class SettingsForm(QGroupBox):
         self.augment_check.setChecked(config.augment)
         self.sources_check.setChecked(config.other_sources)
         self.outliers_check.setChecked(config.outliers)
+        self.pen_check.setChecked(config.pen_data)
         self.subset_spin.setValue(config.train_subset)
         self.seed_spin.setValue(config.seed)
         self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(config.device)))
@@ -212,7 +218,7 @@ class SettingsForm(QGroupBox):
             learning_rate=self.lr_edit.text(), schedule=self.schedule_combo.currentData(),
             warmup_steps=self.warmup_spin.value(), weight_decay=self.decay_edit.text(), grad_clip=self.clip_edit.text(),
             augment=self.augment_check.isChecked(), other_sources=self.sources_check.isChecked(),
-            outliers=self.outliers_check.isChecked(), train_subset=self.subset_spin.value(),
+            outliers=self.outliers_check.isChecked(), pen_data=self.pen_check.isChecked(), train_subset=self.subset_spin.value(),
             seed=self.seed_spin.value(), device=self.device_combo.currentData(), cell=self.cell_combo.currentData(),
         )  # fmt: skip
 

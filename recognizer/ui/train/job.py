@@ -17,6 +17,7 @@ from ...curves import RunCurves
 from ...data import MNIST
 from ...errors import RecognizerError
 from ...history import record_run
+from ...pen_data import pen_training_for
 from ...train import Trainer, TrainConfig, TrainResult, save_best_epoch
 from ..jobs import JobContext
 
@@ -74,6 +75,8 @@ class TrainingRun:
                 # Set on the thread that trains (OpenMP keeps it per thread), but torch also
                 # records it for the whole process: restored below, so the next run starts clean.
                 torch.set_num_threads(self.torch_threads)
+            if self.trainer.pen is None and self.config.pen_data:  # read and rendered here, off the UI thread
+                self.trainer.pen = pen_training_for(self.config, len(self.trainer.data.train_images))
             result = self.trainer.run()
         finally:
             if torch.get_num_threads() != threads_before:

@@ -338,6 +338,7 @@ def read_train_settings(store, devices: Sequence[str] | None = None) -> TrainCon
         augment=read_bool(store, key("augment"), d.augment),
         other_sources=read_bool(store, key("other_sources"), d.other_sources),
         outliers=read_bool(store, key("outliers"), d.outliers),
+        pen_data=read_bool(store, key("pen_data"), d.pen_data),
         device=read_choice(store, key("device"), devices[0], devices),
         cell=read_choice(store, key("cell"), d.cell, CELLS),
         **whole,
