@@ -48,7 +48,7 @@ GROUPS = ("train", "fit", "test")
 FIT_CONTRIBUTORS = ("art", "gmd", "mot")
 TEST_CONTRIBUTORS = ("apa", "ced", "imp", "lav", "sie", "uqb")
 DIGIT_VARIANTS = 3  # pre-rendered augmented drawings of each training digit
-NON_DIGIT_VARIANTS = 1  # and of each training non-digit (letters are many already)
+NON_DIGIT_VARIANTS = 2  # and of each training non-digit
 SHARE = 0.25  # of each batch's digits replaced by rendered pen digits
 
 
@@ -233,14 +233,14 @@ class PenTraining:
     def __init__(self, sets: PenSets, seed: int = 0, train_images: int = 60_000, digit_variants: int = DIGIT_VARIANTS,
                  non_digit_variants: int = NON_DIGIT_VARIANTS, share: float = SHARE):  # fmt: skip
         """train_images: the MNIST images of the run; a short run renders fewer drawings (at most
-        half as many digits and a quarter as many non-digits), so that it does not wait for them."""
+        half as many of each), so that it does not wait for them."""
         rng = np.random.default_rng(seed)
         self.share = share
         self.description = sets.describe()
         digits = [s for _, s in sets.digits("train")]
         self.digit_images, self.digit_labels = _variants(digits, digit_variants, train_images // 2, rng)
         others = [s for _, s in sets.non_digits("train")]
-        self.non_digit_images, _ = _variants(others, non_digit_variants, train_images // 4, rng)
+        self.non_digit_images, _ = _variants(others, non_digit_variants, train_images // 2, rng)
         self.fit_images, self.fit_labels = sets.fit_digits
 
     def mix(self, x: torch.Tensor, y: torch.Tensor, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:

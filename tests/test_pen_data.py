@@ -87,9 +87,9 @@ def test_a_tiny_run_with_pen_data_trains_on_them_and_records_its_sources(pen_dir
     pen = PenTraining(load_pen_sets(pen_dir), seed=0, digit_variants=2)
     assert len(pen.digit_labels) == 2 * (60 + 20)  # 6 train writers' 10 digits, aga's and ibm's clean ones, twice
     assert sorted(pen.digit_labels.tolist()) == sorted(list(range(10)) * 16)
-    assert len(pen.non_digit_images) == 3 + 12  # aga's letters and the 12 train drawers' character
+    assert len(pen.non_digit_images) == 2 * (3 + 12)  # aga's letters and the 12 train drawers' character, twice
     short = PenTraining(load_pen_sets(pen_dir), seed=0, train_images=40)
-    assert (len(short.digit_labels), len(short.non_digit_images)) == (20, 10)  # a short run renders fewer
+    assert (len(short.digit_labels), len(short.non_digit_images)) == (20, 20)  # a short run renders fewer
     assert len(pen.fit_labels) == 20 + 10  # pendigits writers 1 and 7, and art's digits
     config = TrainConfig(hidden_sizes=(16,), epochs=1, batch_size=64, device="cpu", augment=False, other_sources=False)
     result = Trainer(config, small, record_distributions=False, pen=pen).run()
