@@ -87,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--model", type=Path, help="model file to calibrate (default: the shipped model)")
     c.add_argument("--out", type=Path, required=True, help="where to write the calibrated model (may be the same file)")
     c.add_argument("--data-dir", type=Path, help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
+    c.add_argument("--pen-data", type=Path, metavar="DIR", help="pen data folder whose fit writers' digits the rejection is also "
+                   "fitted on (default: $PEN_DATA_DIR, else the user data folder's pen/, when there)")
     add_digits_parser(sub)
     return parser
 
@@ -326,7 +328,7 @@ def cmd_predict(args) -> int:
 def cmd_calibrate(args) -> int:
     from .calibrate import calibrate_file
 
-    _say(calibrate_file(args.model, args.out, args.data_dir))
+    _say(calibrate_file(args.model, args.out, args.data_dir, args.pen_data))
     return 0
 
 

@@ -119,3 +119,35 @@ def test_the_cli_says_in_one_line_when_pen_data_is_wrong(tmp_path, capsys):
         assert main(["train", "--out", str(out), *map(str, args)]) != 0
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 1 and words in err[0] and not out.exists()
+
+
+def test_the_verdict_fitted_on_real_hands_keeps_the_budget_for_each_group(mnist):
+    """fit_trust(hands=...): real hands' digits (here MNIST digits drawn off-centre, which the
+    model finds harder) are turned away as no digit no more often than the budget, and the
+    confidence floor does not sink to theirs."""
+    from recognizer.paths import default_model_path
+    from recognizer.calibration import softmax
+    from recognizer.verdict import NOT_A_DIGIT_BUDGET, UNSURE_BUDGET, batch_states, energy, fit_trust
+
+    model = load_model(default_model_path()).model
+    images, labels = mnist.train_images[-1500:-500], mnist.train_labels[-1500:-500]
+    hands = np.roll(mnist.train_images[-500:], 3, axis=2), mnist.train_labels[-500:]
+    alone, both = fit_trust(model, images, labels), fit_trust(model, images, labels, hands=hands)
+    assert both.info["held_out_pen_digits"] == 500 and both.score == alone.score == "energy"
+    logits, _ = batch_states(model, hands[0], both.rows)
+    assert (energy(logits) > both.energy_threshold).mean() <= NOT_A_DIGIT_BUDGET + 1 / 500
+    assert both.energy_threshold >= alone.energy_threshold
+    for group in (images, hands[0]):  # the floor is the stricter of the two groups' (a tiny margin for float32)
+        logits, _ = batch_states(model, group, both.rows)
+        kept = energy(logits) <= both.energy_threshold
+        floor = np.quantile(softmax(logits, both.temperature).max(axis=1)[kept], UNSURE_BUDGET)
+        assert both.min_confidence >= floor - 1e-6
+
+
+def test_calibrate_fits_the_rejection_on_the_fit_writers_too(pen_dir, model_path, tmp_path, capsys):
+    from recognizer.cli import main
+
+    out = tmp_path / "calibrated.safetensors"
+    assert main(["calibrate", "--model", str(model_path), "--out", str(out), "--pen-data", str(pen_dir)]) == 0
+    assert "and 30 pen digits of the fit writers" in capsys.readouterr().out
+    assert load_model(out).trust.info["held_out_pen_digits"] == 30
