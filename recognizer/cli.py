@@ -176,8 +176,8 @@ def cmd_train(args) -> int:
     data = load_mnist(args.data_dir)
     pen = pen_training_for(config, len(data.train_images), pen_folder)
     if pen is not None:
-        print(f"recognizer: pen data from {shown(pen_folder)}: {len(pen.digit_labels):,} digit drawings and "
-              f"{len(pen.non_digit_images):,} non-digits of the train writers", file=sys.stderr)
+        _say(f"pen data from {shown(pen_folder)}: {len(pen.digit_labels):,} digit drawings and "
+             f"{len(pen.non_digit_images):,} non-digits of the train writers")
     warning = warmup_warning(config, len(data.train_images))
     if warning:
         print(f"recognizer: warning: {warning}", file=sys.stderr)
@@ -247,7 +247,7 @@ def _pen_folder(args):
         return None
     folder = find_pen_dir(args.pen_data)
     if folder is None:
-        print("recognizer: no pen data found ($PEN_DATA_DIR or --pen-data); training on MNIST only", file=sys.stderr)
+        _say("no pen data found ($PEN_DATA_DIR or --pen-data): training on MNIST only")
     return folder
 
 
