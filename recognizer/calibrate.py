@@ -37,9 +37,10 @@ def test_report(model, trust: TrustParams, images, labels) -> dict:
     }
 
 
-def calibrate_file(model_path: str | Path | None, out: str | Path, data_dir=None) -> str:
-    """Load a model, fit its TrustParams on MNIST's held-out training images, save it to `out`
-    (same weights, same metadata plus the rejection), and return a few lines for the user."""
+def calibrate_file(model_path: str | Path | None, out: str | Path, data_dir=None, pen_dir=None) -> str:
+    """Load a model, fit its TrustParams on MNIST's held-out training images and on the pen data's
+    fit writers' digits (pen_data.py; `pen_dir`, else the folder find_pen_dir finds, when there),
+    save it to `out` (same weights, same metadata plus the rejection), and return a few lines."""
     from .data import load_mnist
     from .fileio import shown
     from .modelfile import load_model, save_model
@@ -47,7 +48,11 @@ def calibrate_file(model_path: str | Path | None, out: str | Path, data_dir=None
 
     loaded = load_model(model_path or default_model_path())
     data = load_mnist(data_dir)
-    trust = fit_trust_on_mnist(loaded.model, data)
+    from .pen_data import find_pen_dir, load_pen_sets
+
+    pen_dir = find_pen_dir(pen_dir)
+    hands = load_pen_sets(pen_dir).fit_digits if pen_dir is not None else None
+    trust = fit_trust_on_mnist(loaded.model, data, hands)
     report = test_report(loaded.model, trust, data.test_images, data.test_labels)
     from .verdict import METADATA_KEY
 
@@ -55,6 +60,8 @@ def calibrate_file(model_path: str | Path | None, out: str | Path, data_dir=None
     save_model(out, loaded.model, metadata, trust=trust)
     return "\n".join([
         f"saved {shown(out)} (weights of {shown(loaded.path)}, unchanged)",
+        f"fitted on {trust.info['held_out_images'] - trust.info['held_out_pen_digits']:,} held-out MNIST digits"
+        + (f" and {trust.info['held_out_pen_digits']:,} pen digits of the fit writers in {shown(pen_dir)}" if hands else ""),
         f"temperature {trust.temperature:.3f}; test ECE {report['ece_before']:.2%} -> {report['ece_after']:.2%} (15 bins)",
         f"test digits turned away: {report['not_a_digit']:.2%} not a digit, {report['unsure']:.2%} unsure "
         f"(of {report['images']:,}; {report['errors_among_rejected']} of them misread anyway)",

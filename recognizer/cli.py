@@ -47,6 +47,12 @@ def add_setting_options(parser) -> None:
     from .train_settings import SETTINGS
 
     for s in SETTINGS:
+        if s.folder:  # --flag DIR (on, from there; default: on where found), or --no-flag
+            parser.add_argument(s.flag, type=Path, metavar="DIR", dest=f"{s.name}_dir",
+                                help=f"{s.help} (default on where the folder is found)".replace("%", "%%"))
+            parser.add_argument("--no-" + s.flag[2:], action="store_false", default=None, dest=s.name,
+                                help=f"{s.label}: off")
+            continue
         if s.kind == "bool":
             text = f"{s.help} (default {'on' if s.default else 'off'})"
             options = {"action": argparse.BooleanOptionalAction}
@@ -94,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--out", type=Path, required=True, help="where to write the calibrated model (may be the same file)")
     c.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS,
                    help="folder with the MNIST files (default: $MNIST_DIR, else the user data folder)")
+    c.add_argument("--pen-data", type=Path, metavar="DIR", help="pen data folder whose fit writers' digits the rejection is also "
+                   "fitted on (default: $PEN_DATA_DIR, else the user data folder's pen/, when there)")
     add_digits_parser(sub)
     return parser
 
@@ -141,6 +149,7 @@ def cmd_train(args) -> int:
     from .records import Records
     from .cli_digits import training_plan
     from .finetune import my_digits_words
+    from .pen_data import pen_training_for
     from .train import BatchProgress, warmup_warning
     from .training_run import TrainingRun, autosave_name, result_metadata, save_exclusively
 
@@ -152,8 +161,13 @@ def cmd_train(args) -> int:
         print(f"recognizer: {fine_tune_words(config)} from {shown(args.init)}", file=sys.stderr)
     if plan.my_digits is not None:
         print(f"recognizer: {my_digits_words(plan.my_digits)}", file=sys.stderr)
+    pen_folder = _pen_folder(args, config)
     _check_out(args.out)  # before the data and the hours of training, not after
     data = load_mnist(args.data_dir)
+    pen = pen_training_for(config, len(data.train_images), pen_folder)
+    if pen is not None:
+        _say(f"pen data from {shown(pen_folder)}: {len(pen.digit_labels):,} digit drawings and "
+             f"{len(pen.non_digit_images):,} non-digits of the train writers")
     warning = warmup_warning(config, len(data.train_images))
     if warning:
         print(f"recognizer: warning: {warning}", file=sys.stderr)
@@ -198,7 +212,7 @@ def cmd_train(args) -> int:
         problems.append(f"{reason}; the trained weights are kept in {shown(kept)}")
         return kept
 
-    run = TrainingRun(plan, data, on_event=on_event)
+    run = TrainingRun(plan, data, on_event=on_event, pen=pen)
     try:
         outcome = run.run(save, args.db)
     finally:
@@ -212,6 +226,21 @@ def cmd_train(args) -> int:
     if outcome.record_error:
         raise RecognizerError(f"The model is saved, but the run was not recorded: {outcome.record_error}")
     return 0
+
+
+def _pen_folder(args, config):
+    """The pen data folder a run trains on (None: --no-pen-data, or none found); asked before
+    the training starts, so that a wrong --pen-data is said at once."""
+    from .pen_data import find_pen_dir
+
+    if not config.pen_data:
+        if args.pen_data_dir is not None:
+            raise RecognizerError("--pen-data and --no-pen-data contradict each other; give one")
+        return None
+    folder = find_pen_dir(args.pen_data_dir)
+    if folder is None:
+        _say("no pen data found ($PEN_DATA_DIR or --pen-data): training on MNIST only")
+    return folder
 
 
 def cmd_evaluate(args) -> int:
@@ -312,7 +341,7 @@ def cmd_calibrate(args) -> int:
     from .calibrate import calibrate_file
 
     _check_out(args.out)  # before the data and the fit
-    _say(calibrate_file(args.model, args.out, args.data_dir))
+    _say(calibrate_file(args.model, args.out, args.data_dir, args.pen_data))
     return 0
 
 

@@ -163,10 +163,15 @@ def side_by_side(images: torch.Tensor, first: torch.Tensor, second: torch.Tensor
 class Outliers:
     """What a Trainer adds to each batch: `batch(n, digits, generator)` gives n non-digits, half
     from the pool (shapes, printed characters, blobs) and half pairs of the batch's own digits,
-    each moved by its own random affine transform."""
+    each moved by its own random affine transform. With `real` (N, 28, 28) non-digits drawn by
+    people (pen_data.PenTraining.non_digit_images), n of those come on top: with a quarter of a
+    share of them, a model fine-tuned from the shipped one still took 64 % of held-out
+    contributors' letters for digits (benchmarks/bench_handwriting.py)."""
 
-    def __init__(self, seed: int, pool_size: int = POOL_SIZE, device: torch.device | str = "cpu"):
+    def __init__(self, seed: int, pool_size: int = POOL_SIZE, device: torch.device | str = "cpu",
+                 real: torch.Tensor | None = None):  # fmt: skip
         self.pool = torch.as_tensor(render_pool(pool_size, np.random.default_rng(seed))).to(device)
+        self.real = real.to(device) if real is not None and len(real) else None
 
     def count_for(self, batch_size: int) -> int:
         return max(1, int(round(SHARE * batch_size)))
@@ -175,8 +180,10 @@ class Outliers:
         shapes = n - n // 2
         pick = torch.randint(len(self.pool), (shapes,), generator=generator).to(self.pool.device)
         pairs = torch.randint(len(digits), (2, n // 2), generator=generator).to(digits.device)
-        out = torch.cat([self.pool[pick].to(digits.device), side_by_side(digits, pairs[0], pairs[1])])
-        return random_affine(out, generator)
+        parts = [self.pool[pick].to(digits.device), side_by_side(digits, pairs[0], pairs[1])]
+        if self.real is not None:
+            parts.append(self.real[torch.randint(len(self.real), (n,), generator=generator).to(self.real.device)].to(digits.device))
+        return random_affine(torch.cat(parts), generator)
 
 
 def outlier_loss(logits: torch.Tensor) -> torch.Tensor:

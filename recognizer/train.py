@@ -53,6 +53,7 @@ class TrainConfig:
     fit_verdict: bool = DEFAULTS["fit_verdict"]  # fit the rejection after training (training_run.py)
     init_model: str = ""  # the model file the run continued from ("": a new model)
     my_digits: bool = False  # whether each batch carried a share of My digits (finetune.py)
+    pen_data: bool = DEFAULTS["pen_data"]  # real people's pen digits and letters beside MNIST, where found (pen_data.py)
 
     def __post_init__(self):
         # The same rule as the model loader's (hidden_sizes.py), so every run can be loaded again.
@@ -130,6 +131,7 @@ class TrainResult:
     best_epoch: int | None = None
     best_state: dict | None = None  # weights of the epoch with the best test accuracy
     distributions: dict | None = None  # insight.Recorder's record of the whole run, or None
+    pen_sets: dict | None = None  # pen_data.PenSets.describe() of the pen data trained on, or None
 
     @property
     def test_accuracy(self) -> float | None:
@@ -146,11 +148,14 @@ class Trainer:
         record_distributions: bool = True,
         start_from: RowRNN | None = None,
         my_digits=None,
+        pen=None,
     ):
         """record_distributions: keep insight.py's distributions and gradient flow (a benchmark
         switches it off to measure what it costs); start_from: a model whose architecture and
         weights the run continues from (its cell and hidden sizes must be the config's);
-        my_digits: a finetune.MyDigitsMix to mix in."""
+        my_digits: a finetune.MyDigitsMix to mix in; pen: a pen_data.PenTraining whose digits are
+        mixed in, whose letters join the non-digits and whose fit writers' digits fit the verdict
+        beside MNIST's (used only when config.pen_data)."""
         self.config = config
         self.record_distributions = record_distributions
         self.lr_multiplier = 1.0  # set_lr_multiplier
@@ -159,6 +164,7 @@ class Trainer:
         self.on_epoch = on_epoch
         self.start_from = start_from
         self.my_digits = my_digits
+        self.pen = pen if config.pen_data else None
         self._running = threading.Event()
         self._running.set()
         self._stop = threading.Event()
@@ -232,10 +238,11 @@ class Trainer:
         cfg = self.config
         batches = math.ceil(len(images) / cfg.batch_size)
         total_steps = batches * cfg.epochs
-        result = TrainResult(model=model, config=cfg)
+        result = TrainResult(model=model, config=cfg, pen_sets=self.pen.description if self.pen else None)
         best_accuracy = -1.0
         insight = Recorder(model, images, labels) if self.record_distributions else None
-        outliers = Outliers(cfg.seed, pool_size_for(len(images)), device) if cfg.outliers else None
+        real = self.pen.non_digit_images if self.pen is not None else None
+        outliers = Outliers(cfg.seed, pool_size_for(len(images)), device, real) if cfg.outliers else None
 
         step = 0
         for epoch in range(1, cfg.epochs + 1):
@@ -265,6 +272,8 @@ class Trainer:
                     x = other_sources(x, generator)
                 if self.my_digits is not None:
                     x, y = self.my_digits.mix(x, y, generator)
+                if self.pen is not None:
+                    x, y = self.pen.mix(x, y, generator)
                 lr = self.learning_rate_at(step, total_steps) * self.lr_multiplier
                 for group in optimizer.param_groups:
                     group["lr"] = lr

@@ -79,6 +79,7 @@ class Setting:
     choices: tuple[str, ...] = ()
     positive: bool = False  # numbers: > 0, not only >= 0
     optional: bool = False  # None allowed: "the rule decides" (the warm-up)
+    folder: bool = False  # a bool whose CLI flag names the folder it needs: --flag DIR, or --no-flag
 
     @property
     def kind(self) -> str:
@@ -157,6 +158,10 @@ SETTINGS: tuple[Setting, ...] = (
             "sources do to a digit: a thicker or thinner pen, blur, a scanner's threshold, few pixels, warps"),
     Setting("outliers", "--outliers", "Non-digits", True, "a quarter more images per batch that are no digit (shapes, "
             "characters, blobs), taught as any digit equally likely, so that the network holds back on them"),
+    Setting("pen_data", "--pen-data", "Pen data", True, "also train on real people's pen digits (pendigits and UNIPEN, "
+            "the train writers' only), drawn through the canvas's own stroke path, and teach their letters and symbols "
+            "as no digit; held-out writers fit the verdict. Needs the pen data folder (--pen-data DIR, $PEN_DATA_DIR, "
+            "or the user data folder's pen/); without it the run trains on MNIST alone", folder=True),
     Setting("train_subset", "--subset", "Training subset", 0, "train on the first N training images only (0: all); "
             "the test accuracy is always measured on all 10,000 test images", lo=0, hi=1_000_000),
     Setting("seed", "--seed", "Seed", 0, "fixes the initial weights, the order and the augmentation: the same "

@@ -69,12 +69,13 @@ class RunOutcome:
     record_error: str | None = None
 
 
-def fit_verdict(model: RowRNN, data: MNIST) -> None:
+def fit_verdict(model: RowRNN, data: MNIST, hands=None) -> None:
     """The step after training: the model's rejection and temperature, fitted on held-out training
-    images (verdict.py), which save_model writes along with the weights. A model it cannot be
-    fitted for (too few images, a degenerate network) keeps none and answers without a verdict."""
+    images (verdict.py), and on real hands' digits (images, labels) of the pen data's fit writers
+    when given, which save_model writes along with the weights. A model it cannot be fitted for
+    (too few images, a degenerate network) keeps none and answers without a verdict."""
     try:
-        model.trust = fit_trust_on_mnist(model, data)
+        model.trust = fit_trust_on_mnist(model, data, hands)
     except (ValueError, np.linalg.LinAlgError):
         model.trust = None
 
@@ -83,14 +84,16 @@ class TrainingRun:
     """One planned run. trainer.pause(), resume() and stop() may come from any thread; run() is
     what the CLI calls, or the Train tab's job thread; on_event gets every batch and epoch."""
 
-    def __init__(self, plan: RunPlan, data: MNIST, on_event: Callable | None = None):
+    def __init__(self, plan: RunPlan, data: MNIST, on_event: Callable | None = None, pen=None):
+        """pen: a pen_data.PenTraining to mix in (None: MNIST alone; the Train tab's job reads it
+        on its own thread and sets trainer.pen before run())."""
         self.plan = plan
         self.config = plan.config
         self.data = data
         self.on_event = on_event
         self.curves = RunCurves()  # what the record keeps
         self.trainer = Trainer(plan.config, data, on_batch=self._report, on_epoch=self._report,
-                               start_from=plan.start_from, my_digits=plan.my_digits)  # fmt: skip
+                               start_from=plan.start_from, my_digits=plan.my_digits, pen=pen)  # fmt: skip
 
     def _report(self, event) -> None:
         self.curves.add([event])
@@ -104,7 +107,8 @@ class TrainingRun:
         started = time.perf_counter()
         result = self.trainer.run()
         if self.config.fit_verdict:
-            fit_verdict(result.model, self.data)
+            pen = self.trainer.pen
+            fit_verdict(result.model, self.data, None if pen is None else (pen.fit_images, pen.fit_labels))
         outcome = RunOutcome(result=result, seconds=time.perf_counter() - started)
         try:
             outcome.saved = save(result)
@@ -127,6 +131,7 @@ def training_dict(config: TrainConfig, result: TrainResult | None = None, weight
         d["epochs_completed"] = len(result.history)
         d["stopped"] = result.stopped
         d["best_epoch"] = result.best_epoch
+        d["pen_sets"] = result.pen_sets  # which sets, how many samples, which writers held out
     d["weights"] = weights
     return d
 
@@ -190,7 +195,8 @@ def run_name(config: TrainConfig) -> str:
 def result_dict(result: TrainResult) -> dict:
     ev = result.evaluation
     return {"test_accuracy": result.test_accuracy, "epochs_completed": len(result.history), "stopped": result.stopped,
-            "best_epoch": result.best_epoch, "confusion": ev.confusion.tolist() if ev is not None else None}  # fmt: skip
+            "best_epoch": result.best_epoch, "pen_sets": result.pen_sets,
+            "confusion": ev.confusion.tolist() if ev is not None else None}  # fmt: skip
 
 
 def record_run(db_path: str | Path | None, result: TrainResult, curves: RunCurves, seconds: float,

@@ -73,10 +73,33 @@ def _wave(rng):
     return [np.stack([x, 0.5 + 0.25 * np.sin(x * rng.uniform(3, 5) * 2 * math.pi)], axis=1)]
 
 
+def _scratch_out(rng):
+    """What a person does to cross something out (issue 24: a scribble read as "3, 97 % sure"):
+    one stroke going back and forth, each pass a little lower."""
+    k = int(rng.integers(7, 14))
+    x = np.where(np.arange(k) % 2 == 0, 0.05, 0.95) + rng.normal(0, 0.04, k)
+    y = np.linspace(0.05, 0.95, k) + rng.normal(0, 0.03, k)
+    return [np.stack([x, y], axis=1)]
+
+
+def _tangle(rng):
+    """A loopy scribble: one stroke circling round and round off-centre."""
+    t = np.linspace(0, 2 * math.pi * rng.uniform(2.5, 4), 150)
+    f = rng.uniform(3.5, 5.5, 2)
+    return [np.stack([0.5 + 0.3 * np.cos(t) + 0.2 * np.cos(f[0] * t), 0.5 + 0.3 * np.sin(1.2 * t) + 0.2 * np.sin(f[1] * t)], axis=1)]
+
+
+def _drawn_square(rng):
+    """A square as a hand draws it (issue 24: read as "0, 84 %"): one stroke from the top left
+    corner round and back, the corners a little off, the end overshooting the start."""
+    corners = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0], [0.15, 0.0]])
+    return [corners + rng.normal(0, 0.03, corners.shape)]
+
+
 FRESH_FAMILIES = {
     "arrow": _arrow, "heart": _heart, "smiley": _smiley, "infinity": _infinity, "check mark": _check,
     "lightning": _lightning, "pi": _pi, "sigma": _sigma, "envelope": _envelope, "tree": _tree,
-    "sun": _sun, "wave": _wave,
+    "sun": _sun, "wave": _wave, "scratch-out": _scratch_out, "tangle": _tangle, "drawn square": _drawn_square,
 }
 
 

@@ -69,8 +69,10 @@ def test_train_init_continues_from_the_model_and_records_it(tmp_path, capsys, mn
         store = MyDigits(records)
         for i in range(6):
             store.add(i % 2, mnist.test_images[i] / 255.0)
+    # --no-pen-data: the one batch must be MNIST's first 128 images alone (pen digits would take a quarter)
     code = main(["train", "--init", str(shipped_model_path), "--subset", "128", "--batch-size", "128", "--no-augment", "--no-other-sources",
-                 "--no-fit-verdict", "--device", "cpu", "--data-dir", str(mnist_dir), "--db", str(db), "--out", str(out)])  # fmt: skip
+                 "--no-fit-verdict", "--no-pen-data", "--device", "cpu", "--data-dir", str(mnist_dir), "--db", str(db),
+                 "--out", str(out)])  # fmt: skip
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert (f"fine-tune: 1 epoch(s) over 128 MNIST images, peak rate {FINE_TUNE['learning_rate']:g}, "

@@ -9,7 +9,7 @@ import pytest
 from recognizer.cli import build_parser
 from recognizer.cli_digits import training_plan
 from recognizer.train import TrainConfig
-from recognizer.train_settings import MAX_SEED, SETTINGS
+from recognizer.train_settings import BY_NAME, DEFAULTS, MAX_SEED, SETTINGS
 
 
 def test_the_cli_and_the_train_tab_start_from_the_same_defaults():
@@ -41,22 +41,32 @@ def test_limits_are_checked_the_same_everywhere():
 
 
 def test_a_setting_added_to_the_table_is_an_option_and_a_field(monkeypatch, qtbot):
-    """One row in the table (here a stand-in for the pen-data switch) gives the CLI its --x/--no-x
+    """One row in the table (here a stand-in switch) gives the CLI its --x/--no-x
     and the Train tab a check box with the row's help, at the end of the form."""
     from PySide6.QtWidgets import QCheckBox
 
     from recognizer import train_settings
     from recognizer.ui.train import form as form_module
 
-    extra = train_settings.Setting("pen_data", "--pen-data", "Pen data", False, "also train on people's pen strokes")
+    extra = train_settings.Setting("mirrored", "--mirrored", "Mirrored", False, "also train on mirrored digits")
     monkeypatch.setattr(train_settings, "SETTINGS", (*SETTINGS, extra))
     monkeypatch.setattr(form_module, "SETTINGS", (*SETTINGS, extra))
-    monkeypatch.setitem(train_settings.BY_NAME, "pen_data", extra)
-    assert build_parser().parse_args(["train", "--out", "m", "--pen-data"]).pen_data is True
-    assert build_parser().parse_args(["train", "--out", "m"]).pen_data is None  # not given: the default
+    monkeypatch.setitem(train_settings.BY_NAME, "mirrored", extra)
+    assert build_parser().parse_args(["train", "--out", "m", "--mirrored"]).mirrored is True
+    assert build_parser().parse_args(["train", "--out", "m"]).mirrored is None  # not given: the default
     form = form_module.SettingsForm()
     qtbot.addWidget(form)
-    box = form.widgets["pen_data"]
-    assert isinstance(box, QCheckBox) and box.toolTip() == "Also train on people's pen strokes."
+    box = form.widgets["mirrored"]
+    assert isinstance(box, QCheckBox) and box.toolTip() == "Also train on mirrored digits."
     box.click()
-    assert form.values["pen_data"] is True
+    assert form.values["mirrored"] is True
+
+
+def test_the_pen_data_switch_takes_its_folder_on_the_command_line():
+    """A folder-taking row (pen data): --pen-data DIR turns it on from there, --no-pen-data off,
+    neither leaves it to the default (on where the folder is found)."""
+    assert BY_NAME["pen_data"].folder and DEFAULTS["pen_data"] is True
+    given = build_parser().parse_args(["train", "--out", "m", "--pen-data", "/some/where"])
+    assert given.pen_data is None and str(given.pen_data_dir) == "/some/where"
+    off = build_parser().parse_args(["train", "--out", "m", "--no-pen-data"])
+    assert off.pen_data is False and off.pen_data_dir is None

@@ -140,6 +140,17 @@ def test_fresh_non_digits_are_mostly_turned_away(shipped):
     assert np.mean([v.rejected for v in printed]) >= 0.6  # 75.2% measured
 
 
+@pytest.mark.parametrize("family", ["scratch-out", "tangle", "drawn square"])
+def test_scribbles_and_squares_are_turned_away(shipped, family):
+    """Issue 24: a scribble was read as "3, 97 % sure", a square as "0, 84 %"."""
+    from fresh_shapes import fresh_drawings
+
+    drawings = [s for f, s in fresh_drawings(seed=4, per_family=10) if f == family]
+    verdicts = judge_batch(shipped.model, np.stack([render_strokes(s) for s in drawings]),
+                           extents=[strokes_extent(s) for s in drawings])  # fmt: skip
+    assert len(drawings) == 10 and np.mean([v.rejected for v in verdicts]) >= 0.9  # 100 % measured
+
+
 def test_mnist_test_digits_are_rarely_turned_away(shipped, mnist):
     verdicts = judge_batch(shipped.model, mnist.test_images[:3000])
     assert np.mean([v.rejected for v in verdicts]) <= 0.01  # 0.43% measured on all 10,000

@@ -127,6 +127,7 @@ class SettingsForm(QGroupBox):
         self.augment_check = QCheckBox("shift, rotate, scale")
         self.sources_check = QCheckBox("other sources")
         self.outliers_check = QCheckBox("teach what is no digit")
+        self.pen_check = QCheckBox("real handwriting")
         self.subset_spin = CountSpin("train_subset", "image", step=1000)
         self.subset_spin.setSpecialValueText(f"all {state.MAX_SUBSET:,}")
         self.seed_edit = _whole_edit("seed")  # a name, not a count: no separators
@@ -138,7 +139,7 @@ class SettingsForm(QGroupBox):
                         "batch_size": self.batch_spin, "learning_rate": self.lr_edit, "schedule": self.schedule_combo,
                         "warmup_steps": self.warmup_spin, "weight_decay": self.decay_edit, "grad_clip": self.clip_edit,
                         "augment": self.augment_check, "other_sources": self.sources_check,
-                        "outliers": self.outliers_check, "train_subset": self.subset_spin, "seed": self.seed_edit,
+                        "outliers": self.outliers_check, "pen_data": self.pen_check, "train_subset": self.subset_spin, "seed": self.seed_edit,
                         "device": self.device_combo, "fit_verdict": self.verdict_check}  # fmt: skip
         self.extra = [s.name for s in SETTINGS if s.name not in self.widgets]
         self.widgets.update({name: _default_widget(name) for name in self.extra})
@@ -209,6 +210,7 @@ class SettingsForm(QGroupBox):
         row("Augmentation", "augment", self.augment_check)
         row("", "other_sources", self.sources_check)
         row("Non-digits", "outliers", self.outliers_check)
+        row("Pen data", "pen_data", self.pen_check)
         row("Training subset", "train_subset", self.subset_spin)
         row("Seed", "seed", self.seed_edit)
         row("Device", "device", self.device_combo)

@@ -13,6 +13,7 @@ import torch
 
 from ...data import MNIST
 from ...errors import RecognizerError
+from ...pen_data import pen_training_for
 from ...training_run import RunOutcome, RunPlan, TrainingRun as CoreRun, save_best_epoch
 from ..jobs import JobContext
 
@@ -62,6 +63,9 @@ class TrainingRun:
                 # Set on the thread that trains (OpenMP keeps it per thread), but torch also
                 # records it for the whole process: restored below, so the next run starts clean.
                 torch.set_num_threads(self.torch_threads)
+            trainer = self.core.trainer
+            if trainer.pen is None and self.core.config.pen_data:  # read and rendered here, off the UI thread
+                trainer.pen = pen_training_for(self.core.config, len(trainer.data.train_images))
             return self.core.run(self._save, self.db_path)
         finally:
             if torch.get_num_threads() != threads_before:
