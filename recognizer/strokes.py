@@ -25,6 +25,7 @@ import numpy as np
 from .preprocess import BOX, CENTRE, SIZE
 
 CANVAS_SIZE = 280.0  # the canvas's logical square (recognizer/ui/canvas.py), the default unit
+CANVAS_PEN_WIDTH = 30  # the canvas's default pen, in canvas units: how a kept drawing is shown again
 PEN_WIDTH = 2.6  # in pixels of the 28x28 frame: the pen's full-ink width (see the docstring)
 EDGE = 1.2  # width of the antialiased edge, pixels: ink falls from 1 to 0 over this distance
 # A drawing whose longer side is below this share of the canvas is too small to be a digit
@@ -185,4 +186,4 @@ def render_canvas(strokes, pen_width: float, canvas_size: int = int(CANVAS_SIZE)
     return (out * 255 + 0.5).astype(np.uint8)
 
 
-__all__ = ["CANVAS_SIZE", "MIN_EXTENT", "MIN_STEP", "MAX_STROKES", "MAX_STROKE_POINTS", "PEN_WIDTH", "EDGE", "render_strokes", "render_canvas", "strokes_extent", "is_too_small"]
+__all__ = ["CANVAS_SIZE", "CANVAS_PEN_WIDTH", "MIN_EXTENT", "MIN_STEP", "MAX_STROKES", "MAX_STROKE_POINTS", "PEN_WIDTH", "EDGE", "render_strokes", "render_canvas", "strokes_extent", "is_too_small"]

@@ -18,7 +18,7 @@ from recognizer.modelfile import load_model
 from recognizer.my_digits import MyDigits
 from recognizer.my_digits_files import png_bytes
 from recognizer.records import Records, default_path
-from recognizer.strokes import render_strokes
+from recognizer.strokes import CANVAS_PEN_WIDTH, render_canvas, render_strokes
 from recognizer.ui import main_window as main_window_module
 from recognizer.ui.app import make_application
 from recognizer.ui.digits.tab import DigitsTab
@@ -84,6 +84,13 @@ def test_a_drawing_labelled_in_the_window_is_there_after_a_restart(windows, draw
     assert second.tabs.currentWidget() is second.inspect_tab
     assert second.inspect_tab.state.source == f"My digit #{digit.id}, labelled 1"
     np.testing.assert_allclose(second.inspect_tab.state.image28, whole.input, atol=1 / 255)
+    # The canvas shows the strokes that were kept, drawn again with the canvas's pen (issue 24:
+    # it showed the 28x28 blown up, blurred and cut): sharp edges, the 7's own extent.
+    shown = second.inspect_tab.canvas.pixels().astype(int)
+    kept = render_canvas(whole.strokes, CANVAS_PEN_WIDTH).astype(int)
+    assert np.abs(shown - kept).mean() < 3
+    ink = shown > 127
+    assert ((shown > 30) & (shown < 225)).sum() < 0.15 * ink.sum()
 
 
 def test_the_digit_keys_keep_nothing_when_nothing_is_drawn(windows):

@@ -255,14 +255,15 @@ class MainWindow(QMainWindow):
             self._digits_tab.set_model(loaded)
         self._update_status()
 
-    def inspect_image(self, image28, caption: str) -> None:
-        """Show a 28x28 image (ink high, values in [0, 1]) on Draw & Inspect and play its trace."""
+    def inspect_image(self, image28, caption: str, picture=None) -> None:
+        """Show a 28x28 image (ink high, values in [0, 1]) on Draw & Inspect and play its trace; the
+        canvas shows picture (ink high, [0, 1], any size) when given: what the digit was read from."""
         self.ensure_ready()
         image = np.asarray(image28, dtype=np.float32)
         if image.max(initial=0) > 1.0:  # uint8-style values
             image = image / 255.0
         self.tabs.setCurrentWidget(self.inspect_tab)
-        self.inspect_tab.inspect_image(image, caption, play=True)
+        self.inspect_tab.inspect_image(image, caption, play=True, picture=picture)
 
     @property
     def digits_tab(self):

@@ -118,5 +118,18 @@ class DigitsState:
         return f"My digit #{digit.id}, labelled {digit.label}"
 
 
+def kept_picture(digit) -> np.ndarray | None:
+    """What Draw & Inspect's canvas shows of a kept digit (a whole one, MyDigits.digit): its strokes
+    drawn again with the canvas's pen, else its source picture, ink high in [0, 1]; None when it
+    kept neither (then the canvas shows the 28x28 itself)."""
+    from ...strokes import CANVAS_PEN_WIDTH, render_canvas
+
+    if digit.strokes:
+        return render_canvas(digit.strokes, CANVAS_PEN_WIDTH).astype(np.float32) / 255.0
+    if digit.pixels is not None:
+        return np.asarray(digit.pixels, np.float32) / 255.0
+    return None
+
+
 def _local(created: str) -> str:
     return datetime.fromisoformat(created).astimezone().strftime("%Y-%m-%d %H:%M")

@@ -35,17 +35,18 @@ from ..dialogs import DIALOGS
 from ..digit_grid import DigitGrid
 from ..jobs import JobFailure, JobRunner
 from ..widgets import TextLine, muted_label
-from .state import ALL, DigitsState
+from .state import ALL, DigitsState, kept_picture
 
 PEN_FILE_FILTER = "Pen files (*.unp *.unp.gz *.tra *.tra.gz);;All files (*)"
 
 
 class DigitsTab(QWidget):
-    """Signals: inspect_requested(image28, caption) on a double-click; status_message(text);
+    """Signals: inspect_requested(image28, caption, picture) on a double-click (picture: what
+    the canvas shows, digits_state.kept_picture); status_message(text);
     default_records_requested() when the user asks to go back to the default records file (the
     window moves every tab there)."""
 
-    inspect_requested = Signal(object, str)
+    inspect_requested = Signal(object, str, object)
     status_message = Signal(str)
     default_records_requested = Signal()
 
@@ -336,8 +337,16 @@ class DigitsTab(QWidget):
         self._show()
 
     def _on_activated(self, row: int) -> None:
+        from ...my_digits import MyDigits
+        from ...records import Records
+
         digit = self._visible[row]
-        self.inspect_requested.emit(digit.input, self.state.inspect_caption(digit))
+        try:  # the whole digit: what the canvas shows of it (a listing holds no strokes or pixels)
+            with Records(self.db_path, wait=False) as records:
+                picture = kept_picture(MyDigits(records).digit(digit.id))
+        except RecognizerError:
+            picture = None  # the file is busy or the digit damaged: its 28x28 stands in for it
+        self.inspect_requested.emit(digit.input, self.state.inspect_caption(digit), picture)
 
     def _say(self, text: str) -> None:
         self.state.message = text
