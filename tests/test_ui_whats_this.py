@@ -11,6 +11,7 @@ from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import (QAbstractItemView, QAbstractSlider, QAbstractSpinBox, QApplication, QComboBox, QLabel,
                                QProgressBar, QScrollBar, QWhatsThis, QWidget)  # fmt: skip
 
+from recognizer.ui.help_texts import TEXTS
 from recognizer.ui.whats_this import owned
 from recognizer.ui.widgets import TextLine
 
@@ -62,6 +63,8 @@ def test_every_widget_that_shows_a_number_or_a_plot_says_what_it_is(qtbot, full_
     draw(window.inspect_tab.canvas, 7)
     window.inspect_tab.go_to_row(27)
     assert not unexplained(window), "\n".join(unexplained(window))
+    keys = {key for key, _ in owned(window).values()}
+    assert not set(TEXTS) - keys, f"texts for no widget: {sorted(set(TEXTS) - keys)}"
 
 
 def popups() -> list[QWidget]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 # Words used by several texts.
-_H = ("h, the hidden state, is the network's memory: one number per unit, from −1 to 1, updated after "
+_H = ("The hidden state h is the network's memory: one number per unit, from −1 to 1, updated after "
       "every row it reads. ")  # fmt: skip
 _GRID = " Red captions are mistakes (true → answer). Double-click a digit to watch the network read it."
 _MATRIX = ("A confusion matrix: one row per true digit, one column per answer. The number in a cell counts "
