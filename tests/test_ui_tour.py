@@ -77,3 +77,15 @@ def test_help_opens_the_tour_again_on_draw_and_inspect(qtbot, main_window):
     tour = window.menus.tour
     qtbot.waitUntil(tour.isVisible)
     assert window.tabs.currentWidget() is window.inspect_tab and tour.title.text() == STEPS[0].title
+
+
+def test_on_another_tab_the_tour_waits_and_comes_back_on_draw_and_inspect(qtbot, main_window):
+    window = main_window
+    tour = window.menus.tour
+    window.menus.tour_action.trigger()
+    qtbot.mouseClick(tour.next_button, Qt.LeftButton)
+    bar = window.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(1).center())
+    assert window.tabs.currentIndex() == 1 and not tour.isVisible()
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(0).center())
+    assert tour.isVisible() and tour.title.text() == STEPS[1].title

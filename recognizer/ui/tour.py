@@ -56,6 +56,12 @@ class TourCallout(QFrame):
         layout.addLayout(buttons)
         self.hide()
         window.installEventFilter(self)  # stays beside its widget as the window is resized
+        window.tabs.currentChanged.connect(self._on_tab_changed)
+
+    def _on_tab_changed(self, _index: int) -> None:
+        """Every step is on Draw & Inspect: on another tab the callout waits, hidden."""
+        if self.state.step is not None:
+            self.setVisible(self.window_.tabs.currentWidget() is self.window_.inspect_tab)
 
     def eventFilter(self, watched, event) -> bool:
         if watched is self.window_ and event.type() in (QEvent.Resize, QEvent.Show) and self.state.step is not None:
