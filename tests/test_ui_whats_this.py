@@ -21,12 +21,12 @@ def _painted_by_us(widget: QWidget) -> bool:
 
 
 def shows_a_number_or_a_plot(widget: QWidget) -> bool:
-    """Precisely: a pyqtgraph view (PlotWidget, ImageView's view, every GraphicsView); a slider
-    (not a scroll bar), a spin box or a progress bar; a table or list view (the digit grids, the
-    runs table), not a combo box's pop-up list; a QLabel or TextLine whose text holds a digit 0-9
-    at the time of the walk (a digit drawn and read to its last row); and any widget of this
-    project that paints itself (the canvas, the pen preview). Label-like TextLines without a
-    digit are words, not numbers."""
+    """Precisely, one of: a pyqtgraph view (PlotWidget, ImageView's view, every GraphicsView); a
+    slider (not a scroll bar), a spin box or a progress bar; a table or list view (the digit
+    grids, the runs table), not a combo box's pop-up list; a QLabel showing a picture; a QLabel
+    or TextLine whose text holds a digit 0-9 at the time of the walk (a digit drawn and read to
+    its last row); any widget of this project that paints itself (the canvas, the pen preview).
+    Labels without a digit are words, not numbers. Any widget passes with its own setWhatsThis."""
     if isinstance(widget, pg.GraphicsView):
         return True
     if isinstance(widget, QScrollBar):
@@ -35,6 +35,8 @@ def shows_a_number_or_a_plot(widget: QWidget) -> bool:
         return True
     if isinstance(widget, QAbstractItemView):
         return not isinstance(widget.parent() and widget.parent().parent(), QComboBox)
+    if isinstance(widget, QLabel) and not widget.pixmap().isNull():
+        return True  # a picture: a digit, a thumbnail
     if isinstance(widget, (QLabel, TextLine)):
         return bool(re.search(r"\d", widget.text()))
     return _painted_by_us(widget)

@@ -92,6 +92,10 @@ TEXTS: dict[str, str] = {
     "RobustnessPage.plots": _titled("Robustness", "Across, how strongly the test digits are spoiled (moved, turned, "
                                     "thickened, noised); up, the accuracy at that level. Where the curve falls, the "
                                     "model breaks."),
+    "RobustnessPage.examples": _titled("Examples", "One test digit at each level of the spoiling, weakest on the "
+                                       "left, as the network gets it."),
+    "CurrentDigitBar.thumb": _titled("The digit explained", "The 28×28 digit this page explains: click one in "
+                                     "Browse, Mistakes or the matrix, or draw one in Draw & Inspect."),
     "RobustnessPage.progress": _titled("Progress", _PROGRESS),
     "FlowPage.plot": _titled("Gradient flow per model", "One line per model: across, the rows; up, how much the "
                              "answer depends on the memory held after that row, relative to that model's largest. "
