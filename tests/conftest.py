@@ -92,6 +92,10 @@ def isolated_settings(tmp_path):
     folder = tmp_path / "settings"
     QSettings.setDefaultFormat(QSettings.IniFormat)
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(folder))
+    from recognizer.ui.settings import app_settings
+    from recognizer.ui.tour_state import SEEN_KEY
+
+    app_settings().setValue(SEEN_KEY, True)  # the first-run tour only where a test asks for it (test_ui_tour.py)
     yield folder
 
 

@@ -151,6 +151,7 @@ class MainWindow(QMainWindow):
                                            self.keeper.db_path)  # fmt: skip
         self.tabs.setCurrentIndex(current)
         guard_wheel(self)  # every tab is built now: no setting changes under a wheel that scrolls
+        self.menus.tabs_built(self)
 
     def _build_tab(self, index: int, title: str, module: str, name: str, wire, *args, **kwargs):
         """The tab built, wired and in place; or None, with a line in its place saying why: one

@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QMainWindow
 
 from .inspect.state import LAST
 from .inspect.state_panel import SERIES
+from .tour import TourCallout
+from .whats_this import explain, question_button, whats_this_action
 
 SHORTCUTS = (
     ("Draw", "left mouse button or a pen on the canvas"),
@@ -92,7 +94,13 @@ class Menus:
         self.last_action = action(window, "&Last row", lambda: tab.go_to_row(LAST), "End", "Go to row 28")
         view_menu.addActions([self.play_action, self.back_action, self.forward_action, self.first_action, self.last_action])
 
-        help_menu = bar.addMenu("&Help")
+        self.help_menu = help_menu = bar.addMenu("&Help")
+        self.whats_this_action = whats_this_action(window)
+        help_menu.addAction(self.whats_this_action)
+        self.whats_this_button = question_button(self.whats_this_action, window.tabs)
+        self.tour = TourCallout(window)
+        self.tour_action = action(window, "Show the &tour", self.tour.start, None, "Six steps through Draw & Inspect")
+        help_menu.addAction(self.tour_action)
         help_menu.addAction(action(window, "&Keyboard shortcuts", window.show_shortcuts, QKeySequence.HelpContents))
         help_menu.addAction(action(window, "&About Recognizer", window.show_about))
         # Keys that only mean something while drawing and inspecting.
@@ -106,6 +114,12 @@ class Menus:
                                     f"Keep the drawing in My digits as a {d}") for d in range(10)]  # fmt: skip
         keep_menu.addActions(self.keep_actions)
         self.inspect_actions += self.keep_actions
+
+    def tabs_built(self, window: QMainWindow) -> None:
+        """Once every tab is built: every plot, number and control can say what it is; on the
+        first launch, the tour starts."""
+        explain(window)
+        self.tour.show_if_first_launch()
 
     def _offer_heatmap_series(self, names) -> None:
         """The heatmap's choices in the View menu: only what the model's cell has."""

@@ -79,7 +79,9 @@ def caption_label(text: str, lines: int = 3) -> TextLine:
     has and never asks for more, nor for more height when the window narrows."""
     font = QFont()
     font.setPointSize(11)
-    return TextLine(text, lines=lines, font=font)
+    label = TextLine(text, lines=lines, font=font)
+    label.setWhatsThis(text)  # a caption is its own explanation, whole where its lines cut it
+    return label
 
 
 def percent_bar(max_width: int) -> QProgressBar:
