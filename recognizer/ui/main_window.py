@@ -5,17 +5,14 @@ dialog goes through DIALOGS (ui/dialogs.py), the one object tests replace.
 
 from __future__ import annotations
 
-import platform
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import QByteArray, QEvent, QPoint, QSize, Qt, QTimer, qVersion
+from PySide6.QtCore import QByteArray, QEvent, QPoint, QSize, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
 
-from .. import __version__
 from ..errors import RecognizerError
 from ..paths import default_model_path, models_dir, user_data_dir
 from ..trace_export import save_trace
@@ -26,7 +23,7 @@ from .inspect.canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, qim
 from .inspect.state import DEFAULT_SPEED, MAX_SPEED, MIN_SPEED
 from .inspect.state_panel import SERIES_NAMES
 from .inspect.tab import InspectTab
-from .menus import SHORTCUTS, Menus
+from .menus import SHORTCUTS, Menus, about_text
 from .model_menu import ModelMenu
 from .settings import app_settings, read_bool, read_choice, read_int, read_path
 from .widgets import guard_wheel
@@ -353,27 +350,7 @@ class MainWindow(QMainWindow):
         DIALOGS.show_message(self, "information", "Keyboard shortcuts", f"<table>{rows}</table>")
 
     def about_text(self) -> str:
-        import pyqtgraph
-        import torch
-
-        m = self._loaded
-        if m is None:
-            model = "No model loaded."
-        else:
-            acc = m.test_accuracy
-            sizes = m.model.config.hidden_sizes
-            layers = "1 layer" if len(sizes) == 1 else f"{len(sizes)} layers"
-            model = (
-                f"Model: {m.name} ({m.model.describe()})<br>Hidden sizes: {' × '.join(map(str, sizes))} ({layers})<br>"
-                f"Test accuracy: {'unknown' if acc is None else f'{acc:.2%}'}"
-            )
-        return (
-            f"<h3>Recognizer {__version__}</h3>"
-            "<p>Draw a digit and watch a recurrent network (an LSTM, a GRU or a plain RNN) read it, one row of 28 pixels per step.</p>"
-            f"<p>{model}</p>"
-            f"<p>recognizer {__version__} · torch {torch.__version__} · Qt {qVersion()} · "
-            f"PySide6 {pyside_version} · pyqtgraph {pyqtgraph.__version__} · Python {platform.python_version()}</p>"
-        )
+        return about_text(self._loaded)
 
     def show_about(self) -> None:
         DIALOGS.show_message(self, "information", "About Recognizer", self.about_text())

@@ -3,8 +3,14 @@ and Draw & Inspect; the window enables the inspect-only ones while that tab is s
 
 from __future__ import annotations
 
+import platform
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import qVersion
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow
+
+from .. import __version__
 
 from .inspect.state import LAST
 from .inspect.state_panel import SERIES
@@ -125,3 +131,27 @@ class Menus:
         """The heatmap's choices in the View menu: only what the model's cell has."""
         for name, act in self.heatmap_actions.items():
             act.setVisible(name in names)
+
+
+def about_text(loaded) -> str:
+    """Help › About: the app, the model in use (a LoadedModel, or None) and the libraries' versions."""
+    import pyqtgraph
+    import torch
+
+    if loaded is None:
+        model = "No model loaded."
+    else:
+        acc = loaded.test_accuracy
+        sizes = loaded.model.config.hidden_sizes
+        layers = "1 layer" if len(sizes) == 1 else f"{len(sizes)} layers"
+        model = (
+            f"Model: {loaded.name} ({loaded.model.describe()})<br>Hidden sizes: {' × '.join(map(str, sizes))} ({layers})<br>"
+            f"Test accuracy: {'unknown' if acc is None else f'{acc:.2%}'}"
+        )
+    return (
+        f"<h3>Recognizer {__version__}</h3>"
+        "<p>Draw a digit and watch a recurrent network (an LSTM, a GRU or a plain RNN) read it, one row of 28 pixels per step.</p>"
+        f"<p>{model}</p>"
+        f"<p>recognizer {__version__} · torch {torch.__version__} · Qt {qVersion()} · "
+        f"PySide6 {pyside_version} · pyqtgraph {pyqtgraph.__version__} · Python {platform.python_version()}</p>"
+    )
