@@ -65,7 +65,11 @@ def main(size: str) -> None:
     from recognizer.ui.app import make_application
     from recognizer.ui.main_window import MainWindow
 
+    from recognizer.ui.settings import app_settings
+    from recognizer.ui.tour_state import SEEN_KEY
+
     app = make_application()
+    app_settings().setValue(SEEN_KEY, True)  # the tour gets a picture of its own, below
     screen = app.primaryScreen().availableGeometry()
     window = MainWindow()
     window.setGeometry(screen)
@@ -74,6 +78,11 @@ def main(size: str) -> None:
     wait(2.0)
     tab = window.inspect_tab
     tab.set_auto_play(False)
+
+    window.menus.tour.start()
+    wait(0.5)
+    shoot("tour", size)
+    window.menus.tour.skip_button.click()
 
     draw(window, DIGIT_STROKES[4])
     tab.go_to_row(17)
