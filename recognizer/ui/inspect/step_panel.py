@@ -9,7 +9,7 @@ attach(tab) wires it to the tab: the tab only makes it (one line), so the wiring
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...dims import ROWS
@@ -44,7 +44,7 @@ class _GateBox(QFrame):
         self.buttons = []
         units = QHBoxLayout()
         units.setSpacing(4)
-        self.units_label = QLabel("Largest from h_prev:")
+        self.units_label = QLabel()
         self.units_label.setProperty("role", "muted")
         units.addWidget(self.units_label)
         for k in range(NAMED):
@@ -64,7 +64,7 @@ class _GateBox(QFrame):
             layout.addWidget(w)
         layout.addLayout(units)
 
-    def show_gate(self, text) -> None:
+    def show_gate(self, text, units_label: str) -> None:
         self.title.setText(text.title)
         self.sum.setText(text.sum)
         self.inputs.setText(text.inputs)
@@ -73,7 +73,7 @@ class _GateBox(QFrame):
             if item is not None:
                 button.setProperty("unit", item[0])
                 button.setText(item[1])
-        self.units_label.setText("Largest from h_prev:" if text.recurrent else "Nothing from h_prev (it is 0).")
+        self.units_label.setText(units_label)
 
 
 class StepPanel(QWidget):
@@ -92,6 +92,7 @@ class StepPanel(QWidget):
             "hidden state and a bias, squashes the sum, and the gates update the memory and h."
         )
         self.state = StepState()
+        self._placed = False  # placed once; where the user moves it after that, it stays
         self.title = _label(bold=True)
         self.title.setObjectName("stepTitle")
         self.sources = _label()
@@ -107,7 +108,6 @@ class StepPanel(QWidget):
         for w in (self.title, self.sources, *self.gates, self.update_label, self.hint):
             layout.addWidget(w)
         layout.addStretch(1)
-        self.resize(560, 620)
 
     def set_trace(self, tracer, trace) -> None:
         self.state.set_trace(tracer, trace)
@@ -118,6 +118,10 @@ class StepPanel(QWidget):
         self.state.open(layer, unit, row)
         self._show()
         if not self.isVisible():
+            if not self._placed and self.parentWidget() is not None:
+                # Over the drawing's column: the heatmap and the row stay in sight beside it.
+                self.move(self.parentWidget().mapToGlobal(QPoint(0, 0)))
+                self._placed = True
             self.show()
         self.raise_()
         self.activateWindow()  # for ← / →
@@ -156,7 +160,7 @@ class StepPanel(QWidget):
         for box, text in zip(self.gates, texts + [None] * MAX_GATES):
             box.setVisible(text is not None)
             if text is not None:
-                box.show_gate(text)
+                box.show_gate(text, state.recurrent_label())
         self.sources.setText(state.sources_text())
         self.update_label.setText(state.update_text())
         self.hint.setText(state.chain_hint())

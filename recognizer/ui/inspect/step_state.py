@@ -40,6 +40,15 @@ def _plain(v: float) -> str:
     return f"{v:.3f}".replace("-", "−")
 
 
+def _sum(terms: list[tuple[float, str]]) -> str:
+    """[(0.5, "[pixels]"), (-1.2, "[bias]")] -> "0.500 [pixels] − 1.200 [bias]": signs as a student writes them."""
+    out = ""
+    for k, (v, what) in enumerate(terms):
+        sign = ("−" if v < 0 else "") if k == 0 else (" − " if v < 0 else " + ")
+        out += f"{sign}{abs(v):.3f} {what}"
+    return out
+
+
 class StepState:
     def __init__(self):
         self.tracer = None
@@ -102,16 +111,18 @@ class StepState:
     def _gate_text(self, g) -> GateText:
         s, sym = self.step, SYMBOL[g.name]
         r = "r × " if s.cell == "gru" and g.name == "candidate" else ""
-        total = f"{_signed(g.inputs.total)} (W x) + {r}{_signed(g.recurrent.total)} (U h) + {_signed(g.bias)} (b)"
+        before = "h_prev" if s.row == 0 else f"h after row {s.row}"
+        below = "pixels" if s.from_pixels else f"layer {s.layer}"
+        total = _sum([(g.inputs.total, f"[{below}]"), (g.recurrent.total, f"[{r}{before}]"), (g.bias, "[bias]")])
         if g.squash:
-            result = f"{g.squash}({_plain(g.pre)}) = {_plain(g.value)}"
+            result = f"{g.squash}({total}) = {g.squash}({_plain(g.pre)}) = {_plain(g.value)}"
         else:
-            result = _plain(g.pre)
+            result = f"{total} = {_plain(g.pre)}"
         what = "column" if s.from_pixels else "unit"
         named = ", ".join(f"{what} {j} {_signed(v)}" for j, v in g.inputs.largest(NAMED))
         inputs = f"Largest from {'the pixels' if s.from_pixels else 'the layer below'}: {named or 'nothing (blank)'}"
         recurrent = [(j, f"unit {j} {_signed(v)}") for j, v in g.recurrent.largest(NAMED)]
-        return GateText(f"{WORDS[g.name].replace(':', f' {sym}:', 1)}", f"{sym} = {total} → {result}", inputs, recurrent)
+        return GateText(f"{WORDS[g.name].replace(':', f' {sym}:', 1)}", f"{sym} = {result}", inputs, recurrent)
 
     def update_text(self) -> str:
         """The cell's own equations with this step's numbers."""
@@ -125,6 +136,11 @@ class StepState:
             return (f"Output  h = (1 − z)·n + z·h_prev = (1 − {_plain(v['update'])}) × {_plain(v['candidate'])} + "
                     f"{_plain(v['update'])} × {_plain(s.h_prev)} = {_plain(s.h)}")  # fmt: skip
         return f"Output  h = tanh(a) = tanh({_plain(v['preactivation'])}) = {_plain(s.h)}"
+
+    def recurrent_label(self) -> str:
+        if self.row == 0:
+            return "Nothing from h before row 1 (it is 0)."
+        return f"From h after row {self.row}:"
 
     def chain_hint(self) -> str:
         if self.row == 0:
