@@ -40,17 +40,18 @@ def test_clicking_a_heatmap_cell_opens_the_step_and_the_keys_follow(drawn, qtbot
     assert not tab.step_panel.isVisible()
     _click_plot(qtbot, tab.state_panel.heatmap, 17 + 1, 42)  # row 17 is drawn at x = 18
     panel = _shown(tab, 42, 17)
-    assert tab.row == 17 and tab.state_panel.unit == 42  # the tab and the heatmap follow the step
+    qtbot.waitUntil(lambda: tab.row == 17)  # the tab and the heatmap follow the step
+    assert tab.state_panel.unit == 42
     assert [b.isVisible() for b in panel.gates] == [True] * 4  # the shipped model is an LSTM
     assert panel.gates[1].title.text().startswith("Forget gate f")
     assert "Memory  c = f·c_prev + i·g" in panel.update_label.text()
     QTest.keyClick(panel, Qt.Key_Right)
     _shown(tab, 42, 18)
-    assert tab.row == 18
+    qtbot.waitUntil(lambda: tab.row == 18)
     QTest.keyClick(panel, Qt.Key_Left)
     QTest.keyClick(panel, Qt.Key_Left)
     _shown(tab, 42, 16)
-    assert tab.row == 16
+    qtbot.waitUntil(lambda: tab.row == 16)
     tab.step(5)  # the tab's own row (the menu's → ) moves the panel too
     _shown(tab, 42, 21)
 
@@ -64,7 +65,7 @@ def test_a_unit_of_h_prev_follows_the_chain_back(drawn, qtbot):
     assert button.text().startswith(f"unit {unit} ")
     qtbot.mouseClick(button, Qt.LeftButton)
     _shown(tab, unit, 19)
-    assert tab.row == 19
+    qtbot.waitUntil(lambda: tab.row == 19)
 
 
 def test_a_point_of_the_units_line_opens_that_row(drawn, qtbot):

@@ -9,7 +9,7 @@ attach(tab) wires it to the tab: the tab only makes it (one line), so the wiring
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...dims import ROWS
@@ -108,6 +108,9 @@ class StepPanel(QWidget):
         for w in (self.title, self.sources, *self.gates, self.update_label, self.hint):
             layout.addWidget(w)
         layout.addStretch(1)
+        # The window keeps its size when the texts change: resizing a top-level to its contents'
+        # new hint at every step cost ~35 ms a click (three frames); sized once, when first shown.
+        layout.setSizeConstraint(QVBoxLayout.SetNoConstraint)
 
     def set_trace(self, tracer, trace) -> None:
         self.state.set_trace(tracer, trace)
@@ -121,10 +124,9 @@ class StepPanel(QWidget):
             if not self._placed and self.parentWidget() is not None:
                 # Over the drawing's column: the heatmap and the row stay in sight beside it.
                 self.move(self.parentWidget().mapToGlobal(QPoint(0, 0)))
+                self.resize(self.sizeHint())
                 self._placed = True
-            self.show()
-        self.raise_()
-        self.activateWindow()  # for ← / →
+            self.show()  # ← / → work in it, and in the window (the menu's keys move the tab's row)
         self.row_wanted.emit(row)
 
     def set_row(self, row: int) -> None:
@@ -197,8 +199,15 @@ def attach(tab) -> StepPanel:
 
     sp.heatmap.scene().sigMouseClicked.connect(on_heatmap)
     sp.unit_plot.scene().sigMouseClicked.connect(on_line)
-    panel.row_wanted.connect(lambda row: tab.go_to_row(row) if row != tab.row else None)
+    # The tab's row views (heatmap, plots, bars) repaint for the new row on the next turn of the
+    # event loop: the panel paints first, within the frame of the click or key (bench_step.py).
+    # The panel's row then, not the one asked: two quick keys must not send the panel back one.
+    def follow_panel():
+        if panel.state.row != tab.row:
+            tab.go_to_row(panel.state.row)
+
+    panel.row_wanted.connect(lambda _row: QTimer.singleShot(0, follow_panel))
     tab.row_slider.valueChanged.connect(lambda value: panel.set_row(value - 1))
     tab.trace_changed.connect(lambda trace: panel.set_trace(tab.state.tracer, trace))
-    panel.unit_shown.connect(lambda layer, unit: sp.select_unit(unit) if layer == sp.layer else None)
+    panel.unit_shown.connect(lambda layer, unit: sp.select_unit(unit) if layer == sp.layer and sp.unit != unit else None)
     return panel
