@@ -73,3 +73,14 @@ def test_a_point_of_the_units_line_opens_that_row(drawn, qtbot):
     tab.state_panel.select_unit(9)
     _click_plot(qtbot, tab.state_panel.unit_plot, 3 + 1, 0)
     _shown(tab, 9, 3)
+
+
+def test_a_new_drawing_redoes_the_open_step(drawn, qtbot):
+    tab = drawn
+    _click_plot(qtbot, tab.state_panel.heatmap, 12 + 1, 30)
+    before = _shown(tab, 30, 12).update_label.text()
+    tab.canvas.clear()
+    draw_digit(tab.canvas, 0)
+    qtbot.waitUntil(lambda: tab.step_panel.update_label.text() != before, timeout=2000)
+    qtbot.waitUntil(tab.views_in_sync, timeout=2000)
+    _shown(tab, 30, tab.row)

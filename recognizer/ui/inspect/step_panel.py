@@ -16,6 +16,7 @@ from ...dims import ROWS
 from .step_state import NAMED, StepState
 
 MAX_GATES = 4  # an LSTM's; a GRU has 3, a plain RNN 1
+REFRESH_MS = 40  # as the tab's heavy views: after a stroke's last move, not at each one
 
 
 def _label(text: str = "", bold: bool = False) -> QLabel:
@@ -37,6 +38,8 @@ class _GateBox(QFrame):
         super().__init__()
         self.setObjectName(f"stepGate{index}")
         self.setFrameShape(QFrame.StyledPanel)
+        self.setWhatsThis("One gate of the cell at this row: its three sources added up, squashed into its value, "
+                          "and the inputs and units that gave the most; click a unit to follow it one row back.")
         self.title = _label(bold=True)
         self.sum = _label()
         self.inputs = _label()
@@ -93,13 +96,19 @@ class StepPanel(QWidget):
         )
         self.state = StepState()
         self._placed = False  # placed once; where the user moves it after that, it stays
+        self._refresh = QTimer(self, singleShot=True, interval=REFRESH_MS)
+        self._refresh.timeout.connect(self._show)
         self.title = _label(bold=True)
         self.title.setObjectName("stepTitle")
+        self.title.setWhatsThis("Which unit, of which layer, at which row this panel shows; ← and → move a row.")
         self.sources = _label()
         self.sources.setProperty("role", "muted")
         self.gates = [_GateBox(k, self._follow) for k in range(MAX_GATES)]
         self.update_label = _label(bold=True)
         self.update_label.setObjectName("stepUpdate")
+        self.update_label.setWhatsThis(
+            "The cell's own update at this row: the gates above, with their values, give the new memory and h."
+        )
         self.hint = _label()
         self.hint.setProperty("role", "muted")
         self.hint.setText("")
@@ -113,8 +122,10 @@ class StepPanel(QWidget):
         layout.setSizeConstraint(QVBoxLayout.SetNoConstraint)
 
     def set_trace(self, tracer, trace) -> None:
+        """A new reading: shown once the pen rests (a trace comes with every move of a stroke)."""
         self.state.set_trace(tracer, trace)
-        self._show()
+        if self.isVisible():
+            self._refresh.start()
 
     def open(self, layer: int, unit: int, row: int) -> None:
         """Show unit `unit` of layer `layer` at row `row` (0-based), and the window."""
@@ -209,5 +220,7 @@ def attach(tab) -> StepPanel:
     panel.row_wanted.connect(lambda _row: QTimer.singleShot(0, follow_panel))
     tab.row_slider.valueChanged.connect(lambda value: panel.set_row(value - 1))
     tab.trace_changed.connect(lambda trace: panel.set_trace(tab.state.tracer, trace))
-    panel.unit_shown.connect(lambda layer, unit: sp.select_unit(unit) if layer == sp.layer and sp.unit != unit else None)
+    panel.unit_shown.connect(
+        lambda layer, unit: sp.select_unit(unit) if layer == sp.layer and sp.unit != unit else None
+    )
     return panel
