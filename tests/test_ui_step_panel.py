@@ -84,3 +84,23 @@ def test_a_new_drawing_redoes_the_open_step(drawn, qtbot):
     qtbot.waitUntil(lambda: tab.step_panel.update_label.text() != before, timeout=2000)
     qtbot.waitUntil(tab.views_in_sync, timeout=2000)
     _shown(tab, 30, tab.row)
+
+
+def test_a_stacked_models_second_layer_reads_the_layer_below(main_window, stacked_model_path, qtbot):
+    from recognizer.modelfile import load_model
+
+    tab = main_window.inspect_tab
+    tab.set_auto_play(False)
+    main_window.set_model(load_model(stacked_model_path))  # layers of 16 and 8 units
+    draw_digit(tab.canvas, 4)
+    qtbot.waitUntil(tab.views_in_sync, timeout=2000)
+    tab.state_panel.layer_combo.setCurrentIndex(1)
+    _click_plot(qtbot, tab.state_panel.heatmap, 9 + 1, 6)
+    panel = tab.step_panel
+    s = step(tab.state.tracer, tab.trace, 1, 6, 9)
+    assert panel.title.text().startswith("Unit 6 of layer 2, reading row 10")
+    assert "units of layer 1 after this row" in panel.sources.text()
+    assert f"= {s.h:.3f}".replace("-", "−") in panel.update_label.text()
+    assert panel.gates[0].inputs.text().startswith("Largest from the layer below: unit ")
+    QTest.keyClick(panel, Qt.Key_Escape)  # closes the panel, not (the window's Esc) the drawing
+    assert not panel.isVisible() and not tab.canvas.is_empty()

@@ -1,7 +1,7 @@
 """One step, with its numbers: a small window beside Draw & Inspect that shows the arithmetic of one
 unit at one row on the user's drawing (the words come from step_state.py). It opens when a cell of
 the heatmap or a point of a unit's line is clicked; ← / → step through the rows (the tab's row);
-the units of h_{t-1} are buttons that follow the chain one row back.
+the units of h_{t-1} are buttons that follow the chain one row back; Esc closes it.
 
 attach(tab) wires it to the tab: the tab only makes it (one line), so the wiring lives here.
 """
@@ -9,7 +9,7 @@ attach(tab) wires it to the tab: the tab only makes it (one line), so the wiring
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ...dims import ROWS
@@ -146,7 +146,18 @@ class StepPanel(QWidget):
             if self.isVisible():
                 self._show()
 
+    def event(self, event) -> bool:
+        # A tool window's keys are its parent window's shortcuts too: without this, Esc here
+        # would clear the drawing, and ← / → would move the tab before the panel painted.
+        if event.type() == QEvent.ShortcutOverride and event.key() in (Qt.Key_Escape, Qt.Key_Left, Qt.Key_Right):
+            event.accept()
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key_Escape:
+            self.hide()
+            return
         delta = {Qt.Key_Left: -1, Qt.Key_Right: 1}.get(event.key())
         if delta is None or not self.state.ready:
             return super().keyPressEvent(event)
