@@ -132,12 +132,15 @@ class StepPanel(QWidget):
         self.state.open(layer, unit, row)
         self._show()
         if not self.isVisible():
+            self.show()
             if not self._placed and self.parentWidget() is not None:
                 # Over the drawing's column: the heatmap and the row stay in sight beside it.
+                # Sized once shown (the style sheet's fonts and paddings count from then on), with
+                # two lines to spare for texts that wrap once more at another step.
                 self.move(self.parentWidget().mapToGlobal(QPoint(0, 0)))
-                self.resize(self.sizeHint())
+                hint = self.sizeHint()
+                self.resize(hint.width(), hint.height() + 2 * self.fontMetrics().lineSpacing())
                 self._placed = True
-            self.show()  # ← / → work in it, and in the window (the menu's keys move the tab's row)
         self.row_wanted.emit(row)
 
     def set_row(self, row: int) -> None:
