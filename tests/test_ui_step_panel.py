@@ -43,6 +43,8 @@ def test_clicking_a_heatmap_cell_opens_the_step_and_the_keys_follow(drawn, qtbot
     qtbot.waitUntil(lambda: tab.row == 17)  # the tab and the heatmap follow the step
     assert tab.state_panel.unit == 42
     assert [b.isVisible() for b in panel.gates] == [True] * 4  # the shipped model is an LSTM
+    # sized to its texts once shown (sized before the style sheet applied, it came out too narrow)
+    assert panel.width() >= panel.sizeHint().width() and panel.height() >= panel.sizeHint().height()
     assert panel.gates[1].title.text().startswith("Forget gate f")
     assert "Memory  c = f·c_prev + i·g" in panel.update_label.text()
     QTest.keyClick(panel, Qt.Key_Right)
