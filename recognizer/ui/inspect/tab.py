@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPus
                                QVBoxLayout, QWidget)
 
 from typing import TYPE_CHECKING
-
 from .. import theme
 from ..plot_menu import install_plot_menu
 from ..widgets import TextLine, group_box, muted_label as _muted
@@ -33,6 +32,7 @@ from .pen_preview import PenPreview
 from .player_bar import PlayerBar
 from .state import DEFAULT_SPEED, LAST, ROWS, YOUR_DRAWING, InspectState
 from .state_panel import StatePanel
+from .step_panel import attach as attach_step_panel
 
 if TYPE_CHECKING:  # imports torch, which the window loads after it is on screen
     from ...trace import Tracer
@@ -175,6 +175,7 @@ class InspectTab(QWidget):
         self.speed_slider.valueChanged.connect(self._on_speed)
         self._on_speed(DEFAULT_SPEED)
         self._player_controls = bottom.controls
+        self.step_panel = attach_step_panel(self)  # a cell clicked: that step's arithmetic (issue 26)
 
         grid = QGridLayout(self)
         grid.setContentsMargins(10, 10, 10, 8)

@@ -1,0 +1,60 @@
+"""The step panel's words without a display (step_state.py): each cell's own equations with the
+step's numbers, the chain back through h_{t-1}, and a new model that lacks the unit."""
+
+import numpy as np
+import torch
+
+from recognizer.model import ModelConfig, RowRNN
+from recognizer.trace import Tracer
+from recognizer.ui.inspect.step_state import StepState
+
+
+def _state(cell, sizes=(10,)):
+    torch.manual_seed(3)
+    tracer = Tracer(RowRNN(ModelConfig(sizes, cell)))
+    image = np.zeros((28, 28), np.float32)
+    image[8:20, 10:18] = 1.0
+    state = StepState()
+    state.set_trace(tracer, tracer(image))
+    return state
+
+
+def test_nothing_asked_yet_says_how_to_ask():
+    state = _state("lstm")
+    assert not state.ready and state.title().startswith("Click a cell of the heatmap")
+
+
+def test_each_cell_says_its_own_equations_with_its_numbers():
+    for cell, gates, update in (("lstm", 4, "c = f·c_prev + i·g"), ("gru", 3, "h = (1 − z)·n + z·h_prev"),
+                                ("rnn", 1, "h = tanh(a)")):  # fmt: skip
+        state = _state(cell)
+        state.open(0, 3, 12)
+        texts = state.gate_texts()
+        assert len(texts) == gates and update in state.update_text()
+        assert state.update_text().endswith(f"{state.step.h:.3f}".replace("-", "−"))
+        assert state.title() == f"Unit 3 of layer 1, reading row 13 ({cell.upper()})"
+        assert "column" in texts[0].inputs and "the row's 28 pixels" in state.sources_text()
+
+
+def test_gru_candidate_names_the_reset_gate_scaling_its_recurrent_source():
+    state = _state("gru")
+    state.open(0, 1, 15)
+    assert "r × " in state.gate_texts()[2].sum and "r × " not in state.gate_texts()[0].sum
+
+
+def test_the_chain_goes_back_one_row_and_stops_at_the_first():
+    state = _state("lstm", (6, 8))
+    state.open(1, 2, 10)
+    assert "units of layer 1 after this row" in state.sources_text()
+    unit = state.gate_texts()[0].recurrent[0][0]
+    assert state.follow(unit) == 9 and (state.layer, state.unit) == (1, unit)
+    state.set_row(0)
+    assert state.gate_texts()[0].recurrent == [] and "no earlier h" in state.chain_hint()
+
+
+def test_a_model_without_the_unit_forgets_it():
+    state = _state("lstm", (12,))
+    state.open(0, 11, 5)
+    small = _state("gru", (8,))
+    state.set_trace(small.tracer, small.trace)
+    assert state.unit is None and not state.ready
