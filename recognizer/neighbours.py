@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .fileio import atomic_write, read_regular
-from .model import ROWS
+from .dims import ROWS
 from .paths import user_data_dir
 
 SAMPLE = 10_000
@@ -177,9 +177,10 @@ def load(key: str, hidden: int, path: Path | None = None) -> NeighbourIndex | No
     return NeighbourIndex(key, *(a[name] for name in _KEYS[2:]))
 
 
-def index_for(tracer, train_images, train_labels, *, size: int = SAMPLE, progress=None, should_stop=None):
-    """The model's index: from the cache when it is there and sound, else built and cached.
-    Returns (index or None when stopped, whether it was built)."""
+def index_for(tracer, train_images, train_labels, *, size: int | None = None, progress=None, should_stop=None):
+    """The model's index of size digits (SAMPLE when None): from the cache when it is there and
+    sound, else built and cached. Returns (index or None when stopped, whether it was built)."""
+    size = SAMPLE if size is None else size
     key = model_key(tracer)
     cached = load(key, tracer.hidden_sizes[-1])
     if cached is not None and len(cached) == min(size, len(train_images)):
