@@ -26,7 +26,7 @@ def middle_column(input_view: QWidget, bars: QWidget, tab: QWidget) -> tuple[QVB
     middle.setSpacing(10)
     middle.addWidget(sees_box, 3)
     middle.addWidget(bars_box, 2)
-    middle.addWidget(strip_box, 1)
+    middle.addWidget(strip_box, 2)
     return middle, strip
 
 

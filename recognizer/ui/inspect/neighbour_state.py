@@ -103,7 +103,7 @@ class NeighbourState:
         found = self.neighbours() if found is None else found
         labels = sorted({n.label for n in found})
         which = ", ".join(str(d) for d in labels)
-        return f"After row {self.row + 1}, its memory is nearest to these {len(found)} training digits ({which}). Click one to inspect it."
+        return f"After row {self.row + 1}: nearest are {which} (click one to inspect it)"
 
     def progress_percent(self) -> int:
         return int(round(100 * self.done / self.total)) if self.total else 0
