@@ -177,6 +177,30 @@ def load(key: str, hidden: int, path: Path | None = None) -> NeighbourIndex | No
     return NeighbourIndex(key, *(a[name] for name in _KEYS[2:]))
 
 
+def cached_index(tracer) -> NeighbourIndex | None:
+    """The model's index if its cache file is there and sound; never builds."""
+    key = model_key(tracer)
+    return load(key, tracer.hidden_sizes[-1]) if cache_path(key).exists() else None
+
+
+def parse_units(text: str, hidden: int) -> list[int]:
+    """"3, 17 40" or "3-5" (1-based, as the heatmap shows them) -> 0-based units; ValueError
+    with the reason for anything else."""
+    units: list[int] = []
+    for part in text.replace(",", " ").split():
+        low, _, high = part.partition("-")
+        try:
+            a, b = int(low), int(high or low)
+        except ValueError:
+            raise ValueError(f"Units are numbers from 1 to {hidden} (like 3, 17 or 20-24), not {part[:20]!r}") from None
+        if not 1 <= a <= b <= hidden:
+            raise ValueError(f"Units are numbers from 1 to {hidden}; {part[:20]} is not")
+        units.extend(range(a - 1, b))
+    if not units:
+        raise ValueError("Name at least one unit (like 3, 17 or 20-24).")
+    return sorted(set(units))
+
+
 def index_for(tracer, train_images, train_labels, *, size: int | None = None, progress=None, should_stop=None):
     """The model's index of size digits (SAMPLE when None): from the cache when it is there and
     sound, else built and cached. Returns (index or None when stopped, whether it was built)."""

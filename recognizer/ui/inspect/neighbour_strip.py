@@ -10,6 +10,7 @@ from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from ...neighbours import cached_index, index_for
 from .. import theme
 from ..digit_grid import digit_image
 from ..jobs import JobRunner
@@ -19,15 +20,8 @@ from .neighbour_state import BUILDING, Neighbour, NeighbourState
 CAPTION_PX = 14  # the label under each thumbnail
 
 
-def _look_up(tracer):
-    from ...neighbours import cache_path, load, model_key
-
-    key = model_key(tracer)
-    return load(key, tracer.hidden_sizes[-1]) if cache_path(key).exists() else None
-
-
 def _build(tracer, ctx):
-    from ...neighbours import index_for
+    # imported here: the data dialog is not needed until a build, and its cache is looked up then
     from ..data_dialog import cached_mnist, data_folder
     from ...data import load_mnist
 
@@ -176,7 +170,7 @@ class NeighbourStrip(QWidget):
         self._tracer = tracer
         self.state.set_model(tracer is not None)
         if tracer is not None:
-            self._job = self.runner.submit(lambda ctx: _look_up(tracer), key="neighbours", on_done=self._on_cached,
+            self._job = self.runner.submit(lambda ctx: cached_index(tracer), key="neighbours", on_done=self._on_cached,
                                            on_error=lambda failure: self._on_cached(None))  # fmt: skip
 
     def _on_cached(self, index) -> None:
