@@ -184,7 +184,7 @@ def cached_index(tracer) -> NeighbourIndex | None:
 
 
 def parse_units(text: str, hidden: int) -> list[int]:
-    """"3, 17 40" or "3-5" (1-based, as the heatmap shows them) -> 0-based units; ValueError
+    """"3, 17 40" or "3-5" -> the units, numbered from 0 as the heatmap numbers them; ValueError
     with the reason for anything else."""
     units: list[int] = []
     for part in text.replace(",", " ").split():
@@ -192,10 +192,10 @@ def parse_units(text: str, hidden: int) -> list[int]:
         try:
             a, b = int(low), int(high or low)
         except ValueError:
-            raise ValueError(f"Units are numbers from 1 to {hidden} (like 3, 17 or 20-24), not {part[:20]!r}") from None
-        if not 1 <= a <= b <= hidden:
-            raise ValueError(f"Units are numbers from 1 to {hidden}; {part[:20]} is not")
-        units.extend(range(a - 1, b))
+            raise ValueError(f"Units are numbers from 0 to {hidden - 1} (like 3, 17 or 20-24), not {part[:20]!r}") from None
+        if not 0 <= a <= b < hidden:
+            raise ValueError(f"Units are numbers from 0 to {hidden - 1}; {part[:20]} is not")
+        units.extend(range(a, b + 1))
     if not units:
         raise ValueError("Name at least one unit (like 3, 17 or 20-24).")
     return sorted(set(units))

@@ -27,7 +27,7 @@ def test_the_search_shows_the_training_digits_that_meet_it(page, qtbot, mnist, m
     span = full[:, 14:28]
     unit = int(span.mean(axis=(0, 1)).argmax())
     threshold = round(float(np.median(span[:, :, unit].min(axis=1))), 2)
-    qtbot.keyClicks(page.search.units, str(unit + 1))
+    qtbot.keyClicks(page.search.units, str(unit))  # numbered as the heatmap numbers them, from 0
     page.search.first.setValue(15)
     page.search.last.setValue(28)
     page.search.threshold.setValue(threshold)
@@ -50,13 +50,13 @@ def test_bad_units_are_said_and_search_nothing(page, qtbot):
     qtbot.keyClicks(page.search.units, "3, x9")
     qtbot.mouseClick(page.search.search_button, Qt.LeftButton)
     assert "not 'x9'" in page.search.status.text() and page.search.found is None
-    page.search.units.setText("0")
+    page.search.units.setText("128")
     qtbot.mouseClick(page.search.search_button, Qt.LeftButton)
-    assert "from 1 to 128" in page.search.status.text()
+    assert "from 0 to 127" in page.search.status.text()
 
 
 def test_units_are_parsed_one_based():
-    assert neighbours.parse_units("3, 17 20-22", 32) == [2, 16, 19, 20, 21]
-    for bad in ("", "33", "5-2", "a"):
+    assert neighbours.parse_units("3, 17 20-22 0", 32) == [0, 3, 17, 20, 21, 22]
+    for bad in ("", "32", "5-2", "a", "-1"):
         with pytest.raises(ValueError):
             neighbours.parse_units(bad, 32)

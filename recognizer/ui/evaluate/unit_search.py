@@ -33,7 +33,7 @@ class UnitSearch(QWidget):
         self.units = QLineEdit()
         self.units.setObjectName("unitSearchUnits")
         self.units.setPlaceholderText("units, e.g. 3, 17, 20-24")
-        self.units.setWhatsThis("The hidden units of the last layer (1-based, as the heatmap numbers them) "
+        self.units.setWhatsThis("The hidden units of the last layer, numbered from 0 as the heatmap numbers them, "
                                 "that must all be high.")  # fmt: skip
         self.first, self.last = QSpinBox(), QSpinBox()
         for spin, value, name in ((self.first, 15, "unitSearchFirstRow"), (self.last, 28, "unitSearchLastRow")):
