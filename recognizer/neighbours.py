@@ -52,6 +52,13 @@ def cache_path(key: str) -> Path:
     return user_data_dir() / "neighbours" / f"{key}.npz"
 
 
+def sample_size(hidden: int, dims: int = DIMS) -> int:
+    """SAMPLE, or fewer digits where a wide last layer would make the file pass MAX_FILE_BYTES
+    (about 5,300 digits for 512 units): a cache too large to read would be built every time."""
+    per_digit = ROWS * (hidden + 4 * min(dims, hidden)) + ROWS * ROWS + 8 + 1
+    return min(SAMPLE, (MAX_FILE_BYTES - (1 << 20)) // per_digit)  # 1 MiB for the mean, the components, the headers
+
+
 def sample_indices(count: int, size: int = SAMPLE, seed: int = SEED) -> np.ndarray:
     """The fixed sample of training digits: the same positions for every model."""
     return np.sort(np.random.default_rng(seed).choice(count, size=min(size, count), replace=False))
@@ -202,9 +209,9 @@ def parse_units(text: str, hidden: int) -> list[int]:
 
 
 def index_for(tracer, train_images, train_labels, *, size: int | None = None, progress=None, should_stop=None):
-    """The model's index of size digits (SAMPLE when None): from the cache when it is there and
-    sound, else built and cached. Returns (index or None when stopped, whether it was built)."""
-    size = SAMPLE if size is None else size
+    """The model's index of size digits (sample_size's when None): from the cache when it is
+    there and sound, else built and cached. Returns (index or None when stopped, whether it was built)."""
+    size = sample_size(tracer.hidden_sizes[-1]) if size is None else size
     key = model_key(tracer)
     cached = load(key, tracer.hidden_sizes[-1])
     if cached is not None and len(cached) == min(size, len(train_images)):

@@ -114,3 +114,15 @@ def test_the_search_returns_the_digits_that_meet_the_condition(small, digits):
     assert 10 < len(meets) and meets <= found and not (found & fails)
     with pytest.raises(ValueError):
         index.search([40], (0, 3), 0.1)
+
+
+def test_a_wide_layer_samples_fewer_digits_so_its_cache_fits_and_is_reused(small, digits, monkeypatch):
+    images, labels, _ = digits
+    assert neighbours.sample_size(512) < neighbours.SAMPLE == neighbours.sample_size(128)
+    monkeypatch.setattr(neighbours, "SAMPLE", 1000)
+    monkeypatch.setattr(neighbours, "MAX_FILE_BYTES", (1 << 20) + 400 * neighbours.ROWS * (40 + 4 * 32 + 28) + 400 * 9)
+    index, built = neighbours.index_for(small, images, labels)
+    assert built and len(index) == neighbours.sample_size(40) == 400
+    assert neighbours.cache_path(index.model_key).stat().st_size <= neighbours.MAX_FILE_BYTES
+    _, built = neighbours.index_for(small, images, labels)
+    assert not built

@@ -108,13 +108,13 @@ class NeighbourStrip(QWidget):
         self.status.setWhatsThis("What the strip shows, or how far building its index has come.")
         self.build_button = QPushButton("Find them")
         self.build_button.setObjectName("neighbourBuild")
-        self.build_button.setToolTip("Read 10,000 training digits once for this model (about 10 s, in the "
+        self.build_button.setToolTip("Read up to 10,000 training digits once for this model (about 10 s, in the "
                                      "background) and keep the result on disk.")  # fmt: skip
         self.build_button.setWhatsThis(self.build_button.toolTip())
         self.build_button.clicked.connect(self.build)
         self.progress = QProgressBar()
         self.progress.setObjectName("neighbourProgress")
-        self.progress.setWhatsThis("How many of the 10,000 training digits have been read.")
+        self.progress.setWhatsThis("How many of the sampled training digits have been read.")
         self.progress.setMaximumHeight(10)
         self.progress.setTextVisible(False)
         self.thumbs = NeighbourThumbs()
