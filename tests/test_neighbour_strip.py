@@ -79,6 +79,12 @@ def test_a_click_on_a_thumbnail_opens_its_digit(qtbot, draw, small_sample, mnist
     assert np.allclose(tab.state.image28, first.image / 255.0)
     assert np.array_equal(first.image, mnist.train_images[first.train_index])
     assert tab.draw_box.title() == first.caption
+    # the context menu's other choice: the same digit, read by two models side by side
+    other = strip.thumbs.neighbours[1]
+    assert not tab.compare.active
+    compare = [a for a in strip.thumbs.menu_for(other).actions() if "Compare" in a.text()]
+    compare[0].trigger()
+    assert tab.compare.active and np.allclose(tab.state.image28, other.image / 255.0)
 
 
 def test_another_model_finds_its_cached_index(qtbot, small_sample, mnist):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QProgressBar, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from ...neighbours import cached_index, index_for
 from .. import theme
@@ -32,16 +32,18 @@ def _build(tracer, ctx):
 
 
 class NeighbourThumbs(QWidget):
-    """k thumbnails in a row with their labels; clicked(Neighbour) on a left click."""
+    """k thumbnails in a row with their labels; clicked(Neighbour) on a left click, and from the
+    context menu clicked or compare_requested(Neighbour)."""
 
     clicked = Signal(object)
+    compare_requested = Signal(object)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("neighbourThumbs")
         self.setWhatsThis("The training digits whose memory after this row is nearest to your drawing's, "
                           "nearest first, each with its true label. Click one to watch the network read it.")  # fmt: skip
-        self.setToolTip("Click a digit to open it in Draw & Inspect.")
+        self.setToolTip("Click a digit to open it in Draw & Inspect; right-click to open it in Compare.")
         self.setCursor(Qt.PointingHandCursor)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
         self.neighbours: list[Neighbour] = []
@@ -88,6 +90,17 @@ class NeighbourThumbs(QWidget):
         else:
             super().mousePressEvent(event)
 
+    def menu_for(self, neighbour: Neighbour) -> QMenu:
+        menu = QMenu(self)
+        menu.addAction("Open in Draw && Inspect", lambda: self.clicked.emit(neighbour))
+        menu.addAction("Open in Compare (two models read it)", lambda: self.compare_requested.emit(neighbour))
+        return menu
+
+    def contextMenuEvent(self, event) -> None:
+        found = self.at(event.pos().x(), event.pos().y())
+        if found is not None:
+            self.menu_for(found).exec(event.globalPos())
+
 
 class NeighbourStrip(QWidget):
     """Follows the tab: its traces (and with them its model) and its row."""
@@ -119,6 +132,7 @@ class NeighbourStrip(QWidget):
         self.progress.setTextVisible(False)
         self.thumbs = NeighbourThumbs()
         self.thumbs.clicked.connect(self.open_digit)
+        self.thumbs.compare_requested.connect(self.compare_digit)
         top = QHBoxLayout()
         top.addWidget(self.status, 1)
         top.addWidget(self.build_button, 0, Qt.AlignTop)
@@ -147,6 +161,10 @@ class NeighbourStrip(QWidget):
 
     def open_digit(self, neighbour: Neighbour) -> None:
         self.tab.inspect_image(neighbour.image.astype(np.float32) / 255.0, neighbour.caption)
+
+    def compare_digit(self, neighbour: Neighbour) -> None:
+        self.open_digit(neighbour)
+        self.tab.compare.set_active(True)
 
     def shutdown(self) -> None:
         """On closing the window: a build under way stops at its next batch."""
