@@ -59,6 +59,8 @@ class UnitSearch(QWidget):
         self.status = TextLine(muted=True)
         self.status.setObjectName("unitSearchStatus")
         self.status.setWhatsThis("What the unit search found, or why it could not search.")
+        for w in (self.units, self.first, self.last, self.threshold, self.search_button, self.clear_button, self.status):
+            w.setToolTip(w.whatsThis())  # the same sentence on hover as on Shift+F1
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(6)
