@@ -161,6 +161,11 @@ def load(key: str, hidden: int, path: Path | None = None) -> NeighbourIndex | No
     path = cache_path(key) if path is None else path
     try:
         raw = read_regular(path, MAX_FILE_BYTES)
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            # a compressed member may unpack to far more than the file: the sizes it declares are
+            # the most zipfile will unpack, so memory stays bounded by them
+            if sum(info.file_size for info in z.infolist()) > MAX_FILE_BYTES:
+                return None
         with np.load(io.BytesIO(raw), allow_pickle=False) as f:
             if sorted(f.files) != sorted(_KEYS):
                 return None

@@ -4,6 +4,8 @@ and the LSTMVis search. A small model and a few hundred digits keep it fast."""
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 import torch
@@ -86,6 +88,19 @@ def test_a_foreign_cache_file_is_not_trusted(small, digits):
         "indices", "images", "labels")), other.states[:, :, :10], other.mean[:, :10], other.components[:, :10],
         other.reduced), path)  # fmt: skip
     assert neighbours.load(index.model_key, 40) is None
+    # small on disk, 120 MB unpacked: refused before it is unpacked
+    fields = {n: getattr(index, n) for n in ("indices", "images", "labels", "mean", "components", "reduced")}
+    np.savez_compressed(path.with_suffix(".tmp.npz"), version=np.int64(neighbours.VERSION),
+                        model_key=np.array(index.model_key), states=np.zeros(120_000_000, np.int8), **fields)
+    path.with_suffix(".tmp.npz").replace(path)
+    assert path.stat().st_size < 2_000_000
+    tracemalloc.start()
+    try:
+        assert neighbours.load(index.model_key, 40) is None
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < neighbours.MAX_FILE_BYTES + 10_000_000  # read_regular's buffer, not the 120 MB besides
     path.write_bytes(b"not a zip at all")
     assert neighbours.load(index.model_key, 40) is None
     _, built = neighbours.index_for(small, images, labels, size=SIZE)
