@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 
 from recognizer import neighbours
 from recognizer.model import ModelConfig, RowRNN

@@ -5,15 +5,11 @@ every sentence the strip says (tests/test_neighbour_strip.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ...dims import ROWS
-from ...neighbours import K
-
-if TYPE_CHECKING:  # imports torch, which the window loads after it is on screen
-    from ...neighbours import NeighbourIndex
+from ...neighbours import K, NeighbourIndex
 
 NO_MODEL, CHECKING, MISSING, BUILDING, READY, FAILED = "no model", "checking", "missing", "building", "ready", "failed"
 
