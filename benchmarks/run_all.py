@@ -11,7 +11,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ["bench_core.py", "bench_evaluate.py", "bench_trust.py", "bench_lab.py", "bench_inspect.py", "bench_gui_training.py", "bench_soak.py",
            "bench_cells.py", "bench_distributions.py", "bench_recipe.py", "bench_my_digits.py", "bench_gradient_flow.py",
-           "bench_sources.py", "bench_numbers.py", "bench_strokes.py", "bench_step.py"]
+           "bench_sources.py", "bench_numbers.py", "bench_strokes.py", "bench_step.py", "bench_neighbours.py", "bench_handwriting.py"]
 
 failed = []
 for script in SCRIPTS:

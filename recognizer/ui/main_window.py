@@ -469,6 +469,7 @@ class MainWindow(QMainWindow):
                 return
         self.inspect_tab.pause()
         self.inspect_tab.flow_view.shutdown()
+        self.inspect_tab.neighbour_strip.shutdown()
         self.keeper.shutdown()
         self._ready_timer.stop()
         for tab in (self._train_tab, self._evaluate_tab, self._lab_tab, self._digits_tab):  # stop their worker threads

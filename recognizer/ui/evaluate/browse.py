@@ -10,6 +10,7 @@ from ...dims import CLASSES
 from ..widgets import TextLine, caption_label, muted_label
 from ..digit_grid import DigitGrid
 from .state import BrowseFilters, EvaluateState
+from .unit_search import UnitSearch
 
 DATASETS = (("test", "Test set (10,000)"), ("train", "Training set (60,000)"))
 
@@ -72,6 +73,8 @@ class BrowsePage(QWidget):
                   self.mistakes_only):  # fmt: skip
             filters.addWidget(w)
         filters.addStretch(1)
+        self.search = UnitSearch(state)
+        self.search.found_changed.connect(self._on_found)
         status = QHBoxLayout()
         status.addWidget(self.count, 1)
         status.addWidget(self.inspect_button)
@@ -82,6 +85,7 @@ class BrowsePage(QWidget):
             "are mistakes. Click a digit to explain it; double-click to watch the network read it."
         ))  # fmt: skip
         layout.addLayout(filters)
+        layout.addWidget(self.search)
         layout.addLayout(status)
         layout.addWidget(self.grid, 1)
 
@@ -93,10 +97,13 @@ class BrowsePage(QWidget):
             answer=None if answer < 0 else answer,
             confidence=(self.conf_min.value() / 100.0, self.conf_max.value() / 100.0),
             mistakes_only=self.mistakes_only.isChecked(),
+            among=self.search.found,
         )
 
     def refresh(self) -> None:
         state = self.state
+        if self.search.forget_if_model_changed():
+            state.set_browse(self.filters())
         dataset = state.browse.dataset
         images, _ = state.dataset(dataset)
         has_answers = state.probabilities(dataset) is not None
@@ -114,6 +121,13 @@ class BrowsePage(QWidget):
         if self.state.browse_needs_answers():
             self.answers_wanted.emit()
         self.refresh()
+
+    def _on_found(self) -> None:
+        """The unit search's matches are training digits: show that set, filtered as it is."""
+        if self.search.found is not None and self.dataset.currentData() != "train":
+            self.dataset.setCurrentIndex(self.dataset.findData("train"))  # -> _on_filters
+        else:
+            self._on_filters()
 
     def _inspect_selected(self) -> None:
         i = self.grid.current_digit()

@@ -51,6 +51,7 @@ class BrowseFilters:
     answer: int | None = None
     confidence: tuple[float, float] = (0.0, 1.0)
     mistakes_only: bool = False
+    among: tuple[int, ...] | None = None  # training digits the unit search found (unit_search.py)
 
 
 class EvaluateState:
@@ -200,6 +201,8 @@ class EvaluateState:
         keep = np.ones(len(labels), bool)
         if f.label is not None:
             keep &= labels == f.label
+        if f.among is not None and f.dataset == "train":
+            keep &= np.isin(np.arange(len(labels)), f.among)
         probs = self.probabilities(f.dataset)
         if probs is not None:  # the answers' filters wait for the answers
             preds, conf = probs.argmax(axis=1), probs.max(axis=1)

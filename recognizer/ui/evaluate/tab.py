@@ -237,6 +237,7 @@ class EvaluateTab(QWidget):
         if request is not None and hasattr(request, "cancel") and getattr(request, "active", False):
             request.cancel()
         self.runner.shutdown()
+        self.browse_page.search.shutdown()
 
     # --- building -------------------------------------------------------------------------------
 

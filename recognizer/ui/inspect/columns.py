@@ -8,20 +8,26 @@ from PySide6.QtWidgets import QGroupBox, QVBoxLayout, QWidget
 
 from ..page_switch import PageSwitch
 from ..widgets import group_box
+from .neighbour_strip import NeighbourStrip
 
 
-def middle_column(input_view: QWidget, bars: QWidget) -> QVBoxLayout:
+def middle_column(input_view: QWidget, bars: QWidget, tab: QWidget) -> tuple[QVBoxLayout, NeighbourStrip]:
+    """The column and, under the bars, the strip of the training digits it is reminded of."""
     sees_box, sees_layout = group_box(
         "What the network sees", "Your drawing as the network gets it: 28 rows of 28 pixels, read top to bottom."
     )
     sees_layout.addWidget(input_view)
     bars_box, bars_layout = group_box("Its answer at this row", "The probability of each digit after the current row.")
     bars_layout.addWidget(bars)
+    strip = NeighbourStrip(tab)
+    strip_box, strip_layout = group_box("The digits it is reminded of", strip.whatsThis())
+    strip_layout.addWidget(strip)
     middle = QVBoxLayout()
     middle.setSpacing(10)
     middle.addWidget(sees_box, 3)
     middle.addWidget(bars_box, 2)
-    return middle
+    middle.addWidget(strip_box, 2)
+    return middle, strip
 
 
 def right_column(trajectories: QWidget, flow_view: QWidget, state_panel: QWidget

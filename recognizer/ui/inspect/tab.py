@@ -147,7 +147,7 @@ class InspectTab(QWidget):
         # --- middle: what the network sees and its answer at this row (columns.py) ---
         self.input_view = NetworkInputView()
         self.bars = ProbabilityBars()
-        middle = middle_column(self.input_view, self.bars)
+        middle, self.neighbour_strip = middle_column(self.input_view, self.bars, self)
 
         # --- right: over the rows ---
         self.trajectories = TrajectoryPlot()
@@ -172,6 +172,7 @@ class InspectTab(QWidget):
         self.forward_button.clicked.connect(lambda: self.step(1))
         self.row_slider.valueChanged.connect(self._on_slider)
         self.row_slider.valueChanged.connect(lambda value: self.compare.set_row(value - 1))
+        self.row_slider.valueChanged.connect(self.neighbour_strip.set_row)
         self.speed_slider.valueChanged.connect(self._on_speed)
         self._on_speed(DEFAULT_SPEED)
         self._player_controls = bottom.controls
