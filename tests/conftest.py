@@ -82,14 +82,15 @@ def isolated_user_data(tmp_path, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def isolated_settings(tmp_path):
-    """Every test gets its own empty QSettings, as INI files under tmp_path."""
+def isolated_settings(tmp_path_factory):
+    """Every test gets its own empty QSettings, as INI files in a folder of its own (beside, not in,
+    tmp_path: tests list what they wrote there)."""
     try:
         from PySide6.QtCore import QSettings
     except ImportError:
         yield None
         return
-    folder = tmp_path / "settings"
+    folder = tmp_path_factory.mktemp("settings")
     QSettings.setDefaultFormat(QSettings.IniFormat)
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(folder))
     from recognizer.ui.settings import app_settings
