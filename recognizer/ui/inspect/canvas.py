@@ -323,6 +323,7 @@ class DrawingCanvas(QWidget):
             self.update()
 
     def _emit_live(self) -> None:
+        self._live_timer.stop()  # a move that came a frame after the last update sent it: no second one now
         if self._stroke is None:
             return
         self._since_emit.restart()
