@@ -80,6 +80,6 @@ def test_the_labs_edits_are_said_where_they_act():
         assert "Row 13 is hidden (rows 11–15): its pixels read as blank." in state.sources_text()
         if pin is not None:
             text = state.gate_texts()[GATE_INDEX[pin.gate]].sum
-            assert text.startswith(f"{SYMBOL[pin.gate]} = {pin.value:g}, pinned (the sum gives sigmoid(")
+            assert text.startswith(f"{SYMBOL[pin.gate]} = {pin.value:g}, pinned (sigmoid(")
         state.set_row(3)  # before the silence and the hidden rows: neither is said
         assert "silenced" not in state.update_text() and "hidden" not in state.sources_text()

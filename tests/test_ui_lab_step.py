@@ -70,7 +70,7 @@ def test_a_pinned_gate_is_shown_pinned_and_the_keys_move_the_row(lab, qtbot):
     edited = lab.state.edited.layers[0]
     assert panel.state.step.h == pytest.approx(float(edited.h[15, 40]), abs=1e-6)
     assert panel.state.step.h != pytest.approx(float(lab.state.original.layers[0].h[15, 40]), abs=1e-6)
-    assert panel.gates[1].sum.text().startswith("f = 0, pinned (the sum gives sigmoid(")
+    assert panel.gates[1].sum.text().startswith("f = 0, pinned (sigmoid(")
     QTest.keyClick(panel, Qt.Key_Right)
     assert panel.state.row == 16 and "reading row 17" in panel.title.text()
     assert panel.state.step.h == pytest.approx(float(edited.h[16, 40]), abs=1e-6)

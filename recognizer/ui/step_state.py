@@ -122,9 +122,10 @@ class StepState:
         below = "pixels" if s.from_pixels else f"layer {s.layer}"
         total = _sum([(g.inputs.total, f"[{below}]"), (g.recurrent.total, f"[{r}{before}]"), (g.bias, "[bias]")])
         if g.squash:
-            result = f"{g.squash}({total}) = {g.squash}({_plain(g.pre)}) = {_plain(g.value)}"
-            if g.computed is not None:
-                result = f"{g.value:g}, pinned (the sum gives {g.squash}({_plain(g.pre)}) = {_plain(g.computed)}, unused)"
+            squashed = f"{g.squash}({total}) = {g.squash}({_plain(g.pre)}) = "
+            result = squashed + _plain(g.value)
+            if g.computed is not None:  # the Lab pinned it: the pin is what the update uses
+                result = f"{g.value:g}, pinned ({squashed}{_plain(g.computed)}, unused)"
         else:
             result = f"{total} = {_plain(g.pre)}"
         what = "column" if s.from_pixels else "unit"
