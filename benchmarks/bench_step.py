@@ -113,7 +113,7 @@ def bench_core(calls: int, rng) -> dict:
     from recognizer.paths import default_model_path
     from recognizer.step_arithmetic import step
     from recognizer.trace import Tracer
-    from recognizer.ui.inspect.step_state import StepState
+    from recognizer.ui.step_state import StepState
 
     image = rng.random((28, 28), dtype=np.float32)
     shipped = load_model(default_model_path()).model

@@ -12,6 +12,12 @@ For the GRU's candidate the recurrent source and its bias b_hn are the ones scal
 the three sources still add up to the pre-activation. The weights are the Tracer's copies (with
 its halving of the sigmoid gates undone: a power of two, so exact); x_t, h_{t-1} and c_{t-1} are
 the trace's own. The sums are taken in float64 so that the split adds up to the trace's value.
+
+On the Lab's edited reading (interventions.py, passed as `interventions`) the step is the edited
+network's own, as Tracer.run_batch runs it: the trace's image already has its hidden rows blank and
+its h_{t-1}, c_{t-1} are the edited ones; a pinned gate's value is the pin (the sigmoid it would
+have had is kept in GateStep.computed) and is what the update uses; a silenced unit's c and h are
+held at 0 (the update's own numbers kept in Step.computed_h and computed_c).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cells import GATES, SIGMOID_GATES
+from .interventions import NONE, Interventions, Silence
 from .trace import Trace, Tracer
 
 TANH_GATES = ("candidate",)  # the rest squash by sigmoid, or (a plain RNN's a) not at all
@@ -56,7 +63,8 @@ class GateStep:
     inputs: Source  # W x_t
     recurrent: Source  # U h_{t-1} (for the GRU's candidate: r (U h_{t-1}))
     bias: float  # b (for the GRU's candidate: b_in + r b_hn)
-    value: float  # the gate after its squashing (a plain RNN's a is not squashed)
+    value: float  # the gate after its squashing (a plain RNN's a is not squashed), or its pin
+    computed: float | None = None  # a pinned gate: the value its sum squashes to (unused)
 
     @property
     def pre(self) -> float:
@@ -81,6 +89,9 @@ class Step:
     h: float
     c_prev: float | None = None  # an LSTM's c_{t-1} and c_t; None for the other cells
     c: float | None = None
+    silenced: Silence | None = None  # the Lab's edit that holds this unit's c and h at 0 here
+    computed_h: float | None = None  # a silenced unit: h and c as the update computed them
+    computed_c: float | None = None
 
     def gate(self, name: str) -> GateStep:
         return next(g for g in self.gates if g.name == name)
@@ -97,12 +108,22 @@ def _squash(name: str, pre: float) -> float:
     return float(np.tanh(pre)) if name in TANH_GATES else float(1.0 / (1.0 + np.exp(-pre)))
 
 
-def step(tracer: Tracer, trace: Trace, layer: int, unit: int, row: int) -> Step:
-    """The arithmetic of unit `unit` of layer `layer` at row `row` of the traced image."""
+def _silence_at(interventions: Interventions, layer: int, unit: int, row: int) -> Silence | None:
+    """The edit that silences the unit at this row (the earliest-starting one), or None."""
+    parts = [p for p in interventions.silenced if p.layer == layer and unit in p.units and p.from_row <= row]
+    return min(parts, key=lambda p: p.from_row, default=None)
+
+
+def step(tracer: Tracer, trace: Trace, layer: int, unit: int, row: int, interventions: Interventions | None = None) -> Step:
+    """The arithmetic of unit `unit` of layer `layer` at row `row` of the traced image; `trace`
+    must be tracer(image, interventions) when the reading is an edited one."""
     cell = tracer.cell
+    interventions = interventions or NONE
     w_ih, w_hh, bias, candidate_bias, n = tracer.layers[layer]
     if not (0 <= unit < n and 0 <= row < len(trace.image)):
         raise IndexError(f"no unit {unit} at row {row} in a layer of {n} units")
+    pins = interventions.pinned_gates(tracer.hidden_sizes, cell)[layer]
+    pinned = {} if pins is None else dict(zip(pins[0].tolist(), pins[1].tolist()))
     below = trace.image if layer == 0 else trace.layers[layer - 1].h
     x = below[row].astype(np.float64)
     here = trace.layers[layer]
@@ -122,19 +143,25 @@ def step(tracer: Tracer, trace: Trace, layer: int, unit: int, row: int) -> Step:
             b += reset * float(candidate_bias[unit])
         inputs, recurrent = Source(x, w), Source(h_prev, u, scale)
         pre = inputs.total + recurrent.total + b
-        value = _squash(name, pre)
+        value, computed = _squash(name, pre), None
+        if col in pinned:
+            value, computed = pinned[col], value
         if name == "reset":
             reset = value
-        gates.append(GateStep(name, inputs, recurrent, b, value))
+        gates.append(GateStep(name, inputs, recurrent, b, value, computed))
     h_before = float(h_prev[unit])
     values = {g.name: g.value for g in gates}
+    c_prev = c = None
     if cell == "lstm":
         c_prev = float(here.c[row - 1, unit]) if row > 0 else 0.0
         c = values["forget"] * c_prev + values["input"] * values["candidate"]
         h = values["output"] * float(np.tanh(c))
-        return Step(cell, layer, unit, row, tuple(gates), h_before, h, c_prev, c)
-    if cell == "gru":
+    elif cell == "gru":
         h = (1 - values["update"]) * values["candidate"] + values["update"] * h_before
     else:
         h = float(np.tanh(values["preactivation"]))
-    return Step(cell, layer, unit, row, tuple(gates), h_before, h)
+    silenced = _silence_at(interventions, layer, unit, row)
+    if silenced is None:
+        return Step(cell, layer, unit, row, tuple(gates), h_before, h, c_prev, c)
+    held_c = None if c is None else 0.0
+    return Step(cell, layer, unit, row, tuple(gates), h_before, 0.0, c_prev, held_c, silenced, h, c)

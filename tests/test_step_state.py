@@ -6,7 +6,10 @@ import torch
 
 from recognizer.model import ModelConfig, RowRNN
 from recognizer.trace import Tracer
-from recognizer.ui.inspect.step_state import StepState
+from recognizer.cells import GATES
+from recognizer.ui.step_state import SYMBOL, StepState
+
+GATE_INDEX = {name: k for gates in GATES.values() for k, name in enumerate(gates)}
 
 
 def _state(cell, sizes=(10,)):
@@ -58,3 +61,25 @@ def test_a_model_without_the_unit_forgets_it():
     small = _state("gru", (8,))
     state.set_trace(small.tracer, small.trace)
     assert state.unit is None and not state.ready
+
+
+def test_the_labs_edits_are_said_where_they_act():
+    """Each cell: a silenced unit's update as computed, then its h held at 0; a pinned gate at its
+    pin, the unused sigmoid beside it; a hidden row's pixels said blank."""
+    from recognizer.interventions import HiddenRows, Interventions, Pin, Silence
+
+    for cell, pin, c in (("lstm", Pin(0, "forget", 1.0, (3,)), " and c = 0"), ("gru", Pin(0, "update", 0.0), ""),
+                         ("rnn", None, "")):  # fmt: skip
+        state = _state(cell)
+        edits = Interventions().add(Silence(0, (3,), from_row=4)).add(HiddenRows(10, 14))
+        edits = edits if pin is None else edits.add(pin)
+        state.set_trace(state.tracer, state.tracer(state.trace.image, edits), edits)
+        state.open(0, 3, 12)
+        assert state.update_text().endswith(f"\nUnit 3 is silenced from row 5: h = 0{c}")
+        assert f"= {state.step.computed_h:.3f}".replace("-", "−") in state.update_text()
+        assert "Row 13 is hidden (rows 11–15): its pixels read as blank." in state.sources_text()
+        if pin is not None:
+            text = state.gate_texts()[GATE_INDEX[pin.gate]].sum
+            assert text.startswith(f"{SYMBOL[pin.gate]} = {pin.value:g}, pinned (sigmoid(")
+        state.set_row(3)  # before the silence and the hidden rows: neither is said
+        assert "silenced" not in state.update_text() and "hidden" not in state.sources_text()

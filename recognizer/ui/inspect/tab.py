@@ -32,7 +32,7 @@ from .pen_preview import PenPreview
 from .player_bar import PlayerBar
 from .state import DEFAULT_SPEED, LAST, ROWS, YOUR_DRAWING, InspectState
 from .state_panel import StatePanel
-from .step_panel import attach as attach_step_panel
+from .step_attach import attach as attach_step_panel
 
 if TYPE_CHECKING:  # imports torch, which the window loads after it is on screen
     from ...trace import Tracer

@@ -25,6 +25,7 @@ from .. import theme
 from ..confusion_view import ConfusionMatrixView
 from ..dialogs import DIALOGS
 from ..jobs import JobFailure, JobRunner
+from ..step_panel import StepPanel
 from ..widgets import TextLine, group_box, muted_label
 from .controls import ChipList, EditForm
 from .state import LabState, parse_units, units_field_text
@@ -94,6 +95,10 @@ class LabTab(QWidget):
         self.plot = EditedProbabilityPlot()
         self.heatmap = UnitHeatmap()
         self.heatmap.units_picked.connect(self._on_units_picked)
+        # A cell clicked: that step's arithmetic on the edited reading (issue 26); the Lab has no
+        # row of its own, so the panel's ← / → move only the panel.
+        self.step_panel = StepPanel(self)
+        self.heatmap.cell_clicked.connect(lambda unit, row: self.step_panel.open(self.state.layer, unit, row))
         self.layer_spin = QSpinBox()
         self.layer_spin.setPrefix("layer ")
         self.layer_spin.setRange(1, 1)
@@ -293,6 +298,7 @@ class LabTab(QWidget):
         self.hint.setText(state.hint())
         self.plot.set_traces(state.original, state.edited)
         self.heatmap.set_values(None if state.edited is None else state.edited.layers[state.layer].h)
+        self.step_panel.set_trace(state.tracer, state.edited, state.interventions)
         self.heatmap.show_selection(state.selected)
         self.ranking_list.clear()
         self.ranking_list.addItems(state.ranking_lines())

@@ -43,15 +43,19 @@ class EditedProbabilityPlot(pg.PlotWidget):
 
 
 class _UnitImage(pg.ImageItem):
-    """The heatmap's image, x = row, y = unit: a click picks one unit, a drag a run of them."""
+    """The heatmap's image, x = row, y = unit: a click picks one unit (and asks for that cell's
+    step), a drag a run of them."""
 
     picked = Signal(int, int)  # first and last unit
+    cell_clicked = Signal(int, int)  # unit, row (0-based)
 
     def mouseClickEvent(self, ev):
         if ev.button() == Qt.LeftButton and self.image is not None:
             ev.accept()
             unit = int(np.clip(np.floor(ev.pos().y()), 0, self.height() - 1))
+            row = int(np.clip(np.floor(ev.pos().x()), 0, self.width() - 1))
             self.picked.emit(unit, unit)
+            self.cell_clicked.emit(unit, row)
 
     def mouseDragEvent(self, ev):
         if ev.button() != Qt.LeftButton or self.image is None:
@@ -64,9 +68,11 @@ class _UnitImage(pg.ImageItem):
 
 
 class UnitHeatmap(pg.PlotWidget):
-    """h of the edited reading, units × rows; units_picked(first, last) on a click or drag."""
+    """h of the edited reading, units × rows; units_picked(first, last) on a click or drag,
+    cell_clicked(unit, row) on a click."""
 
     units_picked = Signal(int, int)
+    cell_clicked = Signal(int, int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -76,12 +82,13 @@ class UnitHeatmap(pg.PlotWidget):
         self.image = _UnitImage()
         self.image.setColorMap(diverging())
         self.image.picked.connect(self.units_picked)
+        self.image.cell_clicked.connect(self.cell_clicked)
         item.addItem(self.image)
         self.selection = QGraphicsRectItem()
         self.selection.setPen(pg.mkPen(theme.SELECTION, width=2))
         self.selection.setVisible(False)
         item.addItem(self.selection)
-        self.setToolTip("The hidden state h of every unit after every row, with your edits. Click a unit, or drag over several, to pick them.")
+        self.setToolTip("The hidden state h of every unit after every row, with your edits. Click a unit, or drag over several, to pick them; a click also opens that step's arithmetic.")
         install_plot_menu(self, "lab-hidden-state")
         set_empty(item, NOTHING_YET)
 

@@ -1,18 +1,15 @@
-"""One step, with its numbers: a small window beside Draw & Inspect that shows the arithmetic of one
-unit at one row on the user's drawing (the words come from step_state.py). It opens when a cell of
-the heatmap or a point of a unit's line is clicked; ← / → step through the rows (the tab's row);
-the units of h_{t-1} are buttons that follow the chain one row back; Esc closes it.
-
-attach(tab) wires it to the tab: the tab only makes it (one line), so the wiring lives here.
+"""One step, with its numbers: a small window beside a tab's heatmap that shows the arithmetic of
+one unit at one row on the user's drawing (the words come from step_state.py); Draw & Inspect's
+reading (inspect/step_attach.py) or the Lab's edited one (lab/tab.py). ← / → step through the rows
+(row_wanted asks the tab to follow); the units of h_{t-1} are buttons that follow the chain one
+row back; Esc closes it.
 """
 
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ...dims import ROWS
 from .step_state import NAMED, StepState
 
 MAX_GATES = 4  # an LSTM's; a GRU has 3, a plain RNN 1
@@ -121,9 +118,10 @@ class StepPanel(QWidget):
         # new hint at every step cost ~35 ms a click (three frames); sized once, when first shown.
         layout.setSizeConstraint(QVBoxLayout.SetNoConstraint)
 
-    def set_trace(self, tracer, trace) -> None:
-        """A new reading: shown once the pen rests (a trace comes with every move of a stroke)."""
-        self.state.set_trace(tracer, trace)
+    def set_trace(self, tracer, trace, interventions=None) -> None:
+        """A new reading (the Lab's: edited by `interventions`): shown once the pen rests (a trace
+        comes with every move of a stroke)."""
+        self.state.set_trace(tracer, trace, interventions)
         if self.isVisible():
             self._refresh.start()
 
@@ -192,49 +190,3 @@ class StepPanel(QWidget):
         self.update_label.setText(state.update_text())
         self.hint.setText(state.chain_hint())
         self.unit_shown.emit(state.layer, state.unit)
-
-
-def _clicked_at(plot, event) -> tuple[int, float] | None:
-    """(row, y in the plot's units) of a left click inside a plot over the rows, else None."""
-    vb = plot.getPlotItem().vb
-    if event.button() != Qt.LeftButton or not vb.sceneBoundingRect().contains(event.scenePos()):
-        return None
-    point = vb.mapSceneToView(event.scenePos())
-    row = int(np.floor(point.x() - 0.5))  # row t is drawn at x = t + 1, from t + 0.5 to t + 1.5
-    return (row, point.y()) if 0 <= row < ROWS else None
-
-
-def attach(tab) -> StepPanel:
-    """The panel for Draw & Inspect: opened from a cell of the heatmap or a point of the unit's
-    line (state_panel.py), following the tab's trace and row."""
-    panel = StepPanel(tab)
-    sp = tab.state_panel
-
-    def on_heatmap(event):
-        at = _clicked_at(sp.heatmap, event)
-        if at is not None and tab.trace is not None:
-            unit = int(np.floor(at[1] + 0.5))
-            if 0 <= unit < tab.trace.layers[sp.layer].h.shape[1]:
-                panel.open(sp.layer, unit, at[0])
-
-    def on_line(event):
-        at = _clicked_at(sp.unit_plot, event)
-        if at is not None and tab.trace is not None and sp.unit is not None:
-            panel.open(sp.layer, sp.unit, at[0])
-
-    sp.heatmap.scene().sigMouseClicked.connect(on_heatmap)
-    sp.unit_plot.scene().sigMouseClicked.connect(on_line)
-    # The tab's row views (heatmap, plots, bars) repaint for the new row on the next turn of the
-    # event loop: the panel paints first, within the frame of the click or key (bench_step.py).
-    # The panel's row then, not the one asked: two quick keys must not send the panel back one.
-    def follow_panel():
-        if panel.state.row != tab.row:
-            tab.go_to_row(panel.state.row)
-
-    panel.row_wanted.connect(lambda _row: QTimer.singleShot(0, follow_panel))
-    tab.row_slider.valueChanged.connect(lambda value: panel.set_row(value - 1))
-    tab.trace_changed.connect(lambda trace: panel.set_trace(tab.state.tracer, trace))
-    panel.unit_shown.connect(
-        lambda layer, unit: sp.select_unit(unit) if layer == sp.layer and sp.unit != unit else None
-    )
-    return panel
