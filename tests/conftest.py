@@ -230,3 +230,22 @@ def open_window(qtbot, model_path, monkeypatch):
     yield window
     window.inspect_tab.pause()
     window.close()
+
+
+@pytest.fixture
+def lab(qtbot, shipped_model_path, mnist, messages):
+    """A shown 1000x600 Lab tab reading MNIST's first test digit (a 7) with the shipped model; its
+    data comes from the mnist fixture, its dialogs are recorded. (test_ui_cells.py has its own.)"""
+    from recognizer.modelfile import load_model
+    from recognizer.ui.lab.tab import LabTab
+
+    tab = LabTab(data_loader=lambda parent, on_ready, on_give_up: on_ready(mnist))
+    qtbot.addWidget(tab)
+    tab.set_model(load_model(shipped_model_path))
+    tab.set_image(mnist.test_images[0] / 255.0)  # a 7
+    tab.resize(1000, 600)
+    tab.show()
+    qtbot.waitExposed(tab)
+    yield tab
+    tab.step_panel.hide()
+    tab.shutdown()

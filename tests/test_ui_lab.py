@@ -5,23 +5,8 @@ JobRunner, an edited model is saved, and the tab fits a 1024×700 window."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from recognizer.modelfile import load_model
-from recognizer.ui.lab.tab import LabTab
-
-
-@pytest.fixture
-def lab(qtbot, shipped_model_path, mnist, messages):
-    tab = LabTab(data_loader=lambda parent, on_ready, on_give_up: on_ready(mnist))
-    qtbot.addWidget(tab)
-    tab.set_model(load_model(shipped_model_path))
-    tab.set_image(mnist.test_images[0] / 255.0)  # a 7
-    tab.resize(1000, 600)
-    tab.show()
-    qtbot.waitExposed(tab)
-    yield tab
-    tab.shutdown()
 
 
 def test_the_tab_fits_a_small_window(lab):

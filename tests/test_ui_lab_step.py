@@ -9,26 +9,9 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
-from recognizer.modelfile import load_model
-from recognizer.ui.lab.tab import LabTab
-
 
 def _text(v: float) -> str:
     return f"{v:.3f}".replace("-", "−")
-
-
-@pytest.fixture
-def lab(qtbot, shipped_model_path, mnist):
-    tab = LabTab()
-    qtbot.addWidget(tab)
-    tab.set_model(load_model(shipped_model_path))
-    tab.set_image(mnist.test_images[0] / 255.0)  # a 7
-    tab.resize(1000, 600)
-    tab.show()
-    qtbot.waitExposed(tab)
-    yield tab
-    tab.step_panel.hide()
-    tab.shutdown()
 
 
 def _click_cell(qtbot, lab, unit, row):
