@@ -21,9 +21,9 @@ from .errors import RecognizerError
 from .fileio import brief, shown
 from .my_digits import MyDigits
 from .my_digits_files import ImportReport, content_key, import_folder
-from .pen_eval import digit_of, shown_name
+from .pen_eval import shown_name
 from .strokes import render_strokes
-from .unipen import canvas_strokes, read_pen_file, write_pen_file
+from .unipen import canvas_strokes, digit_of, read_pen_file, write_pen_file
 
 NAMED_LABELS = 12  # the non-digit labels a report names before "..."
 WRITER = "my-digits"  # the writer a written file names in each .COMMENT, unless told another

@@ -32,7 +32,7 @@ import torch
 
 from .augment import random_affine
 from .errors import DataError
-from .unipen import PenSample, read_pen_file, render_pen
+from .unipen import PenSample, digit_of, read_pen_file, render_pen
 
 # The files of a pen data folder, by set name (each optional; the folder needs at least one).
 FILES = {
@@ -154,7 +154,7 @@ def _load_pen_sets(folder: Path, stamp: tuple) -> PenSets:
             continue
         samples = read_pen_file(path)
         if name in DIGIT_SETS:
-            samples = [s for s in samples if len(s.label) == 1 and s.label.isdigit()]
+            samples = [s for s in samples if digit_of(s.label) is not None]
         kept = [s for s in samples if s.strokes and not is_box_per_stroke(s)]
         writers = [writer_of(name, s) for s in kept]
         groups = np.array([group_of(name, w) for w in writers])
@@ -215,7 +215,7 @@ def render_samples(samples, rng: np.random.Generator | None = None) -> np.ndarra
 
 def digit_labels(samples) -> np.ndarray:
     """Each sample's label as a digit; -1 for any other label (a non-digit)."""
-    return np.array([int(s.label) if s.label.isdigit() else -1 for s in samples], np.int64)
+    return np.array([-1 if (d := digit_of(s.label)) is None else d for s in samples], np.int64)
 
 
 def _variants(samples, variants: int, most: int, rng) -> tuple[torch.Tensor, torch.Tensor]:

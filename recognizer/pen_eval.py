@@ -4,7 +4,7 @@ and judged by the verdict, as a drawing on the canvas would be.
 
 The API: `evaluate_pen(model, samples) -> PenEvaluation`, whose counts (digits, per_digit,
 per_writer, confusion, top_confusions(), non_digits) come out as `to_dict()` (the JSON of
-`recognizer evaluate --pen`) and `lines()` (its text); `pen_inputs` and `digit_of` are its parts.
+`recognizer evaluate --pen`) and `lines()` (its text); `pen_inputs` and `unipen.digit_of` are its parts.
 A sample whose label is one digit counts as a digit; any other label (a letter, a symbol, an
 Omniglot character) is a non-digit, which the verdict should turn away.
 """
@@ -21,17 +21,11 @@ from .dims import CLASSES
 from .fileio import shown
 from .strokes import render_strokes, strokes_extent
 from .text import plural
-from .unipen import PenSample, canvas_strokes
+from .unipen import PenSample, canvas_strokes, digit_of
 from .verdict import NOTHING, Verdict, judge_batch, trust_of
 
-DIGITS = "0123456789"
 TOP_CONFUSIONS = 10  # the confusions the report names, most frequent first
 WRITER_WIDTH = 24  # characters of a writer's name in the text report
-
-
-def digit_of(label: str) -> int | None:
-    """The digit a sample's label names, or None for any other label."""
-    return DIGITS.index(label) if len(label) == 1 and label in DIGITS else None
 
 
 def pen_inputs(samples: Sequence[PenSample]) -> tuple[list[np.ndarray | None], list[float]]:
@@ -207,4 +201,4 @@ class PenEvaluation:
         return out
 
 
-__all__ = ["PenEvaluation", "digit_of", "evaluate_pen", "pen_inputs", "shown_name"]
+__all__ = ["PenEvaluation", "evaluate_pen", "pen_inputs", "shown_name"]

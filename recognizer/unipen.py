@@ -38,6 +38,7 @@ MAX_LINE = 1 << 16  # characters; Omniglot's .LEXICON line is 2.5 kB
 MAX_SEGMENTS = 200_000  # the largest shared set has 29,964
 MAX_COORDINATE = 1e9  # tablet units; anything larger is a damaged file, not a tablet
 _GZIP_MAGIC = b"\x1f\x8b"
+DIGITS = "0123456789"
 PRECISION_DIGITS = 2  # decimals of canvas units that My digits (my_digits.py) and a written pen file keep
 PRECISION = 10.0**-PRECISION_DIGITS
 
@@ -50,6 +51,11 @@ class PenSample:
     strokes: tuple[np.ndarray, ...]  # each (N, 2) float64 x, y in the file's units, y up
     source: str = ""  # the writer (pendigits) or contributor (UNIPEN): the .COMMENT's second word
     file: str = ""  # the rest of the .COMMENT: the original file, a sample index
+
+
+def digit_of(label: str) -> int | None:
+    """The digit a sample's label names ("7"), or None for any other label ("A", "10", "²")."""
+    return DIGITS.index(label) if len(label) == 1 and label in DIGITS else None
 
 
 def _text(path: str | os.PathLike) -> str:

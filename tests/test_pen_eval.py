@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 from drawing import DIGIT_STROKES
-from recognizer.pen_eval import digit_of, evaluate_pen
+from recognizer.pen_eval import evaluate_pen
 from pen_samples import pen_sample
-from recognizer.unipen import PenSample, render_pen
+from recognizer.unipen import PenSample, digit_of, render_pen
 
 
 @pytest.fixture(scope="module")
