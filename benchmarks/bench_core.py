@@ -14,15 +14,15 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from recognizer.data import MNIST, load_mnist
-from recognizer.evaluate import as_float_images
-from recognizer.modelfile import load_model
-from recognizer.model import ModelConfig, RowRNN
-from recognizer.paths import default_model_path
-from recognizer.preprocess import to_mnist
-from recognizer.trace import Tracer
-from recognizer.train import Trainer, TrainConfig
-from recognizer.train_settings import SHIPPED_RECIPE
+from recognizer.datasets.mnist import MNIST, load_mnist
+from recognizer.evaluation.accuracy import as_float_images
+from recognizer.files.model_file import load_model
+from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.files.paths import default_model_path
+from recognizer.inputs.preprocess import to_mnist
+from recognizer.network.trace import Tracer
+from recognizer.training.trainer import Trainer, TrainConfig
+from recognizer.training.settings import SHIPPED_RECIPE
 
 
 def bench_latency(data: MNIST) -> dict:

@@ -1,4 +1,4 @@
-"""What recording the distributions and gradient flow (recognizer/insight.py) costs training: the
+"""What recording the distributions and gradient flow (recognizer/training/insight.py) costs training: the
 same run with recording on and off, side by side, rounds interleaved (off, on, off, on, ...) so
 that changes in the machine's load hit both alike.
 
@@ -27,17 +27,17 @@ import common  # noqa: F401  (puts the checkout on sys.path)
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-import recognizer.train as train_module  # noqa: E402
-from recognizer.data import load_mnist  # noqa: E402
-from recognizer.insight import Recorder  # noqa: E402
-from recognizer.model import ModelConfig, RowRNN  # noqa: E402
-from recognizer.train import Trainer, TrainConfig  # noqa: E402
+import recognizer.training.trainer as train_module  # noqa: E402
+from recognizer.datasets.mnist import load_mnist  # noqa: E402
+from recognizer.training.insight import Recorder  # noqa: E402
+from recognizer.network.model import ModelConfig, RowRNN  # noqa: E402
+from recognizer.training.trainer import Trainer, TrainConfig  # noqa: E402
 
 TARGET_PERCENT = 5.0
 
 
 class TimedEvaluate:
-    """recognizer.train's evaluate, timed, so that the test pass can be left out of both sides."""
+    """recognizer.training.trainer's evaluate, timed, so that the test pass can be left out of both sides."""
 
     def __init__(self, evaluate):
         self.evaluate, self.seconds = evaluate, 0.0

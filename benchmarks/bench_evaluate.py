@@ -12,9 +12,9 @@ import argparse
 
 import common
 
-from recognizer.data import load_test_set
-from recognizer.modelfile import load_model
-from recognizer.paths import default_model_path
+from recognizer.datasets.mnist import load_test_set
+from recognizer.files.model_file import load_model
+from recognizer.files.paths import default_model_path
 from recognizer.ui.evaluate.results import evaluate_test_set
 
 TARGET_S = 2.0

@@ -35,9 +35,9 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from recognizer.data import MNIST, load_mnist  # noqa: E402
-from recognizer.evaluate import as_float_images  # noqa: E402
-from recognizer.model import ModelConfig, RowRNN  # noqa: E402
+from recognizer.datasets.mnist import MNIST, load_mnist  # noqa: E402
+from recognizer.evaluation.accuracy import as_float_images  # noqa: E402
+from recognizer.network.model import ModelConfig, RowRNN  # noqa: E402
 
 TARGET_RATIO = 0.9
 TARGET_P95_MS = 50.0

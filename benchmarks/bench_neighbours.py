@@ -18,11 +18,11 @@ import time
 import common
 import numpy as np
 
-from recognizer import neighbours  # noqa: E402
-from recognizer.data import load_mnist  # noqa: E402
-from recognizer.modelfile import load_model  # noqa: E402
-from recognizer.paths import default_model_path  # noqa: E402
-from recognizer.trace import Tracer  # noqa: E402
+from recognizer.evaluation import neighbours  # noqa: E402
+from recognizer.datasets.mnist import load_mnist  # noqa: E402
+from recognizer.files.model_file import load_model  # noqa: E402
+from recognizer.files.paths import default_model_path  # noqa: E402
+from recognizer.network.trace import Tracer  # noqa: E402
 
 
 def agreement(full_row: np.ndarray, h: np.ndarray, found: np.ndarray, k: int) -> float:

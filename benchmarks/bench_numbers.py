@@ -26,9 +26,9 @@ from pathlib import Path
 import common
 import numpy as np
 
-from recognizer import segment
-from recognizer.strokes import CANVAS_SIZE
-from recognizer.unipen import canvas_sampled, read_pen_file
+from recognizer.inputs import segment
+from recognizer.inputs.strokes import CANVAS_SIZE
+from recognizer.datasets.unipen import canvas_sampled, read_pen_file
 
 # Writers never trained on: pendigits' last five writers and three UNIPEN 1a contributors (the
 # hand-trained models must hold out the same ones for this to stay a test on unseen writers).
@@ -93,8 +93,8 @@ def write_number(digits: str, pool: dict, rng) -> tuple[list[np.ndarray], list[r
 def run(args) -> dict:
     import torch
 
-    from recognizer.modelfile import load_model
-    from recognizer.trace import Tracer
+    from recognizer.files.model_file import load_model
+    from recognizer.network.trace import Tracer
 
     torch.set_num_threads(1)
     pen_dir = Path(os.environ.get("PEN_DATA_DIR", ""))

@@ -1,5 +1,5 @@
 """The Train tab's quick recipe: time to 98.5 % and to 99.0 % on the full test set, and the share
-of non-digit drawings the result turns away, with the non-digits of recognizer/outliers.py (the
+of non-digit drawings the result turns away, with the non-digits of recognizer/datasets/outliers.py (the
 Train tab's default now) and without them (the recipe until 2026-12-02), run back to back in one
 process on this machine.
 
@@ -27,10 +27,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from shapes import non_digits  # noqa: E402
 
-from recognizer.data import load_mnist  # noqa: E402
-from recognizer.strokes import render_strokes, strokes_extent  # noqa: E402
-from recognizer.train import Trainer, TrainConfig  # noqa: E402
-from recognizer.verdict import judge_batch  # noqa: E402
+from recognizer.datasets.mnist import load_mnist  # noqa: E402
+from recognizer.inputs.strokes import render_strokes, strokes_extent  # noqa: E402
+from recognizer.training.trainer import Trainer, TrainConfig  # noqa: E402
+from recognizer.trust.verdict import judge_batch  # noqa: E402
 
 # What Start ran until 2026-12-02: the same epochs and rates, digits only.
 DIGITS_ONLY = {"outliers": False, "other_sources": False}

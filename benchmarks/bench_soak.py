@@ -85,8 +85,8 @@ def soak_drawing(cycles: int, warmup: int) -> dict:
 
 
 def soak_training(runs: int, images: int) -> dict:
-    from recognizer.data import MNIST, load_mnist
-    from recognizer.train import Trainer, TrainConfig
+    from recognizer.datasets.mnist import MNIST, load_mnist
+    from recognizer.training.trainer import Trainer, TrainConfig
 
     data = load_mnist()
     sub = MNIST(data.train_images[:images], data.train_labels[:images], data.test_images, data.test_labels)

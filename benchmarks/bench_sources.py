@@ -5,7 +5,7 @@ each read through the app's image path (preprocess.to_mnist), by two models side
     python benchmarks/bench_sources.py [--model A.safetensors] [--peer B.safetensors] [--count 2000]
 
 The pictures are made here with Pillow and numpy, at picture size (each digit scaled up to
-168 x 168 first), not with the training augmentation's code (recognizer/augment.py), so the
+168 x 168 first), not with the training augmentation's code (recognizer/datasets/augment.py), so the
 check is not the training teaching to its own test. The test digits are never trained on.
 """
 
@@ -18,11 +18,11 @@ import common
 import numpy as np
 from PIL import Image, ImageFilter
 
-from recognizer.data import load_test_set
-from recognizer.modelfile import load_model
-from recognizer.paths import default_model_path
-from recognizer.preprocess import to_mnist
-from recognizer.verdict import judge_batch
+from recognizer.datasets.mnist import load_test_set
+from recognizer.files.model_file import load_model
+from recognizer.files.paths import default_model_path
+from recognizer.inputs.preprocess import to_mnist
+from recognizer.trust.verdict import judge_batch
 
 SIDE = 168  # pictures are made at this size, as a scan or photo of one digit would be
 

@@ -108,11 +108,11 @@ def bench_clicks(clicks: int, rng) -> dict:
 def bench_core(calls: int, rng) -> dict:
     import torch
 
-    from recognizer.model import ModelConfig, RowRNN
-    from recognizer.modelfile import load_model
-    from recognizer.paths import default_model_path
-    from recognizer.step_arithmetic import step
-    from recognizer.trace import Tracer
+    from recognizer.network.model import ModelConfig, RowRNN
+    from recognizer.files.model_file import load_model
+    from recognizer.files.paths import default_model_path
+    from recognizer.network.step_arithmetic import step
+    from recognizer.network.trace import Tracer
     from recognizer.ui.step_state import StepState
 
     image = rng.random((28, 28), dtype=np.float32)

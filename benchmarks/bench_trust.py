@@ -3,7 +3,7 @@ calibration, small digits through render_strokes against the pixel path, and spe
 
     python benchmarks/bench_trust.py [--model M] [--peer P]   (MNIST from --data-dir, $MNIST_DIR or the user folder)
 
-The verdict's thresholds come from held-out MNIST training images only (recognizer/verdict.py).
+The verdict's thresholds come from held-out MNIST training images only (recognizer/trust/verdict.py).
 The non-digits are only measured, in three sets: tests/shapes.py (drawn; its HELD_OUT families
 reported apart), tests/fresh_shapes.py's drawings and its printed characters (pictures through
 to_mnist), both made after the design and never trained on. --peer measures a second model on
@@ -23,14 +23,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from fresh_shapes import fresh_drawings, glyph_pictures  # noqa: E402
 from shapes import HELD_OUT, non_digits, small_digits  # noqa: E402
 
-from recognizer.calibrate import test_report  # noqa: E402
-from recognizer.data import load_mnist  # noqa: E402
-from recognizer.modelfile import load_model  # noqa: E402
-from recognizer.paths import default_model_path  # noqa: E402
-from recognizer.preprocess import to_mnist  # noqa: E402
-from recognizer.strokes import render_canvas, render_strokes, strokes_extent  # noqa: E402
-from recognizer.trace import Tracer  # noqa: E402
-from recognizer.verdict import batch_states, energy, fit_trust_on_mnist, judge, judge_batch  # noqa: E402
+from recognizer.commands.calibrate import test_report  # noqa: E402
+from recognizer.datasets.mnist import load_mnist  # noqa: E402
+from recognizer.files.model_file import load_model  # noqa: E402
+from recognizer.files.paths import default_model_path  # noqa: E402
+from recognizer.inputs.preprocess import to_mnist  # noqa: E402
+from recognizer.inputs.strokes import render_canvas, render_strokes, strokes_extent  # noqa: E402
+from recognizer.network.trace import Tracer  # noqa: E402
+from recognizer.trust.verdict import batch_states, energy, fit_trust_on_mnist, judge, judge_batch  # noqa: E402
 
 
 def auroc(negative: np.ndarray, positive: np.ndarray) -> float:

@@ -7,7 +7,7 @@ window, so that neither imports the other the wrong way round.
 import sys
 from pathlib import Path
 
-from .cli import run_program
+from .commands.main import run_program
 
 
 def open_window(model_path: Path | None, data_dir: Path | None = None) -> int:

@@ -28,7 +28,7 @@ def mnist_dir() -> Path:
 @pytest.fixture(scope="session")
 def mnist(mnist_dir):
     """The real MNIST, read and checksum-verified once for the whole run."""
-    from recognizer.data import load_mnist
+    from recognizer.datasets.mnist import load_mnist
 
     return load_mnist(mnist_dir, download=False)
 
@@ -103,8 +103,8 @@ def isolated_settings(tmp_path_factory):
 def _random_model(path: Path, hidden_sizes=(128,), seed=0) -> Path:
     import torch
 
-    from recognizer.model import ModelConfig, RowRNN
-    from recognizer.modelfile import make_metadata, save_model
+    from recognizer.network.model import ModelConfig, RowRNN
+    from recognizer.files.model_file import make_metadata, save_model
 
     torch.manual_seed(seed)
     model = RowRNN(ModelConfig(hidden_sizes))
@@ -114,7 +114,7 @@ def _random_model(path: Path, hidden_sizes=(128,), seed=0) -> Path:
 @pytest.fixture(scope="session")
 def shipped_model_path() -> Path:
     """The shipped model, models/default.safetensors."""
-    from recognizer.paths import default_model_path
+    from recognizer.files.paths import default_model_path
 
     return default_model_path()
 
@@ -154,7 +154,7 @@ def evaluate_tab_on(qtbot, mnist, model_path):
     """evaluate_tab_on(page_name, data=None): a shown 1024x640 EvaluateTab with MNIST (or data) and
     the model, on the page of that attribute ("flow_page", "compare_page"), not evaluated; shut
     down afterwards."""
-    from recognizer.modelfile import load_model
+    from recognizer.files.model_file import load_model
     from recognizer.ui.evaluate.tab import EvaluateTab
 
     tabs = []
@@ -236,7 +236,7 @@ def open_window(qtbot, model_path, monkeypatch):
 def lab(qtbot, shipped_model_path, mnist, messages):
     """A shown 1000x600 Lab tab reading MNIST's first test digit (a 7) with the shipped model; its
     data comes from the mnist fixture, its dialogs are recorded. (test_ui_cells.py has its own.)"""
-    from recognizer.modelfile import load_model
+    from recognizer.files.model_file import load_model
     from recognizer.ui.lab.tab import LabTab
 
     tab = LabTab(data_loader=lambda parent, on_ready, on_give_up: on_ready(mnist))

@@ -2,7 +2,7 @@
 never used by either: fresh drawn shapes (as strokes on the canvas) and printed symbols and
 letters (as pictures, through the image path, in the fonts this machine has).
 
-tests/shapes.py holds the first set; recognizer/outliers.py what training shows the network.
+tests/shapes.py holds the first set; recognizer/datasets/outliers.py what training shows the network.
 Nothing here may be copied into either: this set only measures.
 """
 

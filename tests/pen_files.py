@@ -5,8 +5,8 @@ from pathlib import Path
 
 import numpy as np
 
-from recognizer.pen_data import FILES
-from recognizer.unipen import pen_text
+from recognizer.datasets.pen_data import FILES
+from recognizer.datasets.unipen import pen_text
 
 
 def drawing_of(digit: int, k: int) -> list[np.ndarray]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recognizer.unipen import PenSample
+from recognizer.datasets.unipen import PenSample
 
 PENDIGITS = "pendigits/pendigits-orig.tra.gz"
 

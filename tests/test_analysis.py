@@ -8,8 +8,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recognizer import analysis
-from recognizer.analysis import (
+from recognizer.evaluation import analysis
+from recognizer.evaluation.analysis import (
     PERTURBATIONS,
     Stopped,
     add_noise,
@@ -24,8 +24,8 @@ from recognizer.analysis import (
     shift,
     thicken,
 )
-from recognizer.evaluate import evaluate
-from recognizer.model import ModelConfig, RowRNN
+from recognizer.evaluation.accuracy import evaluate
+from recognizer.network.model import ModelConfig, RowRNN
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -58,8 +58,8 @@ def digit_like(seed=0) -> np.ndarray:
 @pytest.fixture(scope="module")
 def mnist_subset(mnist):
     """The shipped model and 200 test digits."""
-    from recognizer.modelfile import load_model
-    from recognizer.paths import default_model_path
+    from recognizer.files.model_file import load_model
+    from recognizer.files.paths import default_model_path
 
     data = mnist
     idx = robustness_subset(data.test_labels, 200)

@@ -120,4 +120,4 @@ def test_the_checks_see_real_imports():
     graph = internal_graph()
     assert "recognizer.ui.theme" in graph["recognizer.ui.inspect.canvas"]
     assert "recognizer.ui.main_window" in graph["recognizer.ui.app"]
-    assert any(m.startswith("recognizer.preprocess") for m in graph["recognizer.ui.inspect.number_view"])  # inside a function
+    assert any(m.startswith("recognizer.inputs.preprocess") for m in graph["recognizer.ui.inspect.number_view"])  # inside a function

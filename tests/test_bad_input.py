@@ -12,9 +12,9 @@ from bad_files import BAD_MODEL_FILES, PICKLE_MARKER
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QLabel
 
-from recognizer.cli import main
+from recognizer.commands.main import main
 from recognizer.errors import ModelFileError
-from recognizer.modelfile import load_model
+from recognizer.files.model_file import load_model
 
 BAD = pytest.mark.parametrize("make", BAD_MODEL_FILES, ids=lambda f: f.__name__)
 

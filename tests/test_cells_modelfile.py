@@ -7,11 +7,11 @@ import pytest
 import torch
 
 from bad_files import cell_is_a_list, gru_weights_without_a_cell_kind, lstm_weights_claimed_gru, unknown_cell
-from recognizer.cells import CELLS
+from recognizer.network.cells import CELLS
 from recognizer.errors import ModelFileError
-from recognizer.model import ModelConfig, RowRNN, count_parameters
-from recognizer.modelfile import load_model, make_metadata, save_model, tensor_shapes
-from recognizer.trace import Tracer
+from recognizer.network.model import ModelConfig, RowRNN, count_parameters
+from recognizer.files.model_file import load_model, make_metadata, save_model, tensor_shapes
+from recognizer.network.trace import Tracer
 
 
 @pytest.mark.parametrize("cell", CELLS)
@@ -50,7 +50,7 @@ def test_files_without_a_cell_kind_are_lstms(tmp_path):
 def test_weights_that_do_not_fit_the_claimed_cell_are_refused_before_building(tmp_path, maker, monkeypatch):
     path, fragment = maker(tmp_path)
     built = []
-    monkeypatch.setattr("recognizer.modelfile.RowRNN", lambda *a: built.append(a))
+    monkeypatch.setattr("recognizer.files.model_file.RowRNN", lambda *a: built.append(a))
     with pytest.raises(ModelFileError) as e:
         load_model(path)
     assert fragment in str(e.value) and "\n" not in str(e.value) and not built

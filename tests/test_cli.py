@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from recognizer.cli import main
+from recognizer.commands.main import main
 from recognizer.text import format_percent
 from child_signals import as_from_a_terminal
 
@@ -107,7 +107,7 @@ def test_train_then_evaluate(tmp_path, recognizer):
     assert "epoch 1/1" in proc.stdout and out.exists()
     proc = recognizer("evaluate", "--model", out, "--json")
     result = json.loads(proc.stdout)
-    from recognizer.modelfile import load_model
+    from recognizer.files.model_file import load_model
 
     meta = load_model(out).metadata
     assert meta["test_accuracy"] == pytest.approx(result["accuracy"])
@@ -123,7 +123,7 @@ def test_train_without_outliers_or_other_sources(tmp_path, recognizer):
     proc = recognizer("train", "--out", out, "--hidden", "16", "--epochs", "1", "--subset", "512",
                       "--no-outliers", "--no-other-sources", "--no-fit-verdict", "--device", "cpu")
     assert proc.returncode == 0, proc.stderr
-    from recognizer.modelfile import load_model
+    from recognizer.files.model_file import load_model
 
     loaded = load_model(out)
     training = loaded.metadata["training"]
@@ -243,7 +243,7 @@ def test_settings_are_refused_before_training(tmp_path, recognizer, args, fragme
 
 
 def test_a_failed_save_keeps_the_weights(tmp_path, recognizer, monkeypatch):
-    import recognizer.modelfile as modelfile
+    import recognizer.files.model_file as modelfile
 
     def disk_full(path, *args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(path))

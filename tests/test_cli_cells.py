@@ -6,9 +6,9 @@ import subprocess
 
 import pytest
 
-from recognizer.cli import main
-from recognizer.modelfile import load_model
-from recognizer.records import Records
+from recognizer.commands.main import main
+from recognizer.files.model_file import load_model
+from recognizer.store.records import Records
 
 
 @pytest.fixture

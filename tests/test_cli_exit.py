@@ -10,9 +10,9 @@ import sys
 
 import torch
 
-from recognizer.model import ModelConfig, RowRNN
+from recognizer.network.model import ModelConfig, RowRNN
 from child_signals import as_from_a_terminal
-from recognizer.modelfile import make_metadata, save_model
+from recognizer.files.model_file import make_metadata, save_model
 
 # The launcher's main, then a Ctrl+C at the moment it returns, before the process exits.
 AT_EXIT = """

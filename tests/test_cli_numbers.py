@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 
-from recognizer.strokes import render_canvas
+from recognizer.inputs.strokes import render_canvas
 from test_cli import recognizer, recognizer_process, seven, write_png  # noqa: F401 (fixture)
 from test_segment import placed
 

@@ -11,8 +11,8 @@ import pytest
 
 from bad_pen_files import BAD_PEN_FILES
 from drawing import DIGIT_STROKES
-from recognizer.cli import main
-from recognizer.unipen import write_pen_file
+from recognizer.commands.main import main
+from recognizer.datasets.unipen import write_pen_file
 
 
 def known_answers(path):

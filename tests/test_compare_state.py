@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from recognizer.comparison import ModelComparison, decision_row
-from recognizer.model import ModelConfig, RowRNN
-from recognizer.modelfile import load_model
-from recognizer.trace import Tracer
-from recognizer.ui.evaluate.comparison_state import ComparisonState
+from recognizer.evaluation.model_comparison import ModelComparison, decision_row
+from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.files.model_file import load_model
+from recognizer.network.trace import Tracer
+from recognizer.ui.evaluate.compare_page_state import ComparisonState
 from recognizer.ui.inspect.compare_state import CompareState
 from recognizer.ui.inspect.state import InspectState
 

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from recognizer.comparison import answer_probability, compare_models, decision_row
-from recognizer.evaluate import Stopped, predict_probabilities
-from recognizer.model import ModelConfig, RowRNN
-from recognizer.modelfile import load_model
-from recognizer.trace import Tracer
+from recognizer.evaluation.model_comparison import answer_probability, compare_models, decision_row
+from recognizer.evaluation.accuracy import Stopped, predict_probabilities
+from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.files.model_file import load_model
+from recognizer.network.trace import Tracer
 
 
 def _rows(leaders, classes=10):

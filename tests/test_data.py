@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recognizer.data import (
+from recognizer.datasets.mnist import (
     FILES,
     TEST_IMAGES,
     TEST_LABELS,
@@ -28,7 +28,7 @@ from recognizer.data import (
 from bad_files import gzip_bomb, run_limited
 
 from recognizer.errors import DataError
-from recognizer.paths import user_data_dir
+from recognizer.files.paths import user_data_dir
 
 
 def images_idx(count: int, magic: int = 2051, rows: int = 28, cols: int = 28) -> bytes:
@@ -201,12 +201,12 @@ def test_missing_files_message(tmp_path):
 
 
 def test_named_folders_are_never_downloaded_into(tmp_path, monkeypatch):
-    import recognizer.download
+    import recognizer.datasets.download
 
     def no_download(*args, **kwargs):
         raise AssertionError("downloaded into a folder the user named")
 
-    monkeypatch.setattr(recognizer.download, "download_mnist", no_download)
+    monkeypatch.setattr(recognizer.datasets.download, "download_mnist", no_download)
     monkeypatch.setenv("MNIST_DIR", str(tmp_path / "env"))
     with pytest.raises(DataError, match=r"\$MNIST_DIR"):
         load_mnist(download=True)
@@ -314,7 +314,7 @@ def test_a_raw_file_larger_than_mnist_is_refused_unread(tmp_path):
 def test_a_gzip_bomb_is_cut_off_within_the_memory_limit(tmp_path):
     folder = write_set(tmp_path)
     gzip_bomb(folder / (TRAIN_IMAGES + ".gz"))  # 4 GB of zeros once inflated
-    code = "from recognizer.data import load_mnist\nload_mnist(sys.argv[1], verify=False)"
+    code = "from recognizer.datasets.mnist import load_mnist\nload_mnist(sys.argv[1], verify=False)"
     started = time.monotonic()
     proc = run_limited(code, folder)
     assert proc.returncode == 1 and "MemoryError" not in proc.stderr, proc.stderr[-500:]

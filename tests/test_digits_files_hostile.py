@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from recognizer.cli import main
-from recognizer.my_digits import Digit, MyDigits
-from recognizer.my_digits_files import png_bytes
-from recognizer.records import Records
+from recognizer.commands.main import main
+from recognizer.store.my_digits import Digit, MyDigits
+from recognizer.store.my_digits_folders import png_bytes
+from recognizer.store.records import Records
 from child_signals import as_from_a_terminal
 
 

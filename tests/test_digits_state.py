@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from recognizer.my_digits import Digit
+from recognizer.store.my_digits import Digit
 from recognizer.ui.digits.state import DigitsState
 from recognizer.ui.inspect.keeping import kept_sentence
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from recognizer.data import FILES, TEST_LABELS, load_mnist
-from recognizer.download import DownloadCancelled, download_mnist
+from recognizer.datasets.mnist import FILES, TEST_LABELS, load_mnist
+from recognizer.datasets.download import DownloadCancelled, download_mnist
 from recognizer.errors import DataError
-from recognizer.mnist_files import TEST_FILES
+from recognizer.datasets.mnist_files import TEST_FILES
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -246,12 +246,12 @@ def test_downloads_get_the_usual_mode_and_stale_parts_go(tmp_path, good_mirror):
 
 
 def test_evaluate_fetches_only_the_test_files(tmp_path, monkeypatch, good_mirror, capsys):
-    import recognizer.download
-    from recognizer.cli import main
+    import recognizer.datasets.download
+    from recognizer.commands.main import main
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     monkeypatch.delenv("MNIST_DIR", raising=False)
-    monkeypatch.setattr(recognizer.download, "MIRRORS", (good_mirror,))
+    monkeypatch.setattr(recognizer.datasets.download, "MIRRORS", (good_mirror,))
     assert main(["evaluate", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["total"] == 10_000
     folder = tmp_path / "recognizer" / "mnist"

@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 import torch
 
-from recognizer import analysis
-from recognizer.analysis import PERTURBATIONS_BY_KEY, RobustnessCurve
-from recognizer.data import MNIST
-from recognizer.evaluate import evaluation_of
-from recognizer.model import ModelConfig, RowRNN
-from recognizer.modelfile import LoadedModel
+from recognizer.evaluation import analysis
+from recognizer.evaluation.analysis import PERTURBATIONS_BY_KEY, RobustnessCurve
+from recognizer.datasets.mnist import MNIST
+from recognizer.evaluation.accuracy import evaluation_of
+from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.files.model_file import LoadedModel
 from recognizer.ui.evaluate import results  # (not its TestSetResult by name: pytest would collect it)
 from recognizer.ui.evaluate.results import ROBUSTNESS_GROUPS, describe_level
 from recognizer.ui.evaluate.state import NO_MODEL, BrowseFilters, EvaluateState

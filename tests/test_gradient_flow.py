@@ -7,8 +7,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from recognizer.gradient_flow import gradient_flow
-from recognizer.model import ModelConfig, RowRNN
+from recognizer.evaluation.gradient_flow import gradient_flow
+from recognizer.network.model import ModelConfig, RowRNN
 
 
 def direct(model: RowRNN, images, labels, t: int):

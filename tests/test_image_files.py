@@ -14,10 +14,10 @@ import pytest
 from PIL import Image
 from PySide6.QtGui import QImage
 
-from recognizer import image_files
+from recognizer.inputs import image_files
 from recognizer.errors import ImageError
-from recognizer.image_files import read_image
-from recognizer.preprocess import to_mnist
+from recognizer.inputs.image_files import read_image
+from recognizer.inputs.preprocess import to_mnist
 
 
 def qimage(pixels: np.ndarray, fmt: QImage.Format) -> QImage:
@@ -230,7 +230,7 @@ def test_odd_names_keep_their_reason(tmp_path):
 
 BROKEN_CRC = """
 import sys
-from recognizer.image_files import read_image
+from recognizer.inputs.image_files import read_image
 from recognizer.errors import ImageError
 try:
     read_image(sys.argv[1])

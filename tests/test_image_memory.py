@@ -11,9 +11,9 @@ import zlib
 
 import pytest
 
-from recognizer import image_files
+from recognizer.inputs import image_files
 from recognizer.errors import ImageError
-from recognizer.image_files import read_image
+from recognizer.inputs.image_files import read_image
 
 PEAK_LIMIT_KB = 600 * 1024
 

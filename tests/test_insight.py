@@ -10,12 +10,12 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from recognizer.cli import main
-from recognizer.gradient_flow import gradient_flow
-from recognizer.insight import FLOW_IMAGES, HISTOGRAM_BINS, QUANTILES, Recorder, block_names
-from recognizer.model import ModelConfig, RowRNN
-from recognizer.records import Records
-from recognizer.train import Trainer, TrainConfig
+from recognizer.commands.main import main
+from recognizer.evaluation.gradient_flow import gradient_flow
+from recognizer.training.insight import FLOW_IMAGES, HISTOGRAM_BINS, QUANTILES, Recorder, block_names
+from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.store.records import Records
+from recognizer.training.trainer import Trainer, TrainConfig
 
 HIDDEN = 6
 
@@ -168,7 +168,7 @@ def test_without_tensorboard_the_cli_says_so_in_one_line_and_trains(tmp_path, ca
 
 @pytest.mark.parametrize("cell", ["gru", "rnn"])
 def test_a_gru_and_a_plain_rnn_get_their_own_gate_blocks_and_no_cell_state_flow(cell):
-    from recognizer.cells import GATES
+    from recognizer.network.cells import GATES
 
     torch.manual_seed(0)
     model = RowRNN(ModelConfig((HIDDEN,), cell=cell))

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import torch
 
-from recognizer.interventions import PINS, HiddenRows, Interventions, Pin, Silence, Temperature
-from recognizer.lab import edited_model, edited_probabilities, effect_on_test_set, rank_units, save_edited_model
-from recognizer.model import ModelConfig, RowRNN
-from recognizer.modelfile import LoadedModel, load_model
-from recognizer.trace import Tracer
+from recognizer.network.interventions import PINS, HiddenRows, Interventions, Pin, Silence, Temperature
+from recognizer.evaluation.lab import edited_model, edited_probabilities, effect_on_test_set, rank_units, save_edited_model
+from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.files.model_file import LoadedModel, load_model
+from recognizer.network.trace import Tracer
 from trace_checks import TOL, assert_trace_matches
 
 

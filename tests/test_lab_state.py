@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recognizer.interventions import HiddenRows, Silence
-from recognizer.lab import rank_units
-from recognizer.modelfile import load_model
-from recognizer.trace import Tracer
+from recognizer.network.interventions import HiddenRows, Silence
+from recognizer.evaluation.lab import rank_units
+from recognizer.files.model_file import load_model
+from recognizer.network.trace import Tracer
 from recognizer.ui.lab.state import LabState, parse_units, units_field_text
 
 

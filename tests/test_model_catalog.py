@@ -6,10 +6,10 @@ import os
 
 import torch
 
-from recognizer.model import ModelConfig, RowRNN, count_parameters
-from recognizer.model_catalog import SHIPPED, YOURS, ModelCatalog
-from recognizer.modelfile import load_model, make_metadata, save_model
-from recognizer.records import Records
+from recognizer.network.model import ModelConfig, RowRNN, count_parameters
+from recognizer.files.model_catalog import SHIPPED, YOURS, ModelCatalog
+from recognizer.files.model_file import load_model, make_metadata, save_model
+from recognizer.store.records import Records
 
 
 def _save(path, sizes=(8,), accuracy=None, seed=0):

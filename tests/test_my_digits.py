@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 from recognizer.errors import RecordsError
-from recognizer.my_digits import MyDigits, held_out_mask
-from recognizer.my_digits_files import export_folder, import_folder, png_bytes
-from recognizer.records import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, Records
+from recognizer.store.my_digits import MyDigits, held_out_mask
+from recognizer.store.my_digits_folders import export_folder, import_folder, png_bytes
+from recognizer.store.records import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, Records
 
 
 def digit_image(seed: int) -> np.ndarray:
@@ -109,8 +109,8 @@ def test_the_held_out_part_is_a_fifth_of_each_label_and_stays_put():
 WRITER = """
 import sys
 import numpy as np
-from recognizer.records import Records
-from recognizer.my_digits import MyDigits
+from recognizer.store.records import Records
+from recognizer.store.my_digits import MyDigits
 strokes = [np.random.default_rng(0).random((400, 2)) * 280 for _ in range(3)]
 pixels = np.zeros((280, 280), np.uint8)
 with Records(sys.argv[1]) as records:

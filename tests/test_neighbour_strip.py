@@ -8,9 +8,9 @@ import pytest
 import torch
 from PySide6.QtCore import Qt
 
-from recognizer import neighbours
-from recognizer.model import ModelConfig, RowRNN
-from recognizer.trace import Tracer
+from recognizer.evaluation import neighbours
+from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.network.trace import Tracer
 from recognizer.ui.inspect.neighbour_state import BUILDING, MISSING, NO_MODEL, READY, NeighbourState
 
 SIZE = 200

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import torch
 
-from recognizer import neighbours
-from recognizer.model import ModelConfig, RowRNN
-from recognizer.trace import Tracer
+from recognizer.evaluation import neighbours
+from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.network.trace import Tracer
 
 SIZE = 300
 

@@ -12,10 +12,10 @@ import pytest
 import torch
 from PIL import Image
 
-from recognizer.cli import main
-from recognizer.model import ModelConfig, RowRNN
-from recognizer.modelfile import load_model, make_metadata, save_model
-from recognizer.verdict import verdict_from
+from recognizer.commands.main import main
+from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.files.model_file import load_model, make_metadata, save_model
+from recognizer.trust.verdict import verdict_from
 
 
 def model_file(path, fill) -> str:

@@ -9,13 +9,13 @@ import pytest
 import torch
 from PySide6.QtCore import Qt
 
-from recognizer.cli import main
-from recognizer.data import MNIST
+from recognizer.commands.main import main
+from recognizer.datasets.mnist import MNIST
 from recognizer.errors import TrainingError
-from recognizer.insight import summarize
-from recognizer.model import ModelConfig, RowRNN
-from recognizer.modelfile import make_metadata, save_model
-from recognizer.train import Trainer, TrainConfig
+from recognizer.training.insight import summarize
+from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.files.model_file import make_metadata, save_model
+from recognizer.training.trainer import Trainer, TrainConfig
 
 LOSS_BECAME = "The loss became"
 

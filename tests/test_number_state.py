@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recognizer import segment
+from recognizer.inputs import segment
 from recognizer.ui.inspect.number_state import NumberState
 from test_segment import placed
 
 
 @pytest.fixture(scope="module")
 def tracer(model_path):
-    from recognizer.modelfile import load_model
-    from recognizer.trace import Tracer
+    from recognizer.files.model_file import load_model
+    from recognizer.network.trace import Tracer
 
     return Tracer(load_model(model_path).model)
 

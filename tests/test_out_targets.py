@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from recognizer.cli import main
-from recognizer.fileio import NotRegularFile, atomic_write, check_writable
+from recognizer.commands.main import main
+from recognizer.files.safe_io import NotRegularFile, atomic_write, check_writable
 
 
 def char_device(path):

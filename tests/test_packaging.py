@@ -20,7 +20,7 @@ SOURCES = ("pyproject.toml", "setup.py", "README.md", "recognizer", "models", "r
 PROBE = """
 import json, sys
 import recognizer
-from recognizer.paths import default_model_path, resources_dir
+from recognizer.files.paths import default_model_path, resources_dir
 from recognizer.ui.app import make_application
 from recognizer.ui.dialogs import DIALOGS
 from recognizer.ui.main_window import MainWindow

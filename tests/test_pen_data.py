@@ -7,14 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recognizer.data import MNIST
+from recognizer.datasets.mnist import MNIST
 from recognizer.errors import DataError
-from recognizer.modelfile import load_model, save_model
-from recognizer.pen_data import (FILES, GROUPS, PenTraining, augment_strokes, find_pen_dir, group_of,
+from recognizer.files.model_file import load_model, save_model
+from recognizer.datasets.pen_data import (FILES, GROUPS, PenTraining, augment_strokes, find_pen_dir, group_of,
                                  load_pen_sets, render_samples)
-from recognizer.train import TrainConfig
-from recognizer.training_run import TrainingRun, plan_run, result_metadata
-from recognizer.unipen import PenSample
+from recognizer.training.trainer import TrainConfig
+from recognizer.training.run import TrainingRun, plan_run, result_metadata
+from recognizer.datasets.unipen import PenSample
 
 from pen_files import drawing_of, write_pen_dir
 
@@ -50,8 +50,8 @@ def test_the_split_is_by_writer_and_drops_box_per_stroke_ibm_digits(pen_dir):
 
 @needs_pen_data
 def test_the_shared_pendigits_writers_fall_into_one_group_each():
-    from recognizer.pen_data import PenSet, writer_of
-    from recognizer.unipen import read_pen_file
+    from recognizer.datasets.pen_data import PenSet, writer_of
+    from recognizer.datasets.unipen import read_pen_file
 
     samples = read_pen_file(Path(SHARED, FILES["pendigits"]))
     writers = [writer_of("pendigits", s) for s in samples]
@@ -113,7 +113,7 @@ def test_a_run_without_pen_data_says_so_in_its_metadata(pen_dir, mnist, tmp_path
 
 
 def test_the_cli_says_in_one_line_when_pen_data_is_wrong(tmp_path, capsys):
-    from recognizer.cli import main
+    from recognizer.commands.main import main
 
     out = tmp_path / "m.safetensors"
     for args, words in ((["--pen-data", tmp_path / "nowhere"], "no such folder"),
@@ -127,9 +127,9 @@ def test_the_verdict_fitted_on_real_hands_keeps_the_budget_for_each_group(mnist)
     """fit_trust(hands=...): real hands' digits (here MNIST digits drawn off-centre, which the
     model finds harder) are turned away as no digit no more often than the budget, and the
     confidence floor does not sink to theirs."""
-    from recognizer.paths import default_model_path
-    from recognizer.calibration import softmax
-    from recognizer.verdict import NOT_A_DIGIT_BUDGET, UNSURE_BUDGET, batch_states, energy, fit_trust
+    from recognizer.files.paths import default_model_path
+    from recognizer.trust.temperature import softmax
+    from recognizer.trust.verdict import NOT_A_DIGIT_BUDGET, UNSURE_BUDGET, batch_states, energy, fit_trust
 
     model = load_model(default_model_path()).model
     images, labels = mnist.train_images[-1500:-500], mnist.train_labels[-1500:-500]
@@ -147,7 +147,7 @@ def test_the_verdict_fitted_on_real_hands_keeps_the_budget_for_each_group(mnist)
 
 
 def test_calibrate_fits_the_rejection_on_the_fit_writers_too(pen_dir, model_path, tmp_path, capsys):
-    from recognizer.cli import main
+    from recognizer.commands.main import main
 
     out = tmp_path / "calibrated.safetensors"
     assert main(["calibrate", "--model", str(model_path), "--out", str(out), "--pen-data", str(pen_dir)]) == 0

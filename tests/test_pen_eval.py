@@ -5,14 +5,14 @@ import numpy as np
 import pytest
 
 from drawing import DIGIT_STROKES
-from recognizer.pen_eval import evaluate_pen
+from recognizer.evaluation.pen_reading import evaluate_pen
 from pen_samples import pen_sample
-from recognizer.unipen import PenSample, digit_of, render_pen
+from recognizer.datasets.unipen import PenSample, digit_of, render_pen
 
 
 @pytest.fixture(scope="module")
 def loaded(shipped_model_path):
-    from recognizer.modelfile import load_model
+    from recognizer.files.model_file import load_model
 
     return load_model(shipped_model_path)
 
@@ -42,7 +42,7 @@ def test_the_drawn_digits_are_read_and_the_counts_agree(loaded):
 
 def test_each_sample_is_judged_on_its_canvas_input(loaded):
     """The batch gives each sample the verdict judge gives its render_pen input alone."""
-    from recognizer.verdict import judge
+    from recognizer.trust.verdict import judge
 
     samples = [pen_sample(str(d), DIGIT_STROKES[d]) for d in (3, 8)]
     ev = evaluate_pen(loaded, samples)

@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from recognizer.preprocess import BOX, CENTRE, SIZE, to_mnist
+from recognizer.inputs.preprocess import BOX, CENTRE, SIZE, to_mnist
 
 DTYPES = [np.bool_, np.uint8, np.uint16, np.int8, np.int16, np.int32, np.int64, np.uint32,
           np.uint64, np.float16, np.float32, np.float64, np.dtype(">u2"), np.dtype(">f8")]

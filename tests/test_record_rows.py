@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from recognizer.errors import RecordsError
-from recognizer.my_digits import MyDigits, held_out_mask
-from recognizer.records import MAX_ROW_CHARS, Records, default_path, left_out
+from recognizer.store.my_digits import MyDigits, held_out_mask
+from recognizer.store.records import MAX_ROW_CHARS, Records, default_path, left_out
 
 from test_records import add
 

@@ -13,11 +13,11 @@ import time
 
 import pytest
 
-from recognizer.cli import main
-from recognizer.curves import MAX_STORED_POINTS, RunCurves
+from recognizer.commands.main import main
+from recognizer.training.curves import MAX_STORED_POINTS, RunCurves
 from recognizer.errors import RecordsError
-from recognizer.records import APPLICATION_ID, SCHEMA_VERSION, Records, default_path
-from recognizer.train import BatchProgress, EpochResult
+from recognizer.store.records import APPLICATION_ID, SCHEMA_VERSION, Records, default_path
+from recognizer.training.trainer import BatchProgress, EpochResult
 
 
 def curves(batches=20, epochs=2) -> RunCurves:
@@ -131,9 +131,9 @@ def test_a_damaged_file_gives_a_clear_error(tmp_path):
 
 WRITER = """
 import sys
-from recognizer.records import Records
-from recognizer.curves import RunCurves
-from recognizer.train import BatchProgress
+from recognizer.store.records import Records
+from recognizer.training.curves import RunCurves
+from recognizer.training.trainer import BatchProgress
 c = RunCurves()
 c.add([BatchProgress(1, i + 1, 5000, 1.0 / (i + 1), 1e-3, 1.0) for i in range(5000)])
 stored = c.to_dict()

@@ -18,10 +18,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from recognizer.cli import main
+from recognizer.commands.main import main
 from recognizer.errors import RecordsBusyError, RecordsError
-from recognizer.my_digits import MyDigits
-from recognizer.records import Records, default_path, path_beside
+from recognizer.store.my_digits import MyDigits
+from recognizer.store.records import Records, default_path, path_beside
 from recognizer.ui.app import make_application
 from recognizer.ui.settings import app_settings
 from test_records import add

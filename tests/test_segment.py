@@ -1,4 +1,4 @@
-"""Several digits in one drawing (recognizer/segment.py): grouping on synthetic layouts, and a
+"""Several digits in one drawing (recognizer/inputs/segment.py): grouping on synthetic layouts, and a
 single digit read exactly as before."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from drawing import DIGIT_STROKES
-from recognizer import segment
-from recognizer.preprocess import to_mnist
-from recognizer.strokes import render_canvas, render_strokes
+from recognizer.inputs import segment
+from recognizer.inputs.preprocess import to_mnist
+from recognizer.inputs.strokes import render_canvas, render_strokes
 
 
 def placed(digits, height=80.0, gaps=None, baselines=None, left=10.0):
@@ -50,7 +50,7 @@ def test_one_digit_is_one_group_with_todays_input(digit):
 
 @pytest.mark.parametrize("digit", range(10))
 def test_a_small_drawing_is_one_group_with_todays_input_and_extent(digit):
-    from recognizer.strokes import strokes_extent
+    from recognizer.inputs.strokes import strokes_extent
 
     small = [np.asarray(p, float) * 0.05 + 100 for p in DIGIT_STROKES[digit]]  # about 10 canvas units tall
     for drawing in (small, [np.array([[100.0, 100.0]])]):  # and a click
@@ -96,9 +96,9 @@ def test_a_picture_of_specks_is_read_whole_as_before():
 
 
 def test_reading_gives_the_number_and_a_question_mark_for_a_turned_away_group(model_path):
-    from recognizer.modelfile import load_model
-    from recognizer.trace import Tracer
-    from recognizer.verdict import judge
+    from recognizer.files.model_file import load_model
+    from recognizer.network.trace import Tracer
+    from recognizer.trust.verdict import judge
 
     tracer = Tracer(load_model(model_path).model)
     strokes, _ = placed([2, 0, 4, 7], height=60.0)
@@ -112,8 +112,8 @@ def test_reading_gives_the_number_and_a_question_mark_for_a_turned_away_group(mo
 
 
 def test_an_earlier_reading_lends_its_digits_to_the_groups_not_redrawn(model_path):
-    from recognizer.modelfile import load_model
-    from recognizer.trace import Tracer
+    from recognizer.files.model_file import load_model
+    from recognizer.network.trace import Tracer
 
     class Counting:  # a tracer that counts the images it reads
         def __init__(self, tracer):

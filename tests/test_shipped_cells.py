@@ -4,11 +4,11 @@ learned (a floor well under the measured figure, above what a broken file would 
 
 import pytest
 
-from recognizer.evaluate import evaluate
-from recognizer.model import count_parameters
-from recognizer.modelfile import load_model
-from recognizer.paths import default_model_path
-from recognizer.train import TrainConfig
+from recognizer.evaluation.accuracy import evaluate
+from recognizer.network.model import count_parameters
+from recognizer.files.model_file import load_model
+from recognizer.files.paths import default_model_path
+from recognizer.training.trainer import TrainConfig
 
 SHIPPED = [  # file, cell, sizes, parameters, accuracy floor
     ("lstm-32x64.safetensors", "lstm", [32, 64], 4 * 32 * (28 + 32 + 2) + 4 * 64 * (32 + 64 + 2) + 64 * 10 + 10, 0.985),

@@ -5,11 +5,11 @@ from datetime import datetime
 import pytest
 
 from recognizer import __version__
-from recognizer.evaluate import evaluate
-from recognizer.model import count_parameters
-from recognizer.modelfile import load_model
-from recognizer.paths import default_model_path
-from recognizer.train import TrainConfig
+from recognizer.evaluation.accuracy import evaluate
+from recognizer.network.model import count_parameters
+from recognizer.files.model_file import load_model
+from recognizer.files.paths import default_model_path
+from recognizer.training.trainer import TrainConfig
 
 
 @pytest.fixture(scope="module")

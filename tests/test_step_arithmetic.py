@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_trace import reference
 
-from recognizer.cells import CELLS, GATES
-from recognizer.model import ModelConfig, RowRNN
-from recognizer.step_arithmetic import step
-from recognizer.trace import Tracer
+from recognizer.network.cells import CELLS, GATES
+from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.network.step_arithmetic import step
+from recognizer.network.trace import Tracer
 
 TOL = 1e-6
 _MODELS = {}

@@ -7,11 +7,11 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recognizer.cells import CELLS, GATES, SIGMOID_GATES
-from recognizer.interventions import HiddenRows, Interventions, Pin, Silence
-from recognizer.model import ModelConfig, RowRNN
-from recognizer.step_arithmetic import step
-from recognizer.trace import Tracer
+from recognizer.network.cells import CELLS, GATES, SIGMOID_GATES
+from recognizer.network.interventions import HiddenRows, Interventions, Pin, Silence
+from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.network.step_arithmetic import step
+from recognizer.network.trace import Tracer
 
 TOL = 1e-6
 SIZES = (6, 9)

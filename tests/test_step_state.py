@@ -4,9 +4,9 @@ step's numbers, the chain back through h_{t-1}, and a new model that lacks the u
 import numpy as np
 import torch
 
-from recognizer.model import ModelConfig, RowRNN
-from recognizer.trace import Tracer
-from recognizer.cells import GATES
+from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.network.trace import Tracer
+from recognizer.network.cells import GATES
 from recognizer.ui.step_state import SYMBOL, StepState
 
 GATE_INDEX = {name: k for gates in GATES.values() for k, name in enumerate(gates)}
@@ -66,7 +66,7 @@ def test_a_model_without_the_unit_forgets_it():
 def test_the_labs_edits_are_said_where_they_act():
     """Each cell: a silenced unit's update as computed, then its h held at 0; a pinned gate at its
     pin, the unused sigmoid beside it; a hidden row's pixels said blank."""
-    from recognizer.interventions import HiddenRows, Interventions, Pin, Silence
+    from recognizer.network.interventions import HiddenRows, Interventions, Pin, Silence
 
     for cell, pin, c in (("lstm", Pin(0, "forget", 1.0, (3,)), " and c = 0"), ("gru", Pin(0, "update", 0.0), ""),
                          ("rnn", None, "")):  # fmt: skip

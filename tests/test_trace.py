@@ -6,9 +6,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recognizer.cells import CELLS, GATES, SERIES
-from recognizer.model import ModelConfig, RowRNN
-from recognizer.trace import Tracer
+from recognizer.network.cells import CELLS, GATES, SERIES
+from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.network.trace import Tracer
 
 
 def reference(model: RowRNN, image: np.ndarray):
@@ -65,8 +65,8 @@ def test_trace_matches_torch(sizes, seed, scale, cell):
 
 def test_shipped_model_on_real_digits(mnist):
     """The trace of the shipped model over real test digits, against nn.LSTM's batch forward."""
-    from recognizer.modelfile import load_model
-    from recognizer.paths import default_model_path
+    from recognizer.files.model_file import load_model
+    from recognizer.files.paths import default_model_path
 
     model = load_model(default_model_path()).model
     images = mnist.test_images[:200].astype(np.float32) / 255

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 import torch
 
-from recognizer.augment import AugmentConfig, random_affine
-from recognizer.data import MNIST
+from recognizer.datasets.augment import AugmentConfig, random_affine
+from recognizer.datasets.mnist import MNIST
 from recognizer.errors import TrainingError
-from recognizer.modelfile import load_model
-from recognizer.train import Trainer, TrainConfig, warmup_warning
-from recognizer.train_settings import WARMUP_MAX, warmup_for
-from recognizer.training_run import (autosave_name, best_epoch_model, result_metadata, save_best_epoch,
+from recognizer.files.model_file import load_model
+from recognizer.training.trainer import Trainer, TrainConfig, warmup_warning
+from recognizer.training.settings import WARMUP_MAX, warmup_for
+from recognizer.training.run import (autosave_name, best_epoch_model, result_metadata, save_best_epoch,
                                      save_exclusively)  # fmt: skip
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from recognizer.cli import build_parser
-from recognizer.cli_digits import training_plan
-from recognizer.train import TrainConfig
-from recognizer.train_settings import BY_NAME, DEFAULTS, MAX_SEED, SETTINGS
+from recognizer.commands.main import build_parser
+from recognizer.commands.digits import training_plan
+from recognizer.training.trainer import TrainConfig
+from recognizer.training.settings import BY_NAME, DEFAULTS, MAX_SEED, SETTINGS
 
 
 def test_the_cli_and_the_train_tab_start_from_the_same_defaults():
@@ -45,7 +45,7 @@ def test_a_setting_added_to_the_table_is_an_option_and_a_field(monkeypatch, qtbo
     and the Train tab a check box with the row's help, at the end of the form."""
     from PySide6.QtWidgets import QCheckBox
 
-    from recognizer import train_settings
+    from recognizer.training import settings as train_settings
     from recognizer.ui.train import form as form_module
 
     extra = train_settings.Setting("mirrored", "--mirrored", "Mirrored", False, "also train on mirrored digits")

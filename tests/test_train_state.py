@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
-from recognizer import curves
+from recognizer.training import curves
 from recognizer.errors import TrainingError
-from recognizer.train import BatchProgress, EpochResult, TrainConfig
-from recognizer.train_settings import DEFAULTS
+from recognizer.training.trainer import BatchProgress, EpochResult, TrainConfig
+from recognizer.training.settings import DEFAULTS
 from recognizer.ui.train import state
 from recognizer.text import plural
 

@@ -11,19 +11,19 @@ import torch
 
 from drawing import DIGIT_STROKES
 from shapes import FAMILIES, non_digits, small_digits
-from recognizer.calibration import fit_temperature, reliability, softmax
+from recognizer.trust.temperature import fit_temperature, reliability, softmax
 from recognizer.errors import ModelFileError
-from recognizer.modelfile import load_model, save_model
-from recognizer.model import ModelConfig, RowRNN
-from recognizer.preprocess import CENTRE, SIZE, to_mnist
-from recognizer.strokes import render_canvas, render_strokes, strokes_extent
-from recognizer.trace import Tracer
-from recognizer.verdict import TENSOR_PREFIX, batch_states, energy, fit_trust, judge, judge_batch
+from recognizer.files.model_file import load_model, save_model
+from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.inputs.preprocess import CENTRE, SIZE, to_mnist
+from recognizer.inputs.strokes import render_canvas, render_strokes, strokes_extent
+from recognizer.network.trace import Tracer
+from recognizer.trust.verdict import TENSOR_PREFIX, batch_states, energy, fit_trust, judge, judge_batch
 
 
 @pytest.fixture(scope="module")
 def shipped():
-    from recognizer.paths import default_model_path
+    from recognizer.files.paths import default_model_path
 
     loaded = load_model(default_model_path())
     assert loaded.trust is not None, "the shipped model should carry its rejection parameters"
@@ -237,7 +237,7 @@ def test_reliability_bins():
 
 
 def test_shipped_model_is_calibrated(shipped, mnist):
-    from recognizer.calibrate import test_report
+    from recognizer.commands.calibrate import test_report
 
     rep = test_report(shipped.model, shipped.trust, mnist.test_images, mnist.test_labels)
     assert rep["ece_after"] <= 0.01 and rep["accuracy"] >= 0.995

@@ -191,7 +191,7 @@ def test_qimage_to_array_keeps_alpha_for_to_mnist():
 def test_default_pen_matches_mnist_stroke_thickness(qtbot, mnist):
     """Drawn as large as the box, the digits of conftest come out of to_mnist with as much ink
     as MNIST's digits have on average (strokes ~2-3 px in the 20 px box)."""
-    from recognizer.preprocess import to_mnist
+    from recognizer.inputs.preprocess import to_mnist
 
     mnist_ink = float(mnist.test_images.mean() / 255)  # 0.133
     canvas = DrawingCanvas()

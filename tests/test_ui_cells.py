@@ -12,11 +12,11 @@ import torch
 from drawing import draw_digit
 from PySide6.QtCore import Qt
 
-from recognizer.cells import SERIES
-from recognizer.data import MNIST, load_mnist
-from recognizer.interventions import CELL_PINS
-from recognizer.model import ModelConfig, RowRNN
-from recognizer.modelfile import load_model, make_metadata, save_model
+from recognizer.network.cells import SERIES
+from recognizer.datasets.mnist import MNIST, load_mnist
+from recognizer.network.interventions import CELL_PINS
+from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.files.model_file import load_model, make_metadata, save_model
 from recognizer.ui.inspect.state_panel import series_levels
 from recognizer.ui.lab.tab import LabTab
 from recognizer.ui.train.state import read_train_settings, write_train_settings

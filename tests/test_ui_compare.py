@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from recognizer.calibration import calibrated
-from recognizer.comparison import decision_row
-from recognizer.modelfile import load_model
-from recognizer.paths import default_model_path, user_data_dir
-from recognizer.trace import Tracer
-from recognizer.verdict import judge
+from recognizer.trust.temperature import calibrated
+from recognizer.evaluation.model_comparison import decision_row
+from recognizer.files.model_file import load_model
+from recognizer.files.paths import default_model_path, user_data_dir
+from recognizer.network.trace import Tracer
+from recognizer.trust.verdict import judge
 
 
 def _direct(path, tab):

@@ -14,11 +14,11 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from drawing import DIGIT_STROKES
-from recognizer.modelfile import load_model
-from recognizer.my_digits import MyDigits
-from recognizer.my_digits_files import png_bytes
-from recognizer.records import Records, default_path
-from recognizer.strokes import CANVAS_PEN_WIDTH, render_canvas, render_strokes
+from recognizer.files.model_file import load_model
+from recognizer.store.my_digits import MyDigits
+from recognizer.store.my_digits_folders import png_bytes
+from recognizer.store.records import Records, default_path
+from recognizer.inputs.strokes import CANVAS_PEN_WIDTH, render_canvas, render_strokes
 from recognizer.ui import main_window as main_window_module
 from recognizer.ui.app import make_application
 from recognizer.ui.digits.tab import DigitsTab
@@ -175,7 +175,7 @@ def test_the_tab_imports_a_folder_and_names_the_bad_files(tab, qtbot, tmp_path, 
 
 def test_the_tab_imports_a_pen_file_through_its_file_dialog(tab, qtbot, tmp_path, messages, monkeypatch):
     from recognizer.ui.dialogs import DIALOGS
-    from recognizer.unipen import write_pen_file
+    from recognizer.datasets.unipen import write_pen_file
 
     pen = tmp_path / "class.unp.gz"
     write_pen_file(pen, [("7", DIGIT_STROKES[7], "ann 1"), ("4", DIGIT_STROKES[4], "ann 2"), ("K", DIGIT_STROKES[1], "ann 3")])

@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (  # noqa: E402
     QSlider,
 )
 
-from recognizer import analysis  # noqa: E402
-from recognizer.data import MNIST  # noqa: E402
-from recognizer.evaluate import evaluate  # noqa: E402
-from recognizer.modelfile import load_model  # noqa: E402
-from recognizer.trace import Tracer  # noqa: E402
+from recognizer.evaluation import analysis  # noqa: E402
+from recognizer.datasets.mnist import MNIST  # noqa: E402
+from recognizer.evaluation.accuracy import evaluate  # noqa: E402
+from recognizer.files.model_file import load_model  # noqa: E402
+from recognizer.network.trace import Tracer  # noqa: E402
 from recognizer.ui import theme  # noqa: E402
 from recognizer.ui.app import make_application  # noqa: E402
 from recognizer.ui.digit_grid import DigitGrid  # noqa: E402
@@ -186,7 +186,7 @@ def test_the_mistakes_gallery_is_sorted_by_confidence(tab, qtbot, core_evaluatio
 
 
 def test_mistakes_the_verdict_turns_away_are_marked_on_mistakes_and_browse(tab, core_evaluation, loaded, mnist):
-    from recognizer.verdict import judge_batch
+    from recognizer.trust.verdict import judge_batch
 
     ev = core_evaluation
     wrong = np.flatnonzero(ev.predictions != ev.labels)
@@ -688,8 +688,8 @@ def test_plots_offer_only_what_works_on_right_click(tab, qtbot, tmp_path, monkey
 
 def test_the_calibration_page_draws_the_reliability_of_the_test_set(tab, qtbot):
     """Before and after temperature scaling, from the evaluation itself; the ECE in the caption
-    is the one recognizer.calibration computes."""
-    from recognizer.calibration import reliability
+    is the one recognizer.trust.temperature computes."""
+    from recognizer.trust.temperature import reliability
 
     if tab.evaluation is None:
         with qtbot.waitSignal(tab.evaluation_finished, timeout=60000):

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recognizer.data import MNIST
-from recognizer.evaluate import predict_probabilities
-from recognizer.modelfile import load_model
+from recognizer.datasets.mnist import MNIST
+from recognizer.evaluation.accuracy import predict_probabilities
+from recognizer.files.model_file import load_model
 
 
 @pytest.fixture

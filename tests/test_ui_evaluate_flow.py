@@ -1,12 +1,12 @@
 """The Evaluate tab's Gradient flow page through the real tab: Measure runs on the tab's runner,
 and the plot then holds one line per shipped model, named by its architecture, whose points are
-what flow_comparison computes for that model on the same 500 test digits."""
+what flow_curves computes for that model on the same 500 test digits."""
 
 import numpy as np
 import pytest
 
-from recognizer.flow_comparison import compare_flows, first_test_digits, shipped_model_files
-from recognizer.modelfile import load_model
+from recognizer.evaluation.flow_curves import compare_flows, first_test_digits, shipped_model_files
+from recognizer.files.model_file import load_model
 from recognizer.ui.evaluate.flow_page import Y_AXIS
 
 

@@ -190,8 +190,8 @@ def test_file_dialogs_start_in_pictures_or_documents_then_where_the_last_file_wa
 
 
 def test_the_loss_plot_follows_this_run_and_the_rate_axis_reads_one_way(qtbot):
-    from recognizer.curves import RunCurves
-    from recognizer.train import BatchProgress
+    from recognizer.training.curves import RunCurves
+    from recognizer.training.trainer import BatchProgress
     from recognizer.ui.train.plots import TrainingPlots
 
     plots = TrainingPlots()
@@ -261,9 +261,9 @@ def test_the_result_buttons_and_three_runs_are_in_view_in_a_1280x800_window(qtbo
 @pytest.fixture
 def digits_tab(qtbot, tmp_path, mnist, model_path, messages):
     """A My digits tab on 150 test digits, in a window small enough that the grid scrolls."""
-    from recognizer.modelfile import load_model
-    from recognizer.my_digits import MyDigits
-    from recognizer.records import Records
+    from recognizer.files.model_file import load_model
+    from recognizer.store.my_digits import MyDigits
+    from recognizer.store.records import Records
     from recognizer.ui.digits.tab import DigitsTab
 
     db = tmp_path / "r.db"
@@ -304,8 +304,8 @@ def test_my_digits_buttons_stay_put_and_the_selection_stays_in_view(qtbot, digit
 
 
 def test_include_my_digits_says_how_many_are_trained_on_and_held_out(qtbot, make_tab, tmp_path, mnist):
-    from recognizer.my_digits import MyDigits
-    from recognizer.records import Records
+    from recognizer.store.my_digits import MyDigits
+    from recognizer.store.records import Records
 
     db = tmp_path / "mine.db"
     with Records(db) as records:
@@ -328,7 +328,7 @@ def test_include_my_digits_says_how_many_are_trained_on_and_held_out(qtbot, make
 
 
 def test_a_run_stopped_mid_epoch_loads_at_the_accuracy_it_is_listed_at(qtbot, make_tab, mnist):
-    from recognizer.data import MNIST
+    from recognizer.datasets.mnist import MNIST
 
     small = MNIST(mnist.train_images[:512], mnist.train_labels[:512], mnist.test_images[:500], mnist.test_labels[:500])
     tab = make_tab(data=small)

@@ -9,9 +9,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from recognizer.data import MNIST, load_mnist
-from recognizer.insight import QUANTILES, Recorder
-from recognizer.model import ModelConfig, RowRNN
+from recognizer.datasets.mnist import MNIST, load_mnist
+from recognizer.training.insight import QUANTILES, Recorder
+from recognizer.network.model import ModelConfig, RowRNN
 from recognizer.ui.plot_menu import plot_menu
 from recognizer.ui.train.insight_state import EMPTY_TEXT, InsightState
 

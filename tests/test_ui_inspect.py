@@ -13,8 +13,8 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QSlider, QWidget
 
-from recognizer.model import ROWS
-from recognizer.trace import GATES
+from recognizer.network.model import ROWS
+from recognizer.network.trace import GATES
 from recognizer.ui import main_window as main_window_module
 from recognizer.ui.dialogs import DIALOGS
 from recognizer.ui.inspect.canvas import CANVAS_SIZE
@@ -260,7 +260,7 @@ def test_a_bad_model_file_shows_a_dialog_and_keeps_the_old_model(main_window, tm
 
 
 def test_set_model_retraces_at_once_and_offers_the_layers(main_window, stacked_model_path):
-    from recognizer.modelfile import load_model
+    from recognizer.files.model_file import load_model
 
     tab = main_window.inspect_tab
     tab.set_auto_play(False)
@@ -507,7 +507,7 @@ class _FakeEvaluateTab(QWidget):
 
 
 def test_train_and_evaluate_tabs_are_wired(qtbot, model_path, stacked_model_path, monkeypatch):
-    from recognizer.modelfile import load_model
+    from recognizer.files.model_file import load_model
 
     fakes = {"train.tab": _FakeTrainTab, "evaluate.tab": _FakeEvaluateTab, "lab.tab": None, "digits.tab": None}
     monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: fakes[module])
@@ -561,7 +561,7 @@ def test_the_answer_updates_during_a_stroke(main_window, qtbot):
 
 def test_digits_drawn_like_a_person_are_read_right(main_window, shipped_model_path):
     """Each digit 0-9 drawn with the mouse as a person would, read by the shipped model."""
-    from recognizer.modelfile import load_model
+    from recognizer.files.model_file import load_model
 
     main_window.set_model(load_model(shipped_model_path))
     tab = main_window.inspect_tab
@@ -643,7 +643,7 @@ def test_a_saved_model_is_named_everywhere_and_the_title_says_it_once(qtbot, mod
     (they said "unsaved model"); the title does not repeat the application's name."""
     import dataclasses
 
-    from recognizer.modelfile import load_model
+    from recognizer.files.model_file import load_model
     from recognizer.ui import main_window as main_window_module
 
     fakes = {"train.tab": _FakeTrainTab, "evaluate.tab": _FakeEvaluateTab, "lab.tab": None, "digits.tab": None}

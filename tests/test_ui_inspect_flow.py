@@ -7,8 +7,8 @@ import numpy as np
 import torch
 from drawing import draw_digit
 
-from recognizer.gradient_flow import gradient_flow
-from recognizer.modelfile import load_model
+from recognizer.evaluation.gradient_flow import gradient_flow
+from recognizer.files.model_file import load_model
 
 
 def test_the_drawing_s_gradient_flow_follows_the_drawing_and_the_model(main_window, qtbot, stacked_model_path):

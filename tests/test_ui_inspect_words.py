@@ -14,9 +14,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from recognizer.modelfile import load_model, save_model
-from recognizer.my_digits import MyDigits
-from recognizer.records import Records, default_path
+from recognizer.files.model_file import load_model, save_model
+from recognizer.store.my_digits import MyDigits
+from recognizer.store.records import Records, default_path
 from recognizer.ui import main_window as main_window_module
 from recognizer.ui.app import make_application
 from recognizer.ui.main_window import MainWindow

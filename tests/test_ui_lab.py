@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from recognizer.modelfile import load_model
+from recognizer.files.model_file import load_model
 
 
 def test_the_tab_fits_a_small_window(lab):
@@ -68,7 +68,7 @@ def test_save_edited_model(lab, tmp_path, monkeypatch):
     assert "not saved" in seen[-1] and "hide rows" in seen[-1]
     again = load_model(path)
     assert again.metadata["edits"] == [{"kind": "silence", "layer": 0, "units": [3], "from_row": 0}]
-    from recognizer.trace import Tracer
+    from recognizer.network.trace import Tracer
 
     got = Tracer(again.model)(lab.state.image28).probabilities
     want = lab.state.tracer(lab.state.image28, lab.state.interventions.without(lab.state.interventions.hidden)).probabilities

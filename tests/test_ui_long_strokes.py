@@ -1,6 +1,6 @@
 """A long stroke on the canvas through real mouse events: the work of one move (painting the
 canvas, the pixels a live update hands out) does not grow with the stroke, and the bounds of
-recognizer.strokes (points in a stroke, strokes in a drawing) are kept, with a message."""
+recognizer.inputs.strokes (points in a stroke, strokes in a drawing) are kept, with a message."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from PySide6.QtGui import QPainter
 
 import recognizer.ui.inspect.canvas as canvas_module
 import recognizer.ui.inspect.live_stroke as live_stroke
-from recognizer.strokes import MAX_STROKE_POINTS, MAX_STROKES
+from recognizer.inputs.strokes import MAX_STROKE_POINTS, MAX_STROKES
 from recognizer.ui.inspect.canvas import DrawingCanvas
 
 

@@ -10,8 +10,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QToolButton
 
-from recognizer.model import ROWS
-from recognizer.strokes import render_strokes
+from recognizer.network.model import ROWS
+from recognizer.inputs.strokes import render_strokes
 from test_segment import placed
 
 
@@ -104,8 +104,8 @@ def test_a_two_stroke_digit_alone_is_one_digit(main_window):
 
 
 def test_typing_the_number_keeps_each_digit_with_its_own_strokes(main_window):
-    from recognizer.my_digits import MyDigits
-    from recognizer.records import Records
+    from recognizer.store.my_digits import MyDigits
+    from recognizer.store.records import Records
 
     tab = main_window.inspect_tab
     strokes, spans = placed([2, 0, 4, 7], height=60.0)
@@ -125,7 +125,7 @@ def test_typing_the_number_keeps_each_digit_with_its_own_strokes(main_window):
 
 
 def test_another_model_reads_every_digit_of_the_number_again(main_window, stacked_model_path):
-    from recognizer.modelfile import load_model
+    from recognizer.files.model_file import load_model
 
     tab = main_window.inspect_tab
     strokes, _ = placed([2, 0, 4, 7], height=60.0)

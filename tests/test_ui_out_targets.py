@@ -9,9 +9,9 @@ import stat
 import pyqtgraph as pg
 import pytest
 
-from recognizer.curves import RunCurves, write_curves_csv
-from recognizer.fileio import NotRegularFile
-from recognizer.modelfile import load_model
+from recognizer.training.curves import RunCurves, write_curves_csv
+from recognizer.files.safe_io import NotRegularFile
+from recognizer.files.model_file import load_model
 from recognizer.ui.dialogs import DIALOGS
 from recognizer.ui.plot_menu import install_plot_menu, plot_menu
 

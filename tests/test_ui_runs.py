@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from recognizer.cli import main
-from recognizer.data import MNIST
-from recognizer.modelfile import LoadedModel
-from recognizer.records import Records
+from recognizer.commands.main import main
+from recognizer.datasets.mnist import MNIST
+from recognizer.files.model_file import LoadedModel
+from recognizer.store.records import Records
 from recognizer.ui.dialogs import DIALOGS
 from recognizer.ui.train.runs_state import OVERLAY_COLOURS
 from test_records import add, curves
@@ -110,7 +110,7 @@ def test_a_run_in_the_tab_is_recorded(qtbot, make_tab, small):
      "weight_decay": 1.5e-7, "device": "auto", "fit_verdict": False, "other_sources": True},
 ])  # fmt: skip
 def test_train_again_restores_a_run_exactly(qtbot, make_tab, changes):
-    from recognizer.train import TrainConfig
+    from recognizer.training.trainer import TrainConfig
 
     config = TrainConfig(hidden_sizes=(32, 64), cell="gru", **changes)  # as `recognizer train` records it
     with Records() as records:

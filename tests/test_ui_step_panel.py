@@ -9,7 +9,7 @@ from drawing import draw_digit
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
-from recognizer.step_arithmetic import step
+from recognizer.network.step_arithmetic import step
 
 
 def _click_plot(qtbot, plot, x, y):
@@ -89,7 +89,7 @@ def test_a_new_drawing_redoes_the_open_step(drawn, qtbot):
 
 
 def test_a_stacked_models_second_layer_reads_the_layer_below(main_window, stacked_model_path, qtbot):
-    from recognizer.modelfile import load_model
+    from recognizer.files.model_file import load_model
 
     tab = main_window.inspect_tab
     tab.set_auto_play(False)

@@ -20,11 +20,11 @@ import pytest
 import torch
 from PySide6.QtCore import QPoint, Qt
 
-from recognizer.data import FILES, MNIST, load_mnist
-from recognizer.modelfile import LoadedModel, load_model
-from recognizer.train import TrainConfig
+from recognizer.datasets.mnist import FILES, MNIST, load_mnist
+from recognizer.files.model_file import LoadedModel, load_model
+from recognizer.training.trainer import TrainConfig
 from recognizer.ui import data_dialog
-from recognizer.hidden_sizes import parse_hidden_sizes
+from recognizer.network.hidden_sizes import parse_hidden_sizes
 from recognizer.ui.dialogs import DIALOGS
 from recognizer.ui.plot_menu import plot_menu
 import pyqtgraph as pg
@@ -152,7 +152,7 @@ def test_second_run_overlays_the_first_and_curves_export_to_csv(qtbot, make_tab,
 
 
 def test_nan_loss_stops_with_a_lower_learning_rate_hint(qtbot, make_tab, small, monkeypatch):
-    import recognizer.train as train
+    import recognizer.training.trainer as train
 
     real = train.F.cross_entropy
     monkeypatch.setattr(train.F, "cross_entropy", lambda *a, **k: real(*a, **k) * float("nan"))
@@ -166,7 +166,7 @@ def test_nan_loss_stops_with_a_lower_learning_rate_hint(qtbot, make_tab, small, 
 
 
 def test_a_crash_in_the_run_is_shown_with_its_traceback_and_the_tab_keeps_working(qtbot, make_tab, small, monkeypatch):
-    import recognizer.train as train
+    import recognizer.training.trainer as train
 
     real_run = train.Trainer.run
     monkeypatch.setattr(train.Trainer, "run", lambda self: 1 / 0)

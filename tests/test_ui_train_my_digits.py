@@ -6,11 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from recognizer.data import MNIST, load_mnist
-from recognizer.finetune import FINE_TUNE
-from recognizer.modelfile import load_model
-from recognizer.my_digits import MyDigits
-from recognizer.records import Records
+from recognizer.datasets.mnist import MNIST, load_mnist
+from recognizer.training.finetune import FINE_TUNE
+from recognizer.files.model_file import load_model
+from recognizer.store.my_digits import MyDigits
+from recognizer.store.records import Records
 from recognizer.ui.train.start_from import IN_USE, NEW
 
 

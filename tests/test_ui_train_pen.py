@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from recognizer.data import MNIST
-from recognizer.modelfile import load_model
+from recognizer.datasets.mnist import MNIST
+from recognizer.files.model_file import load_model
 
 from pen_files import write_pen_dir
 

@@ -1,8 +1,8 @@
 """The window's title and About box name what the app shows now: any recurrent network (LSTM,
 GRU or plain RNN), and the model in use by its architecture."""
 
-from recognizer.modelfile import load_model
-from recognizer.paths import models_dir
+from recognizer.files.model_file import load_model
+from recognizer.files.paths import models_dir
 
 
 def test_title_and_about_speak_of_any_recurrent_network(main_window):

@@ -1,4 +1,4 @@
-"""The pen-file reader and writer (recognizer/unipen.py): valid files of each flavour, every hostile
+"""The pen-file reader and writer (recognizer/datasets/unipen.py): valid files of each flavour, every hostile
 file of bad_pen_files.py refused with one sentence, and the replay onto the canvas."""
 
 import gzip
@@ -8,10 +8,10 @@ import pytest
 
 from bad_pen_files import BAD_PEN_FILES
 from pen_samples import PENDIGITS, shared_pen_file
-from recognizer import unipen
+from recognizer.datasets import unipen
 from recognizer.errors import DataError
-from recognizer.strokes import CANVAS_SIZE, MIN_STEP, render_strokes
-from recognizer.unipen import canvas_strokes, parse_pen_text, pen_text, read_pen_file, render_pen
+from recognizer.inputs.strokes import CANVAS_SIZE, MIN_STEP, render_strokes
+from recognizer.datasets.unipen import canvas_strokes, parse_pen_text, pen_text, read_pen_file, render_pen
 
 # The pendigits dialect: .SEGMENT DIGIT, "label writer index" comments, .DT lines, a hovering
 # point after a .PEN_UP, and a last stroke cut off before its .PEN_UP.

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from recognizer import neighbours
-from recognizer.modelfile import load_model
-from recognizer.trace import Tracer
+from recognizer.evaluation import neighbours
+from recognizer.files.model_file import load_model
+from recognizer.network.trace import Tracer
 
 SIZE = 300
 

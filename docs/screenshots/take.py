@@ -126,8 +126,8 @@ def main(size: str) -> None:
 def _first_unsure(window):
     """The first drawing the model in use is unsure of, among the tests' digits with their last
     stroke cut short (a 0 left open, a 9 without its tail...), found with the verdict itself."""
-    from recognizer.strokes import render_strokes, strokes_extent
-    from recognizer.verdict import judge_batch
+    from recognizer.inputs.strokes import render_strokes, strokes_extent
+    from recognizer.trust.verdict import judge_batch
 
     candidates = []
     for strokes in DIGIT_STROKES.values():

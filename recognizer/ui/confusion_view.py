@@ -20,7 +20,7 @@ from PySide6.QtCore import QPoint, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QGraphicsRectItem, QToolTip
 
-from ..dims import CLASSES
+from ..network.dims import CLASSES
 from . import theme
 from .plot_menu import install_plot_menu
 from .plots import fixed_axes

@@ -15,7 +15,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPoint, QSize, Qt, S
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QListView, QSizePolicy
 
-from ..dims import ROWS
+from ..network.dims import ROWS
 from . import theme
 
 THUMB = 56  # thumbnail side in pixels: 2x the 28x28 digit, nearest-neighbour

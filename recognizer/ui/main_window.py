@@ -14,8 +14,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
 
 from ..errors import RecognizerError
-from ..paths import default_model_path, models_dir, user_data_dir
-from ..trace_export import save_trace
+from ..files.paths import default_model_path, models_dir, user_data_dir
+from ..files.trace_export import save_trace
 from . import theme
 from .dialogs import DIALOGS
 from .inspect.keeping import Keeper
@@ -29,7 +29,7 @@ from .settings import app_settings, read_bool, read_choice, read_int, read_path
 from .widgets import guard_wheel
 
 if TYPE_CHECKING:
-    from ..modelfile import LoadedModel
+    from ..files.model_file import LoadedModel
 
 DEVICE = "cpu"  # the window traces with numpy on the CPU (about 1 ms an image)
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.pgm *.ppm *.webp *.tif *.tiff);;All files (*)"
@@ -124,7 +124,7 @@ class MainWindow(QMainWindow):
         QApplication.setOverrideCursor(Qt.WaitCursor)
         try:
             self._build_optional_tabs()
-            from ..modelfile import load_model
+            from ..files.model_file import load_model
 
             path = self._model_path or default_model_path()
             try:
@@ -237,7 +237,7 @@ class MainWindow(QMainWindow):
             self.inspect_tab.set_tracer(None)
             self.inspect_tab.flow_view.set_model(None)
         else:
-            from ..trace import Tracer
+            from ..network.trace import Tracer
 
             self.inspect_tab.set_tracer(Tracer(loaded.model), layers=len(loaded.model.config.hidden_sizes))
             self.inspect_tab.flow_view.set_model(loaded.model)
@@ -276,7 +276,7 @@ class MainWindow(QMainWindow):
 
     def open_image(self, path: str | Path) -> bool:
         """Read a digit from an image file onto the canvas; a dialog says why when it cannot."""
-        from ..image_files import read_image
+        from ..inputs.image_files import read_image
 
         self.ensure_ready()
         path = Path(path)
@@ -289,7 +289,7 @@ class MainWindow(QMainWindow):
 
     def load_model_file(self, path: str | Path) -> bool:
         """Load a model; if the file is bad, a dialog says why and the current model stays."""
-        from ..modelfile import load_model
+        from ..files.model_file import load_model
 
         self.ensure_ready()
         try:
@@ -411,7 +411,7 @@ class MainWindow(QMainWindow):
             self._place_image(qimage_to_array(item), "Dropped image")
 
     def _place_image(self, array: np.ndarray, caption: str) -> bool:
-        from ..preprocess import frame_ink, ink_image
+        from ..inputs.preprocess import frame_ink, ink_image
 
         self.ensure_ready()
         try:

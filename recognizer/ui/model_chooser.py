@@ -21,7 +21,7 @@ class ModelChooser(QComboBox):
         not to be compared with itself), then `selected` chosen; no signals on the way. With
         `exclude`, a `selected` that is missing or excluded gives way to a default: the newest of
         your models, else the first shipped one. Returns the chosen path (None: none listed)."""
-        from ..model_catalog import YOURS, same_file
+        from ..files.model_catalog import YOURS, same_file
 
         self.blockSignals(True)
         self.clear()

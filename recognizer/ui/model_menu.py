@@ -16,7 +16,7 @@ from typing import Callable
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
 
-from ..model_catalog import SHIPPED, YOURS, CatalogEntry, ModelCatalog
+from ..files.model_catalog import SHIPPED, YOURS, CatalogEntry, ModelCatalog
 from ..text import plural
 from .jobs import JobRunner
 

@@ -19,7 +19,7 @@ import pyqtgraph.exporters  # noqa: F401 (pg.exporters is not imported by pyqtgr
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QMenu
 
-from ..fileio import check_writable
+from ..files.safe_io import check_writable
 from .dialogs import DIALOGS
 
 CsvTarget = pg.PlotItem | Callable[[str], None] | None

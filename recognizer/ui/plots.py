@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from ..dims import ROWS
+from ..network.dims import ROWS
 from . import theme
 
 ROW_AXIS = "row read (1–28)"

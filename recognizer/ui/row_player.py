@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QStyle, QWidget
 
 from . import theme
-from ..dims import ROWS
+from ..network.dims import ROWS
 
 DEFAULT_SPEED = 14  # rows per second, as Draw & Inspect's default
 

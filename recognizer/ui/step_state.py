@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..dims import ROWS
+from ..network.dims import ROWS
 
 NAMED = 4  # contributors named per source: enough to see who matters, short enough to read
 SYMBOL = {"input": "i", "forget": "f", "candidate": "g", "output": "o", "reset": "r", "update": "z",
@@ -85,7 +85,7 @@ class StepState:
     @property
     def step(self):
         if self._step is None and self.ready:
-            from ..step_arithmetic import step
+            from ..network.step_arithmetic import step
 
             self._step = step(self.tracer, self.trace, self.layer, self.unit, self.row, self.interventions)
         return self._step

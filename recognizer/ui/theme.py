@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QStyle
 
-from ..paths import resources_dir
+from ..files.paths import resources_dir
 
 # Slate greys, darkest first.
 BACKGROUND = "#111827"  # window

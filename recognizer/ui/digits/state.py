@@ -11,7 +11,7 @@ from datetime import datetime
 
 import numpy as np
 
-from ...dims import CLASSES
+from ...network.dims import CLASSES
 from ...text import format_percent, plural
 
 ALL = None  # the label filter that shows every digit
@@ -122,7 +122,7 @@ def kept_picture(digit) -> np.ndarray | None:
     """What Draw & Inspect's canvas shows of a kept digit (a whole one, MyDigits.digit): its strokes
     drawn again with the canvas's pen, else its source picture, ink high in [0, 1]; None when it
     kept neither (then the canvas shows the 28x28 itself)."""
-    from ...strokes import CANVAS_PEN_WIDTH, render_canvas
+    from ...inputs.strokes import CANVAS_PEN_WIDTH, render_canvas
 
     if digit.strokes:
         return render_canvas(digit.strokes, CANVAS_PEN_WIDTH).astype(np.float32) / 255.0

@@ -3,7 +3,7 @@ model's answer on each (the misread ones in red), its accuracy on them per digit
 relabel, delete (with undo), import and export folders of images, and double-click to watch one
 being read in Draw & Inspect (the window wires that: inspect_requested).
 
-The store is the records file (recognizer/my_digits.py); reading it is quick, the model's answers
+The store is the records file (recognizer/store/my_digits.py); reading it is quick, the model's answers
 and the folder imports and exports run on the tab's JobRunner. DigitsState (state.py) holds what
 is shown and every sentence.
 """
@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...dims import CLASSES
+from ...network.dims import CLASSES
 from ...errors import RecognizerError
-from ...records import default_path
+from ...store.records import default_path
 from .. import theme
 from ..dialogs import DIALOGS
 from ..digit_grid import DigitGrid
@@ -146,8 +146,8 @@ class DigitsTab(QWidget):
 
     def refresh(self) -> None:
         """Read the digits again (one was kept, imported, relabelled…) and the model's answers."""
-        from ...my_digits import MyDigits
-        from ...records import Records, left_out
+        from ...store.my_digits import MyDigits
+        from ...store.records import Records, left_out
 
         if self.state.message == self._read_error:  # said of the file before: read again now
             self.state.message = self._read_error = ""
@@ -177,9 +177,9 @@ class DigitsTab(QWidget):
 
     def import_folder(self, folder: str | Path) -> None:
         """Import a folder of images, or a pen file when `folder` is a file."""
-        from ...my_digits import MyDigits
-        from ...my_digits_pen import import_digits
-        from ...records import Records
+        from ...store.my_digits import MyDigits
+        from ...store.my_digits_pen import import_digits
+        from ...store.records import Records
 
         def work(ctx):
             with Records(self.db_path) as records:
@@ -198,9 +198,9 @@ class DigitsTab(QWidget):
         self.runner.submit(work, on_done=done, on_progress=self._on_progress, on_error=self._on_error, key="files")
 
     def export_folder(self, folder: str | Path) -> None:
-        from ...my_digits import MyDigits
-        from ...my_digits_files import export_folder
-        from ...records import Records, left_out
+        from ...store.my_digits import MyDigits
+        from ...store.my_digits_folders import export_folder
+        from ...store.records import Records, left_out
 
         def work(ctx):
             with Records(self.db_path) as records:
@@ -244,7 +244,7 @@ class DigitsTab(QWidget):
         images = np.stack([d.input for d in digits])
 
         def work(ctx):
-            from ...evaluate import predict_probabilities
+            from ...evaluation.accuracy import predict_probabilities
 
             return predict_probabilities(loaded.model, images).argmax(axis=1)
 
@@ -303,8 +303,8 @@ class DigitsTab(QWidget):
         sentence said(digit). The UI thread never waits for the file: when another writer holds
         it, the change is tried again on the tab's thread (which may wait) and reported."""
         from ...errors import RecordsBusyError
-        from ...my_digits import MyDigits
-        from ...records import Records
+        from ...store.my_digits import MyDigits
+        from ...store.records import Records
 
         digit, path = self.selected_digit(), self.db_path
         if digit is None and need_selection:
@@ -337,8 +337,8 @@ class DigitsTab(QWidget):
         self._show()
 
     def _on_activated(self, row: int) -> None:
-        from ...my_digits import MyDigits
-        from ...records import Records
+        from ...store.my_digits import MyDigits
+        from ...store.records import Records
 
         digit = self._visible[row]
         try:  # the whole digit: what the canvas shows of it (a listing holds no strokes or pixels)

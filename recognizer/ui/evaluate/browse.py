@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from ...dims import CLASSES
+from ...network.dims import CLASSES
 from ..widgets import TextLine, caption_label, muted_label
 from ..digit_grid import DigitGrid
 from .state import BrowseFilters, EvaluateState

@@ -8,8 +8,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from ...calibration import Reliability, before_and_after
-from ...verdict import trust_of
+from ...trust.temperature import Reliability, before_and_after
+from ...trust.verdict import trust_of
 from .. import theme
 from ..plot_menu import install_plot_menu
 from ...text import format_accuracy

@@ -1,6 +1,6 @@
 """The Compare page: the tab's model (A) and another (B) on the 10,000 test digits: both
 accuracies, and in two galleries the digits one reads right and the other wrong. The work runs on
-the tab's JobRunner with progress; what the page says is in comparison_state.py.
+the tab's JobRunner with progress; what the page says is in compare_page_state.py.
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from typing import Callable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ...comparison import compare_models
-from ...model_catalog import ModelCatalog, same_file
+from ...evaluation.model_comparison import compare_models
+from ...files.model_catalog import ModelCatalog, same_file
 from .. import theme
 from ..dialogs import DIALOGS
 from ..jobs import JobFailure, JobRunner
 from ..model_chooser import ModelChooser
 from ..widgets import TextLine, caption_label, muted_label, percent_bar
-from .comparison_state import ComparisonState
+from .compare_page_state import ComparisonState
 from ..digit_grid import DigitGrid
 from .state import EvaluateState
 
@@ -98,7 +98,7 @@ class ComparePage(QWidget):
         if state.data is None:
             self._need_data(self.start)
             return
-        from ...modelfile import load_model  # late, as everywhere: torch
+        from ...files.model_file import load_model  # late, as everywhere: torch
 
         model_a, path_b = state.loaded.model, comparison.path_b
         images, labels = state.data.test_images, state.data.test_labels

@@ -1,7 +1,7 @@
 """The Gradient flow page: the shipped plain RNN, GRU and LSTMs side by side, each one's last-layer
 ‖∂loss/∂h_t‖ through the 28 rows on the same fixed batch of test digits, relative to its own
 largest. The measurement runs on the tab's JobRunner, one model at a time with progress; what the
-page says is in flow_state.py, what it computes in flow_comparison.py.
+page says is in flow_state.py, what it computes in flow_curves.py.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from ...dims import ROWS
-from ...flow_comparison import FlowCurve, compare_flows, first_test_digits, shipped_model_files
+from ...network.dims import ROWS
+from ...evaluation.flow_curves import FlowCurve, compare_flows, first_test_digits, shipped_model_files
 from ..colormaps import CLASS_COLOURS
 from ..dialogs import DIALOGS
 from ..jobs import JobFailure, JobRunner

@@ -1,10 +1,10 @@
 """The Evaluate tab's Gradient flow page, without Qt: the shipped models' last-layer ‖∂loss/∂h_t‖
-through the rows on one fixed batch (flow_comparison.py), and every sentence the page shows.
+through the rows on one fixed batch (flow_curves.py), and every sentence the page shows.
 The measurement does not depend on the model in use, so a result stays until measured again."""
 
 from __future__ import annotations
 
-from ...flow_comparison import FLOW_BATCH, FlowCurve, flow_summary
+from ...evaluation.flow_curves import FLOW_BATCH, FlowCurve, flow_summary
 from ...text import format_percent, plural
 from .job_state import JobState
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...dims import CLASSES
+from ...network.dims import CLASSES
 from .. import theme
 from ..confusion_view import ConfusionMatrixView
 from ..widgets import caption_label, group_box, muted_label

@@ -14,7 +14,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsRectItem
 
-from ...dims import CLASSES, ROWS
+from ...network.dims import CLASSES, ROWS
 from .. import theme
 from ..colormaps import CLASS_COLOURS
 from ..plot_menu import install_plot_menu

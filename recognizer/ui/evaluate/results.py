@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ... import analysis
-from ...analysis import PCA, Perturbation, RobustnessCurve
+from ...evaluation import analysis
+from ...evaluation.analysis import PCA, Perturbation, RobustnessCurve
 from ...text import format_percent
-from ...evaluate import Evaluation, final_states
+from ...evaluation.accuracy import Evaluation, final_states
 
 @dataclass(frozen=True, eq=False)
 class TestSetResult:
@@ -33,7 +33,7 @@ def evaluate_test_set(model, images, labels, report, should_stop) -> TestSetResu
     )
     seconds = time.perf_counter() - start
     pca = analysis.fit_pca(hidden, 2)
-    from ...verdict import judge_batch
+    from ...trust.verdict import judge_batch
 
     mistakes = np.flatnonzero(evaluation.predictions != evaluation.labels)
     verdicts = judge_batch(model, np.asarray(images)[mistakes]) if len(mistakes) else []

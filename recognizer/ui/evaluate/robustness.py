@@ -13,8 +13,8 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QSizePolicy, QVBoxLayout, QWidget)  # fmt: skip
 
-from ...analysis import Perturbation
-from ...evaluate import as_float_images
+from ...evaluation.analysis import Perturbation
+from ...evaluation.accuracy import as_float_images
 from ..widgets import TextLine, caption_label, group_box, muted_label, percent_bar
 from ..digit_grid import mosaic
 from .plots import RobustnessPlot

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
-from ...dims import CLASSES
+from ...network.dims import CLASSES
 from ..widgets import TextLine, caption_label, group_box, muted_label
 from .current_digit import CurrentDigitBar
 from .plots import SaliencyView

@@ -14,12 +14,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ... import analysis
-from ...analysis import RobustnessCurve
-from ...data import MNIST
-from ...dims import CLASSES, ROWS
-from ...modelfile import LoadedModel
-from ...trace import Trace, Tracer
+from ...evaluation import analysis
+from ...evaluation.analysis import RobustnessCurve
+from ...datasets.mnist import MNIST
+from ...network.dims import CLASSES, ROWS
+from ...files.model_file import LoadedModel
+from ...network.trace import Trace, Tracer
 from ...text import format_accuracy, format_percent as percent, short_percent
 from .results import DEFAULT_ROBUSTNESS_SIZE, RobustnessResult, TestSetResult, describe_level
 

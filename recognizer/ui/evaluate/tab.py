@@ -21,13 +21,13 @@ import numpy as np
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from ... import analysis
-from ...analysis import PERTURBATIONS, Perturbation, RobustnessCurve
-from ...data import MNIST, missing_files
+from ...evaluation import analysis
+from ...evaluation.analysis import PERTURBATIONS, Perturbation, RobustnessCurve
+from ...datasets.mnist import MNIST, missing_files
 from ...errors import DataError
-from ...evaluate import Evaluation
-from ...modelfile import LoadedModel
-from ...trace import Trace
+from ...evaluation.accuracy import Evaluation
+from ...files.model_file import LoadedModel
+from ...network.trace import Trace
 from .. import theme
 from ..dialogs import DIALOGS
 from ..jobs import JobFailure, JobRunner

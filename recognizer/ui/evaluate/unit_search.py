@@ -1,5 +1,5 @@
 """The LSTMVis search on the Browse page (issue 26): "digits whose units u1..un are high from row
-a to b". It asks the neighbour index (recognizer/neighbours.py) of the model: its stored states of
+a to b". It asks the neighbour index (recognizer/evaluation/neighbours.py) of the model: its stored states of
 the last layer's h after every row for the 10,000 sampled training digits (one byte per unit, so a
 threshold is met to within 1/127). The index is read from its cache, or built the first time, on
 a job runner of its own; the matches become a filter of the page's training digits."""
@@ -9,8 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QWidget
 
-from ...dims import ROWS
-from ...neighbours import index_for, parse_units
+from ...network.dims import ROWS
+from ...evaluation.neighbours import index_for, parse_units
 from ..jobs import JobRunner
 from ..widgets import TextLine, muted_label
 

@@ -14,7 +14,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QGraphicsRectItem
 
-from ...dims import ROWS
+from ...network.dims import ROWS
 from .. import theme
 from ..colormaps import CLASS_COLOURS
 from ..plots import ROW_X, fixed_axes, frame_digit_plot, frame_probability_rows

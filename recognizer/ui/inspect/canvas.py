@@ -17,7 +17,7 @@ from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ...strokes import CANVAS_PEN_WIDTH, MAX_STROKE_POINTS, MAX_STROKES, MIN_STEP
+from ...inputs.strokes import CANVAS_PEN_WIDTH, MAX_STROKE_POINTS, MAX_STROKES, MIN_STEP
 from .. import theme
 from .live_stroke import CANVAS_SIZE, LiveStroke, Stroke, onto_paper, paint_stroke
 # MNIST strokes are 2-3 px wide in the 20 px box a digit is scaled into. A digit drawn about 210

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...comparison import answer_probability, decision_row
-from ...dims import ROWS
+from ...evaluation.model_comparison import answer_probability, decision_row
+from ...network.dims import ROWS
 from ...text import plural
 from .state import Answer, InspectState
 

@@ -18,9 +18,9 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ...dims import ROWS
+from ...network.dims import ROWS
 from ...errors import RecognizerError
-from ...model_catalog import ModelCatalog
+from ...files.model_catalog import ModelCatalog
 from .. import theme
 from ..colormaps import diverging
 from ..dialogs import DIALOGS
@@ -166,8 +166,8 @@ class ComparePanel(QWidget):
 
     def choose_model(self, path: str | Path) -> bool:
         """Compare with this model file; a dialog says why not, and the previous B stays."""
-        from ...modelfile import load_model  # late: torch
-        from ...trace import Tracer
+        from ...files.model_file import load_model  # late: torch
+        from ...network.trace import Tracer
 
         try:
             loaded = load_model(path)

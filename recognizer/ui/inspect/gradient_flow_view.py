@@ -1,6 +1,6 @@
 """Draw & Inspect's "What the answer depends on": back-propagation through time for the current
 drawing. With the network's own answer as the label, ‖∂loss/∂h_t‖ and ‖∂loss/∂c_t‖ after each row
-t (recognizer/gradient_flow.py), each relative to its largest: which rows' memory the answer
+t (recognizer/evaluation/gradient_flow.py), each relative to its largest: which rows' memory the answer
 still depends on.
 
 It is computed on this view's JobRunner thread, latest-only (a new drawing cancels the one
@@ -38,7 +38,7 @@ def drawing_flow(model, image28: np.ndarray) -> DrawingFlow:
     the runner's thread; torch is imported here, not when the window opens)."""
     import torch
 
-    from ...gradient_flow import gradient_flow
+    from ...evaluation.gradient_flow import gradient_flow
 
     x = torch.as_tensor(np.asarray(image28, dtype=np.float32)).reshape(1, 28, 28)
     with torch.no_grad():

@@ -1,7 +1,7 @@
 """Keep the drawing in My digits with a label: a digit key 0-9 (the window's actions) or the
 "It's a …" button. What is kept is all it takes to make the input again: the strokes when there
 are any, the canvas's pixels, the 28x28 input, the label, and the model's answer then
-(recognizer/my_digits.py writes it, in one transaction), never with the UI thread waiting. A
+(recognizer/store/my_digits.py writes it, in one transaction), never with the UI thread waiting. A
 second key for the same input relabels the digit it kept rather than keeping it twice: a
 corrected mistype is still one digit.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QToolButton, QWidget
 
-from ...dims import CLASSES
+from ...network.dims import CLASSES
 from ...errors import RecognizerError, RecordsBusyError
 from ..dialogs import DIALOGS
 from ..jobs import JobRunner
@@ -53,8 +53,8 @@ def write_digit(db_path: str | Path | None, digit: dict, wait: bool, kept_id: in
     (its id, whether it was a relabelling). kept_id: the digit this same input was kept as
     already, relabelled instead when it is still there. RecordsBusyError for a passing error,
     RecordsError when the file is not ours or damaged."""
-    from ...my_digits import MyDigits
-    from ...records import Records
+    from ...store.my_digits import MyDigits
+    from ...store.records import Records
 
     with Records(db_path, wait=wait) as records:
         digits = MyDigits(records)
@@ -111,7 +111,7 @@ class Keeper(QObject):
     def keep(self, label: int, model_name: str | None = None, offer_new: bool = True) -> int | None:
         """Keep the input as label; its id, or None (nothing to keep, not kept, or being tried
         again in the background: kept says when it is)."""
-        from ...records import default_path, path_beside
+        from ...store.records import default_path, path_beside
 
         tab = self.tab
         # A number keeps one digit per label, its own strokes only (its pixels are the whole number's),

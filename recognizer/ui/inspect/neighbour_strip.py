@@ -10,7 +10,7 @@ from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QProgressBar, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from ...neighbours import cached_index, index_for
+from ...evaluation.neighbours import cached_index, index_for
 from .. import theme
 from ..digit_grid import digit_image
 from ..jobs import JobRunner
@@ -23,7 +23,7 @@ CAPTION_PX = 14  # the label under each thumbnail
 def _build(tracer, ctx):
     # imported here: the data dialog is not needed until a build, and its cache is looked up then
     from ..data_dialog import cached_mnist, data_folder
-    from ...data import load_mnist
+    from ...datasets.mnist import load_mnist
 
     data = cached_mnist() or load_mnist(data_folder()[0], download=False)
     progress = lambda done, total: ctx.report((done, total))  # noqa: E731

@@ -1,4 +1,4 @@
-"""A number on Draw & Inspect, without Qt: the digits a drawing splits into (recognizer/segment.py),
+"""A number on Draw & Inspect, without Qt: the digits a drawing splits into (recognizer/inputs/segment.py),
 each one's answer, and which one the trace views follow. Tested without a display
 (tests/test_number_state.py); number_view.py shows it.
 
@@ -25,7 +25,7 @@ class DigitItem:
 
 class NumberState:
     def __init__(self):
-        self.reading = None  # a recognizer.segment.NumberReading, or None
+        self.reading = None  # a recognizer.inputs.segment.NumberReading, or None
         self.chosen = 0
         self.picked = False
 

@@ -23,8 +23,8 @@ def whole_input(strokes, pixels: np.ndarray) -> tuple[np.ndarray | None, float |
     """The whole drawing as one input, and its size as a share of the canvas (None: a picture):
     drawn again from the strokes at MNIST's stroke width, whatever the pen and the drawing's size;
     a picture (opened, pasted, dropped) has only pixels."""
-    from ...preprocess import to_mnist  # late: torch, which the window loads after its first paint
-    from ...strokes import render_strokes, strokes_extent
+    from ...inputs.preprocess import to_mnist  # late: torch, which the window loads after its first paint
+    from ...inputs.strokes import render_strokes, strokes_extent
 
     if strokes:
         return render_strokes(strokes, CANVAS_SIZE), strokes_extent(strokes, CANVAS_SIZE)
@@ -104,7 +104,7 @@ class NumberPanel(QObject):
         """Split the drawing (strokes, else the picture's pixels) and read every digit: (input,
         extent) of the digit the views are to follow (the last one drawn), or of the whole
         drawing, exactly as before numbers, when it holds one digit or no model is loaded."""
-        from ...segment import read, split_picture, split_strokes  # late, as whole_input
+        from ...inputs.segment import read, split_picture, split_strokes  # late, as whole_input
 
         groups = (split_strokes(strokes) if strokes else split_picture(pixels)) if tracer is not None else []
         latest = len(strokes) - 1 if strokes else None

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from ...calibration import calibrated
-from ...dims import ROWS
+from ...trust.temperature import calibrated
+from ...network.dims import ROWS
 from ...text import format_percent as percent
 
 if TYPE_CHECKING:  # both import torch, which the window loads after it is on screen
-    from ...trace import Trace
+    from ...network.trace import Trace
 
 LAST = ROWS - 1
 DEFAULT_SPEED = 14  # rows per second: a whole digit in two seconds
@@ -37,7 +37,7 @@ class Answer:
 
 
 class InspectState:
-    """The input and its reading. tracer(image28) -> Trace is any callable (a recognizer.trace.Tracer)."""
+    """The input and its reading. tracer(image28) -> Trace is any callable (a recognizer.network.trace.Tracer)."""
 
     def __init__(self):
         self.tracer: Callable[[np.ndarray], Trace] | None = None
@@ -47,7 +47,7 @@ class InspectState:
         self.source = YOUR_DRAWING  # where the input came from: the drawing box's title
         self.trace: Trace | None = None
         self.probabilities: np.ndarray | None = None  # (28, 10) after each row, calibrated: what is shown
-        # judge(tracer, image28, extent, trace) -> a recognizer.verdict.Verdict, or None: handed
+        # judge(tracer, image28, extent, trace) -> a recognizer.trust.verdict.Verdict, or None: handed
         # in with the tracer, so this module (and the window's first paint) needs no torch.
         self.judge: Callable | None = None
         self.extent: float | None = None  # the drawing's size as a share of the canvas; None: a picture

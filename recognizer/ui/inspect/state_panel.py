@@ -13,16 +13,16 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ...cells import DEFAULT_CELL, SIGMOID_GATES
-from ...cells import SERIES as CELL_SERIES
-from ...dims import ROWS
+from ...network.cells import DEFAULT_CELL, SIGMOID_GATES
+from ...network.cells import SERIES as CELL_SERIES
+from ...network.dims import ROWS
 from .. import theme
 from ..colormaps import diverging, sequential
 from ..plots import ROW_AXIS, ROW_X, plain_axes, plot_widget
 from ..widgets import TextLine
 
 if TYPE_CHECKING:
-    from ...trace import Trace
+    from ...network.trace import Trace
 
 # (attribute of LayerTrace, what the menu says, axis/colour-bar label)
 SYMBOLS = {"h": "h", "c": "c", "input": "i", "forget": "f", "candidate": "g", "output": "o",

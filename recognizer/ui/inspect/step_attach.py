@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 
-from ...dims import ROWS
+from ...network.dims import ROWS
 from ..step_panel import StepPanel
 
 

@@ -35,14 +35,14 @@ from .state_panel import StatePanel
 from .step_attach import attach as attach_step_panel
 
 if TYPE_CHECKING:  # imports torch, which the window loads after it is on screen
-    from ...trace import Tracer
+    from ...network.trace import Tracer
 
 FRAME_MS = 16  # the animation timer: ~60 frames per second
 CATCH_UP_MS = 40  # at the latest, the heavy views follow a finished stroke this much later
 
 
 def _judge(tracer, image28, extent, trace):
-    from ...verdict import judge
+    from ...trust.verdict import judge
 
     return judge(tracer, image28, strokes_extent=extent, trace=trace)
 

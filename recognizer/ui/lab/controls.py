@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...dims import ROWS
-from ...interventions import PINS
+from ...network.dims import ROWS
+from ...network.interventions import PINS
 from ..widgets import muted_label
 
 

@@ -13,17 +13,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ...dims import ROWS
-from ...interventions import CELL_PINS, HiddenRows, Interventions, Part, Pin, Silence, Temperature
+from ...network.dims import ROWS
+from ...network.interventions import CELL_PINS, HiddenRows, Interventions, Part, Pin, Silence, Temperature
 from ...text import format_accuracy, format_change, format_percent as percent
 
 SATURATED = 0.001  # no unit alone moves the answer's probability this much: the answer is saturated
 
 if TYPE_CHECKING:  # they import torch, which the window loads after it is on screen
-    from ...lab import Ranking, TestSetEffect
-    from ...evaluate import Evaluation
-    from ...modelfile import LoadedModel
-    from ...trace import Trace, Tracer
+    from ...evaluation.lab import Ranking, TestSetEffect
+    from ...evaluation.accuracy import Evaluation
+    from ...files.model_file import LoadedModel
+    from ...network.trace import Trace, Tracer
 
 
 def parse_units(text: str, units: int) -> tuple[int, ...] | None:

@@ -32,7 +32,7 @@ from .state import LabState, parse_units, units_field_text
 from .views import EditedProbabilityPlot, UnitHeatmap
 
 if TYPE_CHECKING:
-    from ...modelfile import LoadedModel
+    from ...files.model_file import LoadedModel
 
 MODEL_FILTER = "Recognizer models (*.safetensors);;All files (*)"
 
@@ -148,7 +148,7 @@ class LabTab(QWidget):
         self.runner.cancel_all()
         tracer = None
         if loaded is not None:
-            from ...trace import Tracer
+            from ...network.trace import Tracer
 
             tracer = Tracer(loaded.model)
         self.state.set_model(loaded, tracer)
@@ -224,7 +224,7 @@ class LabTab(QWidget):
         loader(self, self._measure_on, lambda reason: self.status_message.emit(reason))
 
     def _measure_on(self, data) -> None:
-        from ...lab import effect_on_test_set
+        from ...evaluation.lab import effect_on_test_set
 
         state, version = self.state, self.state.edit_version
         model, interventions, before = state.loaded.model, state.interventions, state.before
@@ -257,7 +257,7 @@ class LabTab(QWidget):
             self.save(path)
 
     def save(self, path) -> bool:
-        from ...lab import save_edited_model
+        from ...evaluation.lab import save_edited_model
 
         state = self.state
         accuracy = None if state.effect is None else state.effect.after.accuracy
@@ -280,7 +280,7 @@ class LabTab(QWidget):
         state = self.state
         if state.tracer is None or state.image28 is None:
             return
-        from ...lab import rank_units
+        from ...evaluation.lab import rank_units
 
         version, tracer, image, interventions, layer = (state.reading_version, state.tracer, state.image28,
                                                         state.interventions, state.layer)  # fmt: skip

@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsRectItem
 
-from ...dims import ROWS
+from ...network.dims import ROWS
 from .. import theme
 from ..colormaps import CLASS_COLOURS, diverging
 from ..plot_menu import install_plot_menu

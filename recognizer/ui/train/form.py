@@ -19,9 +19,9 @@ from PySide6.QtGui import QRegularExpressionValidator, QValidator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)  # fmt: skip
 
-from ...hidden_sizes import format_hidden_sizes
-from ...train import TrainConfig
-from ...train_settings import BY_NAME, SETTINGS
+from ...network.hidden_sizes import format_hidden_sizes
+from ...training.trainer import TrainConfig
+from ...training.settings import BY_NAME, SETTINGS
 from ...text import plural
 from . import state
 

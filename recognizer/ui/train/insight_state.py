@@ -1,5 +1,5 @@
 """What the Train tab's "Inside the training" page shows (Qt-free): one run's distributions and
-gradient flow (recognizer/insight.py's record), the block, kind and epoch chosen, and the arrays and
+gradient flow (recognizer/training/insight.py's record), the block, kind and epoch chosen, and the arrays and
 sentences each plot draws.
 """
 

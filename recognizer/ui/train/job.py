@@ -11,10 +11,10 @@ from pathlib import Path
 
 import torch
 
-from ...data import MNIST
+from ...datasets.mnist import MNIST
 from ...errors import RecognizerError
-from ...pen_data import pen_training_for
-from ...training_run import RunOutcome, RunPlan, TrainingRun as CoreRun, save_best_epoch
+from ...datasets.pen_data import pen_training_for
+from ...training.run import RunOutcome, RunPlan, TrainingRun as CoreRun, save_best_epoch
 from ..jobs import JobContext
 
 

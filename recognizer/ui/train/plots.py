@@ -20,7 +20,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from .. import theme
-from ...curves import RunCurves
+from ...training.curves import RunCurves
 from ..plot_menu import install_plot_menu
 from ..plots import plain_axes
 

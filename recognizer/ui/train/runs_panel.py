@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeade
                                QTableWidgetItem, QVBoxLayout)  # fmt: skip
 
 from ...errors import RecognizerError, RecordsBusyError
-from ...modelfile import load_model
-from ...records import Records, RunRecord, left_out
+from ...files.model_file import load_model
+from ...store.records import Records, RunRecord, left_out
 from ..dialogs import DIALOGS
 from ..jobs import JobRunner
 from ..widgets import muted_label

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from ...curves import RunCurves
-from ...cells import DEFAULT_CELL
-from ...hidden_sizes import describe_hidden_sizes
-from ...records import RunRecord
-from ...train import TrainConfig
+from ...training.curves import RunCurves
+from ...network.cells import DEFAULT_CELL
+from ...network.hidden_sizes import describe_hidden_sizes
+from ...store.records import RunRecord
+from ...training.trainer import TrainConfig
 from .state import duration
 
 COLUMNS = ("Name", "Date", "Size", "Epochs", "Test accuracy", "Duration")

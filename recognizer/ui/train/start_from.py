@@ -64,8 +64,8 @@ class StartFromBox(QWidget):
         """The run of config as chosen here (training_run.RunPlan, as the CLI's --init and
         --my-digits make it), My digits' counts said under their check box. RecognizerError when
         My digits cannot be used."""
-        from ...finetune import my_digits_words
-        from ...training_run import plan_run
+        from ...training.finetune import my_digits_words
+        from ...training.run import plan_run
 
         in_use = self.loaded if self.combo.currentIndex() == IN_USE else None
         try:
@@ -82,9 +82,9 @@ class StartFromBox(QWidget):
 
     def _read_my_digits(self):
         """My digits as the run will mix them in (finetune.MyDigitsMix), said under the check box."""
-        from ...finetune import MyDigitsMix, my_digits_words
-        from ...my_digits import MyDigits
-        from ...records import Records
+        from ...training.finetune import MyDigitsMix, my_digits_words
+        from ...store.my_digits import MyDigits
+        from ...store.records import Records
 
         try:
             with Records(self.db_path, wait=False) as records:  # on the UI thread: never wait for a writer
@@ -107,7 +107,7 @@ class StartFromBox(QWidget):
     def _on_choice(self, index: int) -> None:
         if index != IN_USE:
             return
-        from ...finetune import FINE_TUNE
+        from ...training.finetune import FINE_TUNE
 
         try:
             self.form.set_config(replace(self.form.config(), **FINE_TUNE))

@@ -1,6 +1,6 @@
 """What the Train tab knows, without Qt: a run's clock, its phase and every text the tab shows,
 and the settings form's model (parsing, checking, remembering). A run's curves are the core's
-(recognizer/curves.py), shared with the run records.
+(recognizer/training/curves.py), shared with the run records.
 
 Kept apart from the widgets so that it can be tested without a display, and so that the widgets
 only show what this module computes.
@@ -17,9 +17,9 @@ from pathlib import Path
 import torch
 
 from ...errors import TrainingError
-from ...hidden_sizes import format_hidden_sizes
-from ...train import BatchProgress, TrainConfig
-from ...train_settings import SETTINGS, Setting
+from ...network.hidden_sizes import format_hidden_sizes
+from ...training.trainer import BatchProgress, TrainConfig
+from ...training.settings import SETTINGS, Setting
 from ...text import plural
 
 RATE_WINDOW_S = 3.0  # the images/s shown is measured over this many seconds of training

@@ -17,13 +17,13 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QProgressBar, QPushButton, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)  # fmt: skip
 
-from ...curves import RunCurves, write_curves_csv
-from ...data import MNIST
+from ...training.curves import RunCurves, write_curves_csv
+from ...datasets.mnist import MNIST
 from ...errors import RecognizerError
-from ...modelfile import LoadedModel, save_model
-from ...train import TrainConfig
-from ...training_run import result_metadata
-from ...paths import user_data_dir
+from ...files.model_file import LoadedModel, save_model
+from ...training.trainer import TrainConfig
+from ...training.run import result_metadata
+from ...files.paths import user_data_dir
 from ..data_dialog import MnistRequest, ensure_mnist
 from ..dialogs import DIALOGS
 from ..jobs import JobFailure, JobRunner

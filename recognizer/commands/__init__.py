@@ -1,0 +1,2 @@
+"""The command line: `recognizer train | evaluate | predict | ...` (main), `recognizer digits ...` (digits),
+`recognizer calibrate` (calibrate)."""
