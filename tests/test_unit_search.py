@@ -32,7 +32,7 @@ def test_the_search_shows_the_training_digits_that_meet_it(page, qtbot, mnist, m
     page.search.last.setValue(28)
     page.search.threshold.setValue(threshold)
     qtbot.mouseClick(page.search.search_button, Qt.LeftButton)
-    assert page.search.wait_idle()
+    assert page.search.wait_idle(timeout=300)  # a bound, not a timing: a loaded machine took over 30 s
     qtbot.waitUntil(lambda: page.search.found is not None)
     shown = page.grid.digits.indices.tolist()
     lowest = dict(zip(sample.tolist(), span[:, :, unit].min(axis=1)))
