@@ -121,3 +121,15 @@ def test_the_checks_see_real_imports():
     assert "recognizer.ui.theme" in graph["recognizer.ui.inspect.canvas"]
     assert "recognizer.ui.main_window" in graph["recognizer.ui.app"]
     assert any(m.startswith("recognizer.preprocess") for m in graph["recognizer.ui.inspect.number_view"])  # inside a function
+
+
+def test_the_menus_call_inspects_methods_not_its_widgets():
+    """Menus reach Draw & Inspect through the tab's own methods (tab.undo, tab.set_series), its
+    signals and its state's events, never through a widget inside it (tab.canvas.undo,
+    tab.state_panel.set_series, tab.autoplay_check.toggled)."""
+    path = PACKAGE / "ui" / "menus.py"
+    reached = {node.value.attr for node in ast.walk(ast.parse(path.read_text()))
+               if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
+               and isinstance(node.value.value, ast.Name) and node.value.value.id == "tab"}  # fmt: skip
+    assert "state" in reached  # the check sees what it looks for
+    assert reached <= {"state", "trace_changed", "series_changed", "series_offered"}

@@ -17,16 +17,10 @@ from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ...strokes import CANVAS_PEN_WIDTH, MAX_STROKE_POINTS, MAX_STROKES, MIN_STEP
+from ...strokes import MAX_STROKE_POINTS, MAX_STROKES, MIN_STEP
 from .. import theme
 from .live_stroke import CANVAS_SIZE, LiveStroke, Stroke, onto_paper, paint_stroke
-# MNIST strokes are 2-3 px wide in the 20 px box a digit is scaled into. A digit drawn about 210
-# logical px tall (three quarters of the square) is scaled by 20/210, so a 30 px pen becomes ~2.9
-# px. Measured with the digits of tests/conftest.py drawn through to_mnist: mean ink 0.130 against
-# MNIST's 0.133 (test set), per digit within ~15% (tests/test_ui_canvas.py checks it).
-DEFAULT_PEN_WIDTH = CANVAS_PEN_WIDTH
-MIN_PEN_WIDTH = 4
-MAX_PEN_WIDTH = 60
+from .state import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH
 LIVE_INTERVAL_MS = 16  # at most one pixels_changed(live=True) per frame while drawing
 # Undo reaches back through this many clears or pictures; older drawings are let go, so that
 # hours of drawing do not pile up every stroke ever made.
