@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 from ...errors import RecognizerError
 from ...trace_export import save_trace
 from ..dialogs import DIALOGS
-from .canvas import qimage_to_array
+from .image_arrays import qimage_to_array
 from .keeping import Keeper
 from .tab import InspectTab
 
