@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from fake_runner import FakeRunner
 
 from recognizer import analysis
 from recognizer.analysis import PERTURBATIONS_BY_KEY, RobustnessCurve
@@ -20,7 +21,8 @@ from recognizer.model import ModelConfig, RowRNN
 from recognizer.modelfile import LoadedModel
 from recognizer.ui.evaluate import results  # (not its TestSetResult by name: pytest would collect it)
 from recognizer.ui.evaluate.results import ROBUSTNESS_GROUPS, describe_level
-from recognizer.ui.evaluate.state import NO_MODEL, BrowseFilters, EvaluateState
+from recognizer.ui.evaluate.captions import NO_MODEL
+from recognizer.ui.evaluate.state import BrowseFilters, EvaluateState
 
 HIDDEN = 8
 
@@ -190,20 +192,25 @@ def test_robustness_is_remembered_per_model(state):
     noise = (PERTURBATIONS_BY_KEY["noise"],)
     first = state.loaded
     assert state.robustness_button_text() == "Start" and "Press Start" in state.robustness_status()
+    runner = FakeRunner()  # as the tab does: the check's result reaches the state through its job slot
+    state.robustness_job.runner = runner
     run = state.start_robustness(noise)
+    state.robustness_job.start(None, state.finish_robustness)
     assert len(run.indices) == 5 and run.total == len(noise[0].levels)
     assert state.robustness_button_text() == "Stop"
     assert state.robustness_status() == "Measuring on 5 test digits…"
     assert state.robustness_box_title("Noise") == "Noise: accuracy on 5 test digits (a fixed random sample)"
-    assert state.finish_robustness(state.version, _finished_curves(run))
+    runner.jobs[-1].on_done(_finished_curves(run))
     assert state.robustness_button_text() == "Run again"
     assert state.robustness_status().startswith("Done on 5 test digits: 90.00% read correctly untouched; the lowest "
                                                 "point is Gaussian noise at noise 60% (30% correct)")  # fmt: skip
     remembered = state.robustness
+    state.start_robustness(noise)
+    state.robustness_job.start(None, state.finish_robustness)
     state.set_model(tiny_model(4))
     assert state.robustness is None and state.robustness_button_text() == "Start"
-    stale = state.version - 1
-    assert not state.finish_robustness(stale, _finished_curves(run))  # the old model's, too late
+    runner.jobs[-1].on_done(_finished_curves(run))  # the old model's, too late
+    assert runner.jobs[-1].cancelled and state.robustness is None
     state.set_model(first)
     assert state.robustness is remembered
     state.start_robustness(noise)

@@ -84,9 +84,9 @@ class EvaluateTab(QWidget):
         self._data_waiters: list[Callable[[], None]] = []
         self._pending_trace: tuple[Trace | None, int | None] | None = None  # show_trace while hidden
         self.last_error = ""
-        self._robustness_job = None
         self.state = EvaluateState(robustness_size)
         self.runner = JobRunner("evaluate", self)
+        self.state.robustness_job.runner = self.runner
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -210,7 +210,7 @@ class EvaluateTab(QWidget):
             self._need_data(self.run_robustness)
             return
         run = state.start_robustness(self.perturbations)
-        model, perturbations, version = state.loaded.model, self.perturbations, state.version
+        model, perturbations = state.loaded.model, self.perturbations
         images, labels = state.data.test_images[run.indices], state.data.test_labels[run.indices]
 
         def work(ctx):
@@ -219,13 +219,12 @@ class EvaluateTab(QWidget):
 
             return analysis.robustness(model, images, labels, perturbations, progress=progress, should_stop=ctx.should_stop)
 
-        self._robustness_job = self.runner.submit(work, key="robustness", on_partial=lambda items: self._on_robust_progress(version, items),
-                           on_done=lambda curves: self._on_robustness(version, curves),
-                           on_error=lambda failure: self._on_robust_failed(version, failure))  # fmt: skip
+        state.robustness_job.start(work, self._on_robustness, on_partial=self._on_robust_progress,
+                                   on_error=self._on_robust_failed)  # fmt: skip
         self.robustness_page.refresh()
 
     def stop_robustness(self) -> None:
-        self.runner.cancel(self._robustness_job)
+        self.state.robustness_job.invalidate()
         self.state.stop_robustness()
         self.robustness_page.refresh_progress()
 
@@ -388,23 +387,22 @@ class EvaluateTab(QWidget):
             self._refresh_header()
             self.browse_page.refresh()
 
-    def _on_robust_progress(self, version: int, items: list) -> None:
+    def _on_robust_progress(self, items: list) -> None:
         for done, total, curve in items:
-            self.state.robustness_progress(version, done, total, curve.perturbation.key, curve)
+            self.state.robustness_progress(done, total, curve.perturbation.key, curve)
         self.robustness_page.refresh_curves()
         self.robustness_page.refresh_progress()
 
-    def _on_robustness(self, version: int, curves: dict[str, RobustnessCurve]) -> None:
-        if self.state.finish_robustness(version, curves):
+    def _on_robustness(self, curves: dict[str, RobustnessCurve]) -> None:
+        if self.state.finish_robustness(curves):
             self.robustness_page.refresh()
             self.robustness_finished.emit(curves)
 
-    def _on_robust_failed(self, version: int, failure: JobFailure) -> None:
-        if self.state.is_current(version):
-            self.state.stop_robustness(failure.message)
-            self.robustness_page.refresh_progress()
-            if failure.details:
-                DIALOGS.show_message(self, "critical", "The robustness check failed", failure.message, failure.details)
+    def _on_robust_failed(self, failure: JobFailure) -> None:
+        self.state.stop_robustness(failure.message)
+        self.robustness_page.refresh_progress()
+        if failure.details:
+            DIALOGS.show_message(self, "critical", "The robustness check failed", failure.message, failure.details)
 
     # --- data -----------------------------------------------------------------------------------
 
