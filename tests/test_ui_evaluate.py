@@ -412,8 +412,9 @@ def test_the_robustness_check_draws_its_curves(qtbot, mnist, loaded, monkeypatch
     tab.show()
     tab.pages.setCurrentIndex(PAGE_ROBUSTNESS)
     progress = []  # every level measured reaches the tab, in order
-    on_partial = tab._on_robust_progress  # what the robustness job slot hands each tick's levels to
-    monkeypatch.setattr(tab, "_on_robust_progress", lambda items: (progress.extend(items), on_partial(items)))
+    page = tab.robustness_page
+    on_partial = page._on_progress  # what the robustness job slot hands each tick's levels to
+    monkeypatch.setattr(page, "_on_progress", lambda items: (progress.extend(items), on_partial(items)))
     with qtbot.waitSignal(tab.robustness_finished, timeout=120_000) as signal:
         tab.run_robustness()
         assert tab.robustness_page.button.text() == "Stop"  # runs in the background
