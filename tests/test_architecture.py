@@ -1,6 +1,6 @@
 """The house rules, checked on the source: the core never imports Qt or the window; the tabs never
 import each other; shared UI modules import no tab; no import cycle anywhere (imports inside
-functions count); no module over 500 lines."""
+functions count); no module over 500 lines, none of the window's (ui/) over the house's 400."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ TABS = ("recognizer.ui.inspect", "recognizer.ui.train", "recognizer.ui.evaluate"
 WIRING = ("recognizer.ui.main_window", "recognizer.ui.menus", "recognizer.ui.app")  # may import tabs
 LAUNCHER = "recognizer.__main__"  # above both: hands the CLI a way to open the window
 MAX_LINES = 500
+MAX_UI_LINES = 400  # the house's limit, met by every ui/ module; the core's outliers still wait for it
 
 
 def module_name(path: Path) -> str:
@@ -112,7 +113,8 @@ def test_no_import_cycles():
 @pytest.mark.parametrize("name", sorted(modules()))
 def test_modules_stay_small(name):
     lines = modules()[name].read_text().count("\n")
-    assert lines <= MAX_LINES, f"{name} has {lines} lines"
+    limit = MAX_UI_LINES if in_package(name, "recognizer.ui") else MAX_LINES
+    assert lines <= limit, f"{name} has {lines} lines"
 
 
 def test_the_checks_see_real_imports():
