@@ -2,10 +2,9 @@
 
 The pages only draw this state and hand the user's actions back to it, so the rules (which digits
 a matrix cell lists, what the browser's filters keep, which job results still count after a
-model switch) and the captions are tested without a display. The tab runs the jobs: the
-robustness check in this state's job slot (ui/job_slot.py), which a new model invalidates; the
-evaluation and the training set's answers carry the `version` they were started under, and a
-result of an older version (another model) is refused.
+model switch) and the captions are tested without a display. The tab runs the jobs in this
+state's job slots (ui/job_slot.py): the test-set evaluation, the training set's answers and the
+robustness check; a new model invalidates all three, so a result for another model never lands.
 """
 
 from __future__ import annotations
@@ -58,7 +57,7 @@ class EvaluateState(EvaluateWords):
     """See the module's docstring; every sentence it says is EvaluateWords' (captions.py)."""
 
     def __init__(self, robustness_size: int = DEFAULT_ROBUSTNESS_SIZE):
-        self.version = 0  # bumped by every model: results of an older version are refused
+        self.version = 0  # bumped by every model: what Compare computed for an older one is stale
         self.loaded: LoadedModel | None = None
         self.tracer: Tracer | None = None
         self.data: MNIST | None = None
@@ -78,7 +77,8 @@ class EvaluateState(EvaluateWords):
         self.saliency_target: int | None = None  # None: the answer at the current row
         self.robustness_size = int(robustness_size)
         self.robustness: RobustnessResult | None = None
-        self.robustness_job = JobSlot()  # the check under way (the tab hands it its runner)
+        # the tasks under way (the tab hands the slots its runner)
+        self.evaluation_job, self.train_job, self.robustness_job = JobSlot(), JobSlot(), JobSlot()
         self._robustness_by_model: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self.last_sent: tuple[np.ndarray, str, tuple | None] | None = None  # the digit last sent to inspect
 
@@ -93,7 +93,8 @@ class EvaluateState(EvaluateWords):
         self.train_probabilities = None
         self.activity, self.progress, self.problem = "", None, ""
         self.cell, self.cell_indices = None, np.zeros(0, np.int64)
-        self.robustness_job.invalidate()  # a check of the previous model must not land on this one
+        for slot in (self.evaluation_job, self.train_job, self.robustness_job):
+            slot.invalidate()  # what the previous model's tasks find must not land on this one
         self.robustness = None if loaded is None else self._robustness_by_model.get(loaded.model)
         self.refresh_browse()
         current = self.current
@@ -104,9 +105,6 @@ class EvaluateState(EvaluateWords):
             return
         caption = self.digit_caption(*current.source) if current.source else current.caption
         self.set_current(current.image, caption, source=current.source)
-
-    def is_current(self, version: int) -> bool:
-        return version == self.version
 
     def set_data(self, mnist: MNIST) -> None:
         self.data, self.data_missing = mnist, False
@@ -134,21 +132,16 @@ class EvaluateState(EvaluateWords):
     def begin(self, activity: str) -> None:
         self.activity, self.progress, self.problem = activity, (None if activity == "loading" else 0.0), ""
 
-    def report(self, version: int, fraction: float) -> None:
-        if self.is_current(version) and self.activity:
+    def report(self, fraction: float) -> None:
+        if self.activity:
             self.progress = float(fraction)
 
-    def fail(self, version: int, what: str) -> bool:
-        """A job of this version failed with message `what`; False if it no longer counts."""
-        if not self.is_current(version):
-            return False
+    def fail(self, what: str) -> None:
+        """A job failed (or MNIST could not be had), said as `what`."""
         self.activity, self.progress, self.problem = "", None, what
-        return True
 
-    def finish_evaluation(self, version: int, result: TestSetResult) -> bool:
-        """Take a test-set result; opens the most common mistake's cell. False if it is stale."""
-        if not self.is_current(version):
-            return False
+    def finish_evaluation(self, result: TestSetResult) -> None:
+        """Take a test-set result; opens the most common mistake's cell."""
         self.result = result
         self.activity, self.progress, self.problem = "", None, ""
         off = result.evaluation.confusion.copy()
@@ -157,15 +150,11 @@ class EvaluateState(EvaluateWords):
         self.select_cell(*((int(t), int(p)) if off.max() > 0 else (0, 0)))
         self.refresh_browse()
         self.update_path()
-        return True
 
-    def finish_train_predictions(self, version: int, probabilities: np.ndarray) -> bool:
-        if not self.is_current(version):
-            return False
+    def finish_train_predictions(self, probabilities: np.ndarray) -> None:
         self.train_probabilities = probabilities
         self.activity, self.progress = "", None
         self.refresh_browse()
-        return True
 
     # --- the matrix, the mistakes and the browser -----------------------------------------------
 

@@ -1,10 +1,10 @@
 """The Evaluate tab: how good the model is on the 10,000 MNIST test digits, where it goes wrong,
 and what it pays attention to. Six pages, one file each; what they show is in state.py.
 
-The tab owns one JobRunner for all the heavy work: the test-set evaluation and the answers on the
-training set, each a latest-only job under its own key (the state refuses any result of an older
-version that was still on its way), and the pages' jobs, each in its state's job slot (the
-robustness check, Compare, Gradient flow); a new model cancels them all. Getting MNIST is
+The tab owns one JobRunner for all the heavy work, each task in a job slot of its state (the
+test-set evaluation, the answers on the training set, the robustness check) or of its page's
+(Compare, Gradient flow); a new model cancels them all, and a result of the previous model's that
+was still on its way is dropped. Getting MNIST is
 mnist_request.py's, the header header.py's.
 
 The main window talks to the tab through:
@@ -29,6 +29,7 @@ from ...evaluate import Evaluation
 from ...modelfile import LoadedModel
 from ...trace import Trace
 from ..dialogs import DIALOGS
+from ..job_slot import JobSlot
 from ..jobs import JobFailure, JobRunner
 from .calibration_page import CalibrationPage
 from .compare_page import ComparePage
@@ -82,7 +83,8 @@ class EvaluateTab(QWidget):
         self.last_error = ""
         self.state = EvaluateState(robustness_size)
         self.runner = JobRunner("evaluate", self)
-        self.state.robustness_job.runner = self.runner  # the robustness page runs the check in it
+        for slot in (self.state.evaluation_job, self.state.train_job, self.state.robustness_job):
+            slot.runner = self.runner  # the robustness page runs the check in its slot
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -147,7 +149,7 @@ class EvaluateTab(QWidget):
             self._need_data(self.start_evaluation)
             return
         model, data = state.loaded.model, state.data
-        self._submit("evaluate", "evaluating", "Evaluation failed",
+        self._submit(self.state.evaluation_job, "evaluating", "Evaluation failed",
                      lambda ctx: evaluate_test_set(model, data.test_images, data.test_labels, ctx.report, ctx.should_stop),
                      self._on_evaluated)  # fmt: skip
 
@@ -282,32 +284,27 @@ class EvaluateTab(QWidget):
 
     # --- jobs -----------------------------------------------------------------------------------
 
-    def _submit(self, key: str, activity: str, title: str, work, on_done) -> None:
-        """Run work(ctx) as the latest-only job `key`, with the header's bar for `activity`."""
-        version = self.state.version
+    def _submit(self, slot: JobSlot, activity: str, title: str, work, on_done) -> None:
+        """Run work(ctx) in the state's slot, with the header's bar for `activity`."""
         self.state.begin(activity)
-        job = self.runner.submit(work, key=key, on_done=lambda result: on_done(version, result),
-                                 on_progress=lambda f: self._on_progress(version, f),
-                                 on_error=lambda failure: self._on_failed(version, title, failure))  # fmt: skip
-        if job is None:  # shut down: nothing will run
-            self.state.activity = ""
+        if slot.start(work, on_done, on_progress=self._on_progress,
+                      on_error=lambda failure: self._on_failed(title, failure)) is None:  # fmt: skip
+            self.state.activity = ""  # shut down: nothing will run
         self._refresh_header()
 
-    def _on_progress(self, version: int, fraction: float) -> None:
-        self.state.report(version, fraction)
+    def _on_progress(self, fraction: float) -> None:
+        self.state.report(fraction)
         self._refresh_header()
 
-    def _on_failed(self, version: int, title: str, failure: JobFailure) -> None:
-        if not self.state.fail(version, f"{title}: {failure.message}"):
-            return
+    def _on_failed(self, title: str, failure: JobFailure) -> None:
+        self.state.fail(f"{title}: {failure.message}")
         self.last_error = failure.message
         self._refresh_header()
         if failure.details:  # a bug, not a missing file: worth a box with the traceback
             DIALOGS.show_message(self, "critical", title, failure.message, failure.details)
 
-    def _on_evaluated(self, version: int, result: TestSetResult) -> None:
-        if not self.state.finish_evaluation(version, result):
-            return
+    def _on_evaluated(self, result: TestSetResult) -> None:
+        self.state.finish_evaluation(result)
         if self.state.current is None:
             self.state.set_current_digit("test", 0)
         self._refresh_all()
@@ -316,14 +313,14 @@ class EvaluateTab(QWidget):
 
     def _start_train_predictions(self) -> None:
         model, images = self.state.loaded.model, self.state.data.train_images
-        self._submit("train", "train", "Reading the training set failed",
+        self._submit(self.state.train_job, "train", "Reading the training set failed",
                      lambda ctx: predict(model, images, ctx.report, ctx.should_stop), self._on_train_predictions)  # fmt: skip
         self.browse_page.refresh()
 
-    def _on_train_predictions(self, version: int, probabilities: np.ndarray) -> None:
-        if self.state.finish_train_predictions(version, probabilities):
-            self._refresh_header()
-            self.browse_page.refresh()
+    def _on_train_predictions(self, probabilities: np.ndarray) -> None:
+        self.state.finish_train_predictions(probabilities)
+        self._refresh_header()
+        self.browse_page.refresh()
 
     # --- data -----------------------------------------------------------------------------------
 
@@ -337,7 +334,7 @@ class EvaluateTab(QWidget):
     def _on_no_data(self, reason: str) -> None:
         self.last_error = reason
         text = f"MNIST is not available: {reason}" if reason else "MNIST is needed to evaluate the model."
-        self.state.fail(self.state.version, text + " Press Evaluate to try again.")
+        self.state.fail(text + " Press Evaluate to try again.")
         self._refresh_header()
 
     def _evaluate_if_wanted(self) -> None:
