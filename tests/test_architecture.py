@@ -1,6 +1,6 @@
 """The house rules, checked on the source: the core never imports Qt or the window; the tabs never
 import each other; shared UI modules import no tab; no import cycle anywhere (imports inside
-functions count); no module over 500 lines."""
+functions count); no module over 500 lines, none of the window's (ui/) over the house's 400."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ TABS = ("recognizer.ui.inspect", "recognizer.ui.train", "recognizer.ui.evaluate"
 WIRING = ("recognizer.ui.main_window", "recognizer.ui.menus", "recognizer.ui.app")  # may import tabs
 LAUNCHER = "recognizer.__main__"  # above both: hands the CLI a way to open the window
 MAX_LINES = 500
+MAX_UI_LINES = 400  # the house's limit, met by every ui/ module; the core's outliers still wait for it
 
 
 def module_name(path: Path) -> str:
@@ -112,7 +113,8 @@ def test_no_import_cycles():
 @pytest.mark.parametrize("name", sorted(modules()))
 def test_modules_stay_small(name):
     lines = modules()[name].read_text().count("\n")
-    assert lines <= MAX_LINES, f"{name} has {lines} lines"
+    limit = MAX_UI_LINES if in_package(name, "recognizer.ui") else MAX_LINES
+    assert lines <= limit, f"{name} has {lines} lines"
 
 
 def test_the_checks_see_real_imports():
@@ -121,3 +123,15 @@ def test_the_checks_see_real_imports():
     assert "recognizer.ui.theme" in graph["recognizer.ui.inspect.canvas"]
     assert "recognizer.ui.main_window" in graph["recognizer.ui.app"]
     assert any(m.startswith("recognizer.inputs.preprocess") for m in graph["recognizer.ui.inspect.number_view"])  # inside a function
+
+
+def test_the_menus_call_inspects_methods_not_its_widgets():
+    """Menus reach Draw & Inspect through the tab's own methods (tab.undo, tab.set_series), its
+    signals and its state's events, never through a widget inside it (tab.canvas.undo,
+    tab.state_panel.set_series, tab.autoplay_check.toggled)."""
+    path = PACKAGE / "ui" / "menus.py"
+    reached = {node.value.attr for node in ast.walk(ast.parse(path.read_text()))
+               if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
+               and isinstance(node.value.value, ast.Name) and node.value.value.id == "tab"}  # fmt: skip
+    assert "state" in reached  # the check sees what it looks for
+    assert reached <= {"state", "trace_changed", "series_changed", "series_offered"}

@@ -109,13 +109,13 @@ def test_odd_images_through_the_window(tmp_path, main_window):
     label = main_window.inspect_tab.findChild(QLabel, "prediction")
     for path, want in odd_images(tmp_path):
         shown = label.text()
-        opened = main_window.open_image(path)
+        opened = main_window.inspect_actions.open_image(path)
         if want is None:  # a message says there is nothing to read; the canvas keeps its digit
             assert not opened and "nothing to read" in main_window.messages[-1][2], path.name
             assert label.text() == shown, path.name
         else:
             assert opened and label.text() == str(want), path.name
-    main_window.open_image(tmp_path / "seven.png")
-    assert main_window.open_image(tmp_path / "not-an-image.png") is False
+    main_window.inspect_actions.open_image(tmp_path / "seven.png")
+    assert main_window.inspect_actions.open_image(tmp_path / "not-an-image.png") is False
     assert main_window.messages[-1][0] in ("warning", "critical") and "not-an-image.png" in main_window.messages[-1][2]
     assert label.text() == "7"  # the canvas kept what it had

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from fake_runner import FakeRunner
 
 from recognizer.evaluation.model_comparison import ModelComparison, decision_row
 from recognizer.network.model import ModelConfig, RowRNN
@@ -14,6 +15,7 @@ from recognizer.network.trace import Tracer
 from recognizer.ui.evaluate.compare_page_state import ComparisonState
 from recognizer.ui.inspect.compare_state import CompareState
 from recognizer.ui.inspect.state import InspectState
+from recognizer.ui.jobs import JobFailure
 
 
 def _states(shipped_model_path, image):
@@ -78,15 +80,24 @@ def _comparison():
 
 
 def test_the_evaluate_page_state_refuses_stale_results_and_falls_back_after_a_failure():
-    state = ComparisonState()
+    state, runner = ComparisonState(), FakeRunner()
+    state.slot.runner = runner
+
+    def compare(version_a):  # as the page does: the result goes to the state through its slot
+        state.begin(version_a)
+        state.slot.start(None, lambda done: state.finish(*done), on_error=lambda failure: state.failed())
+        return runner.jobs[-1]
+
     assert state.status_text(1, has_model=True).startswith("No other model to compare with")
     assert state.accuracy_text("b", "a.safetensors", 1) == "B: no other model"
     state.choose("/m/b.safetensors")
-    job = state.begin(1)
-    state.report(job, 0.5)
+    older = compare(0)
+    job = compare(1)
+    job.on_progress(0.5)
     assert state.status_text(1, True) == "Both models are reading the test digits… 50%"
-    assert not state.finish((0, Path("/m/b.safetensors")), _comparison(), "b")  # an older A's job
-    assert state.finish(job, _comparison(), "b.safetensors")
+    older.on_done((_comparison(), "b"))  # an older A's job
+    assert state.result is None and state.slot.busy
+    job.on_done((_comparison(), "b.safetensors"))
     assert state.accuracy_text("a", "a.safetensors", 1) == "A: 75.00%  a.safetensors"
     assert state.accuracy_text("b", "a.safetensors", 1) == "B: 75.00%  b.safetensors"
     assert state.grid_title("a", 1) == "A right, B wrong: 1 digit"
@@ -95,6 +106,6 @@ def test_the_evaluate_page_state_refuses_stale_results_and_falls_back_after_a_fa
     assert state.current(2) is None  # a new model A
 
     state.choose("/m/bad.safetensors")
-    job = state.begin(1)
-    assert state.fail(job, "Cannot load model /m/bad.safetensors: too short")
+    compare(1).on_error(JobFailure("Cannot load model /m/bad.safetensors: too short"))
+    assert state.status_text(1, True).startswith("Both right on")  # the last pair that worked, shown again
     assert state.path_b == Path("/m/b.safetensors") and state.current(1) is not None

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from fake_runner import FakeRunner
 
 from recognizer.evaluation import analysis
 from recognizer.evaluation.analysis import PERTURBATIONS_BY_KEY, RobustnessCurve
@@ -20,7 +21,8 @@ from recognizer.network.model import ModelConfig, RowRNN
 from recognizer.files.model_file import LoadedModel
 from recognizer.ui.evaluate import results  # (not its TestSetResult by name: pytest would collect it)
 from recognizer.ui.evaluate.results import ROBUSTNESS_GROUPS, describe_level
-from recognizer.ui.evaluate.state import NO_MODEL, BrowseFilters, EvaluateState
+from recognizer.ui.evaluate.captions import NO_MODEL
+from recognizer.ui.evaluate.state import BrowseFilters, EvaluateState
 
 HIDDEN = 8
 
@@ -68,13 +70,17 @@ def test_the_state_imports_no_qt():
 
 
 def test_a_result_of_an_older_model_is_refused(state, data):
+    runner = FakeRunner()  # as the tab does: the evaluation's result reaches the state through its job slot
+    state.evaluation_job.runner = runner
     old = state.version
     state.begin("evaluating")
+    state.evaluation_job.start(None, state.finish_evaluation)
     state.set_model(tiny_model(1))
     assert state.version == old + 1 and state.activity == ""
-    assert not state.finish_evaluation(old, fake_result(data.test_labels))
-    assert state.result is None and state.accuracy_text() == ""
-    assert state.finish_evaluation(state.version, fake_result(data.test_labels))
+    runner.jobs[-1].on_done(fake_result(data.test_labels))  # the old model's, too late
+    assert runner.jobs[-1].cancelled and state.result is None and state.accuracy_text() == ""
+    state.evaluation_job.start(None, state.finish_evaluation)
+    runner.jobs[-1].on_done(fake_result(data.test_labels))
     assert state.accuracy_text() == f"{9 / 12:.2%}"
     state.set_model(tiny_model(2))  # a new model drops the result and the training-set answers
     assert state.result is None and state.train_probabilities is None and state.cell is None
@@ -85,22 +91,22 @@ def test_the_header_always_names_the_current_model(state, data):
     assert "Press Evaluate" in state.header_text() and "unsaved model" in state.header_text()
     state.begin("evaluating")
     assert state.header_text() == "Evaluating unsaved model on the 12 test digits…"
-    state.finish_evaluation(state.version, fake_result(data.test_labels))
+    state.finish_evaluation(fake_result(data.test_labels))
     assert "9 of 12 test digits read correctly, 3 mistakes" in state.header_text()
     assert "unsaved model" in state.header_text() and "0.2 s" in state.header_text()
     state.set_model(tiny_model(0, "/models/saved.safetensors"))
     assert "unsaved model" not in state.header_text() and "saved.safetensors" in state.header_text()
-    state.finish_evaluation(state.version, fake_result(data.test_labels))
+    state.finish_evaluation(fake_result(data.test_labels))
     assert "Model saved.safetensors (" in state.header_text() and "unsaved" not in state.header_text()
     state.set_model(None)
     assert state.header_text() == NO_MODEL
     state.set_model(tiny_model(0))
-    assert state.fail(state.version, "Evaluation failed: out of memory")
+    state.fail("Evaluation failed: out of memory")
     assert state.header_text() == "Evaluation failed: out of memory"
 
 
 def test_the_busiest_mistake_cell_opens_and_cells_are_ordered(state, data):
-    state.finish_evaluation(state.version, fake_result(data.test_labels))
+    state.finish_evaluation(fake_result(data.test_labels))
     assert state.cell == (2, 1)  # the most common mistake
     assert list(state.cell_indices) == [8, 7]  # the most confident mistake first
     assert state.cell_title() == "True 2, predicted 1: 2 test digits mistaken"
@@ -113,7 +119,7 @@ def test_the_busiest_mistake_cell_opens_and_cells_are_ordered(state, data):
 
 def test_the_mistakes_are_listed_most_confident_first(state, data):
     assert len(state.mistakes()) == 0 and state.mistakes_count_text() == ""
-    state.finish_evaluation(state.version, fake_result(data.test_labels))
+    state.finish_evaluation(fake_result(data.test_labels))
     assert list(state.mistakes()) == [8, 7, 4]
     assert state.mistakes_count_text() == "3 mistakes out of 12 test digits"
     state.most_confident_first = False
@@ -125,7 +131,7 @@ def test_the_mistakes_are_listed_most_confident_first(state, data):
 
 
 def test_the_browser_filters(state, data):
-    state.finish_evaluation(state.version, fake_result(data.test_labels))
+    state.finish_evaluation(fake_result(data.test_labels))
     assert len(state.browse_indices) == 12 and state.browse_count_text() == "12 of 12 digits"
     state.set_browse(BrowseFilters(label=2))
     assert list(state.browse_indices) == [6, 7, 8, 9]
@@ -148,7 +154,7 @@ def test_the_training_set_waits_for_its_answers(state, data):
     state.begin("train")
     assert not state.browse_needs_answers() and state.header_text() == "Reading the 6 training digits…"
     probs = np.eye(10, dtype=np.float32)[[0, 0, 0, 1, 7, 1]]
-    assert state.finish_train_predictions(state.version, probs)
+    state.finish_train_predictions(probs)
     assert list(state.browse_indices) == [4] and state.browse_note() == ""
     assert state.thumb_text("train", 4) == "1→7 100%"
 
@@ -158,7 +164,7 @@ def test_the_current_digit_follows_the_model(state, data):
     first = state.current
     assert first.source == ("test", 3) and first.path is None
     assert state.map_row_caption() == "The map appears once the test set has been evaluated."
-    state.finish_evaluation(state.version, fake_result(data.test_labels))
+    state.finish_evaluation(fake_result(data.test_labels))
     assert first.path.shape == (28, 2)  # on the map now
     state.set_row(12)
     assert "up to row 13 of 28" in state.map_row_caption()
@@ -190,20 +196,25 @@ def test_robustness_is_remembered_per_model(state):
     noise = (PERTURBATIONS_BY_KEY["noise"],)
     first = state.loaded
     assert state.robustness_button_text() == "Start" and "Press Start" in state.robustness_status()
+    runner = FakeRunner()  # as the tab does: the check's result reaches the state through its job slot
+    state.robustness_job.runner = runner
     run = state.start_robustness(noise)
+    state.robustness_job.start(None, state.finish_robustness)
     assert len(run.indices) == 5 and run.total == len(noise[0].levels)
     assert state.robustness_button_text() == "Stop"
     assert state.robustness_status() == "Measuring on 5 test digits…"
     assert state.robustness_box_title("Noise") == "Noise: accuracy on 5 test digits (a fixed random sample)"
-    assert state.finish_robustness(state.version, _finished_curves(run))
+    runner.jobs[-1].on_done(_finished_curves(run))
     assert state.robustness_button_text() == "Run again"
     assert state.robustness_status().startswith("Done on 5 test digits: 90.00% read correctly untouched; the lowest "
                                                 "point is Gaussian noise at noise 60% (30% correct)")  # fmt: skip
     remembered = state.robustness
+    state.start_robustness(noise)
+    state.robustness_job.start(None, state.finish_robustness)
     state.set_model(tiny_model(4))
     assert state.robustness is None and state.robustness_button_text() == "Start"
-    stale = state.version - 1
-    assert not state.finish_robustness(stale, _finished_curves(run))  # the old model's, too late
+    runner.jobs[-1].on_done(_finished_curves(run))  # the old model's, too late
+    assert runner.jobs[-1].cancelled and state.robustness is None
     state.set_model(first)
     assert state.robustness is remembered
     state.start_robustness(noise)

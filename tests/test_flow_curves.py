@@ -4,12 +4,14 @@ gives it for each model on its own; and the words the Gradient flow page says ab
 import numpy as np
 import pytest
 import torch
+from fake_runner import FakeRunner
 
 from recognizer.evaluation.flow_curves import FlowCurve, compare_flows, first_test_digits, flow_summary, shipped_model_files
 from recognizer.evaluation.gradient_flow import gradient_flow
 from recognizer.files.model_file import load_model
 from recognizer.files.paths import models_dir
 from recognizer.ui.evaluate.flow_state import FlowState
+from recognizer.ui.jobs import JobFailure
 
 
 def test_each_curve_is_gradient_flows_last_layer_on_the_same_batch(mnist):
@@ -53,22 +55,32 @@ def test_summary_says_what_was_measured():
 
 
 def test_state_refuses_a_late_result_and_words_each_phase():
-    state = FlowState()
+    state, runner = FlowState(), FakeRunner()
+    state.slot.runner = runner
+
+    def measure():  # as the page does: the measurement's results go to the state through its slot
+        state.begin()
+        state.slot.start(None, state.finish, on_partial=state.add)
+        return runner.jobs[-1]
+
     assert state.status_text(4).startswith("Press Measure") and "4 shipped models" in state.status_text(4)
-    old = state.begin()
-    new = state.begin()
-    assert not state.add(old, [curve("GRU 128", [1.0] * 28)]) and state.shown() == []
-    assert state.add(new, [curve("LSTM 32×64", [1.0] * 28)]) and state.add(new, [curve("GRU 128", [1.0] * 28)])
+    old = measure()
+    new = measure()
+    old.on_partial([curve("GRU 128", [1.0] * 28)])
+    assert old.cancelled and state.shown() == []
+    new.on_partial([curve("LSTM 32×64", [1.0] * 28)])
+    new.on_partial([curve("GRU 128", [1.0] * 28)])
     assert [c.name for c in state.shown()] == ["GRU 128", "LSTM 32×64"]  # the models measured so far
-    state.report(old, 0.75)
-    state.report(new, 0.25)
-    assert state.progress == 0.25 and state.status_text(4).endswith("one at a time… 25%")
-    assert not state.finish(old, [curve("GRU 128", [1.0] * 28)]) and state.curves == []
-    assert state.finish(new, [curve("LSTM 128", [1.0] * 28), curve("RNN 128", [1.0] * 28), curve("GRU 128", [1.0] * 28)])
-    assert not state.running and [c.name for c in state.curves] == ["RNN 128", "GRU 128", "LSTM 128"]  # plain cell first
+    old.on_progress(0.75)
+    new.on_progress(0.25)
+    assert state.slot.progress == 0.25 and state.status_text(4).endswith("one at a time… 25%")
+    old.on_done([curve("GRU 128", [1.0] * 28)])
+    assert state.curves == []
+    new.on_done([curve("LSTM 128", [1.0] * 28), curve("RNN 128", [1.0] * 28), curve("GRU 128", [1.0] * 28)])
+    assert not state.slot.busy and [c.name for c in state.curves] == ["RNN 128", "GRU 128", "LSTM 128"]  # plain cell first
     assert state.status_text(4).startswith("‖∂loss/∂h_1‖ / ‖∂loss/∂h_28‖: RNN 128 1.00, GRU 128 1.00, LSTM 128 1.00;")
-    failing = state.begin()
-    assert state.fail(failing, "no such file") and state.status_text(4) == "The measurement failed: no such file"
+    measure().on_error(JobFailure("no such file"))
+    assert state.status_text(4) == "The measurement failed: no such file"
     assert len(state.curves) == len(state.shown()) == 3  # the last result stays
-    state.begin()
+    measure()
     assert state.shown() == [] and len(state.curves) == 3  # a new measurement draws only its own models

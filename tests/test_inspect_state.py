@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from recognizer.ui.inspect.state import LAST, MAX_SPEED, InspectState
+from recognizer.ui.inspect.state import LAST, MAX_PEN_WIDTH, MAX_SPEED, InspectState
 
 
 class FakeTrace:
@@ -115,3 +115,44 @@ def test_the_caption_at_the_last_row_agrees_with_the_verdict_and_the_temperature
         kind="unsure", digit=None, best=7, runner_up=0, confidence=0.3, reason="low confidence", score="energy")
     s.retrace()
     assert s.caption().endswith("not sure: 7 (" + f"{s.probabilities[LAST, 7]:.0%}" + ") or 0?")
+
+
+def test_the_state_owns_row_playing_speed_auto_play_and_pen_width_and_says_when_each_changes():
+    state = InspectState()
+    heard = []
+    for name in ("row", "playing", "speed", "auto_play", "pen_width"):
+        getattr(state.events, name).connect(lambda value, name=name: heard.append((name, value)))
+    state.go_to(LAST)  # where it already is: nobody told
+    state.set_speed(state.speed)
+    assert heard == []
+    state.go_to(3)
+    state.set_speed(MAX_SPEED + 40)  # kept in range, and the range's end is what is told
+    state.set_auto_play(False)
+    state.set_pen_width(200.0)
+    state.set_pen_width(7.4)
+    assert heard == [("row", 3), ("speed", MAX_SPEED), ("auto_play", False), ("pen_width", MAX_PEN_WIDTH), ("pen_width", 7)]
+    heard.clear()
+    state.set_input(np.ones((28, 28), np.float32))
+    state.trace = FakeTrace(np.ones((28, 28), np.float32), [1] * 28)
+    state.go_to(LAST)
+    heard.clear()
+    assert state.play() and heard == [("row", 0), ("playing", True)]  # from row 1
+    heard.clear()
+    state.advance(100.0)  # past the end: the last row, and it stops
+    assert heard == [("row", LAST), ("playing", False)]
+
+
+def test_a_listener_may_disconnect_itself_while_it_is_told():
+    from recognizer.ui.observable import Events
+
+    events, heard = Events("row"), []
+
+    def once(value):
+        heard.append(value)
+        events.row.disconnect(once)
+
+    events.row.connect(once)
+    events.row.connect(heard.append)
+    events.row.emit(1)
+    events.row.emit(2)
+    assert heard == [1, 1, 2]

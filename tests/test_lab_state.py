@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fake_runner import FakeRunner
 
 from recognizer.network.interventions import HiddenRows, Silence
 from recognizer.evaluation.lab import rank_units
@@ -57,20 +58,26 @@ def test_silencing_needs_units_and_the_model_must_fit(state):
 
 
 def test_results_for_an_older_drawing_or_edit_are_refused(state, mnist):
-    version = state.reading_version
+    runner = FakeRunner()  # as the tab does: each result reaches the state through its job slot
+    state.ranking_job.runner = state.effect_job.runner = runner
+    state.ranking_job.start(None, state.set_ranking)
+    older = runner.jobs[-1]
     ranking = rank_units(state.tracer, state.image28, state.interventions)
     state.set_image(mnist.test_images[1] / 255.0)
-    assert not state.set_ranking(version, ranking) and state.ranking is None
+    older.on_done(ranking)
+    assert older.cancelled and state.ranking is None
     assert state.deciding_text() == "Ranking the units…"
-    assert state.set_ranking(state.reading_version, rank_units(state.tracer, state.image28))
+    state.ranking_job.start(None, state.set_ranking)
+    runner.jobs[-1].on_done(rank_units(state.tracer, state.image28))
     assert len(state.ranking_lines()) == 10 and state.ranking_lines()[0].startswith("unit ")
-    edit_version = state.edit_version
+    state.effect_job.start(None, state.set_effect)
+    measuring = runner.jobs[-1]
     state.add(HiddenRows(0, 2))
-    assert state.edit_version != edit_version and state.ranking is None
+    assert measuring.cancelled and not state.effect_job.busy and state.ranking is None
 
 
 def test_silencing_the_deciding_set_changes_the_answer(state):
-    state.set_ranking(state.reading_version, rank_units(state.tracer, state.image28))
+    state.set_ranking(rank_units(state.tracer, state.image28))
     ranking = state.ranking
     # The 7 has a deciding set (the shipped model turns it into an 8): asserted, not skipped, so
     # that a model for which it has none fails here instead of quietly testing nothing.

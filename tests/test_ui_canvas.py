@@ -20,10 +20,10 @@ from recognizer.ui.inspect.canvas import (
     LIVE_INTERVAL_MS,
     MAX_PEN_WIDTH,
     MIN_PEN_WIDTH,
-    UNDO_PAGES,
     DrawingCanvas,
-    qimage_to_array,
 )
+from recognizer.ui.inspect.canvas_history import UNDO_PAGES
+from recognizer.ui.inspect.image_arrays import qimage_to_array
 
 
 @pytest.fixture

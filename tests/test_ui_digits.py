@@ -167,8 +167,11 @@ def test_the_tab_imports_a_folder_and_names_the_bad_files(tab, qtbot, tmp_path, 
     (folder / "4" / "good.png").write_bytes(png_bytes(ink))
     (folder / "4" / "bad.png").write_bytes(b"junk")
     tab.import_folder(folder)
+    # the files slot is busy: its bar shows and no second import can start until it is over
+    assert tab.state.files_job.busy and tab.progress.isVisibleTo(tab) and not tab.import_button.isEnabled()
     qtbot.waitUntil(lambda: "Imported" in tab.message_label.text(), timeout=20_000)
     assert len(tab.state.digits) == 31
+    assert not tab.progress.isVisibleTo(tab) and tab.import_button.isEnabled()
     (kind, title, text, details) = messages[-1]
     assert kind == "warning" and "bad.png" in details and "good.png" not in details
 

@@ -412,15 +412,9 @@ def test_the_robustness_check_draws_its_curves(qtbot, mnist, loaded, monkeypatch
     tab.show()
     tab.pages.setCurrentIndex(PAGE_ROBUSTNESS)
     progress = []  # every level measured reaches the tab, in order
-    submit = tab.runner.submit
-
-    def recording_submit(fn, **callbacks):
-        if callbacks.get("key") == "robustness":
-            on_partial = callbacks["on_partial"]
-            callbacks["on_partial"] = lambda items: (progress.extend(items), on_partial(items))
-        return submit(fn, **callbacks)
-
-    monkeypatch.setattr(tab.runner, "submit", recording_submit)
+    page = tab.robustness_page
+    on_partial = page._on_progress  # what the robustness job slot hands each tick's levels to
+    monkeypatch.setattr(page, "_on_progress", lambda items: (progress.extend(items), on_partial(items)))
     with qtbot.waitSignal(tab.robustness_finished, timeout=120_000) as signal:
         tab.run_robustness()
         assert tab.robustness_page.button.text() == "Stop"  # runs in the background

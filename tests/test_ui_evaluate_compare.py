@@ -31,7 +31,7 @@ def test_two_models_on_the_test_set_agree_with_the_core(evaluate_tab_on, qtbot, 
     assert page.compare_button.isEnabled()
     with qtbot.waitSignal(page.finished, timeout=120_000) as done:
         page.compare_button.click()
-        assert page.comparison.running and page.progress.isVisible()  # in the background: the click came back
+        assert page.comparison.slot.busy and page.progress.isVisible()  # in the background: the click came back
         assert not page.compare_button.isEnabled()
     result = done.args[0]
     pa = predict_probabilities(load_model(model_path).model, mnist.test_images)

@@ -21,7 +21,7 @@ def test_one_curve_per_shipped_model_equal_to_the_core(tab, qtbot, mnist, stacke
     assert page.curves == [] and page.status.text().startswith("Press Measure")
     with qtbot.waitSignal(page.finished, timeout=300_000) as done:
         page.measure_button.click()
-        assert page.flow.running and page.progress.isVisible()  # in the background: the click came back
+        assert page.flow.slot.busy and page.progress.isVisible()  # in the background: the click came back
         assert not page.measure_button.isEnabled()
     shown = done.args[0]
     images, labels = first_test_digits(mnist.test_images, mnist.test_labels)
@@ -60,8 +60,8 @@ def test_a_model_file_that_will_not_load_is_reported_and_the_page_keeps_working(
 def test_a_new_model_in_use_stops_a_measurement_and_the_page_can_start_again(tab, qtbot, stacked_model_path, messages):
     page = tab.flow_page
     page.start()
-    assert page.flow.running
+    assert page.flow.slot.busy
     tab.set_model(load_model(stacked_model_path))  # the tab cancels all its jobs
-    qtbot.waitUntil(lambda: not page.flow.running, timeout=60_000)
+    qtbot.waitUntil(lambda: not page.flow.slot.busy, timeout=60_000)
     assert page.measure_button.isEnabled() and not page.progress.isVisible()
     assert page.status.text().startswith("Press Measure") and messages == []

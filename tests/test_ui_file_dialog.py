@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QToolButton
 
 from recognizer.ui import theme
 from recognizer.ui.app import make_application
-from recognizer.ui.inspect.canvas import qimage_to_array
+from recognizer.ui.inspect.image_arrays import qimage_to_array
 
 
 def test_the_file_dialogs_toolbar_buttons_show_their_icons(qtbot, tmp_path):

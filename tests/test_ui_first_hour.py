@@ -176,16 +176,16 @@ def test_file_dialogs_start_in_pictures_or_documents_then_where_the_last_file_wa
     window = main_window
     seen: list[str] = []
     answer_file_dialog(tmp_path / "elsewhere" / "none.png", seen)
-    window.open_image_dialog()
+    window.inspect_actions.open_image_dialog()
     answer_file_dialog(tmp_path / "elsewhere" / "none.png", seen)
-    window.open_image_dialog()  # the folder of the last image opened
+    window.inspect_actions.open_image_dialog()  # the folder of the last image opened
     assert seen == [str(tmp_path / "Pictures"), str(tmp_path / "elsewhere")]
     assert [m[1] for m in window.messages] == ["Cannot open image"] * 2
 
     for stroke in DIGIT_STROKES[3]:
         draw_stroke(window.inspect_tab.canvas, stroke)
     answer_file_dialog(tmp_path / "Documents" / "trace.csv", seen)
-    window.save_trace_dialog()  # a table, not an image: Documents
+    window.inspect_actions.save_trace_dialog()  # a table, not an image: Documents
     assert seen[2] == str(tmp_path / "Documents") and (tmp_path / "Documents" / "trace.csv").is_file()
 
 

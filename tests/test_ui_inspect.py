@@ -225,9 +225,9 @@ def test_a_bad_image_shows_a_dialog_and_leaves_the_canvas_alone(main_window, tmp
     white = QImage(50, 50, QImage.Format_RGB32)
     white.fill(QColor("white"))
     white.save(str(blank))
-    assert main_window.open_image(bad) is False
-    assert main_window.open_image(tmp_path / "missing.png") is False
-    assert main_window.open_image(blank) is False  # readable, but there is no digit in it
+    assert main_window.inspect_actions.open_image(bad) is False
+    assert main_window.inspect_actions.open_image(tmp_path / "missing.png") is False
+    assert main_window.inspect_actions.open_image(blank) is False  # readable, but there is no digit in it
     assert [m[0] for m in main_window.messages] == ["warning"] * 3
     assert "broken.png" in main_window.messages[0][2]
     np.testing.assert_array_equal(tab.canvas.pixels(), before)
@@ -237,13 +237,13 @@ def test_paste_and_drop_an_image(main_window, tmp_path):
     tab = main_window.inspect_tab
     image = QImage(_digit_png(tmp_path, 0))
     QApplication.clipboard().setImage(image)
-    assert main_window.paste() is True
+    assert main_window.inspect_actions.paste() is True
     assert tab.draw_box.title() == "Pasted image" and tab.trace is not None
     tab.canvas.clear()
     tab.canvas.dropped.emit(tmp_path / "digit.png")
     assert tab.draw_box.title() == "Opened digit.png" and tab.trace is not None
     QApplication.clipboard().clear()
-    assert main_window.paste() is False and main_window.messages[-1][1] == "Nothing to paste"
+    assert main_window.inspect_actions.paste() is False and main_window.messages[-1][1] == "Nothing to paste"
 
 
 def test_a_bad_model_file_shows_a_dialog_and_keeps_the_old_model(main_window, tmp_path, monkeypatch):
@@ -360,7 +360,7 @@ def test_save_trace_as_csv_and_npz(main_window, tmp_path, monkeypatch):
         assert int(npz["prediction"]) == trace.prediction
         for name in ("h", "c", *GATES):
             np.testing.assert_array_equal(npz[f"layer1_{name}"], trace.layers[0].series(name))
-    written = main_window.save_trace_file(tmp_path / "t.csv")
+    written = main_window.inspect_actions.save_trace_file(tmp_path / "t.csv")
     with open(written, newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0] == ["quantity", "layer", "row", "index", "value"]
@@ -377,7 +377,7 @@ def test_inspect_image_shows_the_digit_and_plays_it(main_window):
     main_window.tabs.setCurrentIndex(2)
     image = np.zeros((28, 28), np.float32)
     image[4:24, 13:16] = 1.0  # a 1
-    main_window.inspect_image(image, "MNIST test image #42 (label 1)")
+    main_window.inspect_actions.inspect_image(image, "MNIST test image #42 (label 1)")
     assert main_window.tabs.currentWidget() is tab
     assert tab.draw_box.title() == "MNIST test image #42 (label 1)"
     np.testing.assert_array_equal(tab.trace.image, image)  # traced exactly, not re-preprocessed

@@ -8,18 +8,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QByteArray, QEvent, QPoint, QSize, Qt, QTimer
-from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget, QWidget
 
 from ..errors import RecognizerError
 from ..files.paths import default_model_path, models_dir, user_data_dir
-from ..files.trace_export import save_trace
 from . import theme
 from .dialogs import DIALOGS
+from .inspect.file_actions import InspectActions
 from .inspect.keeping import Keeper
-from .inspect.canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, qimage_to_array
+from .inspect.canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH
 from .inspect.state import DEFAULT_SPEED, MAX_SPEED, MIN_SPEED
 from .inspect.state_panel import SERIES_NAMES
 from .inspect.tab import InspectTab
@@ -32,9 +30,7 @@ if TYPE_CHECKING:
     from ..files.model_file import LoadedModel
 
 DEVICE = "cpu"  # the window traces with numpy on the CPU (about 1 ms an image)
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.pgm *.ppm *.webp *.tif *.tiff);;All files (*)"
 MODEL_FILTER = "Recognizer models (*.safetensors);;All files (*)"
-TRACE_FILTER = "CSV table (*.csv);;NumPy archive (*.npz)"
 FIRST_SIZE = QSize(1280, 800)  # the window's size at first launch, where the screen has room
 FRAME_ALLOWANCE = QSize(16, 40)  # the title bar and borders the window manager adds around it
 
@@ -75,9 +71,6 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.inspect_tab = InspectTab()
-        self.inspect_tab.open_requested.connect(self.open_image_dialog)
-        self.inspect_tab.canvas.dropped.connect(self._on_dropped)
-        self.inspect_tab.trace_changed.connect(self._on_trace_changed)
         self.inspect_tab.answer_hint.setText("Loading the model…")
         self.tabs.addTab(self.inspect_tab, "Draw && Inspect")
         self.tabs.addTab(self._placeholder("Loading…"), "Train")
@@ -90,7 +83,11 @@ class MainWindow(QMainWindow):
         self.tabs.setTabToolTip(3, "Silence units, pin gates, hide rows: what does the network answer then?")
         self.tabs.setTabToolTip(4, "The digits you kept (press 0–9 after drawing) or imported, and how the model reads them.")
         self.keeper = Keeper(self.inspect_tab, read_path(app_settings(), "my_digits/db_path"))
-        self.inspect_tab.keep_button.keep_requested.connect(self.keep_drawing)
+        # Draw & Inspect's own actions (open, paste, drop, save the trace, keep): file_actions.py
+        model_name = lambda: None if self._loaded is None else self._loaded.name
+        self.inspect_actions = InspectActions(self.inspect_tab, self.keeper, self.ensure_ready, model_name, self)
+        self.inspect_actions.show_requested.connect(lambda: self.tabs.setCurrentWidget(self.inspect_tab))
+        self.inspect_actions.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         self.keeper.moved.connect(lambda path: app_settings().setValue("my_digits/db_path", str(path or "")))
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.setCentralWidget(self.tabs)
@@ -173,12 +170,12 @@ class MainWindow(QMainWindow):
         tab.model_saved.connect(self._on_model_saved)
 
     def _wire_evaluate(self, tab) -> None:
-        tab.inspect_requested.connect(self.inspect_image)
+        tab.inspect_requested.connect(self.inspect_actions.inspect_image)
         tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
         # The hidden-state map and the saliency view follow the digit being read, row by row.
         follow = lambda *_: tab.show_trace(self.inspect_tab.trace, self.inspect_tab.row)
         self.inspect_tab.trace_changed.connect(follow)
-        self.inspect_tab.row_slider.valueChanged.connect(follow)
+        self.inspect_tab.state.events.row.connect(follow)
 
     def _wire_lab(self, tab) -> None:
         tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -188,7 +185,7 @@ class MainWindow(QMainWindow):
         self.keeper.kept.connect(lambda _: tab.refresh())
         self.keeper.moved.connect(tab.set_db_path)
         tab.default_records_requested.connect(lambda: self.keeper.move(None))
-        tab.inspect_requested.connect(self.inspect_image)
+        tab.inspect_requested.connect(self.inspect_actions.inspect_image)
         tab.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
 
     def _replace_tab(self, index: int, widget: QWidget, title: str) -> None:
@@ -253,39 +250,11 @@ class MainWindow(QMainWindow):
             self._digits_tab.set_model(loaded)
         self._update_status()
 
-    def inspect_image(self, image28, caption: str, picture=None) -> None:
-        """Show a 28x28 image (ink high, values in [0, 1]) on Draw & Inspect and play its trace; the
-        canvas shows picture (ink high, [0, 1], any size) when given: what the digit was read from."""
-        self.ensure_ready()
-        image = np.asarray(image28, dtype=np.float32)
-        if image.max(initial=0) > 1.0:  # uint8-style values
-            image = image / 255.0
-        self.tabs.setCurrentWidget(self.inspect_tab)
-        self.inspect_tab.inspect_image(image, caption, play=True, picture=picture)
-
     @property
     def digits_tab(self):
         """The My digits tab (None where it is not built)."""
         self.ensure_ready()
         return self._digits_tab
-
-    def keep_drawing(self, label: int) -> int | None:
-        """Keep the input on Draw & Inspect in My digits as label (inspect/keeping.py); its id or None."""
-        self.ensure_ready()
-        return self.keeper.keep(label, None if self._loaded is None else self._loaded.name)
-
-    def open_image(self, path: str | Path) -> bool:
-        """Read a digit from an image file onto the canvas; a dialog says why when it cannot."""
-        from ..inputs.image_files import read_image
-
-        self.ensure_ready()
-        path = Path(path)
-        try:
-            array = read_image(path)
-        except (RecognizerError, OSError, ValueError) as e:
-            DIALOGS.show_message(self, "warning", "Cannot open image", str(e))
-            return False
-        return self._place_image(array, f"Opened {path.name}")
 
     def load_model_file(self, path: str | Path) -> bool:
         """Load a model; if the file is bad, a dialog says why and the current model stays."""
@@ -302,48 +271,12 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Loaded {loaded.name}", 5000)
         return True
 
-    def save_trace_file(self, path: str | Path) -> Path | None:
-        trace = self.inspect_tab.trace
-        if trace is None:
-            DIALOGS.show_message(self, "information", "Nothing to save", "Draw a digit first: there is no trace to save yet.")
-            return None
-        try:
-            written = save_trace(path, trace)
-        except OSError as e:
-            DIALOGS.show_message(self, "critical", "Cannot save trace", f"Cannot write {path}: {e.strerror or e}")
-            return None
-        self.statusBar().showMessage(f"Saved the trace to {written}", 5000)
-        return written
-
-    def paste(self) -> bool:
-        mime = QApplication.clipboard().mimeData()
-        if mime is not None and mime.hasImage():
-            return self._place_image(qimage_to_array(QImage(mime.imageData())), "Pasted image")
-        files = [u.toLocalFile() for u in (mime.urls() if mime is not None else []) if u.isLocalFile()]
-        if files:
-            return self.open_image(files[0])
-        DIALOGS.show_message(self, "information", "Nothing to paste", "The clipboard holds no image.")
-        return False
-
     # --- menu handlers ----------------------------------------------------------------------
-
-    def open_image_dialog(self) -> None:
-        path = DIALOGS.ask_open_path(self, "Open an image of a digit", IMAGE_FILTER)
-        if path:
-            self.open_image(path)
 
     def load_model_dialog(self) -> None:
         path = DIALOGS.ask_open_path(self, "Load a model", MODEL_FILTER, model_folder())
         if path:
             self.load_model_file(path)
-
-    def save_trace_dialog(self) -> None:
-        if self.inspect_tab.trace is None:
-            DIALOGS.show_message(self, "information", "Nothing to save", "Draw a digit first: there is no trace to save yet.")
-            return
-        path = DIALOGS.ask_save_path(self, "Save the trace", "trace.csv", TRACE_FILTER)
-        if path:
-            self.save_trace_file(path)
 
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS)
@@ -400,32 +333,6 @@ class MainWindow(QMainWindow):
             action.setEnabled(on_inspect)
         if not on_inspect:
             self.inspect_tab.pause()
-
-    def _on_trace_changed(self, trace) -> None:
-        self.menus.save_trace_action.setEnabled(trace is not None)
-
-    def _on_dropped(self, item) -> None:
-        if isinstance(item, Path):
-            self.open_image(item)
-        elif isinstance(item, QImage) and not item.isNull():
-            self._place_image(qimage_to_array(item), "Dropped image")
-
-    def _place_image(self, array: np.ndarray, caption: str) -> bool:
-        from ..inputs.preprocess import frame_ink, ink_image
-
-        self.ensure_ready()
-        try:
-            ink = ink_image(array)
-            image28 = None if ink is None else frame_ink(ink)
-        except ValueError as e:
-            DIALOGS.show_message(self, "warning", "Cannot read the image", str(e))
-            return False
-        if image28 is None:
-            DIALOGS.show_message(self, "warning", "No digit found", f"{caption}: there is nothing to read in it (blank, or too faint).")
-            return False
-        self.tabs.setCurrentWidget(self.inspect_tab)
-        self.inspect_tab.inspect_image(image28, caption, play=self.inspect_tab.auto_play, picture=ink)
-        return True
 
     def _fit_screen(self) -> None:
         """The first launch's size where the screen has room for it, else the screen's free area

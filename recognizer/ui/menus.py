@@ -1,5 +1,6 @@
-"""The menu bar and its keyboard shortcuts: File, Edit, View, Help. The actions call the window
-and Draw & Inspect; the window enables the inspect-only ones while that tab is shown."""
+"""The menu bar and its keyboard shortcuts: File, Edit, View, Help. The actions call the window,
+Draw & Inspect's methods and its own actions (inspect/file_actions.py), never its widgets; the
+window enables the inspect-only ones while that tab is shown."""
 
 from __future__ import annotations
 
@@ -53,24 +54,26 @@ class Menus:
 
     def __init__(self, window: QMainWindow):
         """window: the MainWindow, whose handlers the actions call."""
-        tab = window.inspect_tab
+        tab, files = window.inspect_tab, window.inspect_actions
         bar = window.menuBar()
         file_menu = bar.addMenu("&File")
-        self.open_action = action(window, "&Open image…", window.open_image_dialog, QKeySequence.Open, "Read a digit from an image file")
+        self.open_action = action(window, "&Open image…", files.open_image_dialog, QKeySequence.Open, "Read a digit from an image file")
         self.load_model_action = action(window, "&Load model…", window.load_model_dialog, "Ctrl+L", "Use another model file")
         self.save_trace_action = action(
-            window, "&Save trace as CSV/NPZ…", window.save_trace_dialog, QKeySequence.Save,
+            window, "&Save trace as CSV/NPZ…", files.save_trace_dialog, QKeySequence.Save,
             "Write everything the network computed for this digit",
         )  # fmt: skip
+        tab.trace_changed.connect(lambda trace: self.save_trace_action.setEnabled(trace is not None))
+        self.save_trace_action.setEnabled(tab.trace is not None)
         self.quit_action = action(window, "&Quit", window.close, QKeySequence.Quit, "Close the window")
         file_menu.addActions([self.open_action, self.load_model_action, self.save_trace_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
 
         edit_menu = bar.addMenu("&Edit")
-        self.undo_action = action(window, "&Undo stroke", tab.canvas.undo, QKeySequence.Undo, "Take back the last stroke")
-        self.clear_action = action(window, "&Clear", tab.canvas.clear, ["Esc", "Delete"], "Wipe the canvas")
-        self.paste_action = action(window, "&Paste image", window.paste, QKeySequence.Paste, "Read a digit from the clipboard")
+        self.undo_action = action(window, "&Undo stroke", tab.undo, QKeySequence.Undo, "Take back the last stroke")
+        self.clear_action = action(window, "&Clear", tab.clear, ["Esc", "Delete"], "Wipe the canvas")
+        self.paste_action = action(window, "&Paste image", files.paste, QKeySequence.Paste, "Read a digit from the clipboard")
         edit_menu.addActions([self.undo_action, self.clear_action, self.paste_action])
 
         view_menu = bar.addMenu("&View")
@@ -80,17 +83,17 @@ class Menus:
         for name, text, _ in SERIES:
             act = QAction(text, window, checkable=True)
             act.setData(name)
-            act.triggered.connect(lambda _=False, n=name: tab.state_panel.set_series(n))
+            act.triggered.connect(lambda _=False, n=name: tab.set_series(n))
             self.heatmap_group.addAction(act)
             heat_menu.addAction(act)
             self.heatmap_actions[name] = act
-        tab.state_panel.series_changed.connect(lambda n: self.heatmap_actions[n].setChecked(True))
-        self.heatmap_actions[tab.state_panel.series].setChecked(True)
-        tab.state_panel.series_offered.connect(self._offer_heatmap_series)  # what the model's cell has
-        self._offer_heatmap_series(tab.state_panel.offered)
+        tab.series_changed.connect(lambda n: self.heatmap_actions[n].setChecked(True))
+        self.heatmap_actions[tab.series].setChecked(True)
+        tab.series_offered.connect(self._offer_heatmap_series)  # what the model's cell has
+        self._offer_heatmap_series(tab.offered_series)
         self.autoplay_action = action(window, "&Auto-play after each stroke", tab.set_auto_play, None, "", checkable=True)
         self.autoplay_action.setChecked(tab.auto_play)
-        tab.autoplay_check.toggled.connect(self.autoplay_action.setChecked)
+        tab.state.events.auto_play.connect(self.autoplay_action.setChecked)
         view_menu.addAction(self.autoplay_action)
         view_menu.addSeparator()
         self.play_action = action(window, "&Play / pause", tab.toggle_play, "Space", "Play or pause the animation")
@@ -116,7 +119,7 @@ class Menus:
         ]  # fmt: skip
         # A bare digit key keeps the drawing in My digits with that label (no other shortcut is a digit).
         keep_menu = edit_menu.addMenu("&Keep drawing as")
-        self.keep_actions = [action(window, f"It's a &{d}", lambda _=False, n=d: window.keep_drawing(n), str(d),
+        self.keep_actions = [action(window, f"It's a &{d}", lambda _=False, n=d: files.keep_drawing(n), str(d),
                                     f"Keep the drawing in My digits as a {d}") for d in range(10)]  # fmt: skip
         keep_menu.addActions(self.keep_actions)
         self.inspect_actions += self.keep_actions

@@ -13,6 +13,7 @@ import numpy as np
 
 from ...network.dims import CLASSES
 from ...text import format_percent, plural
+from ..job_slot import JobSlot
 
 ALL = None  # the label filter that shows every digit
 
@@ -31,6 +32,8 @@ class DigitAccuracy:
 
 class DigitsState:
     def __init__(self):
+        self.files_job = JobSlot()  # an import or export (the tab hands the slots its runner)
+        self.answers_job = JobSlot()  # the model's answers on every digit: a newer read replaces it
         self.digits: list = []  # my_digits.Digit, by label then age
         self.answers: dict[int, int] = {}  # digit id -> the current model's answer
         self.model_name: str | None = None

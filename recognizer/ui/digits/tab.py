@@ -55,6 +55,7 @@ class DigitsTab(QWidget):
         self.db_path = db_path  # None: the user data folder's records file
         self.state = DigitsState()
         self.runner = JobRunner("my-digits", self)
+        self.state.files_job.runner = self.state.answers_job.runner = self.runner
         self._model = None
         self._visible: list = []  # the digits in the grid, in its order
 
@@ -108,6 +109,7 @@ class DigitsTab(QWidget):
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.hide()
+        self.state.files_job.events.busy.connect(self._on_files_busy)
         bottom = QHBoxLayout()
         for w in (self.relabel_button, self.delete_button, self.undo_button):
             bottom.addWidget(w)
@@ -186,7 +188,6 @@ class DigitsTab(QWidget):
                 return import_digits(folder, MyDigits(records), on_file=lambda done, total: ctx.report((done, total)))
 
         def done(report):
-            self._end_progress()
             self.state.message = report.summary() + "."
             self.refresh()
             self.status_message.emit(self.state.message)
@@ -195,7 +196,7 @@ class DigitsTab(QWidget):
                                      f"{report.summary()}.", "\n".join(report.problems))  # fmt: skip
 
         self._start_progress("Importing")
-        self.runner.submit(work, on_done=done, on_progress=self._on_progress, on_error=self._on_error, key="files")
+        self.state.files_job.start(work, done, on_progress=self._on_progress, on_error=self._on_error)
 
     def export_folder(self, folder: str | Path) -> None:
         from ...store.my_digits import MyDigits
@@ -209,11 +210,10 @@ class DigitsTab(QWidget):
 
         def done(result):
             count, damaged = result
-            self._end_progress()
             self._say(f"Exported {count:,} digits to {folder}." + (f" {damaged}" if damaged else ""))
 
         self._start_progress("Exporting")
-        self.runner.submit(work, on_done=done, on_error=self._on_error, key="files")
+        self.state.files_job.start(work, done, on_error=self._on_error)
 
     def import_dialog(self) -> None:
         folder = DIALOGS.ask_folder(self, "Import digits: a folder with subfolders 0 … 9")
@@ -252,7 +252,7 @@ class DigitsTab(QWidget):
             self.state.set_answers(ids, predictions, loaded.name)
             self._show()
 
-        self.runner.submit(work, on_done=done, on_error=self._on_error, key="answers")
+        self.state.answers_job.start(work, done, on_error=self._on_error)
 
     def _show(self) -> None:
         state = self.state
@@ -355,21 +355,18 @@ class DigitsTab(QWidget):
 
     def _start_progress(self, what: str) -> None:
         self.progress.setFormat(f"{what} %v of %m")
-        self.progress.setRange(0, 0)
-        self.progress.show()
-        for button in (self.import_button, self.import_pen_button):
-            button.setEnabled(False)
+        self.progress.setRange(0, 0)  # busy, how far not known yet
 
     def _on_progress(self, payload) -> None:
         done, total = payload
         self.progress.setRange(0, total)
         self.progress.setValue(done)
 
-    def _end_progress(self) -> None:
-        self.progress.hide()
+    def _on_files_busy(self, busy: bool) -> None:
+        """An import or export under way: its bar shows and no other can start."""
+        self.progress.setVisible(busy)
         for button in (self.import_button, self.import_pen_button):
-            button.setEnabled(True)
+            button.setEnabled(not busy)
 
     def _on_error(self, failure: JobFailure) -> None:
-        self._end_progress()
         DIALOGS.show_message(self, "warning", "My digits", failure.message, failure.details)

@@ -33,10 +33,10 @@ class ComparePage(QWidget):
     def __init__(self, state: EvaluateState, runner: JobRunner, need_data: Callable[[Callable[[], None]], None],
                  catalog: ModelCatalog | None = None, parent=None):  # fmt: skip
         super().__init__(parent)
-        self.state, self.runner, self._need_data = state, runner, need_data
+        self.state, self._need_data = state, need_data
         self.catalog = catalog or ModelCatalog()
         self.comparison = ComparisonState()
-        self._job = None
+        self.comparison.slot.runner = runner
 
         self.chooser = ModelChooser("Model B, to compare with the model in use (A).", 24)
         self.chooser.activated.connect(lambda i: self.choose_model(self.chooser.itemData(i)))
@@ -102,18 +102,14 @@ class ComparePage(QWidget):
 
         model_a, path_b = state.loaded.model, comparison.path_b
         images, labels = state.data.test_images, state.data.test_labels
-        pair = comparison.begin(state.version)
+        comparison.begin(state.version)
 
         def work(ctx):
             loaded = load_model(path_b)
             return loaded.name, compare_models(model_a, loaded.model, images, labels, ctx.report, ctx.should_stop)
 
-        self._job = self.runner.submit(work, key="compare", on_done=lambda done: self._on_done(pair, *done),
-                                       on_progress=lambda f: self._on_progress(pair, f),
-                                       on_error=lambda failure: self._on_failed(pair, failure),
-                                       on_cancelled=self._on_cancelled)  # fmt: skip
-        if self._job is None:  # the runner is shut down
-            comparison.stop()
+        comparison.slot.start(work, lambda done: self._on_done(*done), on_progress=self._on_progress,
+                              on_error=self._on_failed, on_cancelled=self.refresh)  # fmt: skip
         self.refresh()
 
     def refresh(self) -> None:
@@ -125,9 +121,9 @@ class ComparePage(QWidget):
             self.accuracy[which].setText(comparison.accuracy_text(which, name_a, version))
             self.grid_titles[which].setText(comparison.grid_title(which, version))
         self.status.setText(comparison.status_text(version, state.loaded is not None))
-        self.progress.setVisible(comparison.running)
-        self.progress.setValue(int(round(comparison.progress * 100)))
-        self.compare_button.setEnabled(state.loaded is not None and comparison.path_b is not None and not comparison.running)
+        self.progress.setVisible(comparison.slot.busy)
+        self.progress.setValue(int(round(comparison.slot.progress * 100)))
+        self.compare_button.setEnabled(state.loaded is not None and comparison.path_b is not None and not comparison.slot.busy)
         result = comparison.current(version)
         for which, grid in self.grids.items():
             if result is None:
@@ -142,25 +138,20 @@ class ComparePage(QWidget):
         self.refresh()
 
     # --- jobs and choices -------------------------------------------------------------------
-    def _on_progress(self, pair: tuple, fraction: float) -> None:
-        self.comparison.report(pair, fraction)
-        self.progress.setValue(int(round(self.comparison.progress * 100)))
+    def _on_progress(self, fraction: float) -> None:
+        self.progress.setValue(int(round(self.comparison.slot.progress * 100)))
         self.status.setText(self.comparison.status_text(self.state.version, self.state.loaded is not None))
 
-    def _on_done(self, pair: tuple, name_b: str, result) -> None:
-        if self.comparison.finish(pair, result, name_b):
-            self.refresh()
-            self.finished.emit(result)
-
-    def _on_failed(self, pair: tuple, failure: JobFailure) -> None:
-        if self.comparison.fail(pair, failure.message):
-            self.chooser.select(self.comparison.path_b)
-            self.refresh()
-            DIALOGS.show_message(self, "warning", "Cannot compare the models", failure.message, failure.details)
-
-    def _on_cancelled(self) -> None:
-        self.comparison.stop()
+    def _on_done(self, name_b: str, result) -> None:
+        self.comparison.finish(result, name_b)
         self.refresh()
+        self.finished.emit(result)
+
+    def _on_failed(self, failure: JobFailure) -> None:
+        self.comparison.failed()
+        self.chooser.select(self.comparison.path_b)
+        self.refresh()
+        DIALOGS.show_message(self, "warning", "Cannot compare the models", failure.message, failure.details)
 
     def _path_a(self) -> Path | None:
         return self.state.loaded.path if self.state.loaded is not None else None

@@ -2,7 +2,7 @@
 10,000 test digits, and every sentence the page shows. The computation is comparison.compare_models.
 
 A result belongs to the pair it was computed for: a new model A (the tab's version) or another
-B makes it stale, and a late result of an older pair is refused.
+B makes it stale, and a late result of an older pair never arrives (the job slot drops it).
 """
 
 from __future__ import annotations
@@ -11,41 +11,36 @@ from pathlib import Path
 
 from ...evaluation.model_comparison import ModelComparison
 from ...text import format_accuracy, format_percent, plural
-from .job_state import JobState
+from ..job_slot import JobSlot
 
 
-class ComparisonState(JobState):
-    """self.job: (A's version, B's path) of the comparison under way."""
+class ComparisonState:
+    """slot: the comparison under way (the page hands it the tab's runner)."""
 
     def __init__(self):
-        super().__init__()
+        self.slot = JobSlot()
         self.path_b: Path | None = None  # the chosen B
         self.name_b = ""
         self.result: ModelComparison | None = None
         self.pair: tuple | None = None  # (A's version, B's path, B's name) the result is for
+        self._asked: tuple | None = None  # (A's version, B's path) of the comparison under way
 
     def choose(self, path: str | Path | None) -> None:
         """B is the model at path (None: no B, when there is no other model)."""
         self.path_b = None if path is None else Path(path)
         self.name_b = "" if path is None else self.path_b.name
-        self.error = ""
+        self.slot.error = ""
 
-    def begin(self, version_a: int) -> tuple:
-        return self._begin((version_a, self.path_b))
+    def begin(self, version_a: int) -> None:
+        self._asked = (version_a, self.path_b)
 
-    def finish(self, job: tuple, result: ModelComparison, name_b: str) -> bool:
-        if not self._end(job):
-            return False
-        self.result, self.pair, self.name_b = result, (*job, name_b), name_b
-        return True
+    def finish(self, result: ModelComparison, name_b: str) -> None:
+        self.result, self.pair, self.name_b = result, (*self._asked, name_b), name_b
 
-    def fail(self, job: tuple, message: str) -> bool:
+    def failed(self) -> None:
         """The comparison could not be made (B would not load): back to the last B that worked."""
-        if not super().fail(job, message):
-            return False
         if self.pair is not None:
             _, self.path_b, self.name_b = self.pair
-        return True
 
     def current(self, version_a: int) -> ModelComparison | None:
         """The result, if it is for this model A and the chosen B."""
@@ -57,11 +52,11 @@ class ComparisonState(JobState):
             return "No model loaded: load one to compare it with another."
         if self.path_b is None:
             return "No other model to compare with yet: train one in the Train tab."
-        if self.running:
-            return f"Both models are reading the test digits… {format_percent(self.progress)}"
+        if self.slot.busy:
+            return f"Both models are reading the test digits… {format_percent(self.slot.progress)}"
         result = self.current(version_a)
-        if self.error and result is None:
-            return self.error
+        if self.slot.error and result is None:
+            return self.slot.error
         if result is None:
             return f"Press Compare to read the test digits with {self.name_b} too."
         return (f"Both right on {plural(result.both_right, 'digit')}, "

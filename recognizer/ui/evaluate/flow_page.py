@@ -38,9 +38,10 @@ class FlowPage(QWidget):
     def __init__(self, state: EvaluateState, runner: JobRunner, need_data: Callable[[Callable[[], None]], None],
                  model_files: Sequence[Path] | None = None, parent=None):  # fmt: skip
         super().__init__(parent)
-        self.state, self.runner, self._need_data = state, runner, need_data
+        self.state, self._need_data = state, need_data
         self.model_files = list(shipped_model_files() if model_files is None else model_files)
         self.flow = FlowState()
+        self.flow.slot.runner = runner
 
         self.measure_button = QPushButton("Measure")
         self.measure_button.setToolTip("Back-propagate through each shipped model on the same test digits, in the background.")
@@ -73,33 +74,28 @@ class FlowPage(QWidget):
 
     def start(self) -> None:
         """Measure every model file in the background (MNIST is fetched first if needed)."""
-        if self.flow.running or not self.model_files:
+        if self.flow.slot.busy or not self.model_files:
             return
         if self.state.data is None:
             self._need_data(self.start)
             return
         images, labels = first_test_digits(self.state.data.test_images, self.state.data.test_labels)
         files = list(self.model_files)
-        job = self.flow.begin()
+        self.flow.begin()
 
         def work(ctx):
             return compare_flows(files, images, labels, ctx.report, ctx.should_stop, measured=ctx.send)
 
-        submitted = self.runner.submit(work, key="gradient-flow", on_done=lambda curves: self._on_done(job, curves),
-                                       on_progress=lambda f: self._on_progress(job, f),
-                                       on_partial=lambda curves: self._on_partial(job, curves),
-                                       on_error=lambda failure: self._on_failed(job, failure),
-                                       on_cancelled=self._on_cancelled)  # fmt: skip
-        if submitted is None:  # the runner is shut down
-            self.flow.stop()
+        self.flow.slot.start(work, self._on_done, on_progress=self._on_progress, on_partial=self._on_partial,
+                             on_error=self._on_failed, on_cancelled=self.refresh)  # fmt: skip
         self.refresh()
 
     def refresh(self) -> None:
         flow = self.flow
         self.status.setText(flow.status_text(len(self.model_files)))
-        self.progress.setVisible(flow.running)
-        self.progress.setValue(int(round(flow.progress * 100)))
-        self.measure_button.setEnabled(not flow.running and bool(self.model_files))
+        self.progress.setVisible(flow.slot.busy)
+        self.progress.setValue(int(round(flow.slot.progress * 100)))
+        self.measure_button.setEnabled(not flow.slot.busy and bool(self.model_files))
         self._draw(flow.shown())
 
     def _draw(self, curves: list[FlowCurve]) -> None:
@@ -111,25 +107,20 @@ class FlowPage(QWidget):
                                                     pen=pg.mkPen(CLASS_COLOURS[i % len(CLASS_COLOURS)], width=2.5))
                        for i, c in enumerate(curves)]  # fmt: skip
 
-    def _on_progress(self, job: int, fraction: float) -> None:
-        self.flow.report(job, fraction)
-        self.progress.setValue(int(round(self.flow.progress * 100)))
+    def _on_progress(self, fraction: float) -> None:
+        self.progress.setValue(int(round(self.flow.slot.progress * 100)))
         self.status.setText(self.flow.status_text(len(self.model_files)))
 
-    def _on_partial(self, job: int, curves: list[FlowCurve]) -> None:
-        if self.flow.add(job, curves):
-            self._draw(self.flow.shown())
+    def _on_partial(self, curves: list[FlowCurve]) -> None:
+        self.flow.add(curves)
+        self._draw(self.flow.shown())
 
-    def _on_done(self, job: int, curves: list[FlowCurve] | None) -> None:
-        if self.flow.finish(job, curves):
-            self.refresh()
+    def _on_done(self, curves: list[FlowCurve] | None) -> None:
+        finished = self.flow.finish(curves)
+        self.refresh()
+        if finished:
             self.finished.emit(self.flow.curves)
 
-    def _on_failed(self, job: int, failure: JobFailure) -> None:
-        if self.flow.fail(job, failure.message):
-            self.refresh()
-            DIALOGS.show_message(self, "warning", "Cannot measure the gradient flow", failure.message, failure.details)
-
-    def _on_cancelled(self) -> None:
-        self.flow.stop()
+    def _on_failed(self, failure: JobFailure) -> None:
         self.refresh()
+        DIALOGS.show_message(self, "warning", "Cannot measure the gradient flow", failure.message, failure.details)

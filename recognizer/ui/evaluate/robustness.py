@@ -1,7 +1,8 @@
 """The Robustness page: accuracy as the test digits are shifted, rotated, thickened or noised.
 
-Nothing runs until Start is pressed (a check takes some seconds of CPU); the result is kept per
-model, so coming back to the page, or to a model checked before, shows it again.
+Nothing runs until Start is pressed (a check takes some seconds of CPU), in the state's robustness
+job slot on the tab's runner; the result is kept per model, so coming back to the page, or to a
+model checked before, shows it again.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QScrollArea, QSizePolicy, QVBoxLayout, QWidget)  # fmt: skip
 
-from ...evaluation.analysis import Perturbation
+from ...evaluation import analysis
+from ...evaluation.analysis import Perturbation, RobustnessCurve
 from ...evaluation.accuracy import as_float_images
+from ..dialogs import DIALOGS
+from ..jobs import JobFailure
 from ..widgets import TextLine, caption_label, group_box, muted_label, percent_bar
 from ..digit_grid import mosaic
 from .plots import RobustnessPlot
@@ -33,14 +37,14 @@ TIPS = {
 
 
 class RobustnessPage(QWidget):
-    """start_clicked() / stop_clicked() from the button; the tab runs the check."""
+    """need_data(then) gets MNIST (the tab's way, which may ask) and calls then() once it is there.
+    finished({perturbation key: RobustnessCurve}) when a check ends."""
 
-    start_clicked = Signal()
-    stop_clicked = Signal()
+    finished = Signal(object)
 
-    def __init__(self, state: EvaluateState, perturbations: tuple[Perturbation, ...], parent=None):
+    def __init__(self, state: EvaluateState, perturbations: tuple[Perturbation, ...], need_data, parent=None):
         super().__init__(parent)
-        self.state, self.perturbations = state, perturbations
+        self.state, self.perturbations, self._need_data = state, perturbations, need_data
         self.size = QComboBox()
         for n in sorted(set(ROBUSTNESS_SIZES) | {state.robustness_size}):
             self.size.addItem(f"{n:,} test digits", n)
@@ -50,7 +54,7 @@ class RobustnessPage(QWidget):
         self.size.currentIndexChanged.connect(lambda _: setattr(state, "robustness_size", int(self.size.currentData())))
         self.button = QPushButton("Start")
         self.button.setToolTip("Measure the accuracy at every level of every perturbation (in the background).")
-        self.button.clicked.connect(lambda: (self.stop_clicked if state.robustness_running() else self.start_clicked).emit())
+        self.button.clicked.connect(lambda: self.stop() if state.robustness_running() else self.start())
         self.progress = percent_bar(220)
         self.progress.setToolTip("Levels measured so far.")
         self.status = TextLine(lines=2, muted=True)
@@ -98,6 +102,51 @@ class RobustnessPage(QWidget):
         scroll.setFrameShape(QFrame.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         layout.addWidget(scroll, 1)
+
+    def start(self, size: int | None = None) -> None:
+        """Start the check on `size` test digits (default: the size chosen here)."""
+        state = self.state
+        if state.loaded is None:
+            return
+        if size is not None:
+            state.robustness_size = int(size)
+        if state.data is None:
+            self._need_data(self.start)
+            return
+        run = state.start_robustness(self.perturbations)
+        model, perturbations = state.loaded.model, self.perturbations
+        images, labels = state.data.test_images[run.indices], state.data.test_labels[run.indices]
+
+        def work(ctx):
+            def progress(done, total, curve):  # a copy: the check goes on filling the curve
+                ctx.send((done, total, RobustnessCurve(curve.perturbation, curve.levels.copy(), curve.accuracy.copy())))
+
+            return analysis.robustness(model, images, labels, perturbations, progress=progress, should_stop=ctx.should_stop)
+
+        state.robustness_job.start(work, self._on_done, on_partial=self._on_progress, on_error=self._on_failed)
+        self.refresh()
+
+    def stop(self) -> None:
+        self.state.robustness_job.invalidate()
+        self.state.stop_robustness()
+        self.refresh_progress()
+
+    def _on_progress(self, items: list) -> None:
+        for done, total, curve in items:
+            self.state.robustness_progress(done, total, curve.perturbation.key, curve)
+        self.refresh_curves()
+        self.refresh_progress()
+
+    def _on_done(self, curves: dict[str, RobustnessCurve]) -> None:
+        if self.state.finish_robustness(curves):
+            self.refresh()
+            self.finished.emit(curves)
+
+    def _on_failed(self, failure: JobFailure) -> None:
+        self.state.stop_robustness(failure.message)
+        self.refresh_progress()
+        if failure.details:
+            DIALOGS.show_message(self, "critical", "The robustness check failed", failure.message, failure.details)
 
     def refresh(self) -> None:
         """Draw the state's check as far as it got, or nothing."""

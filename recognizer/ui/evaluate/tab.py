@@ -1,9 +1,11 @@
 """The Evaluate tab: how good the model is on the 10,000 MNIST test digits, where it goes wrong,
 and what it pays attention to. Six pages, one file each; what they show is in state.py.
 
-The tab owns one JobRunner for all the heavy work (the test-set evaluation, the answers on the
-training set, the robustness check), each a latest-only job under its own key; a new model
-cancels them all, and the state refuses any result of an older version that was still on its way.
+The tab owns one JobRunner for all the heavy work, each task in a job slot of its state (the
+test-set evaluation, the answers on the training set, the robustness check) or of its page's
+(Compare, Gradient flow); a new model cancels them all, and a result of the previous model's that
+was still on its way is dropped. Getting MNIST is
+mnist_request.py's, the header header.py's.
 
 The main window talks to the tab through:
     set_model(loaded)                   whenever the model changes (and once at start)
@@ -19,25 +21,24 @@ from typing import Callable, Sequence
 
 import numpy as np
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QTabWidget, QVBoxLayout, QWidget
 
-from ...evaluation import analysis
 from ...evaluation.analysis import PERTURBATIONS, Perturbation, RobustnessCurve
-from ...datasets.mnist import MNIST, missing_files
-from ...errors import DataError
+from ...datasets.mnist import MNIST
 from ...evaluation.accuracy import Evaluation
 from ...files.model_file import LoadedModel
 from ...network.trace import Trace
-from .. import theme
 from ..dialogs import DIALOGS
+from ..job_slot import JobSlot
 from ..jobs import JobFailure, JobRunner
-from ..widgets import TextLine, percent_bar
 from .calibration_page import CalibrationPage
 from .compare_page import ComparePage
 from .flow_page import FlowPage
 from .browse import BrowsePage
+from .header import EvaluateHeader
 from .hidden_map import MapPage
 from .matrix import MatrixPage
+from .mnist_request import DataLoader, MnistRequest
 from .mistakes import MistakesPage
 from .results import DEFAULT_ROBUSTNESS_SIZE, TestSetResult, evaluate_test_set, predict
 from .robustness import RobustnessPage
@@ -56,7 +57,6 @@ PAGE_TIPS = (
     "The model in use against another on the test set: both accuracies, the digits one gets right and the other wrong.",
     "The shipped plain RNN, GRU and LSTMs side by side: how far back through the rows the gradient reaches.",
 )
-DataLoader = Callable[[QWidget, Callable[[MNIST], None], Callable[[str], None]], object]
 
 
 class EvaluateTab(QWidget):
@@ -76,17 +76,15 @@ class EvaluateTab(QWidget):
         else the tab offers Get MNIST…). data_loader(parent, on_ready, on_give_up) replaces
         data_dialog.ensure_mnist (tests)."""
         super().__init__(parent)
-        self.data_dir = data_dir
         self.auto_evaluate = auto_evaluate
         self.perturbations = tuple(perturbations)
-        self._data_loader = data_loader
-        self._data_request = None
-        self._data_waiters: list[Callable[[], None]] = []
+        self.mnist = MnistRequest(self, data_dir, data_loader)
         self._pending_trace: tuple[Trace | None, int | None] | None = None  # show_trace while hidden
         self.last_error = ""
-        self._robustness_job = None
         self.state = EvaluateState(robustness_size)
         self.runner = JobRunner("evaluate", self)
+        for slot in (self.state.evaluation_job, self.state.train_job, self.state.robustness_job):
+            slot.runner = self.runner  # the robustness page runs the check in its slot
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -139,9 +137,7 @@ class EvaluateTab(QWidget):
         """Use these MNIST arrays (instead of loading them)."""
         self.state.set_data(mnist)
         self._refresh_all()
-        waiters, self._data_waiters = self._data_waiters, []
-        for fn in waiters:
-            fn()
+        self.mnist.arrived()
 
     def start_evaluation(self) -> None:
         """Evaluate the current model on the test set in the background (no-op if under way or done)."""
@@ -153,7 +149,7 @@ class EvaluateTab(QWidget):
             self._need_data(self.start_evaluation)
             return
         model, data = state.loaded.model, state.data
-        self._submit("evaluate", "evaluating", "Evaluation failed",
+        self._submit(self.state.evaluation_job, "evaluating", "Evaluation failed",
                      lambda ctx: evaluate_test_set(model, data.test_images, data.test_labels, ctx.report, ctx.should_stop),
                      self._on_evaluated)  # fmt: skip
 
@@ -201,41 +197,13 @@ class EvaluateTab(QWidget):
 
     def run_robustness(self, size: int | None = None) -> None:
         """Start the robustness check on `size` test digits (default: the size chosen in the page)."""
-        state = self.state
-        if state.loaded is None:
-            return
-        if size is not None:
-            state.robustness_size = int(size)
-        if state.data is None:
-            self._need_data(self.run_robustness)
-            return
-        run = state.start_robustness(self.perturbations)
-        model, perturbations, version = state.loaded.model, self.perturbations, state.version
-        images, labels = state.data.test_images[run.indices], state.data.test_labels[run.indices]
-
-        def work(ctx):
-            def progress(done, total, curve):  # a copy: the check goes on filling the curve
-                ctx.send((done, total, RobustnessCurve(curve.perturbation, curve.levels.copy(), curve.accuracy.copy())))
-
-            return analysis.robustness(model, images, labels, perturbations, progress=progress, should_stop=ctx.should_stop)
-
-        self._robustness_job = self.runner.submit(work, key="robustness", on_partial=lambda items: self._on_robust_progress(version, items),
-                           on_done=lambda curves: self._on_robustness(version, curves),
-                           on_error=lambda failure: self._on_robust_failed(version, failure))  # fmt: skip
-        self.robustness_page.refresh()
-
-    def stop_robustness(self) -> None:
-        self.runner.cancel(self._robustness_job)
-        self.state.stop_robustness()
-        self.robustness_page.refresh_progress()
+        self.robustness_page.start(size)
 
     def shutdown(self) -> None:
         """Stop the background work and wait for it (at most one batch); call before closing."""
         for bar in (self.map_page.digit_bar, self.saliency_page.digit_bar):
             bar.player.pause()
-        request, self._data_request = self._data_request, None
-        if request is not None and hasattr(request, "cancel") and getattr(request, "active", False):
-            request.cancel()
+        self.mnist.cancel()
         self.runner.shutdown()
         self.browse_page.search.shutdown()
 
@@ -243,34 +211,19 @@ class EvaluateTab(QWidget):
 
     def _build(self) -> None:
         state = self.state
-        self.accuracy_label = QLabel("")
-        self.accuracy_label.setObjectName("accuracy")
-        self.accuracy_label.setFont(theme.big_font(26))
-        self.accuracy_label.setToolTip("Accuracy: the share of the 10,000 MNIST test digits the model reads correctly.")
-        self.summary_label = TextLine(lines=2)
-        self.summary_label.setToolTip("What was measured, on which model, and how long it took.")
-        self.progress = percent_bar(220)
-        self.progress.setToolTip("Work under way in the background; the window stays usable.")
-        self.evaluate_button = QPushButton("Evaluate")
-        self.evaluate_button.setToolTip("Measure the current model on the 10,000 MNIST test digits (about two seconds).")
+        self.header = header = EvaluateHeader()
+        for name in ("accuracy_label", "summary_label", "progress", "evaluate_button", "get_mnist_button"):
+            setattr(self, name, getattr(header, name))
         self.evaluate_button.clicked.connect(self.start_evaluation)
-        self.get_mnist_button = QPushButton("Get MNIST…")
-        self.get_mnist_button.setToolTip("Download MNIST (about 11 MB) or choose the folder that holds it.")
         self.get_mnist_button.clicked.connect(lambda: self._need_data(self.start_evaluation))
-        header = QHBoxLayout()
-        header.setSpacing(12)
-        header.addWidget(self.accuracy_label)
-        header.addWidget(self.summary_label, 1)
-        header.addWidget(self.progress)
-        header.addWidget(self.get_mnist_button)
-        header.addWidget(self.evaluate_button)
 
         self.matrix_page = MatrixPage(state)
         self.mistakes_page = MistakesPage(state)
         self.browse_page = BrowsePage(state)
         self.map_page = MapPage(state)
         self.saliency_page = SaliencyPage(state)
-        self.robustness_page = RobustnessPage(state, self.perturbations)
+        self.robustness_page = RobustnessPage(state, self.perturbations, self._need_data)
+        self.robustness_page.finished.connect(self.robustness_finished)
         for page in (self.matrix_page, self.mistakes_page, self.browse_page, self.map_page):
             page.show_digit.connect(lambda dataset, i: self.show_digit(i, dataset))
         for page in (self.matrix_page, self.mistakes_page, self.browse_page):
@@ -279,8 +232,6 @@ class EvaluateTab(QWidget):
         for bar in (self.map_page.digit_bar, self.saliency_page.digit_bar):
             bar.row_changed.connect(self._set_row)
             bar.inspect_clicked.connect(self._inspect_current)
-        self.robustness_page.start_clicked.connect(self.run_robustness)
-        self.robustness_page.stop_clicked.connect(self.stop_robustness)
 
         self.pages = QTabWidget()
         self.pages.setDocumentMode(True)
@@ -300,25 +251,13 @@ class EvaluateTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(6)
-        layout.addLayout(header)
+        layout.addWidget(header)
         layout.addWidget(self.pages, 1)
 
     # --- drawing the state ----------------------------------------------------------------------
 
     def _refresh_header(self) -> None:
-        state = self.state
-        self.accuracy_label.setText(state.accuracy_text())
-        self.accuracy_label.setVisible(bool(self.accuracy_label.text()))  # the line beside it says why there is none
-        self.summary_label.setText(state.header_text())
-        self.progress.setVisible(bool(state.activity))
-        if state.progress is None:
-            self.progress.setRange(0, 0)  # busy, but no idea how far
-        else:
-            self.progress.setRange(0, 100)
-            self.progress.setValue(int(round(state.progress * 100)))
-        self.evaluate_button.setVisible(state.result is None)
-        self.evaluate_button.setEnabled(state.loaded is not None)
-        self.get_mnist_button.setVisible(state.data is None and state.data_missing)
+        self.header.show_state(self.state)
 
     def _refresh_all(self) -> None:
         self._refresh_header()
@@ -345,32 +284,27 @@ class EvaluateTab(QWidget):
 
     # --- jobs -----------------------------------------------------------------------------------
 
-    def _submit(self, key: str, activity: str, title: str, work, on_done) -> None:
-        """Run work(ctx) as the latest-only job `key`, with the header's bar for `activity`."""
-        version = self.state.version
+    def _submit(self, slot: JobSlot, activity: str, title: str, work, on_done) -> None:
+        """Run work(ctx) in the state's slot, with the header's bar for `activity`."""
         self.state.begin(activity)
-        job = self.runner.submit(work, key=key, on_done=lambda result: on_done(version, result),
-                                 on_progress=lambda f: self._on_progress(version, f),
-                                 on_error=lambda failure: self._on_failed(version, title, failure))  # fmt: skip
-        if job is None:  # shut down: nothing will run
-            self.state.activity = ""
+        if slot.start(work, on_done, on_progress=self._on_progress,
+                      on_error=lambda failure: self._on_failed(title, failure)) is None:  # fmt: skip
+            self.state.activity = ""  # shut down: nothing will run
         self._refresh_header()
 
-    def _on_progress(self, version: int, fraction: float) -> None:
-        self.state.report(version, fraction)
+    def _on_progress(self, fraction: float) -> None:
+        self.state.report(fraction)
         self._refresh_header()
 
-    def _on_failed(self, version: int, title: str, failure: JobFailure) -> None:
-        if not self.state.fail(version, f"{title}: {failure.message}"):
-            return
+    def _on_failed(self, title: str, failure: JobFailure) -> None:
+        self.state.fail(f"{title}: {failure.message}")
         self.last_error = failure.message
         self._refresh_header()
         if failure.details:  # a bug, not a missing file: worth a box with the traceback
             DIALOGS.show_message(self, "critical", title, failure.message, failure.details)
 
-    def _on_evaluated(self, version: int, result: TestSetResult) -> None:
-        if not self.state.finish_evaluation(version, result):
-            return
+    def _on_evaluated(self, result: TestSetResult) -> None:
+        self.state.finish_evaluation(result)
         if self.state.current is None:
             self.state.set_current_digit("test", 0)
         self._refresh_all()
@@ -379,72 +313,28 @@ class EvaluateTab(QWidget):
 
     def _start_train_predictions(self) -> None:
         model, images = self.state.loaded.model, self.state.data.train_images
-        self._submit("train", "train", "Reading the training set failed",
+        self._submit(self.state.train_job, "train", "Reading the training set failed",
                      lambda ctx: predict(model, images, ctx.report, ctx.should_stop), self._on_train_predictions)  # fmt: skip
         self.browse_page.refresh()
 
-    def _on_train_predictions(self, version: int, probabilities: np.ndarray) -> None:
-        if self.state.finish_train_predictions(version, probabilities):
-            self._refresh_header()
-            self.browse_page.refresh()
-
-    def _on_robust_progress(self, version: int, items: list) -> None:
-        for done, total, curve in items:
-            self.state.robustness_progress(version, done, total, curve.perturbation.key, curve)
-        self.robustness_page.refresh_curves()
-        self.robustness_page.refresh_progress()
-
-    def _on_robustness(self, version: int, curves: dict[str, RobustnessCurve]) -> None:
-        if self.state.finish_robustness(version, curves):
-            self.robustness_page.refresh()
-            self.robustness_finished.emit(curves)
-
-    def _on_robust_failed(self, version: int, failure: JobFailure) -> None:
-        if self.state.is_current(version):
-            self.state.stop_robustness(failure.message)
-            self.robustness_page.refresh_progress()
-            if failure.details:
-                DIALOGS.show_message(self, "critical", "The robustness check failed", failure.message, failure.details)
+    def _on_train_predictions(self, probabilities: np.ndarray) -> None:
+        self.state.finish_train_predictions(probabilities)
+        self._refresh_header()
+        self.browse_page.refresh()
 
     # --- data -----------------------------------------------------------------------------------
 
-    def _mnist_on_disk(self) -> bool:
-        """Whether getting MNIST needs no question to the user (loaded before, or its files there)."""
-        from ..data_dialog import cached_mnist, data_folder
-
-        if cached_mnist(self.data_dir) is not None:
-            return True
-        try:
-            return not missing_files(data_folder(self.data_dir)[0])
-        except DataError:
-            return False
-
     def _need_data(self, then: Callable[[], None]) -> None:
-        if then not in self._data_waiters:
-            self._data_waiters.append(then)
-        if self._data_request is not None and getattr(self._data_request, "active", True):
-            return
+        self.mnist.ask(then, self._asking_for_data, self.set_data, self._on_no_data)
+
+    def _asking_for_data(self) -> None:
         self.state.begin("loading")
         self._refresh_header()
-        loader = self._data_loader
-        if loader is None:
-            from ..data_dialog import ensure_mnist
-
-            def loader(parent, on_ready, on_give_up):
-                return ensure_mnist(parent, on_ready, on_give_up=on_give_up, data_dir=self.data_dir)
-
-        self._data_request = loader(self, self._on_data, self._on_no_data)
-
-    def _on_data(self, mnist: MNIST) -> None:
-        self._data_request = None
-        self.set_data(mnist)
 
     def _on_no_data(self, reason: str) -> None:
-        self._data_request = None
-        self._data_waiters = []
         self.last_error = reason
         text = f"MNIST is not available: {reason}" if reason else "MNIST is needed to evaluate the model."
-        self.state.fail(self.state.version, text + " Press Evaluate to try again.")
+        self.state.fail(text + " Press Evaluate to try again.")
         self._refresh_header()
 
     def _evaluate_if_wanted(self) -> None:
@@ -452,7 +342,7 @@ class EvaluateTab(QWidget):
         state = self.state
         if not self.auto_evaluate or state.loaded is None or state.result is not None:
             return
-        if state.data is None and not self._mnist_on_disk():
+        if state.data is None and not self.mnist.on_disk():
             state.data_missing = True
             self._refresh_header()
             return

@@ -2,14 +2,12 @@
 input, and hands out its pixels (grey, ink high, like MNIST) as a numpy array.
 
 Drawings live in a fixed logical square of CANVAS_SIZE pixels, whatever the widget's size, so
-the pen width and the emitted array mean the same thing at any window size. The history is a list
-of strokes, images and clears; undo pops its last entry, so a clear or an opened image can be
-undone too.
+the pen width and the emitted array mean the same thing at any window size. The history of
+strokes, images and clears, which undo walks back, is canvas_history.py's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -17,62 +15,14 @@ from PySide6.QtCore import QElapsedTimer, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ...inputs.strokes import CANVAS_PEN_WIDTH, MAX_STROKE_POINTS, MAX_STROKES, MIN_STEP
+from ...inputs.strokes import MAX_STROKE_POINTS, MAX_STROKES, MIN_STEP
 from .. import theme
+from .canvas_history import Clear, History, ImageLayer
+from .image_arrays import digit_layer, grey_to_qimage, qimage_to_grey
 from .live_stroke import CANVAS_SIZE, LiveStroke, Stroke, onto_paper, paint_stroke
-# MNIST strokes are 2-3 px wide in the 20 px box a digit is scaled into. A digit drawn about 210
-# logical px tall (three quarters of the square) is scaled by 20/210, so a 30 px pen becomes ~2.9
-# px. Measured with the digits of tests/conftest.py drawn through to_mnist: mean ink 0.130 against
-# MNIST's 0.133 (test set), per digit within ~15% (tests/test_ui_canvas.py checks it).
-DEFAULT_PEN_WIDTH = CANVAS_PEN_WIDTH
-MIN_PEN_WIDTH = 4
-MAX_PEN_WIDTH = 60
+from .state import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH
+
 LIVE_INTERVAL_MS = 16  # at most one pixels_changed(live=True) per frame while drawing
-# Undo reaches back through this many clears or pictures; older drawings are let go, so that
-# hours of drawing do not pile up every stroke ever made.
-UNDO_PAGES = 20
-
-
-@dataclass
-class ImageLayer:
-    """An opened, dropped, pasted or inspected picture: it replaces what was drawn before it."""
-
-    image: QImage  # Grayscale8, CANVAS_SIZE square, ink high
-
-
-class Clear:
-    """A clear in the history, so that undo can bring the drawing back."""
-
-
-def qimage_to_grey(image: QImage) -> np.ndarray:
-    """Any QImage -> (H, W) uint8 grey array (a copy; alpha is dropped)."""
-    grey = image.convertToFormat(QImage.Format_Grayscale8)
-    h, w = grey.height(), grey.width()
-    return np.frombuffer(grey.constBits(), np.uint8).reshape(h, grey.bytesPerLine())[:, :w].copy()
-
-
-def qimage_to_array(image: QImage) -> np.ndarray:
-    """A pasted or dropped QImage as read_image would give it: (H, W) uint8 grey, or
-    (H, W, 4) uint8 RGBA when it has transparency (to_mnist decides what the background is)."""
-    if not image.hasAlphaChannel():
-        return qimage_to_grey(image)
-    rgba = image.convertToFormat(QImage.Format_RGBA8888)
-    h, w = rgba.height(), rgba.width()
-    flat = np.frombuffer(rgba.constBits(), np.uint8).reshape(h, rgba.bytesPerLine())[:, : 4 * w]
-    return flat.reshape(h, w, 4).copy()
-
-
-def grey_to_qimage(array: np.ndarray) -> QImage:
-    """(H, W) uint8 -> a Grayscale8 QImage owning its own copy of the pixels."""
-    array = np.ascontiguousarray(array, dtype=np.uint8)
-    h, w = array.shape
-    return QImage(array.data, w, h, w, QImage.Format_Grayscale8).copy()
-
-
-def digit_layer(image28: np.ndarray) -> QImage:
-    """A 28x28 image in [0, 1] (ink high) blown up smoothly to fill the canvas."""
-    small = grey_to_qimage(np.clip(np.asarray(image28, dtype=np.float32) * 255 + 0.5, 0, 255))
-    return small.scaled(CANVAS_SIZE, CANVAS_SIZE, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
 
 
 class DrawingCanvas(QWidget):
@@ -106,7 +56,7 @@ class DrawingCanvas(QWidget):
             "Ctrl+Z undoes the last stroke, Esc or Delete clears,\n"
             "and you can drop or paste (Ctrl+V) an image of a digit."
         )
-        self._history: list[Stroke | ImageLayer | Clear] = []
+        self._history = History()
         self._stroke: Stroke | None = None
         self._pen_width = float(DEFAULT_PEN_WIDTH)
         self._committed = self._blank()  # every finished item, rendered
@@ -129,15 +79,15 @@ class DrawingCanvas(QWidget):
         self._pen_width = float(min(max(width, MIN_PEN_WIDTH), MAX_PEN_WIDTH))
 
     def is_empty(self) -> bool:
-        return not self._visible_items() and self._stroke is None
+        return not self._history.visible() and self._stroke is None
 
     def stroke_count(self) -> int:
-        return sum(isinstance(item, Stroke) for item in self._visible_items())
+        return sum(isinstance(item, Stroke) for item in self._history.visible())
 
     def strokes(self) -> list[np.ndarray] | None:
         """The visible drawing as vector strokes, each an (N, 2) array of logical (x, y) points
         (the stroke under way too); None when a picture is on the canvas, which only has pixels."""
-        items = self._visible_items()
+        items = self._history.visible()
         if any(isinstance(item, ImageLayer) for item in items):
             return None
         strokes = [item for item in items if isinstance(item, Stroke)]
@@ -157,8 +107,8 @@ class DrawingCanvas(QWidget):
 
     def clear(self) -> None:
         self._cancel_stroke()
-        if self._visible_items():
-            self._new_page(Clear())
+        if self._history.visible():
+            self._history.new_page(Clear())
             self._rerender()
         self._settled()
 
@@ -181,14 +131,14 @@ class DrawingCanvas(QWidget):
         p.drawImage((CANVAS_SIZE - scaled.width()) // 2, (CANVAS_SIZE - scaled.height()) // 2, scaled)
         p.end()
         self._cancel_stroke()
-        self._new_page(ImageLayer(layer))
+        self._history.new_page(ImageLayer(layer))
         self._rerender()
 
     def show_digit(self, image28: np.ndarray, notify: bool = False) -> None:
         """Show a 28x28 image (ink high, [0, 1]) blown up to fill the canvas. With notify False
         no pixels_changed is emitted: the caller traces the 28x28 image itself, exactly."""
         self._cancel_stroke()
-        self._new_page(ImageLayer(digit_layer(image28)))
+        self._history.new_page(ImageLayer(digit_layer(image28)))
         self._rerender()
         if notify:
             self._settled()
@@ -279,7 +229,7 @@ class DrawingCanvas(QWidget):
         self._say("")
         self._stroke = Stroke(self._pen_width, [self.to_logical(pos)])
         self._live = LiveStroke(self._stroke, self._committed, self._ink, QColor(theme.INK))
-        if not self._visible_items():
+        if not self._history.visible():
             self._display = None  # painted again without "Draw a digit here" under the stroke
         self._since_emit.start()
         self.update()
@@ -347,28 +297,10 @@ class DrawingCanvas(QWidget):
         p.setRenderHint(QPainter.Antialiasing)
         return p
 
-    def _new_page(self, item: Clear | ImageLayer) -> None:
-        """Start a new page of the history, forgetting pages beyond UNDO_PAGES back."""
-        self._history.append(item)
-        starts = [i for i, it in enumerate(self._history) if isinstance(it, (Clear, ImageLayer))]
-        if len(starts) > UNDO_PAGES:
-            # Everything before the oldest kept page start is hidden by it: safe to drop.
-            del self._history[: starts[-UNDO_PAGES]]
-
-    def _visible_items(self) -> list:
-        """What shows: the history since the last clear, or from the last image on."""
-        for i in range(len(self._history) - 1, -1, -1):
-            item = self._history[i]
-            if isinstance(item, Clear):
-                return self._history[i + 1 :]
-            if isinstance(item, ImageLayer):
-                return self._history[i:]
-        return self._history
-
     def _rerender(self) -> None:
         self._committed = self._blank()
         p = self._raster_painter(self._committed)
-        self._paint_items(p, self._visible_items())
+        self._paint_items(p, self._history.visible())
         p.end()
         self._display = None
         self.update()
@@ -393,7 +325,7 @@ class DrawingCanvas(QWidget):
         p.setPen(QPen(QColor(theme.BORDER), 1))
         p.setBrush(QColor(theme.PAPER))
         p.drawRoundedRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5), 6, 6)
-        items = self._visible_items()
+        items = self._history.visible()
         if not items and self._stroke is None:
             p.setPen(QColor(theme.MUTED_TEXT))
             p.drawText(rect, Qt.AlignCenter, "Draw a digit here")

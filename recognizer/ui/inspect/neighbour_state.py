@@ -10,6 +10,7 @@ import numpy as np
 
 from ...network.dims import ROWS
 from ...evaluation.neighbours import K, NeighbourIndex
+from ..job_slot import JobSlot
 
 NO_MODEL, CHECKING, MISSING, BUILDING, READY, FAILED = "no model", "checking", "missing", "building", "ready", "failed"
 
@@ -27,8 +28,12 @@ class Neighbour:
 
 
 class NeighbourState:
+    """slot: the index's look-up or build under way (the strip hands it its runner); a new model's
+    look-up replaces the old model's, whose late answer never arrives."""
+
     def __init__(self, k: int = K):
         self.k = k
+        self.slot = JobSlot()
         self.phase = NO_MODEL
         self.index: NeighbourIndex | None = None
         self.states: np.ndarray | None = None  # (28, n): the drawing's last-layer h after each row

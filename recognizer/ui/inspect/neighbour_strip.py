@@ -114,8 +114,8 @@ class NeighbourStrip(QWidget):
         self.tab = tab
         self.state = NeighbourState()
         self.runner = JobRunner("neighbours", parent=self)
+        self.state.slot.runner = self.runner
         self._tracer = None
-        self._job = None
         self.status = TextLine("", muted=True)  # one line, elided: the window must fit 1024 x 700
         self.status.setObjectName("neighbourStatus")
         self.status.setWhatsThis("What the strip shows, or how far building its index has come.")
@@ -154,9 +154,8 @@ class NeighbourStrip(QWidget):
         if self._tracer is None or not self.state.start_building():
             return
         tracer = self._tracer
-        self._job = self.runner.submit(lambda ctx: _build(tracer, ctx), key="neighbours",
-                                       on_progress=self._on_progress, on_done=self._on_built,
-                                       on_error=lambda failure: self._on_failed(failure.message))  # fmt: skip
+        self.state.slot.start(lambda ctx: _build(tracer, ctx), self._on_built, on_progress=self._on_progress,
+                              on_error=lambda failure: self._on_failed(failure.message))  # fmt: skip
         self.refresh()
 
     def open_digit(self, neighbour: Neighbour) -> None:
@@ -184,12 +183,13 @@ class NeighbourStrip(QWidget):
         self.refresh()
 
     def _set_tracer(self, tracer) -> None:
-        self.runner.cancel(self._job)
         self._tracer = tracer
         self.state.set_model(tracer is not None)
-        if tracer is not None:
-            self._job = self.runner.submit(lambda ctx: cached_index(tracer), key="neighbours", on_done=self._on_cached,
-                                           on_error=lambda failure: self._on_cached(None))  # fmt: skip
+        if tracer is None:
+            self.state.slot.invalidate()  # the old model's look-up or build is of no use now
+        else:
+            self.state.slot.start(lambda ctx: cached_index(tracer), self._on_cached,
+                                  on_error=lambda failure: self._on_cached(None))  # fmt: skip
 
     def _on_cached(self, index) -> None:
         self.state.set_cached(index)

@@ -7,6 +7,10 @@ calibrated one: the trace's softmax rescaled by the model's temperature when its
 
 Rows are 0-based here and shown 1-based. The animation advances a fractional row position at the
 chosen speed; the views change only when the whole row changes.
+
+The row, playing, speed, auto-play and pen width live here and nowhere else: each change reaches
+state.events.<name> (ui/observable.py). The slider, the player bar, the canvas's pen and the
+auto-play box only show them and write them back; the window and other tabs follow the events.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ import numpy as np
 
 from ...trust.temperature import calibrated
 from ...network.dims import ROWS
+from ...inputs.strokes import CANVAS_PEN_WIDTH
 from ...text import format_percent as percent
+from ..observable import Events, observed
 
 if TYPE_CHECKING:  # both import torch, which the window loads after it is on screen
     from ...network.trace import Trace
@@ -26,6 +32,12 @@ if TYPE_CHECKING:  # both import torch, which the window loads after it is on sc
 LAST = ROWS - 1
 DEFAULT_SPEED = 14  # rows per second: a whole digit in two seconds
 MIN_SPEED, MAX_SPEED = 1, 60
+# MNIST strokes are 2-3 px wide in the 20 px box a digit is scaled into. A digit drawn about 210
+# logical px tall (three quarters of the square) is scaled by 20/210, so a 30 px pen becomes ~2.9
+# px. Measured with the digits of tests/conftest.py drawn through to_mnist: mean ink 0.130 against
+# MNIST's 0.133 (test set), per digit within ~15% (tests/test_ui_canvas.py checks it).
+DEFAULT_PEN_WIDTH = CANVAS_PEN_WIDTH
+MIN_PEN_WIDTH, MAX_PEN_WIDTH = 4, 60
 YOUR_DRAWING = "Your drawing"
 
 
@@ -39,7 +51,14 @@ class Answer:
 class InspectState:
     """The input and its reading. tracer(image28) -> Trace is any callable (a recognizer.network.trace.Tracer)."""
 
+    row = observed()  # 0-based
+    playing = observed()
+    speed = observed()  # rows per second
+    auto_play = observed()  # play from row 1 after every stroke
+    pen_width = observed()  # the canvas's pen, in its logical pixels
+
     def __init__(self):
+        self.events = Events("row", "playing", "speed", "auto_play", "pen_width")
         self.tracer: Callable[[np.ndarray], Trace] | None = None
         self.layers = 1
         self.image28: np.ndarray | None = None  # the current input, as the network reads it
@@ -55,6 +74,8 @@ class InspectState:
         self.row = LAST
         self.speed = DEFAULT_SPEED
         self.playing = False
+        self.auto_play = True
+        self.pen_width = DEFAULT_PEN_WIDTH
         self._pos = float(LAST)  # fractional row of the animation
 
     # --- inputs --------------------------------------------------------------------------------
@@ -112,6 +133,13 @@ class InspectState:
     def set_speed(self, rows_per_second: int) -> int:
         self.speed = min(max(int(rows_per_second), MIN_SPEED), MAX_SPEED)
         return self.speed
+
+    def set_auto_play(self, on: bool) -> None:
+        self.auto_play = bool(on)
+
+    def set_pen_width(self, width: float) -> int:
+        self.pen_width = min(max(int(round(width)), MIN_PEN_WIDTH), MAX_PEN_WIDTH)
+        return self.pen_width
 
     # --- words ---------------------------------------------------------------------------------
     def answer(self) -> Answer:

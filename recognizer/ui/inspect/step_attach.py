@@ -50,7 +50,7 @@ def attach(tab) -> StepPanel:
             tab.go_to_row(panel.state.row)
 
     panel.row_wanted.connect(lambda _row: QTimer.singleShot(0, follow_panel))
-    tab.row_slider.valueChanged.connect(lambda value: panel.set_row(value - 1))
+    tab.state.events.row.connect(panel.set_row)
     tab.trace_changed.connect(lambda trace: panel.set_trace(tab.state.tracer, trace))
     panel.unit_shown.connect(
         lambda layer, unit: sp.select_unit(unit) if layer == sp.layer and sp.unit != unit else None

@@ -4,7 +4,9 @@ of the LSTM reading the image one row at a time.
 Flow: the canvas emits its pixels -> to_mnist -> Tracer (~1 ms) -> every view. While a stroke is
 under way the views jump to the last row (the live answer); when it ends the animation plays from
 row 1 (auto-play). What is shown, and every sentence, comes from InspectState (state.py); this
-file lays out the widgets, runs the 60 Hz animation timer and hands the state to the views.
+file lays out the widgets, runs the 60 Hz animation timer and hands the state to the views. The
+row, playing, speed, auto-play and pen width are the state's: the widgets write them there and
+follow its events, so a slider and the state never disagree.
 """
 
 from __future__ import annotations
@@ -14,23 +16,20 @@ from collections import deque
 
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QGridLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from typing import TYPE_CHECKING
-from .. import theme
 from ..plot_menu import install_plot_menu
-from ..widgets import TextLine, group_box, muted_label as _muted
+from ..widgets import group_box
 from .answer_views import NetworkInputView, ProbabilityBars, TrajectoryPlot
 from .gradient_flow_view import GradientFlowView
-from .keeping import KeepButton
 from .number_view import NumberPanel
-from .canvas import DEFAULT_PEN_WIDTH, MAX_PEN_WIDTH, MIN_PEN_WIDTH, DrawingCanvas
+from .canvas import DrawingCanvas
 from .columns import middle_column, right_column
 from .compare_view import ComparePanel
-from .pen_preview import PenPreview
+from .draw_column import AnswerBox, DrawTools
 from .player_bar import PlayerBar
-from .state import DEFAULT_SPEED, LAST, ROWS, YOUR_DRAWING, InspectState
+from .state import LAST, ROWS, YOUR_DRAWING, InspectState
 from .state_panel import StatePanel
 from .step_attach import attach as attach_step_panel
 
@@ -49,10 +48,13 @@ def _judge(tracer, image28, extent, trace):
 
 class InspectTab(QWidget):
     """Signals: trace_changed(trace or None) after every new trace; open_requested() when the
-    Open… button is pressed (the window owns the file dialog)."""
+    Open… button is pressed (file_actions.py opens the dialog); series_changed(name) and
+    series_offered(names): the heatmap's quantity, and the ones the model's cell has."""
 
     trace_changed = Signal(object)
     open_requested = Signal()
+    series_changed = Signal(str)
+    series_offered = Signal(tuple)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -75,69 +77,21 @@ class InspectTab(QWidget):
         self.canvas = DrawingCanvas()
         self.canvas.pixels_changed.connect(self._on_pixels)
         self.canvas.painted.connect(self._on_canvas_painted)
-        self.pen_slider = QSlider(Qt.Horizontal)
-        self.pen_slider.setRange(MIN_PEN_WIDTH, MAX_PEN_WIDTH)
-        self.pen_slider.setValue(DEFAULT_PEN_WIDTH)
-        self.pen_slider.setToolTip(
-            f"Pen width. The default ({DEFAULT_PEN_WIDTH}) gives strokes as thick as MNIST's when you\n"
-            "draw a digit about as tall as the box; thinner or thicker strokes confuse the network."
-        )
-        self.pen_slider.valueChanged.connect(self.canvas.set_pen_width)
-        self.pen_slider.setMinimumWidth(70)  # at 1024 px the buttons beside it squeezed it to nothing
-        self.pen_preview = PenPreview(self.canvas)
-        self.pen_slider.valueChanged.connect(self.pen_preview.update)
-        self.pen_slider.actionTriggered.connect(self.pen_preview.ring.flash)  # moved by the user, not by settings
-        self.undo_button = QPushButton("Undo")
-        self.undo_button.setToolTip("Take back the last stroke (Ctrl+Z).")
-        self.undo_button.clicked.connect(self.canvas.undo)
-        self.clear_button = QPushButton("Clear")
-        self.clear_button.setToolTip("Wipe the canvas (Esc or Delete). Undo brings it back.")
-        self.clear_button.clicked.connect(self.canvas.clear)
-        self.open_button = QPushButton("Open…")
-        self.open_button.setToolTip("Read a digit from an image file (Ctrl+O). You can also drop or paste one.")
+        tools = DrawTools(self.canvas)
+        self.number = NumberPanel(self, self.canvas)  # a number's digits: its strip, boxes and Tab
+        self.number.chosen_changed.connect(self._on_digit_chosen)
+        answer_box = AnswerBox(self.number.in_place_of)
+        for part, names in ((tools, ("pen_slider", "pen_preview", "undo_button", "clear_button", "open_button")),
+                            (answer_box, ("prediction", "confidence", "answer_hint", "keep_button"))):  # fmt: skip
+            for name in names:
+                setattr(self, name, getattr(part, name))
+        self.undo_button.clicked.connect(self.undo)
+        self.clear_button.clicked.connect(self.clear)
         self.open_button.clicked.connect(self.open_requested)
-        tools = QHBoxLayout()
-        tools.setSpacing(6)
-        tools.addWidget(_muted("Pen"))
-        tools.addWidget(self.pen_slider, 1)
-        tools.addWidget(self.pen_preview)
-        tools.addWidget(self.undo_button)
-        tools.addWidget(self.clear_button)
-        tools.addWidget(self.open_button)
         draw_box, draw_layout = group_box("Your drawing", "Draw a digit, 0 to 9, as large as the box.")
         self.draw_box = draw_box  # its title says where the digit came from
         draw_layout.addWidget(self.canvas, 1)
-        draw_layout.addLayout(tools)
-
-        self.prediction = QLabel("")
-        self.prediction.setObjectName("prediction")
-        self.prediction.setFont(theme.big_font(64))
-        self.prediction.setAlignment(Qt.AlignCenter)
-        digit = self.prediction.fontMetrics()
-        # a fixed size: a new answer repaints the label, not the window (see widgets.TextLine)
-        self.prediction.setFixedSize(digit.horizontalAdvance("8") + 40, digit.height() + 8)
-        self.prediction.setToolTip("The network's answer after reading all 28 rows.")
-        self.confidence = TextLine("", lines=2, font=theme.big_font(16))  # "This doesn't look like a digit" wraps
-        self.confidence.setToolTip("How sure the network is: its probability for the answer.")
-        self.answer_hint = TextLine("Draw a digit", lines=2, muted=True)
-        self.keep_button = KeepButton()  # keep_requested(label): the window keeps it in My digits
-        hint_line = QHBoxLayout()  # the verdict's words get the whole width, the hint shares it
-        hint_line.addWidget(self.answer_hint, 1)
-        hint_line.addWidget(self.keep_button, 0, Qt.AlignBottom)
-        answer_text = QVBoxLayout()
-        answer_text.addStretch(1)
-        self.number = NumberPanel(self, self.canvas)  # a number's digits: its strip, boxes and Tab
-        self.number.chosen_changed.connect(self._on_digit_chosen)
-        answer_text.addWidget(self.number.in_place_of(self.confidence))  # the strip shows for a number
-        answer_text.addLayout(hint_line)
-        answer_text.addStretch(1)
-        answer_box = QGroupBox("The network's answer")
-        answer_box.setToolTip("The digit the network reads after all 28 rows, and how sure it is.")
-        answer_layout = QHBoxLayout(answer_box)
-        answer_layout.setContentsMargins(12, 6, 12, 6)
-        answer_layout.addWidget(self.prediction)
-        answer_layout.addSpacing(12)
-        answer_layout.addLayout(answer_text, 1)
+        draw_layout.addWidget(tools)
 
         left = QVBoxLayout()
         left.setSpacing(10)
@@ -156,6 +110,8 @@ class InspectTab(QWidget):
         self.state_panel = StatePanel()
         self.state_panel.series_changed.connect(self._on_state_panel_changed)
         self.state_panel.layer_changed.connect(self._on_state_panel_changed)
+        self.state_panel.series_changed.connect(self.series_changed)
+        self.state_panel.series_offered.connect(self.series_offered)
         right, traj_box, state_box, self.row_pages = right_column(self.trajectories, self.flow_view, self.state_panel)
         self.compare = ComparePanel(self.state, _judge, replaces=(traj_box, state_box))  # Compare: a second model
         right.addWidget(self.compare, 8)
@@ -170,12 +126,8 @@ class InspectTab(QWidget):
         self.play_button.clicked.connect(self._on_play_clicked)
         self.back_button.clicked.connect(lambda: self.step(-1))
         self.forward_button.clicked.connect(lambda: self.step(1))
-        self.row_slider.valueChanged.connect(self._on_slider)
-        self.row_slider.valueChanged.connect(lambda value: self.compare.set_row(value - 1))
-        self.row_slider.valueChanged.connect(self.neighbour_strip.set_row)
-        self.speed_slider.valueChanged.connect(self._on_speed)
-        self._on_speed(DEFAULT_SPEED)
         self._player_controls = bottom.controls
+        self._follow_state()
         self.step_panel = attach_step_panel(self)  # a cell clicked: that step's arithmetic (issue 26)
 
         grid = QGridLayout(self)
@@ -218,20 +170,38 @@ class InspectTab(QWidget):
 
     @property
     def auto_play(self) -> bool:
-        return self.autoplay_check.isChecked()
+        return self.state.auto_play
 
     def set_auto_play(self, on: bool) -> None:
-        self.autoplay_check.setChecked(bool(on))
+        self.state.set_auto_play(on)
 
     @property
     def speed(self) -> int:
         return self.state.speed
 
     def set_speed(self, rows_per_second: int) -> None:
-        self.speed_slider.setValue(int(rows_per_second))
+        self.state.set_speed(rows_per_second)
 
     def set_pen_width(self, width: float) -> None:
-        self.pen_slider.setValue(int(round(width)))
+        self.state.set_pen_width(width)
+
+    def undo(self) -> None:
+        self.canvas.undo()
+
+    def clear(self) -> None:
+        self.canvas.clear()
+
+    @property
+    def series(self) -> str:
+        """What the heatmap shows: a name of state_panel.SERIES."""
+        return self.state_panel.series
+
+    @property
+    def offered_series(self) -> tuple[str, ...]:
+        return self.state_panel.offered
+
+    def set_series(self, name: str) -> None:
+        self.state_panel.set_series(name)
 
     def set_tracer(self, tracer: Tracer | None, layers: int = 1) -> None:
         """Use another model; the current input is traced again at once."""
@@ -264,17 +234,10 @@ class InspectTab(QWidget):
         self.pause() if self.playing else self.play()
 
     def play(self) -> None:
-        if not self.state.play():
-            return
-        self._set_row(self.state.row)  # from row 1 when it was at the end
-        self._clock.start()
-        self._timer.start()
-        self._sync_play_button()
+        self.state.play()  # -> _on_playing starts the timer
 
     def pause(self) -> None:
         self.state.pause()
-        self._timer.stop()
-        self._sync_play_button()
 
     def step(self, delta: int) -> None:
         self.go_to_row(self.row + delta)
@@ -315,7 +278,6 @@ class InspectTab(QWidget):
         """The state holds a new trace (or none): everything that does not depend on the row,
         then the row views, from row 1 when it is to play."""
         state, trace = self.state, self.state.trace
-        self._timer.stop()
         state.pause()
         self.draw_box.setTitle(state.source)
         answer = state.answer()
@@ -331,18 +293,36 @@ class InspectTab(QWidget):
             self._sync_play_button()
 
     def _set_row(self, row: int, force: bool = False) -> None:
-        before = self.row_slider.value()
-        row = self.state.go_to(row)
-        if row + 1 != before:
-            self.row_slider.setValue(row + 1)  # -> _on_slider -> the views
-        elif force:
-            self._update_row_views()  # same slider value: no signal, but the trace may be new
+        before = self.state.row
+        if self.state.go_to(row) == before and force:
+            self._update_row_views()  # the same row: no event, but the trace may be new
+
+    def _follow_state(self) -> None:
+        """The widgets show the state's values and write them back (see the module's docstring)."""
+        events = self.state.events
+        events.row.connect(self._on_row)
+        events.playing.connect(self._on_playing)
+        events.speed.connect(self._on_speed)
+        events.auto_play.connect(self.autoplay_check.setChecked)
+        events.pen_width.connect(self._on_pen_width)
+        self.row_slider.valueChanged.connect(self._on_slider)
+        self.pen_slider.valueChanged.connect(self.state.set_pen_width)
+        self.speed_slider.valueChanged.connect(self.state.set_speed)
+        self.autoplay_check.toggled.connect(self.state.set_auto_play)
+        self._on_speed(self.state.speed)
+        self.autoplay_check.setChecked(self.state.auto_play)
+        self._on_pen_width(self.state.pen_width)
 
     def _on_slider(self, value: int) -> None:
-        if value - 1 != self.state.row:  # dragged by the user
+        if value - 1 != self.state.row:  # dragged by the user: the animation stops there
             self.pause()
             self.state.go_to(value - 1)
+
+    def _on_row(self, row: int) -> None:
         self._update_row_views()
+        self.compare.set_row(row)
+        self.neighbour_strip.set_row(row + 1)
+        self.row_slider.setValue(row + 1)  # last, the views drawn; the state's value: _on_slider does nothing
 
     def _update_row_views(self) -> None:
         state, row, trace = self.state, self.state.row, self.state.trace
@@ -382,19 +362,28 @@ class InspectTab(QWidget):
     # --- animation --------------------------------------------------------------------------
 
     def _tick(self) -> None:
-        row = self.state.advance(self._clock.restart() / 1000.0)
-        if row + 1 != self.row_slider.value():
-            self.row_slider.setValue(row + 1)
-        if not self.state.playing:
-            self.pause()
+        self.state.advance(self._clock.restart() / 1000.0)  # the row, and at the end playing, follow
+
+    def _on_playing(self, playing: bool) -> None:
+        if playing:
+            self._clock.start()
+            self._timer.start()
+        else:
+            self._timer.stop()
+        self._sync_play_button()
 
     def _on_play_clicked(self) -> None:
         self.toggle_play()
-        self._sync_play_button()
+        self._sync_play_button()  # the button checked itself: nothing may have changed
 
     def _sync_play_button(self) -> None:
         self.player.show_playing(self.playing)
 
     def _on_speed(self, value: int) -> None:
-        self.state.set_speed(value)
+        self.speed_slider.setValue(value)
         self.speed_label.setText(self.state.speed_text())
+
+    def _on_pen_width(self, width: int) -> None:
+        self.pen_slider.setValue(width)
+        self.canvas.set_pen_width(width)
+        self.pen_preview.update()

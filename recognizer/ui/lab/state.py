@@ -3,8 +3,9 @@ active interventions, the original and the edited reading, the ranking of the un
 effect on the test set, and every sentence the tab says. tab.py only shows this state and hands
 it the user's actions; tests/test_lab_state.py checks it without a display.
 
-Results computed in the background (the ranking, the test set) come back with the version they
-were asked for; a result for an older drawing, edit or model is refused.
+Results computed in the background (the ranking, the test set) run in a job slot each
+(ui/job_slot.py); a new drawing, edit or model makes the one under way stale, and its result is
+dropped.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 from ...network.dims import ROWS
 from ...network.interventions import CELL_PINS, HiddenRows, Interventions, Part, Pin, Silence, Temperature
 from ...text import format_accuracy, format_change, format_percent as percent
+from ..job_slot import JobSlot
 
 SATURATED = 0.001  # no unit alone moves the answer's probability this much: the answer is saturated
 
@@ -73,8 +75,8 @@ class LabState:
         self.ranking: Ranking | None = None
         self.effect: TestSetEffect | None = None
         self.before: Evaluation | None = None  # the unedited model on the test set, kept per model
-        self.reading_version = 0  # drawing, model or edit changed: the ranking is stale
-        self.edit_version = 0  # model or edit changed: the test-set effect is stale
+        self.ranking_job = JobSlot()  # drawing, model or edit changed: the ranking under way is stale
+        self.effect_job = JobSlot()  # model or edit changed: the test-set effect under way is stale
         self.notice = ""  # edits a new model cleared, said until the next edit
 
     # --- inputs --------------------------------------------------------------------------------
@@ -105,7 +107,7 @@ class LabState:
         self.layer = min(max(int(layer), 0), max(self.layers - 1, 0))
         self.selected = None
         self.ranking = None
-        self.reading_version += 1
+        self.ranking_job.invalidate()
 
     def select(self, units: tuple[int, ...] | None) -> None:
         self.selected = units or None
@@ -157,11 +159,11 @@ class LabState:
     def _edits_changed(self) -> None:
         self.notice = ""
         self.effect = None
-        self.edit_version += 1
+        self.effect_job.invalidate()
         self._retrace()
 
     def _retrace(self) -> None:
-        self.reading_version += 1
+        self.ranking_job.invalidate()
         self.ranking = None
         if self.tracer is None or self.image28 is None:
             self.original = self.edited = None
@@ -170,17 +172,11 @@ class LabState:
         self.edited = self.tracer(self.image28, self.interventions) if self.interventions else self.original
 
     # --- background results ----------------------------------------------------------------------
-    def set_ranking(self, version: int, ranking: Ranking) -> bool:
-        if version != self.reading_version:
-            return False
+    def set_ranking(self, ranking: Ranking) -> None:
         self.ranking = ranking
-        return True
 
-    def set_effect(self, version: int, effect: TestSetEffect) -> bool:
-        if version != self.edit_version:
-            return False
+    def set_effect(self, effect: TestSetEffect) -> None:
         self.effect, self.before = effect, effect.before
-        return True
 
     def silence_top(self) -> None:
         self.silence(tuple(u for u, _ in self.ranking.top()))

@@ -49,7 +49,7 @@ class LabTab(QWidget):
         self.data_loader = data_loader
         self._pending: tuple | None = None  # (image,) sent while hidden, read when shown
         self.runner = JobRunner("lab", self)
-        self._measuring = False
+        self.state.ranking_job.runner = self.state.effect_job.runner = self.runner
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -226,26 +226,15 @@ class LabTab(QWidget):
     def _measure_on(self, data) -> None:
         from ...evaluation.lab import effect_on_test_set
 
-        state, version = self.state, self.state.edit_version
+        state = self.state
         model, interventions, before = state.loaded.model, state.interventions, state.before
         work = lambda ctx: effect_on_test_set(model, data.test_images, data.test_labels, interventions, before, ctx.should_stop)
-        self.runner.submit(work, key="effect", on_done=lambda effect: self._on_effect(version, effect),
-                           on_error=self._on_failed, on_cancelled=self._on_cancelled)  # fmt: skip
-        self._measuring = True
+        state.effect_job.start(work, lambda effect: (state.set_effect(effect), self._refresh()), on_error=self._on_failed,
+                               on_cancelled=self._refresh)  # fmt: skip
         self.measure_button.setEnabled(False)
         self.effect_label.setText("Reading the 10,000 test digits…")
 
-    def _on_effect(self, version, effect) -> None:
-        self._measuring = False
-        self.state.set_effect(version, effect)
-        self._refresh()
-
-    def _on_cancelled(self) -> None:  # a new model cancels a measurement under way
-        self._measuring = False
-        self._refresh()
-
     def _on_failed(self, failure: JobFailure) -> None:
-        self._measuring = False
         self._refresh()
         DIALOGS.show_message(self, "warning", "The Lab could not finish", failure.message, failure.details)
 
@@ -282,11 +271,9 @@ class LabTab(QWidget):
             return
         from ...evaluation.lab import rank_units
 
-        version, tracer, image, interventions, layer = (state.reading_version, state.tracer, state.image28,
-                                                        state.interventions, state.layer)  # fmt: skip
-        self.runner.submit(lambda ctx: rank_units(tracer, image, interventions, layer), key="rank",
-                           on_done=lambda r: self.state.set_ranking(version, r) and self._refresh(),
-                           on_error=self._on_failed)  # fmt: skip
+        tracer, image, interventions, layer = state.tracer, state.image28, state.interventions, state.layer
+        state.ranking_job.start(lambda ctx: rank_units(tracer, image, interventions, layer),
+                                lambda ranking: (state.set_ranking(ranking), self._refresh()), on_error=self._on_failed)  # fmt: skip
 
     def _refresh(self) -> None:
         state = self.state
@@ -307,5 +294,5 @@ class LabTab(QWidget):
         self.silence_deciding_button.setEnabled(state.ranking is not None and state.ranking.deciding is not None)
         self.effect_label.setText(state.effect_text())
         self.confusion.set_matrix(None if state.effect is None else state.effect.after.confusion)
-        self.measure_button.setEnabled(state.loaded is not None and not self._measuring)
+        self.measure_button.setEnabled(state.loaded is not None and not state.effect_job.busy)
         self.save_button.setEnabled(state.loaded is not None)

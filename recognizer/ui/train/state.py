@@ -219,6 +219,12 @@ def result_text(outcome, test_images: int) -> str:
             f"{images}, learning rate {c.learning_rate:g} ({c.schedule}).")  # fmt: skip
 
 
+def model_file_name(result) -> str:
+    """What "Save model as…" suggests for a run's result: its sizes and test accuracy."""
+    sizes = "x".join(str(h) for h in result.config.hidden_sizes)
+    return f"lstm{sizes}-{100 * (result.test_accuracy or 0.0):.1f}.safetensors"
+
+
 def autosave_text(outcome) -> tuple[str, str]:
     """(text, tooltip) about the best epoch's automatic save."""
     if outcome is None:

@@ -13,9 +13,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QProgressBar, QPushButton, QScrollArea, QSizePolicy,
-                               QVBoxLayout, QWidget)  # fmt: skip
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from ...training.curves import RunCurves, write_curves_csv
 from ...datasets.mnist import MNIST
@@ -27,15 +26,14 @@ from ...files.paths import user_data_dir
 from ..data_dialog import MnistRequest, ensure_mnist
 from ..dialogs import DIALOGS
 from ..jobs import JobFailure, JobRunner
-from ..page_switch import PageSwitch
 from ..settings import app_settings
-from ..widgets import group_box, muted_label
 from . import runs_state, state
 from .form import SettingsForm
 from .insight_views import InsightPanel
 from .job import RunOutcome, TrainingRun, preload_training_modules
 from .plots import TrainingPlots
 from .result_panel import ResultPanel
+from .columns import RunControls, left_column, right_column
 from .runs_panel import RunsPanel
 from .start_from import StartFromBox
 
@@ -99,29 +97,13 @@ class TrainTab(QWidget):
 
     def _build(self) -> None:
         self.form = SettingsForm()
-        self.start_button = QPushButton("Start", clicked=self.start)
-        self.start_button.setToolTip("Train a new model with these settings (MNIST is loaded, or offered for download, first).")
-        self.pause_button = QPushButton("Pause", clicked=self.toggle_pause)
-        self.pause_button.setToolTip("Hold the run after the current batch; Resume goes on where it stopped.")
-        self.stop_button = QPushButton("Stop", clicked=self.stop)
-        self.stop_button.setToolTip("End the run after the current batch. The result so far is measured and kept.")
-        buttons = QHBoxLayout()
-        buttons.setSpacing(6)
-        for b in (self.start_button, self.pause_button, self.stop_button):
-            buttons.addWidget(b, 1)
-        self.progress_bar = QProgressBar(minimum=0, maximum=100, format="%p%")
-        self.progress_bar.setToolTip("Of the whole run: all epochs and their test passes.")
-        self.progress_label = muted_label(state.IDLE_TEXT, wrap=True)
-        self.progress_label.setMinimumHeight(34)
-        self.progress_label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
-        run_box, run_layout = group_box("Run", "Start, pause or stop a run, and how far it is.")
-        run_layout.addLayout(buttons)
-        self.lr_multiplier = QDoubleSpinBox(minimum=0.1, maximum=10.0, singleStep=0.1, value=1.0, decimals=2, prefix="×")
-        self.lr_multiplier.setToolTip("Multiply the scheduled learning rate by this while the run goes on, from its "
-                                      "next batch (the learning-rate plot shows the rate used).")  # fmt: skip
+        self.controls = controls = RunControls()
+        for name in ("start_button", "pause_button", "stop_button", "progress_bar", "progress_label", "lr_multiplier"):
+            setattr(self, name, getattr(controls, name))
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(self.stop)
         self.lr_multiplier.valueChanged.connect(self._on_lr_multiplier)
-        run_layout.addWidget(self.progress_bar)
-        run_layout.addWidget(self.progress_label)
 
         self.result = ResultPanel()
         self.result.use_button.clicked.connect(self.use_model)
@@ -131,53 +113,14 @@ class TrainTab(QWidget):
         self.export_button = QPushButton("Export curves…", clicked=self.export_curves_dialog)
         self.export_button.setToolTip("Write every curve (this run and the previous one) to one CSV file.")
         self.insight = InsightPanel()
-        self.pages = PageSwitch([("Curves", "Loss, learning rate and accuracy as the run goes.", self.plots),
-                                 ("Inside the training", "Weight and gradient distributions per block, and the "
-                                  "gradient flow through the rows, per epoch.", self.insight)])  # fmt: skip
-        plot_bar = QHBoxLayout()
-        plot_bar.addLayout(self.pages.button_row())
-        plot_bar.addWidget(muted_label("Dashed, faint: the previous run. Right-click a plot to export it.",
-                                       wrap=True), 1)  # fmt: skip
-        plot_bar.addWidget(muted_label("Rate"))  # beside the plots: the form's column has no height to spare
-        plot_bar.addWidget(self.lr_multiplier)
-        plot_bar.addWidget(self.export_button)
-        right = QVBoxLayout()
-        right.setSpacing(6)
-        right.addLayout(plot_bar)
-        right.addWidget(self.pages, 3)
         self.runs = RunsPanel(self.db_path)
         self.runs.overlays_changed.connect(self.plots.set_overlays)
         self.runs.model_ready.connect(self.model_ready.emit)
         self.runs.train_again.connect(self.form.set_config)
-        right.addWidget(self.runs, 1)
+        right, self.pages = right_column(self.plots, self.insight, self.lr_multiplier, self.export_button, self.runs)
 
-        form_widget = QWidget()
-        form_column = QVBoxLayout(form_widget)
-        form_column.setContentsMargins(0, 0, 4, 0)
-        form_column.setSpacing(8)
-        form_column.addWidget(self.form)
         self.start_from = StartFromBox(self.form, self.db_path)  # a new model or the one in use; My digits or not
-        form_column.addWidget(self.start_from)
-        form_column.addStretch(1)
-        self.left_scroll = scroll = QScrollArea()
-        scroll.setWidget(form_widget)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QScrollArea.NoFrame)
-        # Only the settings scroll: Start, the progress and the result with its buttons stay in
-        # view below them at any window height.
-        left_widget = QWidget()
-        left = QVBoxLayout(left_widget)
-        left.setContentsMargins(0, 0, 0, 0)
-        left.setSpacing(8)
-        left.addWidget(scroll, 1)
-        left.addWidget(run_box)
-        left.addWidget(self.result)
-        # As wide as its widest row needs (nothing cut off) and a vertical scroll bar, no wider.
-        width = max(form_widget.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width(),
-                    run_box.minimumSizeHint().width(), self.result.minimumSizeHint().width())  # fmt: skip
-        left_widget.setFixedWidth(width)
-        left_widget.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Expanding)
+        left_widget, self.left_scroll = left_column([self.form, self.start_from], controls.box, self.result)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(10)
@@ -322,10 +265,7 @@ class TrainTab(QWidget):
     def save_model_dialog(self) -> None:
         if self.outcome is None:
             return
-        result = self.outcome.result
-        sizes = "x".join(str(h) for h in result.config.hidden_sizes)
-        suggestion = f"lstm{sizes}-{100 * (result.test_accuracy or 0.0):.1f}.safetensors"
-        path = DIALOGS.ask_save_path(self, "Save the model", suggestion, MODEL_FILTER)
+        path = DIALOGS.ask_save_path(self, "Save the model", state.model_file_name(self.outcome.result), MODEL_FILTER)
         if path:
             self.save_model_to(path if Path(path).suffix else path + ".safetensors")
 
@@ -388,15 +328,8 @@ class TrainTab(QWidget):
         self.export_button.setEnabled(True)
 
     def _update_progress(self) -> None:
-        if self.state not in ("running", "paused") or self.clock is None:
-            return
-        now = time.perf_counter()
-        self.progress_label.setText(state.progress_text(self.clock, now))
-        fraction = self.clock.fraction_done(now)
-        if self.state == "running" and fraction is not None:
-            percent = int(100 * fraction)
-            if percent != self.progress_bar.value():  # setValue repaints at once (~3 ms): only on change
-                self.progress_bar.setValue(percent)
+        if self.state in ("running", "paused") and self.clock is not None:
+            self.controls.show_progress(self.clock, time.perf_counter(), running=self.state == "running")
 
     def _on_finished(self, outcome: RunOutcome) -> None:
         if self._shut_down:
@@ -461,11 +394,7 @@ class TrainTab(QWidget):
         run = self.run_state
         idle = not run.busy
         self.form.set_enabled(idle)
-        self.start_button.setEnabled(idle)
-        self.pause_button.setEnabled(run.can_pause)
-        self.pause_button.setText("Resume" if run.phase == "paused" else "Pause")
-        self.stop_button.setEnabled(run.can_stop)
-        self.lr_multiplier.setEnabled(run.can_stop)
+        self.controls.show_phase(run)
         self.result.set_enabled(idle)
         self.runs.set_enabled(idle)
         self.export_button.setEnabled(not self.curves.empty or self.previous is not None)
