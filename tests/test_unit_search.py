@@ -60,3 +60,13 @@ def test_units_are_parsed_one_based():
     for bad in ("", "32", "5-2", "a", "-1"):
         with pytest.raises(ValueError):
             neighbours.parse_units(bad, 32)
+
+
+def test_a_search_of_the_previous_model_never_lands(page, qtbot, stacked_model_path):
+    qtbot.keyClicks(page.search.units, "3")
+    qtbot.mouseClick(page.search.search_button, Qt.LeftButton)
+    assert page.state.search_job.busy
+    page.state.set_model(load_model(stacked_model_path))  # a new model while it reads the training digits
+    assert not page.state.search_job.busy
+    assert page.search.wait_idle()  # whatever the cancelled search still sent has been delivered
+    assert page.search.found is None

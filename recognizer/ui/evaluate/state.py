@@ -77,8 +77,9 @@ class EvaluateState(EvaluateWords):
         self.saliency_target: int | None = None  # None: the answer at the current row
         self.robustness_size = int(robustness_size)
         self.robustness: RobustnessResult | None = None
-        # the tasks under way (the tab hands the slots its runner)
+        # the tasks under way (the tab hands the slots its runner; the unit search its own)
         self.evaluation_job, self.train_job, self.robustness_job = JobSlot(), JobSlot(), JobSlot()
+        self.search_job = JobSlot()  # the unit search's (unit_search.py)
         self._robustness_by_model: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self.last_sent: tuple[np.ndarray, str, tuple | None] | None = None  # the digit last sent to inspect
 
@@ -93,7 +94,7 @@ class EvaluateState(EvaluateWords):
         self.train_probabilities = None
         self.activity, self.progress, self.problem = "", None, ""
         self.cell, self.cell_indices = None, np.zeros(0, np.int64)
-        for slot in (self.evaluation_job, self.train_job, self.robustness_job):
+        for slot in (self.evaluation_job, self.train_job, self.robustness_job, self.search_job):
             slot.invalidate()  # what the previous model's tasks find must not land on this one
         self.robustness = None if loaded is None else self._robustness_by_model.get(loaded.model)
         self.refresh_browse()

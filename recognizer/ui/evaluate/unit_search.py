@@ -1,8 +1,9 @@
 """The LSTMVis search on the Browse page (issue 26): "digits whose units u1..un are high from row
 a to b". It asks the neighbour index (recognizer/evaluation/neighbours.py) of the model: its stored states of
 the last layer's h after every row for the 10,000 sampled training digits (one byte per unit, so a
-threshold is met to within 1/127). The index is read from its cache, or built the first time, on
-a job runner of its own; the matches become a filter of the page's training digits."""
+threshold is met to within 1/127). The index is read from its cache, or built the first time, in
+the Evaluate state's search job slot on a runner of its own (a new model invalidates the slot);
+the matches become a filter of the page's training digits."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class UnitSearch(QWidget):
                           "a span of rows, as LSTMVis does: name the units, the rows and how high.")  # fmt: skip
         self.state = state  # the Evaluate tab's: its tracer and its MNIST
         self.runner = JobRunner("unit-search", parent=self)
+        state.search_job.runner = self.runner
         self.found: tuple[int, ...] | None = None
         self._index = None  # the current model's, once read or built
         self._tracer = None
@@ -90,8 +92,8 @@ class UnitSearch(QWidget):
             return None if index is None else (index, index.indices[index.search(units, rows, threshold)])
 
         self.status.setText("Reading the training digits' memory (once per model)…" if known is None else "Searching…")
-        self.runner.submit(work, key="search", on_progress=self._on_progress, on_done=self._on_done,
-                           on_error=lambda failure: self.status.setText(failure.message))  # fmt: skip
+        self.state.search_job.start(work, self._on_done, on_progress=self._on_progress,
+                                    on_error=lambda failure: self.status.setText(failure.message))  # fmt: skip
 
     def clear(self) -> None:
         self.found = None
@@ -120,8 +122,8 @@ class UnitSearch(QWidget):
         self.status.setText(f"Reading the training digits' memory (once per model): {done:,} of {total:,}…")
 
     def _on_done(self, result) -> None:
-        if result is None or self.state.tracer is not self._tracer:
-            return  # stopped, or another model came meanwhile
+        if result is None:
+            return  # stopped
         self._index, found = result
         self.found = tuple(int(i) for i in found)
         self.clear_button.setEnabled(True)

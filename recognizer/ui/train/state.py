@@ -21,6 +21,7 @@ from ...network.hidden_sizes import format_hidden_sizes
 from ...training.trainer import BatchProgress, TrainConfig
 from ...training.settings import SETTINGS, Setting
 from ...text import plural
+from ..job_slot import JobSlot
 
 RATE_WINDOW_S = 3.0  # the images/s shown is measured over this many seconds of training
 MAX_SUBSET = 60_000  # MNIST's training images
@@ -138,10 +139,13 @@ BUSY = {"loading", "running", "paused", "stopping"}
 
 
 class RunState:
-    """idle → (loading →) running ⇄ paused → stopping → finished or failed, and again."""
+    """idle → (loading →) running ⇄ paused → stopping → finished or failed, and again. job: the
+    run's slot (the tab hands it its runner); the phase says more than its busy, so the tab follows
+    the phase."""
 
     def __init__(self):
         self.phase = "idle"
+        self.job = JobSlot()
 
     def go(self, phase: str) -> None:
         if phase not in TRANSITIONS[self.phase]:

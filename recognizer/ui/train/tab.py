@@ -65,13 +65,13 @@ class TrainTab(QWidget):
         training (None: torch's default, one per core, measured best in bench_gui_training.py);
         db_path: the records file every run is written to (None: the user data folder's)."""
         super().__init__(parent)
-        self.data = data
-        self.data_dir, self.mirrors = data_dir, mirrors
+        self.data, self.data_dir, self.mirrors = data, data_dir, mirrors
         self.models_dir = Path(models_dir) if models_dir is not None else None
         self.torch_threads = torch_threads
         self.db_path = Path(db_path) if db_path is not None else None
         self.runner = JobRunner("training", parent=self, interval_ms=refresh_ms)
         self.run_state = state.RunState()
+        self.run_state.job.runner = self.runner
         self._plan = None  # training_run.RunPlan of the run being started or under way
         self.training: TrainingRun | None = None  # the run under way
         self.clock: state.RunClock | None = None
@@ -312,8 +312,8 @@ class TrainTab(QWidget):
         self.progress_bar.setValue(0)
         self.progress_label.setText(state.starting_text(images, config.epochs))
         self._go("running")
-        self.runner.submit(self.training.job, on_done=self._on_finished, on_partial=self._on_partial,
-                           on_error=self._on_failed)  # fmt: skip
+        self.run_state.job.start(self.training.job, self._on_finished, on_partial=self._on_partial,
+                                 on_error=self._on_failed)  # fmt: skip
         self._clock_timer.start()
 
     def _on_partial(self, events: list) -> None:
