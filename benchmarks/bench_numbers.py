@@ -93,14 +93,12 @@ def write_number(digits: str, pool: dict, rng) -> tuple[list[np.ndarray], list[r
 def run(args) -> dict:
     import torch
 
-    from recognizer.modelfile import load_model
-    from recognizer.trace import Tracer
+    from recognizer.reading import ReadingSession
 
     torch.set_num_threads(1)
     pen_dir = Path(os.environ.get("PEN_DATA_DIR", ""))
     pool = held_out_digits(pen_dir)
-    loaded = load_model(args.model)
-    tracer = Tracer(loaded.model)
+    session = ReadingSession.load(args.model)
     rng = np.random.default_rng(args.seed)
     per_length, times, two_stroke = {}, [], [0, 0]
     for n in LENGTHS:
@@ -109,7 +107,7 @@ def run(args) -> dict:
             number = "".join(str(d) for d in rng.integers(0, 10, n))
             strokes, spans = write_number(number, pool, rng)
             t = time.perf_counter()
-            reading = segment.read(segment.split_strokes(strokes), tracer)
+            reading = segment.read(segment.split_strokes(strokes), session.read)
             if n == 4:
                 times.append(time.perf_counter() - t)
             got = [d.group.members for d in reading.digits]

@@ -9,7 +9,9 @@ from pathlib import Path
 import numpy as np
 
 from .calibration import reliability, softmax
-from .verdict import TrustParams, batch_states, fit_trust_on_mnist, verdict_from
+from .trust_fit import fit_trust_on_mnist
+from .trust_params import TrustParams
+from .verdict import batch_states, verdict_from
 
 
 def test_report(model, trust: TrustParams, images, labels) -> dict:
@@ -54,10 +56,7 @@ def calibrate_file(model_path: str | Path | None, out: str | Path, data_dir=None
     hands = load_pen_sets(pen_dir).fit_digits if pen_dir is not None else None
     trust = fit_trust_on_mnist(loaded.model, data, hands)
     report = test_report(loaded.model, trust, data.test_images, data.test_labels)
-    from .verdict import METADATA_KEY
-
-    metadata = {k: v for k, v in loaded.metadata.items() if k != METADATA_KEY}
-    save_model(out, loaded.model, metadata, trust=trust)
+    save_model(out, loaded.model, loaded.metadata, trust=trust)
     return "\n".join([
         f"saved {shown(out)} (weights of {shown(loaded.path)}, unchanged)",
         f"fitted on {trust.info['held_out_images'] - trust.info['held_out_pen_digits']:,} held-out MNIST digits"

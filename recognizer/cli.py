@@ -107,10 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _load(path: Path | None):
-    from .modelfile import load_model
+    """The model in use: the file at path (default: the shipped model) with its one Tracer."""
     from .paths import default_model_path
+    from .reading import ReadingSession
 
-    return load_model(path or default_model_path())
+    return ReadingSession.load(path or default_model_path())
 
 
 class _ProgressBar:
@@ -201,12 +202,12 @@ def cmd_train(args) -> int:
         """--out, or, when it cannot be written, a new file in the user's models folder (said after the record)."""
         metadata = result_metadata(result)
         try:
-            return save_model(args.out, result.model, metadata).resolve()
+            return save_model(args.out, result.model, metadata, trust=result.trust).resolve()
         except OSError as e:
             reason = f"Cannot write {shown(args.out)}: {e.strerror or e}"
         folder = user_data_dir() / "models"
         try:
-            kept = save_exclusively(folder, autosave_name(config, len(result.history)), result.model, metadata)
+            kept = save_exclusively(folder, autosave_name(config, len(result.history)), result.model, metadata, result.trust)
         except OSError as e2:
             raise RecognizerError(f"{reason}; keeping the weights in {shown(folder)} failed too: {e2.strerror or e2}") from None
         problems.append(f"{reason}; the trained weights are kept in {shown(kept)}")
@@ -248,20 +249,20 @@ def cmd_evaluate(args) -> int:
     from .evaluate import evaluate
     from .fileio import shown
 
-    loaded = _load(args.model)
+    session = _load(args.model)
     if args.pen is not None:
-        return _evaluate_pen(args, loaded)
+        return _evaluate_pen(args, session)
     images, labels = load_test_set(args.data_dir)  # the training files are not needed, nor fetched
-    ev = evaluate(loaded.model, images, labels)
+    ev = evaluate(session.model, images, labels)
     confusion = ev.confusion
     mine = {}
     if args.my_digits:
         from .cli_digits import my_digits_evaluation
 
-        mine = {"my_digits": my_digits_evaluation(loaded.model, args.db)}
+        mine = {"my_digits": my_digits_evaluation(session.model, args.db)}
     if args.json:
         _say(json.dumps({
-            "model": str(loaded.path),
+            "model": str(session.path),
             "accuracy": ev.accuracy,
             "correct": int(confusion.trace()),
             "total": int(confusion.sum()),
@@ -271,7 +272,7 @@ def cmd_evaluate(args) -> int:
             **mine,
         }, allow_nan=False))  # strict JSON: a NaN that slipped through is an error, never a bare NaN token
         return 0
-    lines = [f"model {shown(loaded.path)}",
+    lines = [f"model {shown(session.path)}",
              f"accuracy {ev.accuracy:.2%} ({confusion.trace():,} of {confusion.sum():,} test images)",
              "", "confusion matrix (rows: true digit, columns: predicted)",
              "     " + "".join(f"{c:>6}" for c in range(10))]  # fmt: skip
@@ -287,7 +288,7 @@ def cmd_evaluate(args) -> int:
     return 0
 
 
-def _evaluate_pen(args, loaded) -> int:
+def _evaluate_pen(args, session) -> int:
     from .fileio import shown
     from .pen_eval import evaluate_pen
     from .unipen import read_pen_file
@@ -295,11 +296,11 @@ def _evaluate_pen(args, loaded) -> int:
     if args.my_digits:
         raise RecognizerError("--pen measures the model on the pen file alone; leave out --my-digits")
     samples = read_pen_file(args.pen)
-    ev = evaluate_pen(loaded, samples)
+    ev = evaluate_pen(session, samples)
     if args.json:
-        _say(json.dumps({"model": str(loaded.path), "pen_file": str(args.pen), "samples": len(samples), **ev.to_dict()}))
+        _say(json.dumps({"model": str(session.path), "pen_file": str(args.pen), "samples": len(samples), **ev.to_dict()}))
         return 0
-    for line in [f"model {shown(loaded.path)}", f"pen file {shown(args.pen)} ({len(samples):,} samples)", "", *ev.lines()]:
+    for line in [f"model {shown(session.path)}", f"pen file {shown(args.pen)} ({len(samples):,} samples)", "", *ev.lines()]:
         _say(line)
     return 0
 
@@ -309,16 +310,15 @@ def cmd_predict(args) -> int:
     from .fileio import shown
     from .image_files import read_image
     from .segment import predict_number
-    from .trace import Tracer
 
-    tracer = Tracer(_load(args.model).model)
+    session = _load(args.model)
     results, failed = [], False
     for name in args.images:
         try:
             if not name:
                 raise ImageError("Cannot read image '': the file name is empty")
             # the verdict on each digit of the picture: a digit, unsure, or not a digit
-            result = predict_number(name, read_image(name), tracer)
+            result = predict_number(name, read_image(name), session)
         except (RecognizerError, OSError, ValueError) as e:
             failed = True
             message = _one_line(e)

@@ -113,7 +113,6 @@ def edited_model(model: RowRNN, interventions: Interventions) -> RowRNN:
     with torch.no_grad():
         edited.readout.weight /= interventions.temperature_value
         edited.readout.bias /= interventions.temperature_value
-    edited.trust = None  # the rejection parameters were fitted to the original network
     return edited
 
 

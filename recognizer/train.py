@@ -28,6 +28,7 @@ from .insight import Recorder
 from .model import ModelConfig, RowRNN
 from .outliers import WEIGHT as OUTLIER_WEIGHT
 from .outliers import Outliers, outlier_loss, pool_size_for
+from .trust_params import TrustParams
 from .train_settings import DEFAULTS, SETTINGS, warmup_for
 
 
@@ -132,6 +133,7 @@ class TrainResult:
     best_state: dict | None = None  # weights of the epoch with the best test accuracy
     distributions: dict | None = None  # insight.Recorder's record of the whole run, or None
     pen_sets: dict | None = None  # pen_data.PenSets.describe() of the pen data trained on, or None
+    trust: TrustParams | None = None  # the verdict's parameters, once fitted (training_run.fit_verdict)
 
     @property
     def test_accuracy(self) -> float | None:

@@ -1,6 +1,7 @@
 """The house rules, checked on the source: the core never imports Qt or the window; the tabs never
 import each other; shared UI modules import no tab; no import cycle anywhere (imports inside
-functions count); no module over 500 lines."""
+functions count); no module over 500 lines; every registered tab follows the tab protocol, and no
+module of the window imports another by a string (importlib)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "recognizer"
 QT = ("PySide6", "pyqtgraph", "shiboken6")
 TABS = ("recognizer.ui.inspect", "recognizer.ui.train", "recognizer.ui.evaluate", "recognizer.ui.lab", "recognizer.ui.digits")
-WIRING = ("recognizer.ui.main_window", "recognizer.ui.menus", "recognizer.ui.app")  # may import tabs
+WIRING = ("recognizer.ui.main_window", "recognizer.ui.tabs", "recognizer.ui.menus", "recognizer.ui.app")  # may import tabs
 LAUNCHER = "recognizer.__main__"  # above both: hands the CLI a way to open the window
 MAX_LINES = 500
 
@@ -121,3 +122,47 @@ def test_the_checks_see_real_imports():
     assert "recognizer.ui.theme" in graph["recognizer.ui.inspect.canvas"]
     assert "recognizer.ui.main_window" in graph["recognizer.ui.app"]
     assert any(m.startswith("recognizer.preprocess") for m in graph["recognizer.ui.inspect.number_view"])  # inside a function
+
+
+def test_no_module_of_the_window_imports_by_string():
+    """Tabs are registered in ui/tabs.py, not loaded by importlib with a module name no check sees."""
+    offenders = [name for name, path in modules().items()
+                 if in_package(name, "recognizer.ui") and any(m.split(".")[0] == "importlib" for m in imports(name, path))]
+    assert offenders == []
+
+
+def registered_tab_classes() -> dict[str, type]:
+    """The tab classes ui/tabs.py builds: every "...Tab" it imports, at the top or in a factory."""
+    import importlib
+
+    found = {}
+    for node in ast.walk(ast.parse((PACKAGE / "ui" / "tabs.py").read_text())):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            module = "recognizer.ui" + ("." + node.module if node.module else "")
+            for alias in node.names:
+                if alias.name.endswith("Tab"):
+                    found[alias.name] = getattr(importlib.import_module(module), alias.name)
+    return found
+
+
+def test_every_registered_tab_follows_the_tab_protocol():
+    import inspect
+
+    from recognizer.ui.tab_protocol import Tab
+    from recognizer.ui.tabs import TABS
+
+    classes = registered_tab_classes()
+    assert len(classes) == len(TABS) and all(entry.build is not None for entry in TABS)
+    members = {name: inspect.signature(fn) for name, fn in vars(Tab).items() if inspect.isfunction(fn) and not name.startswith("_")}
+    assert set(members) == {"set_model_in_use", "restore_settings", "save_settings", "shutdown"}
+    missing = []
+    for cls_name, cls in classes.items():
+        for name, wanted in members.items():
+            method = getattr(cls, name, None)
+            # every parameter the protocol passes is taken; more may follow, with defaults
+            params = list(inspect.signature(method).parameters.values()) if callable(method) else []
+            needed = len(wanted.parameters)
+            if not callable(method) or len(params) < needed or any(p.default is inspect.Parameter.empty for p in params[needed:]):
+                missing.append(f"{cls_name}.{name}")
+    assert missing == []
+

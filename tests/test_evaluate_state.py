@@ -18,6 +18,7 @@ from recognizer.data import MNIST
 from recognizer.evaluate import evaluation_of
 from recognizer.model import ModelConfig, RowRNN
 from recognizer.modelfile import LoadedModel
+from recognizer.reading import ReadingSession
 from recognizer.ui.evaluate import results  # (not its TestSetResult by name: pytest would collect it)
 from recognizer.ui.evaluate.results import ROBUSTNESS_GROUPS, describe_level
 from recognizer.ui.evaluate.state import NO_MODEL, BrowseFilters, EvaluateState
@@ -25,9 +26,9 @@ from recognizer.ui.evaluate.state import NO_MODEL, BrowseFilters, EvaluateState
 HIDDEN = 8
 
 
-def tiny_model(seed: int, path: str | None = None) -> LoadedModel:
+def tiny_model(seed: int, path: str | None = None) -> ReadingSession:
     torch.manual_seed(seed)
-    return LoadedModel(RowRNN(ModelConfig((HIDDEN,))), {}, Path(path) if path else None)
+    return ReadingSession(LoadedModel(RowRNN(ModelConfig((HIDDEN,))), {}, Path(path) if path else None))
 
 
 @pytest.fixture
@@ -188,7 +189,7 @@ def _finished_curves(run) -> dict[str, RobustnessCurve]:
 
 def test_robustness_is_remembered_per_model(state):
     noise = (PERTURBATIONS_BY_KEY["noise"],)
-    first = state.loaded
+    first = ReadingSession(state.loaded)  # the same network, in use again
     assert state.robustness_button_text() == "Start" and "Press Start" in state.robustness_status()
     run = state.start_robustness(noise)
     assert len(run.indices) == 5 and run.total == len(noise[0].levels)

@@ -12,10 +12,10 @@ from test_segment import placed
 
 @pytest.fixture(scope="module")
 def tracer(model_path):
-    from recognizer.modelfile import load_model
-    from recognizer.trace import Tracer
+    """The shipped model's reader (ReadingSession.read), as segment.read takes it."""
+    from recognizer.reading import ReadingSession
 
-    return Tracer(load_model(model_path).model)
+    return ReadingSession.load(model_path).read
 
 
 def reading(digits, tracer, extra=()):

@@ -42,12 +42,13 @@ def test_the_drawn_digits_are_read_and_the_counts_agree(loaded):
 
 def test_each_sample_is_judged_on_its_canvas_input(loaded):
     """The batch gives each sample the verdict judge gives its render_pen input alone."""
-    from recognizer.verdict import judge
+    from recognizer.reading import ReadingSession
 
+    session = ReadingSession(loaded)
     samples = [pen_sample(str(d), DIGIT_STROKES[d]) for d in (3, 8)]
     ev = evaluate_pen(loaded, samples)
     for s, v in zip(samples, ev.verdicts):
-        alone = judge(loaded, render_pen(s.strokes), strokes_extent=0.7)
+        alone = session.read(render_pen(s.strokes), 0.7).verdict
         assert (v.kind, v.best) == (alone.kind, alone.best)
         np.testing.assert_allclose(v.probabilities, alone.probabilities, atol=1e-4)
 

@@ -14,12 +14,13 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from drawing import DIGIT_STROKES
+from window_tabs import placeholder_tabs
+from recognizer.reading import ReadingSession
 from recognizer.modelfile import load_model
 from recognizer.my_digits import MyDigits
 from recognizer.my_digits_files import png_bytes
 from recognizer.records import Records, default_path
 from recognizer.strokes import CANVAS_PEN_WIDTH, render_canvas, render_strokes
-from recognizer.ui import main_window as main_window_module
 from recognizer.ui.app import make_application
 from recognizer.ui.digits.tab import DigitsTab
 from recognizer.ui.main_window import MainWindow
@@ -28,7 +29,7 @@ from recognizer.ui.main_window import MainWindow
 @pytest.fixture
 def windows(qtbot, model_path, monkeypatch, messages):
     """open() -> a new window with Draw & Inspect and My digits only (the others are placeholders)."""
-    monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: DigitsTab if module == "digits.tab" else None)
+    placeholder_tabs(monkeypatch, keep=("digits",))
     make_application()
     opened = []
 
@@ -131,7 +132,7 @@ def tab(qtbot, tmp_path, mnist, model_path, messages):
     qtbot.addWidget(tab)
     tab.resize(1000, 700)
     tab.show()
-    tab.set_model(load_model(model_path))
+    tab.set_model_in_use(ReadingSession.load(model_path))
     wait_answers(qtbot, tab)
     yield tab
     assert tab.shutdown(10)

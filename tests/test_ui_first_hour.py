@@ -19,6 +19,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QFileDialog, QWidget
 
 from drawing import DIGIT_STROKES, draw_stroke
+from recognizer.reading import ReadingSession
 from recognizer.ui import data_dialog
 from recognizer.ui.dialogs import DIALOGS
 from recognizer.ui.train import runs_state
@@ -275,7 +276,7 @@ def digits_tab(qtbot, tmp_path, mnist, model_path, messages):
     qtbot.addWidget(tab)
     tab.resize(900, 500)
     tab.show()
-    tab.set_model(load_model(model_path))
+    tab.set_model_in_use(ReadingSession.load(model_path))
     qtbot.waitUntil(lambda: not tab.busy, timeout=20_000)
     yield tab
     assert tab.shutdown(10)

@@ -9,6 +9,7 @@ import stat
 import pyqtgraph as pg
 import pytest
 
+from recognizer.reading import ReadingSession
 from recognizer.curves import RunCurves, write_curves_csv
 from recognizer.fileio import NotRegularFile
 from recognizer.modelfile import load_model
@@ -31,7 +32,7 @@ def test_the_lab_save_dialog_refuses_a_fifo(qtbot, shipped_model_path, messages,
 
     tab = LabTab(data_loader=lambda parent, on_ready, on_give_up: None)  # no test set: the save alone
     qtbot.addWidget(tab)
-    tab.set_model(load_model(shipped_model_path))
+    tab.set_model_in_use(ReadingSession.load(shipped_model_path))
     monkeypatch.setattr(DIALOGS, "ask_save_path", lambda *a: str(fifo))
     tab.save_button.click()
     assert [(kind, title) for kind, title, *_ in messages] == [("critical", "Cannot save the model")]

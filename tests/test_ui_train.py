@@ -22,6 +22,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from recognizer.data import FILES, MNIST, load_mnist
 from recognizer.modelfile import LoadedModel, load_model
+from recognizer.reading import ReadingSession
 from recognizer.train import TrainConfig
 from recognizer.ui import data_dialog
 from recognizer.hidden_sizes import parse_hidden_sizes
@@ -110,9 +111,9 @@ def test_start_pause_resume_stop_and_use_the_model(qtbot, make_tab, small, tmp_p
     loaded = ready.args[0]
     assert isinstance(loaded, LoadedModel) and loaded.model.config.hidden_sizes == (32,)
     assert "In use on Draw & Inspect" in tab.result.result_label.text()
-    tab.set_model_in_use(load_model(outcome.saved))  # the window switched to another model
+    tab.set_model_in_use(ReadingSession.load(outcome.saved))  # the window switched to another model
     assert "In use" not in tab.result.result_label.text()
-    tab.set_model_in_use(loaded)
+    tab.set_model_in_use(ReadingSession(loaded))
     assert "In use on Draw & Inspect" in tab.result.result_label.text()
     assert loaded.metadata["test_accuracy"] == pytest.approx(outcome.result.test_accuracy)
     with torch.no_grad():

@@ -134,7 +134,7 @@ class Menus:
 
 
 def about_text(loaded) -> str:
-    """Help › About: the app, the model in use (a LoadedModel, or None) and the libraries' versions."""
+    """Help › About: the app, the model in use (a reading.ReadingSession, or None) and the libraries' versions."""
     import pyqtgraph
     import torch
 

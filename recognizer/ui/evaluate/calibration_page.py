@@ -9,7 +9,6 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ...calibration import Reliability, before_and_after
-from ...verdict import trust_of
 from .. import theme
 from ..plot_menu import install_plot_menu
 from ...text import format_accuracy
@@ -61,7 +60,7 @@ class CalibrationPage(QWidget):
         set_empty(self.plot.getPlotItem(), None)
         self.diagonal.setVisible(True)
         ev = result.evaluation
-        trust = trust_of(loaded)
+        trust = loaded.trust
         temperature = None if trust is None else trust.temperature
         self.before, self.after = before_and_after(ev.probabilities, ev.labels, temperature)
         for curve, rel in ((self.raw, self.before), (self.scaled, self.after)):

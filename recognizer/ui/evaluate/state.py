@@ -19,6 +19,7 @@ from ...analysis import RobustnessCurve
 from ...data import MNIST
 from ...dims import CLASSES, ROWS
 from ...modelfile import LoadedModel
+from ...reading import ReadingSession
 from ...trace import Trace, Tracer
 from ...text import format_accuracy, format_percent as percent, short_percent
 from .results import DEFAULT_ROBUSTNESS_SIZE, RobustnessResult, TestSetResult, describe_level
@@ -83,11 +84,13 @@ class EvaluateState:
 
     # --- model and data -------------------------------------------------------------------------
 
-    def set_model(self, loaded: LoadedModel | None) -> None:
-        """Drop everything computed for the previous model; re-read the current digit with this one."""
+    def set_model(self, session: ReadingSession | None) -> None:
+        """Drop everything computed for the previous model; re-read the current digit with this
+        one (by the model in use's own Tracer)."""
         self.version += 1
-        self.loaded = loaded
-        self.tracer = None if loaded is None else Tracer(loaded.model)
+        self.loaded = None if session is None else session.loaded
+        self.tracer = None if session is None else session.tracer
+        loaded = self.loaded
         self.result = None
         self.train_probabilities = None
         self.activity, self.progress, self.problem = "", None, ""

@@ -6,7 +6,7 @@ training set, the robustness check), each a latest-only job under its own key; a
 cancels them all, and the state refuses any result of an older version that was still on its way.
 
 The main window talks to the tab through:
-    set_model(loaded)                   whenever the model changes (and once at start)
+    set_model_in_use(session)           whenever the model changes (and once at start)
     show_trace(trace, row)              the inspector's current trace and row, for the map and saliency
     inspect_requested(image, caption)   emitted to open a digit in Draw & Inspect
     status_message(text)                emitted for the window's status bar
@@ -27,6 +27,7 @@ from ...data import MNIST, missing_files
 from ...errors import DataError
 from ...evaluate import Evaluation
 from ...modelfile import LoadedModel
+from ...reading import ReadingSession
 from ...trace import Trace
 from .. import theme
 from ..dialogs import DIALOGS
@@ -121,19 +122,20 @@ class EvaluateTab(QWidget):
     def busy(self) -> bool:
         return self.runner.busy
 
-    def set_model(self, loaded: LoadedModel | None) -> None:
+    def set_model_in_use(self, session: ReadingSession | None) -> None:
         """Use this model from now on: what was computed for the previous one is dropped and the
-        test set is evaluated again (at once if the tab is on screen, else when it is shown)."""
+        test set is evaluated again (at once if the tab is on screen, else when it is shown). The
+        same network under a new name (saved) keeps every result and shows the new name."""
+        current = self.state.loaded
+        if session is not None and current is not None and session.model is current.model:
+            self.state.loaded = session.loaded
+            self._refresh_header()
+            return
         self.runner.cancel_all()
-        self.state.set_model(loaded)
+        self.state.set_model(session)
         self._refresh_all()
         if self.isVisible():
             self._evaluate_if_wanted()
-
-    def rename_model(self, loaded: LoadedModel) -> None:
-        """The same weights, saved under a name: keep every result, show the new name."""
-        self.state.loaded = loaded
-        self._refresh_header()
 
     def set_data(self, mnist: MNIST) -> None:
         """Use these MNIST arrays (instead of loading them)."""
@@ -152,9 +154,10 @@ class EvaluateTab(QWidget):
         if state.data is None:
             self._need_data(self.start_evaluation)
             return
-        model, data = state.loaded.model, state.data
+        model, trust, data = state.loaded.model, state.loaded.trust, state.data
         self._submit("evaluate", "evaluating", "Evaluation failed",
-                     lambda ctx: evaluate_test_set(model, data.test_images, data.test_labels, ctx.report, ctx.should_stop),
+                     lambda ctx: evaluate_test_set(model, trust, data.test_images, data.test_labels, ctx.report,
+                                                   ctx.should_stop),
                      self._on_evaluated)  # fmt: skip
 
     def select_cell(self, true: int, predicted: int) -> None:
@@ -228,6 +231,12 @@ class EvaluateTab(QWidget):
         self.runner.cancel(self._robustness_job)
         self.state.stop_robustness()
         self.robustness_page.refresh_progress()
+
+    def restore_settings(self, store) -> None:
+        """Nothing of this tab is kept between sessions."""
+
+    def save_settings(self, store) -> None:
+        """Nothing of this tab is kept between sessions."""
 
     def shutdown(self) -> None:
         """Stop the background work and wait for it (at most one batch); call before closing."""

@@ -21,6 +21,7 @@ from ...curves import RunCurves, write_curves_csv
 from ...data import MNIST
 from ...errors import RecognizerError
 from ...modelfile import LoadedModel, save_model
+from ...reading import ReadingSession
 from ...train import TrainConfig
 from ...training_run import result_metadata
 from ...paths import user_data_dir
@@ -199,12 +200,13 @@ class TrainTab(QWidget):
         """The form as a TrainConfig; ValueError names every field that is wrong."""
         return self.form.config()
 
-    def save_settings(self) -> None:
+    def save_settings(self, store=None) -> None:
+        """The form's settings into store (default: the app's), read back when the tab is next built."""
         try:
             config = self.form.config()
         except ValueError:
             return  # keep what was stored rather than a form the user is halfway through
-        state.write_train_settings(app_settings(), config)
+        state.write_train_settings(store if store is not None else app_settings(), config)
 
     def start(self) -> bool:
         """Start a run with the form's settings; False (every wrong field marked) if it cannot."""
@@ -259,6 +261,9 @@ class TrainTab(QWidget):
         elif self.state == "loading" and self.data_request is not None:
             self.data_request.cancel()
 
+    def restore_settings(self, store) -> None:
+        """The form's settings were read when the tab was built: nothing more to restore."""
+
     def shutdown(self, timeout: float = JOIN_SECONDS) -> bool:
         """Stop any run and wait for it to end (the window is closing). True if it has."""
         self._shut_down = True
@@ -276,8 +281,11 @@ class TrainTab(QWidget):
         self.runs.db_path = self.start_from.db_path = self.db_path
         self.runs.refresh()
 
-    def set_model_in_use(self, loaded: LoadedModel | None) -> None:
+    def set_model_in_use(self, session: ReadingSession | None) -> None:
         """The window tells the tab which model Draw & Inspect uses, so that "In use" stays true."""
+        self._show_in_use(None if session is None else session.loaded)
+
+    def _show_in_use(self, loaded: LoadedModel | None) -> None:
         ours = self.outcome is not None and loaded is not None and loaded.model is self.outcome.result.model
         self.start_from.set_model_in_use(loaded)
         self.result.set_in_use(ours)
@@ -293,7 +301,7 @@ class TrainTab(QWidget):
         loaded = self.result_model()
         if loaded is not None:
             self.model_ready.emit(loaded)
-            self.set_model_in_use(loaded)
+            self._show_in_use(loaded)
         return loaded
 
     def result_model(self) -> LoadedModel | None:
@@ -301,14 +309,14 @@ class TrainTab(QWidget):
             return None
         result = self.outcome.result
         metadata = result_metadata(result, "last")
-        return LoadedModel(model=result.model, metadata=metadata, path=self.saved_path)
+        return LoadedModel(model=result.model, metadata=metadata, path=self.saved_path, trust=result.trust)
 
     def save_model_to(self, path: str | Path) -> Path | None:
         loaded = self.result_model()
         if loaded is None:
             return None
         try:
-            written = save_model(path, loaded.model, loaded.metadata)
+            written = save_model(path, loaded.model, loaded.metadata, trust=loaded.trust)
         except OSError as e:
             DIALOGS.show_message(self, "critical", "Cannot save the model", f"Cannot write {path}: {e.strerror or e}")
             return None
