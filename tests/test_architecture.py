@@ -166,3 +166,17 @@ def test_every_registered_tab_follows_the_tab_protocol():
                 missing.append(f"{cls_name}.{name}")
     assert missing == []
 
+
+def test_the_window_is_on_screen_before_torch_is_imported():
+    """Start-up: torch (about 1.8 s to import on a loaded machine) comes after the first paint; the
+    canvas's stroke rendering takes MNIST's framing from dims.py, not from preprocess.py."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom recognizer.ui.app import make_application\napp = make_application()\n"
+            "from recognizer.ui.main_window import MainWindow\nw = MainWindow()\nw.show()\napp.processEvents()\n"
+            "print(w._ready, 'torch' in sys.modules)\nw.ensure_ready()\nprint('torch' in sys.modules)\nw.close()")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True,
+                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}).stdout.split()
+    assert out == ["False", "False", "True"]
