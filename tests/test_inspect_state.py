@@ -44,6 +44,7 @@ class FakeSession:
 
     def __init__(self, leaders=(1,) * 14 + (7,) * 14, temperature=None, verdict=None):
         self.leaders, self.temperature, self.verdict = list(leaders), temperature, verdict
+        self.model = object()  # the network: a session saved under a new name shares it
 
     def read(self, image28, extent=None):
         return SimpleNamespace(trace=FakeTrace(image28, self.leaders), verdict=self.verdict)
@@ -126,3 +127,15 @@ def test_the_caption_at_the_last_row_agrees_with_the_verdict_and_the_temperature
         kind="unsure", digit=None, best=7, runner_up=0, confidence=0.3, reason="low confidence", score="energy")
     s.retrace()
     assert s.caption().endswith("not sure: 7 (" + f"{s.probabilities[LAST, 7]:.0%}" + ") or 0?")
+
+
+def test_the_same_network_under_a_new_name_is_not_read_again():
+    s = InspectState()
+    first = FakeSession()
+    s.set_session(first)
+    s.set_input(digit())
+    trace = s.trace
+    renamed = FakeSession()
+    renamed.model = first.model
+    assert not s.set_session(renamed) and s.session is renamed and s.trace is trace
+    assert s.set_session(FakeSession()) and s.trace is not trace

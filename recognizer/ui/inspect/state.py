@@ -57,9 +57,14 @@ class InspectState:
         self._pos = float(LAST)  # fractional row of the animation
 
     # --- inputs --------------------------------------------------------------------------------
-    def set_session(self, session: ReadingSession | None) -> None:
+    def set_session(self, session: ReadingSession | None) -> bool:
+        """The model in use; the input is read again, but not for the same network under a new
+        name (saved). True: another network."""
+        same = session is not None and self.session is not None and session.model is self.session.model
         self.session = session
-        self.retrace()
+        if not same:
+            self.retrace()
+        return not same
 
     @property
     def tracer(self):

@@ -232,24 +232,17 @@ class InspectTab(QWidget):
     def set_model_in_use(self, session: ReadingSession | None) -> None:
         """Use another model (None: none); the current input is read again at once. The same
         network under a new name (saved) only changes the name Compare shows."""
-        current = self.state.session
         self.compare.set_model_a(session)
-        if session is not None and current is not None and session.model is current.model:
-            self.state.session = session
+        if not self.state.set_session(session):
             return
         self.state_panel.readout_weights = None if session is None else session.tracer.readout_w
         self.state_panel.set_layer_count(1 if session is None else session.layers)
-        self.state.set_session(session)
         self.flow_view.set_model(None if session is None else session.model)
         if self.state.source == YOUR_DRAWING and not self.canvas.is_empty():
             self._read_drawing(self.canvas.pixels())  # a number is split and read again by this model
         self._show_new_trace(play=False)
 
-    def restore_settings(self, store) -> None:
-        remembered.restore(self, store)
-
-    def save_settings(self, store) -> None:
-        remembered.save(self, store)
+    restore_settings, save_settings = remembered.restore, remembered.save  # (tab, store): the tab protocol's
 
     def shutdown(self) -> None:
         """The window is closing: the animation stops, the flow view's and the neighbours' work too."""
