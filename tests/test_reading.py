@@ -65,3 +65,15 @@ def test_the_window_hands_one_session_and_one_tracer_to_every_tab(full_main_wind
     assert window.inspect_tab.state.session is session
     assert window.evaluate_tab.state.tracer is session.tracer and window.lab_tab.state.tracer is session.tracer
     assert window.train_tab.start_from.loaded is session.loaded
+
+
+def test_using_the_network_in_use_again_builds_no_second_tracer(full_main_window, counted_tracers):
+    """"Use this model" on Train for the model already in use (or a model saved under a new name):
+    the same network keeps its Tracer, and every tab its work."""
+    import dataclasses
+
+    window = full_main_window
+    before = window.current_model
+    window.set_model(dataclasses.replace(before.loaded, path=None))
+    assert counted_tracers == [] and window.current_model.tracer is before.tracer
+    assert window.current_model.name == "unsaved model" and "unsaved model" in window.model_label.text()

@@ -195,11 +195,14 @@ class MainWindow(QMainWindow):
 
     def set_model(self, loaded: LoadedModel | None) -> None:
         """Use a model file's contents everywhere (one ReadingSession: one Tracer); the drawing on
-        the canvas is read again at once."""
+        the canvas is read again at once. The network already in use keeps its Tracer."""
         from ..reading import ReadingSession
 
         self.ensure_ready()
-        self._use(None if loaded is None else ReadingSession(loaded))
+        if loaded is not None and self._session is not None and loaded.model is self._session.model:
+            self._use(self._session.renamed(loaded))
+        else:
+            self._use(None if loaded is None else ReadingSession(loaded))
 
     def _use(self, session: ReadingSession | None) -> None:
         """One call per tab. Draw & Inspect last: the tabs that follow its reading (Evaluate, the
