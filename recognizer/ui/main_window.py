@@ -47,9 +47,9 @@ def model_folder() -> Path:
 
 
 class MainWindow(QMainWindow):
-    """The window. It is on screen before torch is imported: the model, the Train and Evaluate
-    tabs (which need torch) are set up by ensure_ready(), run right after the first paint, or at
-    once by any public method or property that needs them (so tests and callers never wait)."""
+    """The window. It is on screen before torch is imported: the model and the late tabs (which
+    need torch) are set up by ensure_ready(), run right after the first paint, or at once by any
+    public method or property that needs them (so tests and callers never wait)."""
 
     def __init__(self, model_path: str | Path | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -72,7 +72,8 @@ class MainWindow(QMainWindow):
         self.inspect_tab.answer_hint.setText("Loading the model…")
         self.keeper = Keeper(self.inspect_tab, read_path(app_settings(), "my_digits/db_path"))
         self.keeper.moved.connect(lambda path: app_settings().setValue("my_digits/db_path", str(path or "")))
-        self._wire_tabs(late=False)
+        for entry, tab in self._registered(late=False):
+            entry.wire(self, tab)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.setCentralWidget(self.tabs)
 
@@ -105,8 +106,9 @@ class MainWindow(QMainWindow):
         QApplication.setOverrideCursor(Qt.WaitCursor)
         try:
             self._build_tabs(late=True)
-            self._wire_tabs(late=True)
-            self._restore_tabs(late=True)
+            for entry, tab in self._registered(late=True):
+                entry.wire(self, tab)
+                tab.restore_settings(app_settings())
             guard_wheel(self)  # every tab is built now: no setting changes under a wheel that scrolls
             self.menus.tabs_built(self)
             from ..reading import ReadingSession
@@ -141,16 +143,9 @@ class MainWindow(QMainWindow):
             self._replace_tab(index, tab, entry.title)
             self._built[entry.key] = tab
 
-    def _wire_tabs(self, late: bool) -> None:
-        for entry in TABS:
-            if entry.late == late and entry.key in self._built:
-                entry.wire(self, self._built[entry.key])
-
-    def _restore_tabs(self, late: bool) -> None:
-        store = app_settings()
-        for entry in TABS:
-            if entry.late == late and entry.key in self._built:
-                self._built[entry.key].restore_settings(store)
+    def _registered(self, late: bool) -> list[tuple]:
+        """(entry, tab) of each tab of this stage that was built, in TABS's order."""
+        return [(entry, self._built[entry.key]) for entry in TABS if entry.late == late and entry.key in self._built]
 
     def _replace_tab(self, index: int, widget: QWidget, title: str) -> None:
         tip = self.tabs.tabToolTip(index)
@@ -208,9 +203,8 @@ class MainWindow(QMainWindow):
         """One call per tab. Draw & Inspect last: the tabs that follow its reading (Evaluate, the
         Lab) then get its new trace with the new model already in hand."""
         self._session = session
-        for entry in sorted(TABS, key=lambda e: not e.late):
-            if entry.key in self._built:
-                self._built[entry.key].set_model_in_use(session)
+        for _, tab in self._registered(late=True) + self._registered(late=False):
+            tab.set_model_in_use(session)
         self._update_status()
 
     def inspect_image(self, image28, caption: str, picture=None) -> None:
@@ -393,7 +387,8 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             if not self.restoreGeometry(geometry):
                 self._fit_screen()
-        self._restore_tabs(late=False)
+        for _, tab in self._registered(late=False):
+            tab.restore_settings(store)
 
     def save_settings(self) -> None:
         store = app_settings()
