@@ -235,7 +235,6 @@ def open_window(qtbot, model_path, monkeypatch):
 def lab(qtbot, shipped_model_path, mnist, messages):
     """A shown 1000x600 Lab tab reading MNIST's first test digit (a 7) with the shipped model; its
     data comes from the mnist fixture, its dialogs are recorded. (test_ui_cells.py has its own.)"""
-    from recognizer.modelfile import load_model
     from recognizer.ui.lab.tab import LabTab
 
     tab = LabTab(data_loader=lambda parent, on_ready, on_give_up: on_ready(mnist))

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QApplication
 from drawing import DIGIT_STROKES
 from window_tabs import placeholder_tabs
 from recognizer.reading import ReadingSession
-from recognizer.modelfile import load_model
 from recognizer.my_digits import MyDigits
 from recognizer.my_digits_files import png_bytes
 from recognizer.records import Records, default_path

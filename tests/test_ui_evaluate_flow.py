@@ -7,7 +7,6 @@ import pytest
 
 from recognizer.reading import ReadingSession
 from recognizer.flow_comparison import compare_flows, first_test_digits, shipped_model_files
-from recognizer.modelfile import load_model
 from recognizer.ui.evaluate.flow_page import Y_AXIS
 
 

@@ -262,7 +262,6 @@ def test_the_result_buttons_and_three_runs_are_in_view_in_a_1280x800_window(qtbo
 @pytest.fixture
 def digits_tab(qtbot, tmp_path, mnist, model_path, messages):
     """A My digits tab on 150 test digits, in a window small enough that the grid scrolls."""
-    from recognizer.modelfile import load_model
     from recognizer.my_digits import MyDigits
     from recognizer.records import Records
     from recognizer.ui.digits.tab import DigitsTab

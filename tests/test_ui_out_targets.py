@@ -12,7 +12,6 @@ import pytest
 from recognizer.reading import ReadingSession
 from recognizer.curves import RunCurves, write_curves_csv
 from recognizer.fileio import NotRegularFile
-from recognizer.modelfile import load_model
 from recognizer.ui.dialogs import DIALOGS
 from recognizer.ui.plot_menu import install_plot_menu, plot_menu
 

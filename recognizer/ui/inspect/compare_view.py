@@ -11,7 +11,6 @@ was given (the tab's probability lines and heatmap).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
