@@ -21,14 +21,14 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from recognizer.network.cells import CELLS
 from recognizer.datasets.mnist import MNIST, load_mnist
 from recognizer.evaluation.accuracy import as_float_images
-from recognizer.network.model import ModelConfig, RowRNN, count_parameters
 from recognizer.files.model_file import load_model
 from recognizer.files.paths import default_model_path
+from recognizer.network.cells import CELLS
+from recognizer.network.model import ModelConfig, RowRNN, count_parameters
 from recognizer.network.trace import Tracer
-from recognizer.training.trainer import Trainer, TrainConfig
+from recognizer.training.trainer import TrainConfig, Trainer
 
 MODELS = ["default.safetensors", "lstm-32x64.safetensors", "gru-128.safetensors", "rnn-128.safetensors"]
 TARGET_RATIO = 0.9

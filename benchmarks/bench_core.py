@@ -17,12 +17,12 @@ import torch.nn.functional as F
 from recognizer.datasets.mnist import MNIST, load_mnist
 from recognizer.evaluation.accuracy import as_float_images
 from recognizer.files.model_file import load_model
-from recognizer.network.model import ModelConfig, RowRNN
 from recognizer.files.paths import default_model_path
 from recognizer.inputs.preprocess import to_mnist
+from recognizer.network.model import ModelConfig, RowRNN
 from recognizer.network.trace import Tracer
-from recognizer.training.trainer import Trainer, TrainConfig
 from recognizer.training.settings import SHIPPED_RECIPE
+from recognizer.training.trainer import TrainConfig, Trainer
 
 
 def bench_latency(data: MNIST) -> dict:

@@ -29,9 +29,9 @@ import torch.nn.functional as F  # noqa: E402
 
 import recognizer.training.trainer as train_module  # noqa: E402
 from recognizer.datasets.mnist import load_mnist  # noqa: E402
-from recognizer.training.insight import Recorder  # noqa: E402
 from recognizer.network.model import ModelConfig, RowRNN  # noqa: E402
-from recognizer.training.trainer import Trainer, TrainConfig  # noqa: E402
+from recognizer.training.insight import Recorder  # noqa: E402
+from recognizer.training.trainer import TrainConfig, Trainer  # noqa: E402
 
 TARGET_PERCENT = 5.0
 

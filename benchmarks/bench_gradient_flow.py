@@ -13,7 +13,13 @@ import time
 import common  # noqa: F401  (puts the checkout on sys.path)
 
 from recognizer.datasets.mnist import load_test_set
-from recognizer.evaluation.flow_curves import FLOW_BATCH, compare_flows, first_test_digits, flow_summary, shipped_model_files
+from recognizer.evaluation.flow_curves import (
+    FLOW_BATCH,
+    compare_flows,
+    first_test_digits,
+    flow_summary,
+    shipped_model_files,
+)
 
 
 def main():

@@ -23,8 +23,8 @@ Targets: throughput ratio >= 0.9, latency p95 <= 50 ms.
 from __future__ import annotations
 
 import argparse
-import os
 import multiprocessing
+import os
 import tempfile
 import time
 

@@ -21,11 +21,11 @@ import common
 import numpy as np
 
 from recognizer.datasets.mnist import load_test_set
+from recognizer.datasets.pen_data import DIGIT_SETS, NON_DIGIT_SETS, find_pen_dir, load_pen_sets
 from recognizer.evaluation.accuracy import evaluate
+from recognizer.evaluation.pen_reading import PenEvaluation, evaluate_pen
 from recognizer.files.model_file import load_model
 from recognizer.files.paths import default_model_path
-from recognizer.datasets.pen_data import DIGIT_SETS, NON_DIGIT_SETS, find_pen_dir, load_pen_sets
-from recognizer.evaluation.pen_reading import PenEvaluation, evaluate_pen
 
 
 def flagged_one(strokes) -> bool:

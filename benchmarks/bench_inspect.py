@@ -65,10 +65,10 @@ def settle(app) -> None:
 
 
 def bench_strokes(rounds: int) -> dict:
+    from drawing import DIGIT_STROKES, send_mouse
     from PySide6.QtCore import QEvent, QPointF, Qt
     from PySide6.QtWidgets import QLabel
 
-    from drawing import DIGIT_STROKES, send_mouse
     from recognizer.ui.app import make_application
     from recognizer.ui.main_window import MainWindow
 

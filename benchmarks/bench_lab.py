@@ -21,11 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the
 from drawing import DIGIT_STROKES  # noqa: E402
 
 from recognizer.datasets.mnist import load_mnist  # noqa: E402
-from recognizer.network.interventions import PINS, Interventions, Pin, Silence  # noqa: E402
 from recognizer.evaluation.lab import effect_on_test_set, rank_units  # noqa: E402
 from recognizer.files.model_file import load_model  # noqa: E402
 from recognizer.files.paths import default_model_path  # noqa: E402
 from recognizer.inputs.strokes import render_strokes  # noqa: E402
+from recognizer.network.interventions import PINS, Interventions, Pin, Silence  # noqa: E402
 from recognizer.network.trace import Tracer  # noqa: E402
 
 

@@ -25,13 +25,13 @@ from handwriting import samples  # noqa: E402
 
 from recognizer.datasets.mnist import load_mnist  # noqa: E402
 from recognizer.evaluation.accuracy import evaluate  # noqa: E402
-from recognizer.training.finetune import FINE_TUNE, MyDigitsMix  # noqa: E402
 from recognizer.files.model_file import load_model  # noqa: E402
-from recognizer.store.my_digits import MyDigits, held_out_mask  # noqa: E402
 from recognizer.files.paths import default_model_path  # noqa: E402
-from recognizer.store.records import Records  # noqa: E402
 from recognizer.inputs.strokes import render_strokes  # noqa: E402
-from recognizer.training.trainer import Trainer, TrainConfig  # noqa: E402
+from recognizer.store.my_digits import MyDigits, held_out_mask  # noqa: E402
+from recognizer.store.records import Records  # noqa: E402
+from recognizer.training.finetune import FINE_TUNE, MyDigitsMix  # noqa: E402
+from recognizer.training.trainer import TrainConfig, Trainer  # noqa: E402
 
 
 def main() -> None:

@@ -18,8 +18,8 @@ import time
 import common
 import numpy as np
 
-from recognizer.evaluation import neighbours  # noqa: E402
 from recognizer.datasets.mnist import load_mnist  # noqa: E402
+from recognizer.evaluation import neighbours  # noqa: E402
 from recognizer.files.model_file import load_model  # noqa: E402
 from recognizer.files.paths import default_model_path  # noqa: E402
 from recognizer.network.trace import Tracer  # noqa: E402

@@ -26,9 +26,9 @@ from pathlib import Path
 import common
 import numpy as np
 
+from recognizer.datasets.unipen import canvas_sampled, read_pen_file
 from recognizer.inputs import segment
 from recognizer.inputs.strokes import CANVAS_SIZE
-from recognizer.datasets.unipen import canvas_sampled, read_pen_file
 
 # Writers never trained on: pendigits' last five writers and three UNIPEN 1a contributors (the
 # hand-trained models must hold out the same ones for this to stay a test on unseen writers).
@@ -93,14 +93,12 @@ def write_number(digits: str, pool: dict, rng) -> tuple[list[np.ndarray], list[r
 def run(args) -> dict:
     import torch
 
-    from recognizer.files.model_file import load_model
-    from recognizer.network.trace import Tracer
+    from recognizer.reading import ReadingSession
 
     torch.set_num_threads(1)
     pen_dir = Path(os.environ.get("PEN_DATA_DIR", ""))
     pool = held_out_digits(pen_dir)
-    loaded = load_model(args.model)
-    tracer = Tracer(loaded.model)
+    session = ReadingSession.load(args.model)
     rng = np.random.default_rng(args.seed)
     per_length, times, two_stroke = {}, [], [0, 0]
     for n in LENGTHS:
@@ -109,7 +107,7 @@ def run(args) -> dict:
             number = "".join(str(d) for d in rng.integers(0, 10, n))
             strokes, spans = write_number(number, pool, rng)
             t = time.perf_counter()
-            reading = segment.read(segment.split_strokes(strokes), tracer)
+            reading = segment.read(segment.split_strokes(strokes), session.read)
             if n == 4:
                 times.append(time.perf_counter() - t)
             got = [d.group.members for d in reading.digits]
@@ -133,9 +131,9 @@ def run(args) -> dict:
 
 def bench_window(args) -> dict:
     """Stroke end -> the whole number on screen, through the real window (see the docstring)."""
+    from drawing import draw_stroke, send_mouse
     from PySide6.QtCore import QEvent, QPointF, Qt
 
-    from drawing import draw_stroke, send_mouse
     from recognizer.ui.app import make_application
     from recognizer.ui.main_window import MainWindow
 

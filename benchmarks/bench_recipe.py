@@ -16,10 +16,9 @@ last batch: the test pass, the recorded distributions).
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
-
-import sys
 
 import common
 import numpy as np
@@ -29,7 +28,8 @@ from shapes import non_digits  # noqa: E402
 
 from recognizer.datasets.mnist import load_mnist  # noqa: E402
 from recognizer.inputs.strokes import render_strokes, strokes_extent  # noqa: E402
-from recognizer.training.trainer import Trainer, TrainConfig  # noqa: E402
+from recognizer.training.run import fit_verdict  # noqa: E402
+from recognizer.training.trainer import TrainConfig, Trainer  # noqa: E402
 from recognizer.trust.verdict import judge_batch  # noqa: E402
 
 # What Start ran until 2026-12-02: the same epochs and rates, digits only.
@@ -53,9 +53,11 @@ def run(name: str, config, data) -> dict:
                        "batches_only_s": batches_only[0]})  # fmt: skip
         print(f"  {name}: epoch {r.epoch}, {r.test_accuracy:.2%} after {clock[0]:.1f} s", flush=True)
 
-    model = Trainer(config, data, on_batch=on_batch, on_epoch=on_epoch).run().model
+    result = Trainer(config, data, on_batch=on_batch, on_epoch=on_epoch).run()
+    fit_verdict(result, data)  # the step after training, as a real run takes it
     shapes = non_digits(seed=0, per_family=30)
-    verdicts = judge_batch(model, np.stack([render_strokes(s) for _, s in shapes]), extents=[strokes_extent(s) for _, s in shapes])
+    verdicts = judge_batch(result.model, np.stack([render_strokes(s) for _, s in shapes]), result.trust,
+                           extents=[strokes_extent(s) for _, s in shapes])
     reached = {f"time_to_{t:.1%}": next((e["training_s"] for e in epochs if e["test_accuracy"] >= t), None)
                for t in TARGETS}  # fmt: skip
     reached["time_to_99.0%_batches_only"] = next(
@@ -63,7 +65,7 @@ def run(name: str, config, data) -> dict:
     return {"name": name, "config": config.to_dict(), "epochs": epochs, **reached,
             "final_accuracy": epochs[-1]["test_accuracy"], "training_s": clock[0],
             "non_digits_turned_away": float(np.mean([v.rejected for v in verdicts])),
-            "rejection_score": getattr(model.trust, "score", None)}  # fmt: skip
+            "rejection_score": getattr(result.trust, "score", None)}  # fmt: skip
 
 
 def main() -> None:

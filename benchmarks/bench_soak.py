@@ -16,9 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 import common
+import numpy as np
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -33,11 +32,11 @@ def rss_mb() -> float:
 
 
 def soak_drawing(cycles: int, warmup: int) -> dict:
+    from drawing import draw_digit  # the digits 0-9 as the tests draw them, with real mouse events
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QLabel
 
-    from drawing import draw_digit  # the digits 0-9 as the tests draw them, with real mouse events
     from recognizer.ui.app import make_application
     from recognizer.ui.inspect.canvas import DrawingCanvas
     from recognizer.ui.main_window import MainWindow
@@ -86,7 +85,7 @@ def soak_drawing(cycles: int, warmup: int) -> dict:
 
 def soak_training(runs: int, images: int) -> dict:
     from recognizer.datasets.mnist import MNIST, load_mnist
-    from recognizer.training.trainer import Trainer, TrainConfig
+    from recognizer.training.trainer import TrainConfig, Trainer
 
     data = load_mnist()
     sub = MNIST(data.train_images[:images], data.train_labels[:images], data.test_images, data.test_labels)

@@ -18,9 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 import common
+import numpy as np
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -108,9 +107,9 @@ def bench_clicks(clicks: int, rng) -> dict:
 def bench_core(calls: int, rng) -> dict:
     import torch
 
-    from recognizer.network.model import ModelConfig, RowRNN
     from recognizer.files.model_file import load_model
     from recognizer.files.paths import default_model_path
+    from recognizer.network.model import ModelConfig, RowRNN
     from recognizer.network.step_arithmetic import step
     from recognizer.network.trace import Tracer
     from recognizer.ui.step_state import StepState

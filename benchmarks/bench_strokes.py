@@ -39,8 +39,8 @@ def spiral(n: int) -> list[tuple[float, float]]:
 
 
 def bench_length(canvas, n: int) -> dict:
-    from PySide6.QtCore import QEvent, QPointF, Qt
     from drawing import send_mouse
+    from PySide6.QtCore import QEvent, QPointF, Qt
 
     canvas.clear()
     points = [canvas.to_widget(QPointF(x, y)) for x, y in spiral(n + MOVES)]

@@ -30,7 +30,8 @@ from recognizer.files.paths import default_model_path  # noqa: E402
 from recognizer.inputs.preprocess import to_mnist  # noqa: E402
 from recognizer.inputs.strokes import render_canvas, render_strokes, strokes_extent  # noqa: E402
 from recognizer.network.trace import Tracer  # noqa: E402
-from recognizer.trust.verdict import batch_states, energy, fit_trust_on_mnist, judge, judge_batch  # noqa: E402
+from recognizer.trust.fit import fit_trust_on_mnist  # noqa: E402
+from recognizer.trust.verdict import batch_states, energy, judge, judge_batch  # noqa: E402
 
 
 def auroc(negative: np.ndarray, positive: np.ndarray) -> float:
@@ -154,7 +155,7 @@ def main() -> None:
 
     results["latency"] = {
         "render_strokes (the tests' 8, 56 points)": timed(lambda: render_strokes(strokes)),
-        "judge, given the trace": timed(lambda: judge(tracer, image, 0.5, trace=trace, trust=trust)),
+        "judge, given the trace": timed(lambda: judge(trace, trust, 0.5)),
     }
 
     t = rep

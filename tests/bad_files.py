@@ -15,8 +15,8 @@ from pathlib import Path
 import torch
 from safetensors.torch import save_file
 
-from recognizer.network.model import ModelConfig, RowRNN
 from recognizer.files.model_file import FORMAT_VERSION, make_metadata, save_model
+from recognizer.network.model import ModelConfig, RowRNN
 
 PICKLE_MARKER = "pickle-payload-ran"  # the file a pickle payload would create if it ever ran
 

@@ -8,8 +8,8 @@ import gzip
 import os
 from pathlib import Path
 
-from recognizer.inputs.strokes import MAX_STROKE_POINTS
 from recognizer.datasets.unipen import MAX_LINE, MAX_TEXT_BYTES
+from recognizer.inputs.strokes import MAX_STROKE_POINTS
 
 HEAD = '.VERSION 1.0\n.SEGMENT CHARACTER 0 ? "3"\n.COMMENT 3 w1 f\n'
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import os
 
+from recognizer.reading import ReadingSession
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
 
 from pathlib import Path
 
 import pytest
-
 from drawing import DIGIT_STROKES, draw_stroke  # noqa: E402  (after the Qt platform is set)
+from window_tabs import placeholder_tabs  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -103,8 +105,8 @@ def isolated_settings(tmp_path_factory):
 def _random_model(path: Path, hidden_sizes=(128,), seed=0) -> Path:
     import torch
 
-    from recognizer.network.model import ModelConfig, RowRNN
     from recognizer.files.model_file import make_metadata, save_model
+    from recognizer.network.model import ModelConfig, RowRNN
 
     torch.manual_seed(seed)
     model = RowRNN(ModelConfig(hidden_sizes))
@@ -137,9 +139,7 @@ def main_window(qtbot, model_path, monkeypatch):
     replaced by a recorder (window.messages), so no test can hang on a modal box. The Train and
     Evaluate tabs are placeholders here (they have their own tests; test_ui_inspect.py checks
     the real ones plug in), which keeps these tests fast and about Draw & Inspect."""
-    from recognizer.ui import main_window as main_window_module
-
-    monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: None)
+    placeholder_tabs(monkeypatch)
     yield from open_window(qtbot, model_path, monkeypatch)
 
 
@@ -154,7 +154,6 @@ def evaluate_tab_on(qtbot, mnist, model_path):
     """evaluate_tab_on(page_name, data=None): a shown 1024x640 EvaluateTab with MNIST (or data) and
     the model, on the page of that attribute ("flow_page", "compare_page"), not evaluated; shut
     down afterwards."""
-    from recognizer.files.model_file import load_model
     from recognizer.ui.evaluate.tab import EvaluateTab
 
     tabs = []
@@ -164,7 +163,7 @@ def evaluate_tab_on(qtbot, mnist, model_path):
         qtbot.addWidget(tab)
         tab.resize(1024, 640)
         tab.set_data(data if data is not None else mnist)
-        tab.set_model(load_model(model_path))
+        tab.set_model_in_use(ReadingSession.load(model_path))
         tab.show()
         tab.pages.setCurrentWidget(getattr(tab, page_name))
         tabs.append(tab)
@@ -236,12 +235,11 @@ def open_window(qtbot, model_path, monkeypatch):
 def lab(qtbot, shipped_model_path, mnist, messages):
     """A shown 1000x600 Lab tab reading MNIST's first test digit (a 7) with the shipped model; its
     data comes from the mnist fixture, its dialogs are recorded. (test_ui_cells.py has its own.)"""
-    from recognizer.files.model_file import load_model
     from recognizer.ui.lab.tab import LabTab
 
     tab = LabTab(data_loader=lambda parent, on_ready, on_give_up: on_ready(mnist))
     qtbot.addWidget(tab)
-    tab.set_model(load_model(shipped_model_path))
+    tab.set_model_in_use(ReadingSession.load(shipped_model_path))
     tab.set_image(mnist.test_images[0] / 255.0)  # a 7
     tab.resize(1000, 600)
     tab.show()

@@ -7,7 +7,6 @@ import math
 
 import numpy as np
 
-
 # --- digits as a person draws them: strokes of (x, y) points on the 280 x 280 canvas -----------
 
 

@@ -11,7 +11,6 @@ import math
 
 import numpy as np
 
-
 # The corners of a box 100 wide and 200 tall: top left and right, middle right, bottom right and
 # left, middle left.
 A, B, C, D, E, F = (90, 40), (190, 40), (190, 140), (190, 240), (90, 240), (90, 140)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
 from drawing import DIGIT_STROKES
 
 CANVAS = 280.0

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recognizer.evaluation import analysis
+from recognizer.evaluation.accuracy import evaluate
 from recognizer.evaluation.analysis import (
     PERTURBATIONS,
     Stopped,
@@ -24,7 +25,6 @@ from recognizer.evaluation.analysis import (
     shift,
     thicken,
 )
-from recognizer.evaluation.accuracy import evaluate
 from recognizer.network.model import ModelConfig, RowRNN
 
 

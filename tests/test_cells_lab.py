@@ -7,15 +7,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
-from recognizer.network.cells import CELLS, SIGMOID_GATES
-from recognizer.network.interventions import CELL_PINS, HiddenRows, Interventions, Pin, Silence, Temperature
-from recognizer.evaluation.lab import edited_model, edited_probabilities, rank_units, save_edited_model
-from recognizer.network.model import ModelConfig, RowRNN
-from recognizer.files.model_file import LoadedModel, load_model
-from recognizer.network.trace import Tracer
 from trace_checks import TOL, assert_trace_matches
 
+from recognizer.evaluation.lab import edited_model, edited_probabilities, rank_units, save_edited_model
+from recognizer.files.model_file import LoadedModel, load_model
+from recognizer.network.cells import CELLS, SIGMOID_GATES
+from recognizer.network.interventions import CELL_PINS, HiddenRows, Interventions, Pin, Silence, Temperature
+from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.network.trace import Tracer
 
 
 @pytest.fixture(scope="module", params=["gru", "rnn"])

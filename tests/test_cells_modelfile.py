@@ -5,12 +5,12 @@ The hostile cases (weights that do not fit the claimed cell) are in tests/bad_fi
 import numpy as np
 import pytest
 import torch
-
 from bad_files import cell_is_a_list, gru_weights_without_a_cell_kind, lstm_weights_claimed_gru, unknown_cell
-from recognizer.network.cells import CELLS
+
 from recognizer.errors import ModelFileError
-from recognizer.network.model import ModelConfig, RowRNN, count_parameters
 from recognizer.files.model_file import load_model, make_metadata, save_model, tensor_shapes
+from recognizer.network.cells import CELLS
+from recognizer.network.model import ModelConfig, RowRNN, count_parameters
 from recognizer.network.trace import Tracer
 
 

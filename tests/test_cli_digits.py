@@ -11,11 +11,11 @@ import torch
 import torch.nn.functional as F
 
 from recognizer.commands.main import main
-from recognizer.training.finetune import FINE_TUNE
 from recognizer.files.model_file import load_model
 from recognizer.store.my_digits import MyDigits
 from recognizer.store.my_digits_folders import png_bytes
 from recognizer.store.records import Records, default_path
+from recognizer.training.finetune import FINE_TUNE
 
 
 def bar_folder(tmp_path, labels=(1, 7), each=3):
@@ -130,8 +130,8 @@ def test_train_init_refuses_other_hidden_sizes_and_bad_files(tmp_path, capsys, s
 
 
 def test_train_init_keeps_the_models_cell(tmp_path, capsys, mnist_dir):
-    from recognizer.network.model import ModelConfig, RowRNN
     from recognizer.files.model_file import make_metadata, save_model
+    from recognizer.network.model import ModelConfig, RowRNN
 
     gru = tmp_path / "gru.safetensors"
     save_model(gru, RowRNN(ModelConfig((8,), cell="gru")), make_metadata(RowRNN(ModelConfig((8,), cell="gru")), {}, None))

@@ -4,15 +4,14 @@ process with 130 and the one line "recognizer: interrupted": no traceback, no si
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 
 import torch
-
-from recognizer.network.model import ModelConfig, RowRNN
 from child_signals import as_from_a_terminal
+
 from recognizer.files.model_file import make_metadata, save_model
+from recognizer.network.model import ModelConfig, RowRNN
 
 # The launcher's main, then a Ctrl+C at the moment it returns, before the process exits.
 AT_EXIT = """

@@ -3,10 +3,10 @@
 import json
 
 import numpy as np
-
-from recognizer.inputs.strokes import render_canvas
 from test_cli import recognizer, recognizer_process, seven, write_png  # noqa: F401 (fixture)
 from test_segment import placed
+
+from recognizer.inputs.strokes import render_canvas
 
 
 def number_picture(digits, pen=6.0):

@@ -8,9 +8,9 @@ import sys
 
 import numpy as np
 import pytest
-
 from bad_pen_files import BAD_PEN_FILES
 from drawing import DIGIT_STROKES
+
 from recognizer.commands.main import main
 from recognizer.datasets.unipen import write_pen_file
 

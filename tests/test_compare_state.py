@@ -9,29 +9,34 @@ import torch
 from fake_runner import FakeRunner
 
 from recognizer.evaluation.model_comparison import ModelComparison, decision_row
+from recognizer.files.model_file import LoadedModel
 from recognizer.network.model import ModelConfig, RowRNN
-from recognizer.files.model_file import load_model
-from recognizer.network.trace import Tracer
+from recognizer.reading import ReadingSession
 from recognizer.ui.evaluate.compare_page_state import ComparisonState
 from recognizer.ui.inspect.compare_state import CompareState
 from recognizer.ui.inspect.state import InspectState
 from recognizer.ui.jobs import JobFailure
 
 
+def _named(model, name: str) -> ReadingSession:
+    return ReadingSession(LoadedModel(model, {}, Path(name)))
+
+
 def _states(shipped_model_path, image):
     main = InspectState()
-    main.set_tracer(Tracer(load_model(shipped_model_path).model))
+    main.set_session(ReadingSession.load(shipped_model_path))
     main.set_input(image)
     torch.manual_seed(0)
-    other = Tracer(RowRNN(ModelConfig((16, 8))).eval())
-    return main, CompareState(main), other
+    return main, CompareState(main), RowRNN(ModelConfig((16, 8))).eval()
 
 
 def test_b_reads_a_s_input_only_while_compare_is_on(shipped_model_path, mnist):
     image = mnist.test_images[0] / 255.0
-    main, compare, tracer_b = _states(shipped_model_path, image)
+    main, compare, model_b = _states(shipped_model_path, image)
     compare.set_model_a("default.safetensors", "LSTM 128")
-    compare.set_model_b(tracer_b, "small.safetensors", "LSTM 16×8", layers=2)
+    session_b = _named(model_b, "small.safetensors")
+    compare.set_model_b(session_b)
+    tracer_b = session_b.tracer
     assert compare.other.trace is None and compare.summary() == ""  # off: no work
     compare.set_active(True)
     direct = tracer_b(image)
@@ -57,12 +62,12 @@ def test_the_sentences_say_who_settled_first_or_that_they_disagree(shipped_model
     compare.set_active(True)
     assert compare.answer("b").hint == "Choose a model to compare with."
     assert compare.summary() == "Choose a second model above: both will read your drawing."
-    compare.set_model_b(Tracer(load_model(shipped_model_path).model), "same", "LSTM 128")
+    compare.set_model_b(ReadingSession.load(shipped_model_path))
     row = compare.decided_row("a")
     assert compare.summary() == f"Both read 7, and settled on it at the same row ({row + 1})."
     assert compare.decided_text("a") == (f"made up its mind at row {row + 1} of 28" if row else "led with 7 from row 1 on")
     _, _, random_b = _states(shipped_model_path, image)
-    compare.set_model_b(random_b, "random", "LSTM 16×8")
+    compare.set_model_b(_named(random_b, "random"))
     b = compare.trace("b")
     assert b.prediction != 7  # untrained, seed 0: it reads 9
     assert compare.summary() == (f"They disagree: A reads 7 (settled at row {row + 1}), "

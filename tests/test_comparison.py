@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from recognizer.evaluation.model_comparison import answer_probability, compare_models, decision_row
 from recognizer.evaluation.accuracy import Stopped, predict_probabilities
-from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.evaluation.model_comparison import answer_probability, compare_models, decision_row
 from recognizer.files.model_file import load_model
+from recognizer.network.model import ModelConfig, RowRNN
 from recognizer.network.trace import Tracer
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bad_files import gzip_bomb, run_limited
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,8 +26,6 @@ from recognizer.datasets.mnist import (
     parse_idx,
     resolve_data_dir,
 )
-from bad_files import gzip_bomb, run_limited
-
 from recognizer.errors import DataError
 from recognizer.files.paths import user_data_dir
 

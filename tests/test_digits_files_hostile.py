@@ -13,13 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from child_signals import as_from_a_terminal
 from PySide6.QtCore import Qt
 
 from recognizer.commands.main import main
 from recognizer.store.my_digits import Digit, MyDigits
 from recognizer.store.my_digits_folders import png_bytes
 from recognizer.store.records import Records
-from child_signals import as_from_a_terminal
 
 
 def bar(k: int) -> np.ndarray:

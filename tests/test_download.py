@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from recognizer.datasets.mnist import FILES, TEST_LABELS, load_mnist
 from recognizer.datasets.download import DownloadCancelled, download_mnist
-from recognizer.errors import DataError
+from recognizer.datasets.mnist import FILES, TEST_LABELS, load_mnist
 from recognizer.datasets.mnist_files import TEST_FILES
+from recognizer.errors import DataError
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

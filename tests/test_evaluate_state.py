@@ -13,23 +13,24 @@ import pytest
 import torch
 from fake_runner import FakeRunner
 
-from recognizer.evaluation import analysis
-from recognizer.evaluation.analysis import PERTURBATIONS_BY_KEY, RobustnessCurve
 from recognizer.datasets.mnist import MNIST
+from recognizer.evaluation import analysis
 from recognizer.evaluation.accuracy import evaluation_of
-from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.evaluation.analysis import PERTURBATIONS_BY_KEY, RobustnessCurve
 from recognizer.files.model_file import LoadedModel
+from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.reading import ReadingSession
 from recognizer.ui.evaluate import results  # (not its TestSetResult by name: pytest would collect it)
-from recognizer.ui.evaluate.results import ROBUSTNESS_GROUPS, describe_level
 from recognizer.ui.evaluate.captions import NO_MODEL
+from recognizer.ui.evaluate.results import ROBUSTNESS_GROUPS, describe_level
 from recognizer.ui.evaluate.state import BrowseFilters, EvaluateState
 
 HIDDEN = 8
 
 
-def tiny_model(seed: int, path: str | None = None) -> LoadedModel:
+def tiny_model(seed: int, path: str | None = None) -> ReadingSession:
     torch.manual_seed(seed)
-    return LoadedModel(RowRNN(ModelConfig((HIDDEN,))), {}, Path(path) if path else None)
+    return ReadingSession(LoadedModel(RowRNN(ModelConfig((HIDDEN,))), {}, Path(path) if path else None))
 
 
 @pytest.fixture
@@ -194,7 +195,7 @@ def _finished_curves(run) -> dict[str, RobustnessCurve]:
 
 def test_robustness_is_remembered_per_model(state):
     noise = (PERTURBATIONS_BY_KEY["noise"],)
-    first = state.loaded
+    first = ReadingSession(state.loaded)  # the same network, in use again
     assert state.robustness_button_text() == "Start" and "Press Start" in state.robustness_status()
     runner = FakeRunner()  # as the tab does: the check's result reaches the state through its job slot
     state.robustness_job.runner = runner

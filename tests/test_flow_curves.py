@@ -6,7 +6,13 @@ import pytest
 import torch
 from fake_runner import FakeRunner
 
-from recognizer.evaluation.flow_curves import FlowCurve, compare_flows, first_test_digits, flow_summary, shipped_model_files
+from recognizer.evaluation.flow_curves import (
+    FlowCurve,
+    compare_flows,
+    first_test_digits,
+    flow_summary,
+    shipped_model_files,
+)
 from recognizer.evaluation.gradient_flow import gradient_flow
 from recognizer.files.model_file import load_model
 from recognizer.files.paths import models_dir

@@ -14,8 +14,8 @@ import pytest
 from PIL import Image
 from PySide6.QtGui import QImage
 
-from recognizer.inputs import image_files
 from recognizer.errors import ImageError
+from recognizer.inputs import image_files
 from recognizer.inputs.image_files import read_image
 from recognizer.inputs.preprocess import to_mnist
 

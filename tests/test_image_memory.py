@@ -11,8 +11,8 @@ import zlib
 
 import pytest
 
-from recognizer.inputs import image_files
 from recognizer.errors import ImageError
+from recognizer.inputs import image_files
 from recognizer.inputs.image_files import read_image
 
 PEAK_LIMIT_KB = 600 * 1024

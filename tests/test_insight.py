@@ -12,10 +12,10 @@ import torch.nn.functional as F
 
 from recognizer.commands.main import main
 from recognizer.evaluation.gradient_flow import gradient_flow
-from recognizer.training.insight import FLOW_IMAGES, HISTOGRAM_BINS, QUANTILES, Recorder, block_names
 from recognizer.network.model import ModelConfig, RowRNN
 from recognizer.store.records import Records
-from recognizer.training.trainer import Trainer, TrainConfig
+from recognizer.training.insight import FLOW_IMAGES, HISTOGRAM_BINS, QUANTILES, Recorder, block_names
+from recognizer.training.trainer import TrainConfig, Trainer
 
 HIDDEN = 6
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -19,6 +20,7 @@ class FakeTrace:
         self.probabilities = np.full((28, 10), 0.02, np.float32)
         for row, digit in enumerate(leaders):
             self.probabilities[row, digit] = 0.82
+        self.logits = np.log(self.probabilities)
 
     @property
     def prediction(self):
@@ -32,8 +34,22 @@ class FakeTrace:
         return int(self.probabilities[row].argmax())
 
 
-def fake_tracer(image):
-    return FakeTrace(image, [1] * 14 + [7] * 14)
+class FakeSession:
+    """The parts of a reading.ReadingSession the state reads: read(image28, extent) -> a Reading
+    (here the trace, and the verdict it is given), layers, tracer and temperature."""
+
+    layers = 1
+    tracer = "its tracer"
+
+    def __init__(self, leaders=(1,) * 14 + (7,) * 14, temperature=None, verdict=None):
+        self.leaders, self.temperature, self.verdict = list(leaders), temperature, verdict
+        self.model = object()  # the network: a session saved under a new name shares it
+
+    def read(self, image28, extent=None):
+        return SimpleNamespace(trace=FakeTrace(image28, self.leaders), verdict=self.verdict)
+
+
+fake_session = FakeSession()
 
 
 def digit():
@@ -51,7 +67,7 @@ def test_the_state_needs_no_qt():
 def test_words_follow_the_input_and_the_model():
     s = InspectState()
     assert "No model loaded" in s.answer().hint
-    s.set_tracer(fake_tracer)
+    s.set_session(fake_session)
     assert s.answer().hint == "Draw a digit" and s.answer().digit == ""
     s.set_input(None, has_marks=True)
     assert "Too little ink" in s.answer().hint
@@ -63,13 +79,13 @@ def test_words_follow_the_input_and_the_model():
     assert "no ink yet" in s.caption() and s.leader() == 1
     s.go_to(12)
     assert s.caption() == "Row 13 of 28: the network now leans to 1 (82%)." and s.row_text() == "row 13 / 28"
-    s.set_tracer(None)  # the model goes: nothing stale stays
+    s.set_session(None)  # the model goes: nothing stale stays
     assert s.trace is None and s.answer().digit == "" and "No model" in s.caption()
 
 
 def test_the_animation_clock_plays_to_the_end_and_stops():
     s = InspectState()
-    s.set_tracer(fake_tracer)
+    s.set_session(fake_session)
     assert not s.play()  # nothing to play yet
     s.set_input(digit())
     assert s.row == LAST and s.play() and s.row == 0  # from row 1 when at the end
@@ -90,7 +106,7 @@ def test_speed_and_rows_are_clamped_and_worded():
 @pytest.mark.parametrize("row", [0, 13, LAST])
 def test_pausing_keeps_the_row(row):
     s = InspectState()
-    s.set_tracer(fake_tracer)
+    s.set_session(fake_session)
     s.set_input(digit())
     s.go_to(row)
     s.play()
@@ -99,19 +115,14 @@ def test_pausing_keeps_the_row(row):
 
 
 def test_the_caption_at_the_last_row_agrees_with_the_verdict_and_the_temperature():
-    from types import SimpleNamespace
-
-    def hot_tracer(image):
-        return FakeTrace(image, [7] * 28)
-
-    hot_tracer.trust = SimpleNamespace(temperature=2.0)
-    s = InspectState()
-    s.set_tracer(hot_tracer, judge=lambda tracer, image, extent, trace: SimpleNamespace(
+    hot = FakeSession([7] * 28, temperature=2.0, verdict=SimpleNamespace(
         kind="not-a-digit", digit=None, best=7, runner_up=0, confidence=0.3, reason="unlike any digit", score="energy"))
+    s = InspectState()
+    s.set_session(hot)
     s.set_input(digit())
     assert s.probabilities[LAST, 7] < 0.82  # rescaled: softmax(log p / 2)
     assert "doesn't look like a digit" in s.caption() and "answers" not in s.caption()
-    s.judge = lambda tracer, image, extent, trace: SimpleNamespace(
+    hot.verdict = SimpleNamespace(
         kind="unsure", digit=None, best=7, runner_up=0, confidence=0.3, reason="low confidence", score="energy")
     s.retrace()
     assert s.caption().endswith("not sure: 7 (" + f"{s.probabilities[LAST, 7]:.0%}" + ") or 0?")
@@ -156,3 +167,15 @@ def test_a_listener_may_disconnect_itself_while_it_is_told():
     events.row.emit(1)
     events.row.emit(2)
     assert heard == [1, 1, 2]
+
+
+def test_the_same_network_under_a_new_name_is_not_read_again():
+    s = InspectState()
+    first = FakeSession()
+    s.set_session(first)
+    s.set_input(digit())
+    trace = s.trace
+    renamed = FakeSession()
+    renamed.model = first.model
+    assert not s.set_session(renamed) and s.session is renamed and s.trace is trace
+    assert s.set_session(FakeSession()) and s.trace is not trace

@@ -7,14 +7,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
-from recognizer.network.interventions import PINS, HiddenRows, Interventions, Pin, Silence, Temperature
-from recognizer.evaluation.lab import edited_model, edited_probabilities, effect_on_test_set, rank_units, save_edited_model
-from recognizer.network.model import ModelConfig, RowRNN
-from recognizer.files.model_file import LoadedModel, load_model
-from recognizer.network.trace import Tracer
 from trace_checks import TOL, assert_trace_matches
 
+from recognizer.evaluation.lab import (
+    edited_model,
+    edited_probabilities,
+    effect_on_test_set,
+    rank_units,
+    save_edited_model,
+)
+from recognizer.files.model_file import LoadedModel, load_model
+from recognizer.network.interventions import PINS, HiddenRows, Interventions, Pin, Silence, Temperature
+from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.network.trace import Tracer
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,9 @@ the old, stale results are dropped, progress and errors are kept and told."""
 from __future__ import annotations
 
 from fake_runner import FakeRunner
-from recognizer.ui.jobs import JobFailure
+
 from recognizer.ui.job_slot import JobSlot
+from recognizer.ui.jobs import JobFailure
 
 
 def test_a_new_task_cancels_the_old_and_the_olds_late_results_are_dropped():

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from fake_runner import FakeRunner
 
-from recognizer.network.interventions import HiddenRows, Silence
 from recognizer.evaluation.lab import rank_units
 from recognizer.files.model_file import load_model
+from recognizer.network.interventions import HiddenRows, Silence
 from recognizer.network.trace import Tracer
 from recognizer.ui.lab.state import LabState, parse_units, units_field_text
 

@@ -6,9 +6,9 @@ import os
 
 import torch
 
-from recognizer.network.model import ModelConfig, RowRNN, count_parameters
 from recognizer.files.model_catalog import SHIPPED, YOURS, ModelCatalog
 from recognizer.files.model_file import load_model, make_metadata, save_model
+from recognizer.network.model import ModelConfig, RowRNN, count_parameters
 from recognizer.store.records import Records
 
 

@@ -11,9 +11,16 @@ import pytest
 import torch
 
 from recognizer.errors import ModelFileError
-from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.files.model_file import (
+    MAX_FILE_BYTES,
+    MAX_HEADER_BYTES,
+    load_model,
+    make_metadata,
+    save_model,
+    tensor_shapes,
+)
 from recognizer.network.hidden_sizes import MAX_HIDDEN, MAX_LAYERS
-from recognizer.files.model_file import MAX_FILE_BYTES, MAX_HEADER_BYTES, load_model, make_metadata, save_model, tensor_shapes
+from recognizer.network.model import ModelConfig, RowRNN
 
 
 def saved(tmp_path, sizes=(16,), **changes):

@@ -6,15 +6,15 @@ import json
 
 import numpy as np
 import pytest
-
 from drawing import DIGIT_STROKES
 from pen_samples import PENDIGITS, shared_pen_file
+
 from recognizer.commands.main import main
+from recognizer.datasets.unipen import read_pen_file, render_pen, write_pen_file
 from recognizer.errors import RecognizerError
 from recognizer.store.my_digits import MyDigits
 from recognizer.store.my_digits_pen import export_pen_file, import_digits, import_pen_file
 from recognizer.store.records import Records
-from recognizer.datasets.unipen import read_pen_file, render_pen, write_pen_file
 
 CLASS_FILE = [(str(d), DIGIT_STROKES[d], f"ann {d}") for d in range(10)] + [
     ("A", [[(60, 200), (140, 40), (220, 200)], [(100, 130), (180, 130)]], "ann 10"),  # a letter

@@ -9,16 +9,17 @@ import torch
 from PySide6.QtCore import Qt
 
 from recognizer.evaluation import neighbours
+from recognizer.files.model_file import LoadedModel
 from recognizer.network.model import ModelConfig, RowRNN
-from recognizer.network.trace import Tracer
+from recognizer.reading import ReadingSession
 from recognizer.ui.inspect.neighbour_state import BUILDING, MISSING, NO_MODEL, READY, NeighbourState
 
 SIZE = 200
 
 
-def _tracer(seed=0) -> Tracer:
+def _session(seed=0) -> ReadingSession:
     torch.manual_seed(seed)
-    return Tracer(RowRNN(ModelConfig((24,))))
+    return ReadingSession(LoadedModel(RowRNN(ModelConfig((24,))), {}))
 
 
 @pytest.fixture
@@ -29,7 +30,7 @@ def small_sample(monkeypatch, mnist):
 
 
 def test_the_state_says_what_it_is_doing(mnist):
-    tracer = _tracer()
+    tracer = _session().tracer
     state = NeighbourState(k=5)
     assert state.phase == NO_MODEL and state.neighbours() == [] and not state.can_build
     state.set_model(True)
@@ -59,7 +60,7 @@ def test_a_click_on_a_thumbnail_opens_its_digit(qtbot, draw, small_sample, mnist
     qtbot.addWidget(tab)
     tab.resize(1024, 700)
     tab.show()
-    tab.set_tracer(_tracer())
+    tab.set_model_in_use(_session())
     strip = tab.neighbour_strip
     assert strip.wait_idle()
     qtbot.waitUntil(lambda: strip.state.phase == MISSING)
@@ -90,14 +91,14 @@ def test_a_click_on_a_thumbnail_opens_its_digit(qtbot, draw, small_sample, mnist
 def test_another_model_finds_its_cached_index(qtbot, small_sample, mnist):
     from recognizer.ui.inspect.tab import InspectTab
 
-    tracer = _tracer(1)
-    neighbours.index_for(tracer, mnist.train_images, mnist.train_labels)  # cached before
+    session = _session(1)
+    neighbours.index_for(session.tracer, mnist.train_images, mnist.train_labels)  # cached before
     tab = InspectTab()
     qtbot.addWidget(tab)
-    tab.set_tracer(_tracer(2))
+    tab.set_model_in_use(_session(2))
     strip = tab.neighbour_strip
     qtbot.waitUntil(lambda: strip.state.phase == MISSING)
-    tab.set_tracer(tracer)
+    tab.set_model_in_use(session)
     qtbot.waitUntil(lambda: strip.state.phase == READY)
     tab.inspect_image(mnist.test_images[1] / 255.0, "a test digit", play=False)
     assert len(strip.thumbs.neighbours) == neighbours.K and strip.state.row == 27

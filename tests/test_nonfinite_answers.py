@@ -13,8 +13,8 @@ import torch
 from PIL import Image
 
 from recognizer.commands.main import main
-from recognizer.network.model import ModelConfig, RowRNN
 from recognizer.files.model_file import load_model, make_metadata, save_model
+from recognizer.network.model import ModelConfig, RowRNN
 from recognizer.trust.verdict import verdict_from
 
 

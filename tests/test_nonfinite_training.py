@@ -12,10 +12,10 @@ from PySide6.QtCore import Qt
 from recognizer.commands.main import main
 from recognizer.datasets.mnist import MNIST
 from recognizer.errors import TrainingError
-from recognizer.training.insight import summarize
-from recognizer.network.model import ModelConfig, RowRNN
 from recognizer.files.model_file import make_metadata, save_model
-from recognizer.training.trainer import Trainer, TrainConfig
+from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.training.insight import summarize
+from recognizer.training.trainer import TrainConfig, Trainer
 
 LOSS_BECAME = "The loss became"
 

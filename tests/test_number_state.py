@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_segment import placed
 
 from recognizer.inputs import segment
 from recognizer.ui.inspect.number_state import NumberState
-from test_segment import placed
 
 
 @pytest.fixture(scope="module")
 def tracer(model_path):
-    from recognizer.files.model_file import load_model
-    from recognizer.network.trace import Tracer
+    """The shipped model's reader (ReadingSession.read), as segment.read takes it."""
+    from recognizer.reading import ReadingSession
 
-    return Tracer(load_model(model_path).model)
+    return ReadingSession.load(model_path).read
 
 
 def reading(digits, tracer, extra=()):

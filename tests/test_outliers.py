@@ -10,9 +10,18 @@ import torch.nn.functional as F
 
 from recognizer.datasets.augment import SOURCE_KINDS, SOURCE_SHARE, dilate, erode, other_sources
 from recognizer.datasets.mnist import MNIST
-from recognizer.datasets.outliers import Outliers, blob, outlier_loss, outlier_strokes, pool_size_for, printed_character, render_pool, side_by_side
+from recognizer.datasets.outliers import (
+    Outliers,
+    blob,
+    outlier_loss,
+    outlier_strokes,
+    pool_size_for,
+    printed_character,
+    render_pool,
+    side_by_side,
+)
 from recognizer.inputs.strokes import strokes_extent
-from recognizer.training.trainer import Trainer, TrainConfig
+from recognizer.training.trainer import TrainConfig, Trainer
 from recognizer.trust.verdict import batch_states
 
 

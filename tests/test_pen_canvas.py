@@ -4,11 +4,11 @@ without a window: importing or evaluating a pen file is what drawing it would be
 
 import numpy as np
 import pytest
-
 from drawing import draw_stroke
 from pen_samples import PENDIGITS, shared_pen_file
-from recognizer.inputs.strokes import render_strokes
+
 from recognizer.datasets.unipen import canvas_strokes, fit_to_canvas, read_pen_file, render_pen
+from recognizer.inputs.strokes import render_strokes
 
 # Both paths draw the same kept points; they differ only by the 0.01-unit rounding of
 # canvas_strokes (on a 196-unit drawing fitted into 17 pixels: under 0.001 pixel) and by the

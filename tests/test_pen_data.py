@@ -6,17 +6,24 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from pen_files import drawing_of, write_pen_dir
 
 from recognizer.datasets.mnist import MNIST
+from recognizer.datasets.pen_data import (
+    FILES,
+    GROUPS,
+    PenTraining,
+    augment_strokes,
+    find_pen_dir,
+    group_of,
+    load_pen_sets,
+    render_samples,
+)
+from recognizer.datasets.unipen import PenSample
 from recognizer.errors import DataError
 from recognizer.files.model_file import load_model, save_model
-from recognizer.datasets.pen_data import (FILES, GROUPS, PenTraining, augment_strokes, find_pen_dir, group_of,
-                                 load_pen_sets, render_samples)
-from recognizer.training.trainer import TrainConfig
 from recognizer.training.run import TrainingRun, plan_run, result_metadata
-from recognizer.datasets.unipen import PenSample
-
-from pen_files import drawing_of, write_pen_dir
+from recognizer.training.trainer import TrainConfig
 
 SHARED = os.environ.get("PEN_DATA_DIR")
 needs_pen_data = pytest.mark.skipif(not SHARED or not Path(SHARED, FILES["pendigits"]).is_file(),
@@ -95,7 +102,7 @@ def test_a_tiny_run_with_pen_data_trains_on_them_and_records_its_sources(pen_dir
     config = TrainConfig(hidden_sizes=(16,), epochs=1, batch_size=64, device="cpu", augment=False, other_sources=False)
     # the CLI's and the Train tab's run path: train, then fit the verdict on MNIST and the fit writers
     result = TrainingRun(plan_run(config), small, pen=pen).run(lambda result: None, tmp_path / "r.db").result
-    assert result.model.trust is not None and result.model.trust.info["held_out_pen_digits"] == 30
+    assert result.trust is not None and result.trust.info["held_out_pen_digits"] == 30
     path = save_model(tmp_path / "m.safetensors", result.model, result_metadata(result))
     recorded = load_model(path).metadata["training"]
     assert recorded["pen_data"] is True
@@ -109,7 +116,7 @@ def test_a_run_without_pen_data_says_so_in_its_metadata(pen_dir, mnist, tmp_path
     pen = PenTraining(load_pen_sets(pen_dir), seed=0, digit_variants=1)
     config = TrainConfig(hidden_sizes=(16,), epochs=1, batch_size=64, device="cpu", pen_data=False)
     result = TrainingRun(plan_run(config), small, pen=pen).run(lambda result: None, tmp_path / "r.db").result
-    assert result_metadata(result)["training"]["pen_sets"] is None and result.model.trust.info["held_out_pen_digits"] == 0
+    assert result_metadata(result)["training"]["pen_sets"] is None and result.trust.info["held_out_pen_digits"] == 0
 
 
 def test_the_cli_says_in_one_line_when_pen_data_is_wrong(tmp_path, capsys):
@@ -128,8 +135,9 @@ def test_the_verdict_fitted_on_real_hands_keeps_the_budget_for_each_group(mnist)
     model finds harder) are turned away as no digit no more often than the budget, and the
     confidence floor does not sink to theirs."""
     from recognizer.files.paths import default_model_path
+    from recognizer.trust.fit import NOT_A_DIGIT_BUDGET, UNSURE_BUDGET, fit_trust
     from recognizer.trust.temperature import softmax
-    from recognizer.trust.verdict import NOT_A_DIGIT_BUDGET, UNSURE_BUDGET, batch_states, energy, fit_trust
+    from recognizer.trust.verdict import batch_states, energy
 
     model = load_model(default_model_path()).model
     images, labels = mnist.train_images[-1500:-500], mnist.train_labels[-1500:-500]

@@ -3,11 +3,11 @@ counts per digit, per writer, the confusions and the non-digits turned away."""
 
 import numpy as np
 import pytest
-
 from drawing import DIGIT_STROKES
-from recognizer.evaluation.pen_reading import evaluate_pen
 from pen_samples import pen_sample
+
 from recognizer.datasets.unipen import PenSample, digit_of, render_pen
+from recognizer.evaluation.pen_reading import evaluate_pen
 
 
 @pytest.fixture(scope="module")
@@ -42,12 +42,13 @@ def test_the_drawn_digits_are_read_and_the_counts_agree(loaded):
 
 def test_each_sample_is_judged_on_its_canvas_input(loaded):
     """The batch gives each sample the verdict judge gives its render_pen input alone."""
-    from recognizer.trust.verdict import judge
+    from recognizer.reading import ReadingSession
 
+    session = ReadingSession(loaded)
     samples = [pen_sample(str(d), DIGIT_STROKES[d]) for d in (3, 8)]
     ev = evaluate_pen(loaded, samples)
     for s, v in zip(samples, ev.verdicts):
-        alone = judge(loaded, render_pen(s.strokes), strokes_extent=0.7)
+        alone = session.read(render_pen(s.strokes), 0.7).verdict
         assert (v.kind, v.best) == (alone.kind, alone.best)
         np.testing.assert_allclose(v.probabilities, alone.probabilities, atol=1e-4)
 

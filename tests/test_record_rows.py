@@ -12,12 +12,12 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from test_records import add
+from window_tabs import placeholder_tabs
 
 from recognizer.errors import RecordsError
 from recognizer.store.my_digits import MyDigits, held_out_mask
 from recognizer.store.records import MAX_ROW_CHARS, Records, default_path, left_out
-
-from test_records import add
 
 NAN_INPUT = np.full((28, 28), np.nan, np.float32).tobytes()
 # (column, stored value, what the reason names): one case per class of bad field in a run row
@@ -149,13 +149,11 @@ def test_the_window_opens_whole_on_a_records_file_with_damaged_rows(request):
 def test_a_tab_that_cannot_open_says_why_in_its_place_and_the_rest_loads(monkeypatch, request):
     from PySide6.QtWidgets import QLabel
 
-    from recognizer.ui import main_window as main_window_module
-
     class Broken:
         def __init__(self, *args):
             raise RecordsError("Cannot use the records r.db: disk I/O error")
 
-    monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: Broken if name == "DigitsTab" else None)
+    placeholder_tabs(monkeypatch, digits=Broken)
     window = request.getfixturevalue("full_main_window")
     assert window.current_model is not None and window.digits_tab is None
     said = window.tabs.widget(4)

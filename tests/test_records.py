@@ -14,9 +14,9 @@ import time
 import pytest
 
 from recognizer.commands.main import main
-from recognizer.training.curves import MAX_STORED_POINTS, RunCurves
 from recognizer.errors import RecordsError
 from recognizer.store.records import APPLICATION_ID, SCHEMA_VERSION, Records, default_path
+from recognizer.training.curves import MAX_STORED_POINTS, RunCurves
 from recognizer.training.trainer import BatchProgress, EpochResult
 
 

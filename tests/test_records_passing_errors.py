@@ -17,6 +17,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from test_records import add
 
 from recognizer.commands.main import main
 from recognizer.errors import RecordsBusyError, RecordsError
@@ -24,7 +25,6 @@ from recognizer.store.my_digits import MyDigits
 from recognizer.store.records import Records, default_path, path_beside
 from recognizer.ui.app import make_application
 from recognizer.ui.settings import app_settings
-from test_records import add
 
 
 def records_input() -> np.ndarray:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from drawing import DIGIT_STROKES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from drawing import DIGIT_STROKES
 from recognizer.inputs import segment
 from recognizer.inputs.preprocess import to_mnist
 from recognizer.inputs.strokes import render_canvas, render_strokes
@@ -96,35 +96,31 @@ def test_a_picture_of_specks_is_read_whole_as_before():
 
 
 def test_reading_gives_the_number_and_a_question_mark_for_a_turned_away_group(model_path):
-    from recognizer.files.model_file import load_model
-    from recognizer.network.trace import Tracer
-    from recognizer.trust.verdict import judge
+    from recognizer.reading import ReadingSession
 
-    tracer = Tracer(load_model(model_path).model)
+    session = ReadingSession.load(model_path)
     strokes, _ = placed([2, 0, 4, 7], height=60.0)
     click = [np.array([[270.0, 100.0]])]  # a click: too small to be a digit
-    reading = segment.read(segment.split_strokes(strokes + click), tracer)
+    reading = segment.read(segment.split_strokes(strokes + click), session.read)
     assert reading.number == "2047?"
     assert reading.digits[-1].verdict.reason == "too small"
-    (one,) = segment.read(segment.split_strokes(DIGIT_STROKES[3]), tracer).digits
-    today = judge(tracer, render_strokes(DIGIT_STROKES[3]), strokes_extent=one.group.extent)
+    (one,) = segment.read(segment.split_strokes(DIGIT_STROKES[3]), session.read).digits
+    today = session.read(render_strokes(DIGIT_STROKES[3]), one.group.extent).verdict
     assert (one.verdict.kind, one.verdict.digit, one.verdict.confidence) == (today.kind, today.digit, today.confidence)
 
 
 def test_an_earlier_reading_lends_its_digits_to_the_groups_not_redrawn(model_path):
-    from recognizer.files.model_file import load_model
-    from recognizer.network.trace import Tracer
+    from recognizer.reading import ReadingSession
 
-    class Counting:  # a tracer that counts the images it reads
-        def __init__(self, tracer):
-            self.tracer, self.model, self.images = tracer, model, 0
+    class Counting:  # a reader that counts the images it reads
+        def __init__(self, session):
+            self.session, self.images = session, 0
 
-        def __call__(self, image28):
+        def __call__(self, image28, extent):
             self.images += 1
-            return self.tracer(image28)
+            return self.session.read(image28, extent)
 
-    model = load_model(model_path).model
-    tracer = Counting(Tracer(model))
+    tracer = Counting(ReadingSession.load(model_path))
     strokes, _ = placed([2, 0, 4, 7], height=60.0)
     first = segment.read(segment.split_strokes(strokes[:-1]), tracer)  # the 7 still to come
     assert first.number == "204" and tracer.images == 3

@@ -5,9 +5,9 @@ learned (a floor well under the measured figure, above what a broken file would 
 import pytest
 
 from recognizer.evaluation.accuracy import evaluate
-from recognizer.network.model import count_parameters
 from recognizer.files.model_file import load_model
 from recognizer.files.paths import default_model_path
+from recognizer.network.model import count_parameters
 from recognizer.training.trainer import TrainConfig
 
 SHIPPED = [  # file, cell, sizes, parameters, accuracy floor

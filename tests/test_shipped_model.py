@@ -6,9 +6,9 @@ import pytest
 
 from recognizer import __version__
 from recognizer.evaluation.accuracy import evaluate
-from recognizer.network.model import count_parameters
 from recognizer.files.model_file import load_model
 from recognizer.files.paths import default_model_path
+from recognizer.network.model import count_parameters
 from recognizer.training.trainer import TrainConfig
 
 

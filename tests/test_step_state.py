@@ -4,9 +4,9 @@ step's numbers, the chain back through h_{t-1}, and a new model that lacks the u
 import numpy as np
 import torch
 
+from recognizer.network.cells import GATES
 from recognizer.network.model import ModelConfig, RowRNN
 from recognizer.network.trace import Tracer
-from recognizer.network.cells import GATES
 from recognizer.ui.step_state import SYMBOL, StepState
 
 GATE_INDEX = {name: k for gates in GATES.values() for k, name in enumerate(gates)}

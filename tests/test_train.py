@@ -2,7 +2,6 @@
 
 import math
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -14,10 +13,15 @@ from recognizer.datasets.augment import AugmentConfig, random_affine
 from recognizer.datasets.mnist import MNIST
 from recognizer.errors import TrainingError
 from recognizer.files.model_file import load_model
-from recognizer.training.trainer import Trainer, TrainConfig, warmup_warning
+from recognizer.training.run import (
+    autosave_name,
+    best_epoch_model,
+    result_metadata,
+    save_best_epoch,
+    save_exclusively,  # fmt: skip
+)
 from recognizer.training.settings import WARMUP_MAX, warmup_for
-from recognizer.training.run import (autosave_name, best_epoch_model, result_metadata, save_best_epoch,
-                                     save_exclusively)  # fmt: skip
+from recognizer.training.trainer import TrainConfig, Trainer, warmup_warning
 
 
 @pytest.fixture(scope="module")

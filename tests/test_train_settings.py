@@ -1,4 +1,4 @@
-"""The one table of training settings (train_settings.py): the CLI's options, TrainConfig's
+"""The one table of training settings (training/settings.py): the CLI's options, TrainConfig's
 defaults and checks and the Train tab's form all come from it, and each value it shows reads
 back as the same value."""
 
@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from recognizer.commands.main import build_parser
 from recognizer.commands.digits import training_plan
-from recognizer.training.trainer import TrainConfig
+from recognizer.commands.main import build_parser
 from recognizer.training.settings import BY_NAME, DEFAULTS, MAX_SEED, SETTINGS
+from recognizer.training.trainer import TrainConfig
 
 
 def test_the_cli_and_the_train_tab_start_from_the_same_defaults():

@@ -9,12 +9,12 @@ import sys
 
 import pytest
 
-from recognizer.training import curves
 from recognizer.errors import TrainingError
-from recognizer.training.trainer import BatchProgress, EpochResult, TrainConfig
-from recognizer.training.settings import DEFAULTS
-from recognizer.ui.train import state
 from recognizer.text import plural
+from recognizer.training import curves
+from recognizer.training.settings import DEFAULTS
+from recognizer.training.trainer import BatchProgress, EpochResult, TrainConfig
+from recognizer.ui.train import state
 
 
 def batch(epoch, b, of=10, loss=1.0, rate=100.0):

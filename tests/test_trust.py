@@ -8,17 +8,20 @@ import struct
 import numpy as np
 import pytest
 import torch
-
 from drawing import DIGIT_STROKES
 from shapes import FAMILIES, non_digits, small_digits
-from recognizer.trust.temperature import fit_temperature, reliability, softmax
+
 from recognizer.errors import ModelFileError
 from recognizer.files.model_file import load_model, save_model
-from recognizer.network.model import ModelConfig, RowRNN
 from recognizer.inputs.preprocess import CENTRE, SIZE, to_mnist
 from recognizer.inputs.strokes import render_canvas, render_strokes, strokes_extent
+from recognizer.network.model import ModelConfig, RowRNN
 from recognizer.network.trace import Tracer
-from recognizer.trust.verdict import TENSOR_PREFIX, batch_states, energy, fit_trust, judge, judge_batch
+from recognizer.reading import ReadingSession
+from recognizer.trust.fit import fit_trust
+from recognizer.trust.params import TENSOR_PREFIX
+from recognizer.trust.temperature import fit_temperature, reliability, softmax
+from recognizer.trust.verdict import batch_states, energy, judge, judge_batch
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +34,8 @@ def shipped():
 
 
 @pytest.fixture(scope="module")
-def tracer(shipped):
-    return Tracer(shipped.model)
+def session(shipped):
+    return ReadingSession(shipped)
 
 
 def centre_of_mass(img):
@@ -84,45 +87,45 @@ def test_render_strokes_is_fast():
 
 
 # --- the verdict ---------------------------------------------------------------------------------
-def verdict_of(tracer, strokes):
-    return judge(tracer, render_strokes(strokes), strokes_extent(strokes))
+def verdict_of(session, strokes):
+    return session.read(render_strokes(strokes), strokes_extent(strokes)).verdict
 
 
 @pytest.mark.parametrize("digit", range(10))
-def test_drawn_digits_are_read(tracer, digit):
-    v = verdict_of(tracer, DIGIT_STROKES[digit])
+def test_drawn_digits_are_read(session, digit):
+    v = verdict_of(session, DIGIT_STROKES[digit])
     assert v.kind == "digit" and v.digit == digit and v.confidence > 0.9
 
 
 def test_small_digits_are_read(shipped):
     small = small_digits(seed=1, per_digit=3)
     images = np.stack([render_strokes(s) for _, s in small])
-    verdicts = judge_batch(shipped.model, images, extents=[strokes_extent(s) for _, s in small])
+    verdicts = judge_batch(shipped.model, images, shipped.trust, extents=[strokes_extent(s) for _, s in small])
     right = [v.digit == d for v, (d, _) in zip(verdicts, small)]
     assert np.mean(right) >= 0.95
 
 
-def test_a_dot_and_a_dash_are_not_digits(tracer):
-    assert verdict_of(tracer, [np.array([[100.0, 60.0]])]).kind == "not-a-digit"
-    assert verdict_of(tracer, [np.array([[100.0, 60.0], [102.0, 61.0]])]).reason == "too small"
+def test_a_dot_and_a_dash_are_not_digits(session):
+    assert verdict_of(session, [np.array([[100.0, 60.0]])]).kind == "not-a-digit"
+    assert verdict_of(session, [np.array([[100.0, 60.0], [102.0, 61.0]])]).reason == "too small"
     for angle in (0, 15, -25):
         a = math.radians(angle)
         dash = [np.array([[140 - 90 * math.cos(a), 140 - 90 * math.sin(a)], [140 + 90 * math.cos(a), 140 + 90 * math.sin(a)]])]
-        v = verdict_of(tracer, dash)
+        v = verdict_of(session, dash)
         assert v.kind != "digit" and v.digit is None
 
 
 @pytest.mark.parametrize("family", ["x", "triangle", "letter K", "letter W", "three digits"])
-def test_shapes_get_no_digit(tracer, family):
+def test_shapes_get_no_digit(session, family):
     drawings = [s for f, s in non_digits(seed=3, per_family=5) if f == family]
-    rejected = [verdict_of(tracer, s).digit is None for s in drawings]
+    rejected = [verdict_of(session, s).digit is None for s in drawings]
     assert np.mean(rejected) >= 0.8
 
 
 def test_most_non_digits_are_turned_away(shipped):
     shapes = non_digits(seed=5, per_family=4)
     images = np.stack([render_strokes(s) for _, s in shapes])
-    verdicts = judge_batch(shipped.model, images, extents=[strokes_extent(s) for _, s in shapes])
+    verdicts = judge_batch(shipped.model, images, shipped.trust, extents=[strokes_extent(s) for _, s in shapes])
     assert len(shapes) == 4 * len(FAMILIES)
     assert np.mean([v.rejected for v in verdicts]) >= 0.85  # 93.0% measured on seed 0 (benchmarks/bench_trust.py)
 
@@ -132,11 +135,11 @@ def test_fresh_non_digits_are_mostly_turned_away(shipped):
     from fresh_shapes import fresh_drawings, glyph_pictures
 
     fresh = fresh_drawings(seed=4, per_family=4)
-    drawn = judge_batch(shipped.model, np.stack([render_strokes(s) for _, s in fresh]),
+    drawn = judge_batch(shipped.model, np.stack([render_strokes(s) for _, s in fresh]), shipped.trust,
                         extents=[strokes_extent(s) for _, s in fresh])
     assert np.mean([v.rejected for v in drawn]) >= 0.8  # 92.9% measured on seed 1
     framed = [f for f in (to_mnist(p) for _, p in glyph_pictures()) if f is not None]
-    printed = judge_batch(shipped.model, np.stack(framed))
+    printed = judge_batch(shipped.model, np.stack(framed), shipped.trust)
     assert np.mean([v.rejected for v in printed]) >= 0.6  # 75.2% measured
 
 
@@ -146,13 +149,13 @@ def test_scribbles_and_squares_are_turned_away(shipped, family):
     from fresh_shapes import fresh_drawings
 
     drawings = [s for f, s in fresh_drawings(seed=4, per_family=10) if f == family]
-    verdicts = judge_batch(shipped.model, np.stack([render_strokes(s) for s in drawings]),
+    verdicts = judge_batch(shipped.model, np.stack([render_strokes(s) for s in drawings]), shipped.trust,
                            extents=[strokes_extent(s) for s in drawings])  # fmt: skip
     assert len(drawings) == 10 and np.mean([v.rejected for v in verdicts]) >= 0.9  # 100 % measured
 
 
 def test_mnist_test_digits_are_rarely_turned_away(shipped, mnist):
-    verdicts = judge_batch(shipped.model, mnist.test_images[:3000])
+    verdicts = judge_batch(shipped.model, mnist.test_images[:3000], shipped.trust)
     assert np.mean([v.rejected for v in verdicts]) <= 0.01  # 0.43% measured on all 10,000
 
 
@@ -163,14 +166,14 @@ def test_without_parameters_there_is_no_rejection(tmp_path, shipped):
     path = save_model(tmp_path / "plain.safetensors", model, meta)
     plain = load_model(path)
     assert plain.trust is None
-    v = judge(plain.model, render_strokes([np.array([[140.0, 40.0], [142.0, 41.0], [150.0, 45.0]])]))
+    v = ReadingSession(plain).read(render_strokes([np.array([[140.0, 40.0], [142.0, 41.0], [150.0, 45.0]])])).verdict
     assert v.kind == "digit" and v.reason == "no rejection parameters"
-    assert judge(plain.model, None).kind == "not-a-digit"
+    assert ReadingSession(plain).read(None).verdict.kind == "not-a-digit"
 
 
 # --- model files -----------------------------------------------------------------------------------
 def test_round_trip_keeps_the_parameters(tmp_path, shipped):
-    path = save_model(tmp_path / "m.safetensors", shipped.model, shipped.metadata)
+    path = save_model(tmp_path / "m.safetensors", shipped.model, shipped.metadata, trust=shipped.trust)
     again = load_model(path)
     assert again.trust is not None
     np.testing.assert_array_equal(again.trust.factor, shipped.trust.factor)
@@ -210,7 +213,7 @@ def _rewrite(path, edit_header=None, edit_tensors=None):
          "bad-temperature", "bad-threshold", "bad-rows", "not-an-object"],
 )
 def test_malformed_rejection_parameters_are_refused(tmp_path, shipped, edit_tensors, edit_header, fragment):
-    path = save_model(tmp_path / "m.safetensors", shipped.model, shipped.metadata)
+    path = save_model(tmp_path / "m.safetensors", shipped.model, shipped.metadata, trust=shipped.trust)
     _rewrite(path, edit_header, edit_tensors)
     with pytest.raises(ModelFileError) as e:
         load_model(path)
@@ -257,10 +260,10 @@ def uneven_photo(digit: int, seed: int, vertical: bool) -> np.ndarray:
 
 @pytest.mark.parametrize("digit", [5, 2, 8])
 @pytest.mark.parametrize("vertical", [False, True])
-def test_a_photo_in_uneven_light_reads(tracer, digit, vertical):
+def test_a_photo_in_uneven_light_reads(session, digit, vertical):
     image = to_mnist(uneven_photo(digit, digit, vertical))
     assert image is not None
-    v = judge(tracer, image)
+    v = session.read(image).verdict
     assert v.digit == digit
 
 
@@ -287,9 +290,8 @@ def test_an_energy_model_rejects_by_energy_and_keeps_it_in_its_file(tmp_path, sh
     assert [v.kind == "not-a-digit" for v in verdicts] == list(e > cut)
     assert all(v.score == "energy" and v.energy_threshold == cut for v in verdicts)
     np.testing.assert_allclose([v.energy for v in verdicts], e, rtol=1e-5)
-    # judge (from a trace, as the window does) gives the same energy as the batch path
-    tracer = Tracer(shipped.model)
-    one = judge(tracer, images[0], trust=trust)
+    # judge (from a trace and its logits, as the window does) gives the same energy as the batch path
+    one = judge(Tracer(shipped.model)(images[0]), trust)
     assert one.energy == pytest.approx(verdicts[0].energy, abs=1e-3) and one.kind == verdicts[0].kind
     assert one.to_dict()["rejection_score"] == "energy" and one.to_dict()["energy_threshold"] == round(cut, 4)
     # the file keeps score and threshold
@@ -328,3 +330,26 @@ def test_fitting_chooses_the_score_that_turns_away_more_non_digits(shipped, mnis
     caught = trust.info["outlier_check"]["turned_away"]
     assert trust.score == max(caught, key=caught.get)
     assert (trust.energy_threshold is not None) == (trust.score == "energy")
+
+
+# --- the parameters beside the network, not on it ---------------------------------------------------
+def test_the_parameters_travel_beside_the_network_never_on_it(tmp_path, shipped):
+    """A loaded model's network carries no parameters (they were patched onto it): a network saved
+    without them gives a file without them, whatever file it was loaded from."""
+    assert not hasattr(shipped.model, "trust")
+    path = save_model(tmp_path / "bare.safetensors", shipped.model, shipped.metadata)
+    assert load_model(path).trust is None
+
+
+def test_loading_a_model_file_never_imports_the_fitting_code(shipped):
+    """The parameters' file format (trust_params.py) lives beside the model file's; fitting them
+    (trust_fit.py, with outliers.py's shapes) is not needed to load a file and read a digit."""
+    import subprocess
+    import sys
+
+    code = ("import sys, numpy as np\nfrom recognizer.reading import ReadingSession\n"
+            f"s = ReadingSession.load({str(shipped.path)!r})\n"
+            "s.read(np.zeros((28, 28), np.float32))\n"
+            "print(sorted(m for m in ('recognizer.trust.fit', 'recognizer.datasets.outliers', 'recognizer.commands.calibrate') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert out.stdout.strip() == "[]"

@@ -3,9 +3,8 @@ clear, pen width, images, drops and the throttled live updates."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest

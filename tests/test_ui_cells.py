@@ -12,11 +12,12 @@ import torch
 from drawing import draw_digit
 from PySide6.QtCore import Qt
 
-from recognizer.network.cells import SERIES
 from recognizer.datasets.mnist import MNIST, load_mnist
+from recognizer.files.model_file import load_model, make_metadata, save_model
+from recognizer.network.cells import SERIES
 from recognizer.network.interventions import CELL_PINS
 from recognizer.network.model import ModelConfig, RowRNN
-from recognizer.files.model_file import load_model, make_metadata, save_model
+from recognizer.reading import ReadingSession
 from recognizer.ui.inspect.state_panel import series_levels
 from recognizer.ui.lab.tab import LabTab
 from recognizer.ui.train.state import read_train_settings, write_train_settings
@@ -74,7 +75,7 @@ def lab(qtbot, mnist, messages):
 
 
 def test_the_lab_pins_only_the_cells_gates_and_silences_every_cell(lab, tmp_path, messages):
-    lab.set_model(load_model(random_model(tmp_path, "gru")))
+    lab.set_model_in_use(ReadingSession.load(random_model(tmp_path, "gru")))
     choices = [lab.form.pin_choice.itemText(i) for i in range(lab.form.pin_choice.count())]
     assert choices == list(CELL_PINS["gru"]) and lab.form.pin_button.isEnabled()
     lab.form.pin_choice.setCurrentText("never update")
@@ -83,7 +84,7 @@ def test_the_lab_pins_only_the_cells_gates_and_silences_every_cell(lab, tmp_path
     # Update pinned to 1 from a zero start: h never moves from 0, so the answer is the readout's bias.
     assert np.all(lab.state.edited.layers[0].h == 0)
 
-    lab.set_model(load_model(random_model(tmp_path, "rnn")))
+    lab.set_model_in_use(ReadingSession.load(random_model(tmp_path, "rnn")))
     assert lab.form.pin_choice.count() == 0 and not lab.form.pin_button.isEnabled()
     assert "no gates" in lab.form.pin_choice.toolTip()
     lab.form.units.setText("0-5")
@@ -91,7 +92,7 @@ def test_the_lab_pins_only_the_cells_gates_and_silences_every_cell(lab, tmp_path
     assert not messages and lab.state.interventions.silenced[0].units == (0, 1, 2, 3, 4, 5)
     assert np.all(lab.state.edited.layers[0].h[:, :6] == 0) and lab.state.edited.layers[0].h[:, 6:].any()
 
-    lab.set_model(load_model(random_model(tmp_path, "lstm")))
+    lab.set_model_in_use(ReadingSession.load(random_model(tmp_path, "lstm")))
     assert lab.form.pin_choice.itemText(0) == "never forget" and lab.form.pin_button.isEnabled()
 
 

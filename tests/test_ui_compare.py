@@ -7,19 +7,18 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from recognizer.trust.temperature import calibrated
 from recognizer.evaluation.model_comparison import decision_row
 from recognizer.files.model_file import load_model
 from recognizer.files.paths import default_model_path, user_data_dir
 from recognizer.network.trace import Tracer
-from recognizer.trust.verdict import judge
+from recognizer.reading import ReadingSession
+from recognizer.trust.temperature import softmax
 
 
 def _direct(path, tab):
     """What the model in `path` answers for the tab's current input, asked without the window."""
-    tracer = Tracer(load_model(path).model)
-    trace = tracer(tab.state.image28)
-    return trace, judge(tracer, tab.state.image28, strokes_extent=tab.state.extent, trace=trace)
+    reading = ReadingSession.load(path).read(tab.state.image28, tab.state.extent)
+    return reading.trace, reading.verdict
 
 
 def _digit_text(verdict) -> str:
@@ -48,7 +47,7 @@ def test_both_models_read_the_drawing_and_answer_as_they_do_directly(main_window
         shown = panel.images[which].image
         assert shown.shape == trace.layers[-1].h.shape  # rows x units of its own last layer
         trust = load_model(path).trust  # the line is calibrated, as the answer's "% sure" is
-        expected = calibrated(trace.probabilities, None if trust is None else trust.temperature)
+        expected = trace.probabilities if trust is None else softmax(trace.logits, trust.temperature)
         np.testing.assert_allclose(panel.curves[which].getData()[1], expected[:, trace.prediction], atol=1e-6)
     assert panel.answers["a"].digit.text() == str(digit)  # the shipped model reads the test drawing right
     assert panel.answers["b"].title.text().startswith("B: stacked.safetensors (LSTM 16")

@@ -9,17 +9,17 @@ import warnings
 
 import numpy as np
 import pytest
+from drawing import DIGIT_STROKES
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
+from window_tabs import placeholder_tabs
 
-from drawing import DIGIT_STROKES
-from recognizer.files.model_file import load_model
+from recognizer.inputs.strokes import CANVAS_PEN_WIDTH, render_canvas, render_strokes
+from recognizer.reading import ReadingSession
 from recognizer.store.my_digits import MyDigits
 from recognizer.store.my_digits_folders import png_bytes
 from recognizer.store.records import Records, default_path
-from recognizer.inputs.strokes import CANVAS_PEN_WIDTH, render_canvas, render_strokes
-from recognizer.ui import main_window as main_window_module
 from recognizer.ui.app import make_application
 from recognizer.ui.digits.tab import DigitsTab
 from recognizer.ui.main_window import MainWindow
@@ -28,7 +28,7 @@ from recognizer.ui.main_window import MainWindow
 @pytest.fixture
 def windows(qtbot, model_path, monkeypatch, messages):
     """open() -> a new window with Draw & Inspect and My digits only (the others are placeholders)."""
-    monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: DigitsTab if module == "digits.tab" else None)
+    placeholder_tabs(monkeypatch, keep=("digits",))
     make_application()
     opened = []
 
@@ -131,7 +131,7 @@ def tab(qtbot, tmp_path, mnist, model_path, messages):
     qtbot.addWidget(tab)
     tab.resize(1000, 700)
     tab.show()
-    tab.set_model(load_model(model_path))
+    tab.set_model_in_use(ReadingSession.load(model_path))
     wait_answers(qtbot, tab)
     yield tab
     assert tab.shutdown(10)
@@ -177,8 +177,8 @@ def test_the_tab_imports_a_folder_and_names_the_bad_files(tab, qtbot, tmp_path, 
 
 
 def test_the_tab_imports_a_pen_file_through_its_file_dialog(tab, qtbot, tmp_path, messages, monkeypatch):
-    from recognizer.ui.dialogs import DIALOGS
     from recognizer.datasets.unipen import write_pen_file
+    from recognizer.ui.dialogs import DIALOGS
 
     pen = tmp_path / "class.unp.gz"
     write_pen_file(pen, [("7", DIGIT_STROKES[7], "ann 1"), ("4", DIGIT_STROKES[4], "ann 2"), ("K", DIGIT_STROKES[1], "ann 3")])

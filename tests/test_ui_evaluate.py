@@ -23,12 +23,14 @@ from PySide6.QtWidgets import (  # noqa: E402
     QComboBox,
     QSlider,
 )
+from window_tabs import placeholder_tabs
 
-from recognizer.evaluation import analysis  # noqa: E402
-from recognizer.datasets.mnist import MNIST  # noqa: E402
-from recognizer.evaluation.accuracy import evaluate  # noqa: E402
-from recognizer.files.model_file import load_model  # noqa: E402
-from recognizer.network.trace import Tracer  # noqa: E402
+from recognizer.datasets.mnist import MNIST  # noqa: E402  # noqa: E402
+from recognizer.evaluation import analysis  # noqa: E402  # noqa: E402
+from recognizer.evaluation.accuracy import evaluate  # noqa: E402  # noqa: E402
+from recognizer.files.model_file import load_model  # noqa: E402  # noqa: E402
+from recognizer.network.trace import Tracer  # noqa: E402  # noqa: E402
+from recognizer.reading import ReadingSession
 from recognizer.ui import theme  # noqa: E402
 from recognizer.ui.app import make_application  # noqa: E402
 from recognizer.ui.digit_grid import DigitGrid  # noqa: E402
@@ -80,7 +82,7 @@ def shared_tab(qapp, mnist, loaded):
     tab = EvaluateTab(auto_evaluate=False)
     tab.resize(1280, 760)
     tab.set_data(mnist)
-    tab.set_model(loaded)
+    tab.set_model_in_use(ReadingSession(loaded))
     tab.show()
     finished = []
     tab.evaluation_finished.connect(finished.append)
@@ -190,7 +192,7 @@ def test_mistakes_the_verdict_turns_away_are_marked_on_mistakes_and_browse(tab, 
 
     ev = core_evaluation
     wrong = np.flatnonzero(ev.predictions != ev.labels)
-    kinds = {int(i): v.kind for i, v in zip(wrong, judge_batch(loaded.model, mnist.test_images[wrong]))}
+    kinds = {int(i): v.kind for i, v in zip(wrong, judge_batch(loaded.model, mnist.test_images[wrong], loaded.trust))}
     away = {i: k for i, k in kinds.items() if k != "digit"}
     assert away, "the shipped model turns some of its mistakes away"  # else this test checks nothing
     tab.pages.setCurrentIndex(1)
@@ -249,7 +251,7 @@ def test_finishing_an_evaluation_keeps_the_drawn_digit(qapp, mnist, loaded):
     """The matrix opens its busiest mistake cell, but the digit from Draw & Inspect stays current."""
     tab = EvaluateTab(auto_evaluate=False)
     tab.set_data(mnist)
-    tab.set_model(loaded)
+    tab.set_model_in_use(ReadingSession(loaded))
     tab.show()
     image = np.zeros((28, 28), np.float32)
     image[5:23, 12:16] = 1.0
@@ -285,7 +287,7 @@ def test_the_map_and_the_saliency_follow_a_drawn_digit(tab, qtbot, draw, loaded)
 
     inspector = InspectTab()
     qtbot.addWidget(inspector)
-    inspector.set_tracer(Tracer(loaded.model))
+    inspector.set_model_in_use(ReadingSession(loaded))
     inspector.resize(1000, 700)
     inspector.show()
     draw(inspector.canvas, 3)
@@ -408,7 +410,7 @@ def test_the_robustness_check_draws_its_curves(qtbot, mnist, loaded, monkeypatch
     qtbot.addWidget(tab)
     tab.resize(1280, 760)
     tab.set_data(mnist)
-    tab.set_model(loaded)
+    tab.set_model_in_use(ReadingSession(loaded))
     tab.show()
     tab.pages.setCurrentIndex(PAGE_ROBUSTNESS)
     progress = []  # every level measured reaches the tab, in order
@@ -444,13 +446,13 @@ def test_a_new_model_drops_the_old_results_and_is_evaluated_again(qtbot, mnist, 
     tab = EvaluateTab(auto_evaluate=True)
     qtbot.addWidget(tab)
     tab.set_data(mnist)
-    tab.set_model(loaded)
+    tab.set_model_in_use(ReadingSession(loaded))
     finished = []
     tab.evaluation_finished.connect(finished.append)
     tab.show()  # shown: the evaluation starts by itself
     qtbot.waitUntil(lambda: tab.busy, timeout=2000)
     other = load_model(stacked_model_path)
-    tab.set_model(other)  # while the first evaluation runs
+    tab.set_model_in_use(ReadingSession(other))  # while the first evaluation runs
     qtbot.waitUntil(lambda: bool(finished), timeout=60_000)
     qtbot.wait(50)
     assert len(finished) == 1  # the first model's result was dropped
@@ -463,15 +465,15 @@ def test_without_a_model_the_tab_says_so(qtbot, mnist, loaded):
     tab = EvaluateTab(auto_evaluate=False)
     qtbot.addWidget(tab)
     tab.set_data(mnist)
-    tab.set_model(loaded)
+    tab.set_model_in_use(ReadingSession(loaded))
     tab.show_digit(3)
-    tab.set_model(None)  # what the window does when a model file fails to load
+    tab.set_model_in_use(None)  # what the window does when a model file fails to load
     assert tab.model is None and tab.current_digit() is None and tab.evaluation is None
     tab.start_evaluation()
     assert not tab.busy and "No model is loaded" in tab.summary_label.text()
     assert not tab.evaluate_button.isEnabled()
     tab.shutdown()
-    tab.set_model(loaded)
+    tab.set_model_in_use(ReadingSession(loaded))
     tab.start_evaluation()  # after shutdown nothing runs, and nothing hangs
     assert not tab.busy
 
@@ -482,7 +484,7 @@ def test_without_mnist_the_tab_says_why(qtbot, loaded):
 
     tab = EvaluateTab(auto_evaluate=False, data_loader=give_up)
     qtbot.addWidget(tab)
-    tab.set_model(loaded)
+    tab.set_model_in_use(ReadingSession(loaded))
     tab.start_evaluation()
     assert "MNIST is not available: MNIST not found in /nowhere" in tab.summary_label.text()
     assert tab.evaluate_button.isVisibleTo(tab)  # the tab is not shown: "or not tab.isVisible()" was always true
@@ -527,7 +529,7 @@ def test_browsing_the_training_set_never_widens_the_window(qtbot, mnist, loaded)
     tab = EvaluateTab(auto_evaluate=False)
     QVBoxLayout(host).addWidget(tab)
     tab.set_data(mnist)
-    tab.set_model(loaded)
+    tab.set_model_in_use(ReadingSession(loaded))
     host.resize(1024, 700)
     host.show()
     qtbot.waitExposed(host)
@@ -550,12 +552,10 @@ def test_the_tab_fits_a_1024x700_window(qtbot, model_path, monkeypatch):
     from PySide6.QtCore import QRect
     from PySide6.QtGui import QFontMetrics
 
-    from recognizer.ui import main_window as main_window_module
     from recognizer.ui.main_window import MainWindow
     from recognizer.ui.widgets import TextLine
 
-    real = main_window_module._optional_tab
-    monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: None if module == "train.tab" else real(module, name))
+    placeholder_tabs(monkeypatch, keep=("evaluate", "lab", "digits"))
     w = MainWindow(model_path=model_path)
     qtbot.addWidget(w)
     w.resize(1024, 700)
@@ -595,7 +595,7 @@ def test_robustness_waits_for_start_and_is_kept_per_model(qtbot, mnist, loaded, 
     tab = EvaluateTab(auto_evaluate=False, robustness_size=100, perturbations=noise)
     qtbot.addWidget(tab)
     tab.set_data(mnist)
-    tab.set_model(loaded)
+    tab.set_model_in_use(ReadingSession(loaded))
     tab.show()
     page = tab.robustness_page
     tab.pages.setCurrentIndex(PAGE_ROBUSTNESS)
@@ -607,10 +607,10 @@ def test_robustness_waits_for_start_and_is_kept_per_model(qtbot, mnist, loaded, 
         page.button.click()
     curves = tab.robustness_curves
     assert page.button.text() == "Run again"
-    tab.set_model(load_model(stacked_model_path))
+    tab.set_model_in_use(ReadingSession.load(stacked_model_path))
     assert tab.robustness_curves is None and page.button.text() == "Start"
     assert len(plot.curves["noise"].getData()[0] or []) == 0
-    tab.set_model(loaded)  # back to the first model: its result is shown again, nothing runs
+    tab.set_model_in_use(ReadingSession(loaded))  # back to the first model: its result is shown again, nothing runs
     tab.pages.setCurrentIndex(0)
     tab.pages.setCurrentIndex(PAGE_ROBUSTNESS)
     qtbot.wait(20)
@@ -630,7 +630,7 @@ def test_opening_the_tab_without_mnist_offers_to_get_it(qtbot, loaded, tmp_path,
     monkeypatch.setattr(data_dialog, "ensure_mnist", lambda parent, on_ready, **kw: asked.append(parent))
     tab = EvaluateTab(auto_evaluate=True)
     qtbot.addWidget(tab)
-    tab.set_model(loaded)
+    tab.set_model_in_use(ReadingSession(loaded))
     tab.show()
     qtbot.wait(50)
     assert asked == [] and not tab.busy

@@ -9,6 +9,7 @@ import pytest
 from recognizer.datasets.mnist import MNIST
 from recognizer.evaluation.accuracy import predict_probabilities
 from recognizer.files.model_file import load_model
+from recognizer.reading import ReadingSession
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def test_two_models_on_the_test_set_agree_with_the_core(evaluate_tab_on, qtbot, 
     page.inspect_digit.emit("test", first)  # what a double-click on the thumbnail sends
     assert sent and f"#{first}" in sent[0].replace(",", "")
 
-    tab.set_model(load_model(stacked_model_path))  # a new A: the result no longer applies
+    tab.set_model_in_use(ReadingSession.load(stacked_model_path))  # a new A: the result no longer applies
     assert page.grids["a"].count() == 0 and "Press Compare" in page.status.text()
     assert messages == []
 
@@ -69,7 +70,7 @@ def test_b_starts_as_another_model_and_is_never_the_model_in_use(tab, qtbot, mod
     page.choose_model(model_path)  # A itself: refused, B stays
     assert str(page.comparison.path_b) == listed[0]
     page.choose_model(stacked_model_path)
-    tab.set_model(load_model(stacked_model_path))  # B becomes the model in use: another B
+    tab.set_model_in_use(ReadingSession.load(stacked_model_path))  # B becomes the model in use: another B
     assert page.comparison.path_b is not None and page.comparison.path_b.name != "stacked.safetensors"
     assert page.chooser.findData(str(stacked_model_path)) < 0
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from recognizer.evaluation.flow_curves import compare_flows, first_test_digits, shipped_model_files
-from recognizer.files.model_file import load_model
+from recognizer.reading import ReadingSession
 from recognizer.ui.evaluate.flow_page import Y_AXIS
 
 
@@ -40,7 +40,7 @@ def test_one_curve_per_shipped_model_equal_to_the_core(tab, qtbot, mnist, stacke
     assert page.status.text().startswith("‖∂loss/∂h_1‖ / ‖∂loss/∂h_28‖: RNN 128 ")
     assert not page.progress.isVisible() and page.measure_button.isEnabled()
 
-    tab.set_model(load_model(stacked_model_path))  # the model in use does not change what was measured
+    tab.set_model_in_use(ReadingSession.load(stacked_model_path))  # the model in use does not change what was measured
     assert len(page.curves) == 4 and messages == []
 
 
@@ -61,7 +61,7 @@ def test_a_new_model_in_use_stops_a_measurement_and_the_page_can_start_again(tab
     page = tab.flow_page
     page.start()
     assert page.flow.slot.busy
-    tab.set_model(load_model(stacked_model_path))  # the tab cancels all its jobs
+    tab.set_model_in_use(ReadingSession.load(stacked_model_path))  # the tab cancels all its jobs
     qtbot.waitUntil(lambda: not page.flow.slot.busy, timeout=60_000)
     assert page.measure_button.isEnabled() and not page.progress.isVisible()
     assert page.status.text().startswith("Press Measure") and messages == []

@@ -4,8 +4,8 @@ over the Train form, the window's size on a small screen, where file dialogs sta
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -13,12 +13,13 @@ import warnings
 from pathlib import Path
 
 import pytest
+from drawing import DIGIT_STROKES, draw_stroke
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QFontMetrics, QImage, QPainter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QFileDialog, QWidget
 
-from drawing import DIGIT_STROKES, draw_stroke
+from recognizer.reading import ReadingSession
 from recognizer.ui import data_dialog
 from recognizer.ui.dialogs import DIALOGS
 from recognizer.ui.train import runs_state
@@ -261,7 +262,6 @@ def test_the_result_buttons_and_three_runs_are_in_view_in_a_1280x800_window(qtbo
 @pytest.fixture
 def digits_tab(qtbot, tmp_path, mnist, model_path, messages):
     """A My digits tab on 150 test digits, in a window small enough that the grid scrolls."""
-    from recognizer.files.model_file import load_model
     from recognizer.store.my_digits import MyDigits
     from recognizer.store.records import Records
     from recognizer.ui.digits.tab import DigitsTab
@@ -275,7 +275,7 @@ def digits_tab(qtbot, tmp_path, mnist, model_path, messages):
     qtbot.addWidget(tab)
     tab.resize(900, 500)
     tab.show()
-    tab.set_model(load_model(model_path))
+    tab.set_model_in_use(ReadingSession.load(model_path))
     qtbot.waitUntil(lambda: not tab.busy, timeout=20_000)
     yield tab
     assert tab.shutdown(10)

@@ -10,8 +10,8 @@ import torch
 import torch.nn.functional as F
 
 from recognizer.datasets.mnist import MNIST, load_mnist
-from recognizer.training.insight import QUANTILES, Recorder
 from recognizer.network.model import ModelConfig, RowRNN
+from recognizer.training.insight import QUANTILES, Recorder
 from recognizer.ui.plot_menu import plot_menu
 from recognizer.ui.train.insight_state import EMPTY_TEXT, InsightState
 

@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QSlider, QWidget
+from window_tabs import placeholder_tabs
 
 from recognizer.network.model import ROWS
 from recognizer.network.trace import GATES
@@ -19,9 +20,9 @@ from recognizer.ui import main_window as main_window_module
 from recognizer.ui.dialogs import DIALOGS
 from recognizer.ui.inspect.canvas import CANVAS_SIZE
 from recognizer.ui.inspect.state import DEFAULT_SPEED
+from recognizer.ui.inspect.state_panel import series_levels
 from recognizer.ui.main_window import MainWindow
 from recognizer.ui.settings import app_settings as settings
-from recognizer.ui.inspect.state_panel import series_levels
 
 SEVEN = DIGIT_STROKES[7]
 
@@ -29,7 +30,7 @@ SEVEN = DIGIT_STROKES[7]
 @pytest.fixture
 def no_other_tabs(monkeypatch):
     """Placeholders for the Train and Evaluate tabs (as in the main_window fixture)."""
-    monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: None)
+    placeholder_tabs(monkeypatch)
 
 
 def prediction(window) -> str:
@@ -472,11 +473,17 @@ class _FakeTrainTab(QWidget):
         self.db_path = db_path
         _FakeTrainTab.instances.append(self)
 
-    def set_model_in_use(self, loaded):
-        self.model_in_use = loaded
+    def set_model_in_use(self, session):
+        self.model_in_use = session
 
     def set_db_path(self, path):
         self.db_path = path
+
+    def restore_settings(self, store):
+        pass
+
+    def save_settings(self, store):
+        pass
 
     def shutdown(self):
         self.shut_down = True
@@ -493,11 +500,14 @@ class _FakeEvaluateTab(QWidget):
         self.shown = []
         _FakeEvaluateTab.instances.append(self)
 
-    def set_model(self, loaded):
-        self.models.append(loaded)
+    def set_model_in_use(self, session):
+        self.models.append(session)
 
-    def rename_model(self, loaded):
-        self.renamed = loaded
+    def restore_settings(self, store):
+        pass
+
+    def save_settings(self, store):
+        pass
 
     def show_trace(self, trace, row):
         self.shown.append((trace, row))
@@ -509,16 +519,17 @@ class _FakeEvaluateTab(QWidget):
 def test_train_and_evaluate_tabs_are_wired(qtbot, model_path, stacked_model_path, monkeypatch):
     from recognizer.files.model_file import load_model
 
-    fakes = {"train.tab": _FakeTrainTab, "evaluate.tab": _FakeEvaluateTab, "lab.tab": None, "digits.tab": None}
-    monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: fakes[module])
+    placeholder_tabs(monkeypatch, train=lambda window: _FakeTrainTab(), evaluate=lambda window: _FakeEvaluateTab())
     w = MainWindow(model_path=model_path)
     qtbot.addWidget(w)
     train, evaluate = w.train_tab, w.evaluate_tab
     assert w.tabs.widget(1) is train and w.tabs.widget(2) is evaluate
-    assert evaluate.models == [w.current_model]  # the startup model went to Evaluate too
+    # the startup model went to every tab, the one same session
+    assert evaluate.models == [w.current_model] and train.model_in_use is w.current_model
+    assert w.inspect_tab.state.session is w.current_model
     new = load_model(stacked_model_path)
     train.model_ready.emit(new)
-    assert w.current_model is new and evaluate.models[-1] is new
+    assert w.current_model.loaded is new and evaluate.models[-1] is w.current_model is train.model_in_use
     image = np.zeros((28, 28), np.float32)
     image[6:22, 8:20] = 1.0
     evaluate.inspect_requested.emit(image, "test image #3")
@@ -644,10 +655,8 @@ def test_a_saved_model_is_named_everywhere_and_the_title_says_it_once(qtbot, mod
     import dataclasses
 
     from recognizer.files.model_file import load_model
-    from recognizer.ui import main_window as main_window_module
 
-    fakes = {"train.tab": _FakeTrainTab, "evaluate.tab": _FakeEvaluateTab, "lab.tab": None, "digits.tab": None}
-    monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: fakes[module])
+    placeholder_tabs(monkeypatch, train=lambda window: _FakeTrainTab(), evaluate=lambda window: _FakeEvaluateTab())
     w = MainWindow(model_path=model_path)
     qtbot.addWidget(w)
     assert "Recognizer" not in w.windowTitle()
@@ -656,4 +665,6 @@ def test_a_saved_model_is_named_everywhere_and_the_title_says_it_once(qtbot, mod
     assert "unsaved model" in w.model_label.text()
     saved = dataclasses.replace(unsaved, path=stacked_model_path)
     w.train_tab.model_saved.emit(saved)
-    assert stacked_model_path.name in w.model_label.text() and w.evaluate_tab.renamed is saved
+    renamed, before = w.evaluate_tab.models[-1], w.evaluate_tab.models[-2]
+    assert stacked_model_path.name in w.model_label.text() and renamed.loaded is saved
+    assert renamed.tracer is before.tracer  # the same network: no second Tracer

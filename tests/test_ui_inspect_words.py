@@ -13,11 +13,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
+from window_tabs import placeholder_tabs
 
 from recognizer.files.model_file import load_model, save_model
 from recognizer.store.my_digits import MyDigits
 from recognizer.store.records import Records, default_path
-from recognizer.ui import main_window as main_window_module
 from recognizer.ui.app import make_application
 from recognizer.ui.main_window import MainWindow
 from recognizer.ui.menus import SHORTCUTS
@@ -26,7 +26,7 @@ from recognizer.ui.menus import SHORTCUTS
 @pytest.fixture
 def window(qtbot, model_path, monkeypatch):
     """A shown, active window (key presses reach its shortcuts only then) with the real dialogs."""
-    monkeypatch.setattr(main_window_module, "_optional_tab", lambda module, name: None)
+    placeholder_tabs(monkeypatch)
     make_application()
     w = MainWindow(model_path=model_path)
     qtbot.addWidget(w)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from recognizer.files.model_file import load_model
+from recognizer.reading import ReadingSession
 
 
 def test_the_tab_fits_a_small_window(lab):
@@ -78,7 +79,7 @@ def test_save_edited_model(lab, tmp_path, monkeypatch):
 def test_the_window_hands_the_lab_its_drawing_and_model(full_main_window, qtbot, draw):
     window = full_main_window
     lab = window.lab_tab
-    assert window.tabs.tabText(3) == "Lab" and lab.state.loaded is window.current_model
+    assert window.tabs.tabText(3) == "Lab" and lab.state.loaded is window.current_model.loaded
     draw(window.inspect_tab.canvas, 9)
     assert lab.state.image28 is None and not lab.runner.busy  # hidden: no work while you draw
     window.tabs.setCurrentWidget(lab)  # shown: it reads the latest drawing
@@ -102,7 +103,7 @@ def test_a_new_model_says_it_cleared_the_edits(lab, qtbot, stacked_model_path):
     lab.form.pin_button.click()
     assert lab.chips.buttons
     with qtbot.waitSignal(lab.status_message) as said:
-        lab.set_model(load_model(stacked_model_path))
+        lab.set_model_in_use(ReadingSession.load(stacked_model_path))
     assert lab.chips.buttons == []
     assert "cleared" in said.args[0] and "forget every row" in said.args[0]
     assert lab.hint.text() == said.args[0]

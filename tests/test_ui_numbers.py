@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel, QToolButton
-
-from recognizer.network.model import ROWS
-from recognizer.inputs.strokes import render_strokes
 from test_segment import placed
+
+from recognizer.inputs.strokes import render_strokes
+from recognizer.network.model import ROWS
 
 
 def draw_all(canvas, strokes):

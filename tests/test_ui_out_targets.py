@@ -9,9 +9,9 @@ import stat
 import pyqtgraph as pg
 import pytest
 
-from recognizer.training.curves import RunCurves, write_curves_csv
 from recognizer.files.safe_io import NotRegularFile
-from recognizer.files.model_file import load_model
+from recognizer.reading import ReadingSession
+from recognizer.training.curves import RunCurves, write_curves_csv
 from recognizer.ui.dialogs import DIALOGS
 from recognizer.ui.plot_menu import install_plot_menu, plot_menu
 
@@ -31,7 +31,7 @@ def test_the_lab_save_dialog_refuses_a_fifo(qtbot, shipped_model_path, messages,
 
     tab = LabTab(data_loader=lambda parent, on_ready, on_give_up: None)  # no test set: the save alone
     qtbot.addWidget(tab)
-    tab.set_model(load_model(shipped_model_path))
+    tab.set_model_in_use(ReadingSession.load(shipped_model_path))
     monkeypatch.setattr(DIALOGS, "ask_save_path", lambda *a: str(fifo))
     tab.save_button.click()
     assert [(kind, title) for kind, title, *_ in messages] == [("critical", "Cannot save the model")]

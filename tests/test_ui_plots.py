@@ -45,7 +45,6 @@ def test_the_hidden_state_maps_amber_path_has_a_dark_outline(qtbot):
     import numpy as np
     from PySide6.QtGui import QColor
 
-    from recognizer.ui import theme
     from recognizer.ui.evaluate.plots import HiddenStateMap
 
     view = HiddenStateMap()

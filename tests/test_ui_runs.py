@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from test_records import add, curves
 
 from recognizer.commands.main import main
 from recognizer.datasets.mnist import MNIST
@@ -13,7 +14,6 @@ from recognizer.files.model_file import LoadedModel
 from recognizer.store.records import Records
 from recognizer.ui.dialogs import DIALOGS
 from recognizer.ui.train.runs_state import OVERLAY_COLOURS
-from test_records import add, curves
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
+from window_tabs import placeholder_tabs
 
 from recognizer.ui.settings import app_settings
 from recognizer.ui.tour import target_of
@@ -35,9 +36,7 @@ def beside(callout: QWidget, target: QWidget) -> bool:
 
 
 def test_the_tour_shows_on_a_first_launch_and_points_at_each_area_then_not_on_the_second(qtbot, model_path, monkeypatch):
-    from recognizer.ui import main_window as module
-
-    monkeypatch.setattr(module, "_optional_tab", lambda module, name: None)
+    placeholder_tabs(monkeypatch)
     first_launch()
     window = launch(qtbot, model_path)
     tour = window.menus.tour

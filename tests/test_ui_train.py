@@ -16,22 +16,23 @@ import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 import torch
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QApplication
 
 from recognizer.datasets.mnist import FILES, MNIST, load_mnist
 from recognizer.files.model_file import LoadedModel, load_model
+from recognizer.network.hidden_sizes import parse_hidden_sizes
+from recognizer.reading import ReadingSession
 from recognizer.training.trainer import TrainConfig
 from recognizer.ui import data_dialog
-from recognizer.network.hidden_sizes import parse_hidden_sizes
 from recognizer.ui.dialogs import DIALOGS
 from recognizer.ui.plot_menu import plot_menu
-import pyqtgraph as pg
-from PySide6.QtGui import QContextMenuEvent
-from PySide6.QtWidgets import QApplication
-from recognizer.ui.train.state import read_train_settings, write_train_settings
 from recognizer.ui.train import tab as tab_module
+from recognizer.ui.train.state import read_train_settings, write_train_settings
 from recognizer.ui.train.tab import TrainTab
 
 
@@ -110,9 +111,9 @@ def test_start_pause_resume_stop_and_use_the_model(qtbot, make_tab, small, tmp_p
     loaded = ready.args[0]
     assert isinstance(loaded, LoadedModel) and loaded.model.config.hidden_sizes == (32,)
     assert "In use on Draw & Inspect" in tab.result.result_label.text()
-    tab.set_model_in_use(load_model(outcome.saved))  # the window switched to another model
+    tab.set_model_in_use(ReadingSession.load(outcome.saved))  # the window switched to another model
     assert "In use" not in tab.result.result_label.text()
-    tab.set_model_in_use(loaded)
+    tab.set_model_in_use(ReadingSession(loaded))
     assert "In use on Draw & Inspect" in tab.result.result_label.text()
     assert loaded.metadata["test_accuracy"] == pytest.approx(outcome.result.test_accuracy)
     with torch.no_grad():

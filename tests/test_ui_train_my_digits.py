@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 
 from recognizer.datasets.mnist import MNIST, load_mnist
-from recognizer.training.finetune import FINE_TUNE
 from recognizer.files.model_file import load_model
+from recognizer.reading import ReadingSession
 from recognizer.store.my_digits import MyDigits
 from recognizer.store.records import Records
+from recognizer.training.finetune import FINE_TUNE
 from recognizer.ui.train.start_from import IN_USE, NEW
 
 
@@ -29,7 +30,7 @@ def test_the_model_in_use_is_continued_with_my_digits_mixed_in(make_tab, small, 
     box = tab.start_from
     assert box.combo.currentIndex() == NEW and not box.combo.model().item(IN_USE).isEnabled()
     loaded = load_model(model_path)
-    tab.set_model_in_use(loaded)
+    tab.set_model_in_use(ReadingSession(loaded))
     assert box.combo.model().item(IN_USE).isEnabled() and loaded.name in box.combo.model().item(IN_USE).toolTip()
     tab.form.warmup_spin.setValue(50)  # a warm-up set by hand gives way to the rule's, as `train --init` has it
     box.combo.setCurrentIndex(IN_USE)

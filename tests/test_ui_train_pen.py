@@ -4,12 +4,11 @@ the run trains on the pen data folder's train writers and its record and model s
 from __future__ import annotations
 
 import pytest
+from pen_files import write_pen_dir
 from PySide6.QtCore import Qt
 
 from recognizer.datasets.mnist import MNIST
 from recognizer.files.model_file import load_model
-
-from pen_files import write_pen_dir
 
 
 @pytest.fixture
@@ -36,7 +35,7 @@ def test_the_pen_data_checkbox_decides_what_a_run_trains_on(qtbot, make_tab, sma
     assert outcome.result.config.pen_data is True
     assert outcome.result.pen_sets["pendigits"]["test_writers"] == ["3", "6", "9", "12"]
     assert load_model(outcome.saved).metadata["training"]["pen_sets"]["omniglot"]["samples"]["train"] == 12
-    assert outcome.result.model.trust.info["held_out_pen_digits"] == 30
+    assert outcome.result.trust.info["held_out_pen_digits"] == 30
 
     qtbot.mouseClick(tab.form.pen_check, Qt.LeftButton)
     assert not tab.form.pen_check.isChecked()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from drawing import DIGIT_STROKES
 from shapes import non_digits, small_digits
 

@@ -8,8 +8,18 @@ import re
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import (QAbstractItemView, QAbstractSlider, QAbstractSpinBox, QApplication, QComboBox, QLabel,
-                               QProgressBar, QScrollBar, QWhatsThis, QWidget)  # fmt: skip
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QProgressBar,  # fmt: skip
+    QScrollBar,
+    QWhatsThis,
+    QWidget,
+)
 
 from recognizer.ui.help_texts import TEXTS
 from recognizer.ui.whats_this import owned

@@ -5,13 +5,13 @@ import gzip
 
 import numpy as np
 import pytest
-
 from bad_pen_files import BAD_PEN_FILES
 from pen_samples import PENDIGITS, shared_pen_file
+
 from recognizer.datasets import unipen
+from recognizer.datasets.unipen import canvas_strokes, parse_pen_text, pen_text, read_pen_file, render_pen
 from recognizer.errors import DataError
 from recognizer.inputs.strokes import CANVAS_SIZE, MIN_STEP, render_strokes
-from recognizer.datasets.unipen import canvas_strokes, parse_pen_text, pen_text, read_pen_file, render_pen
 
 # The pendigits dialect: .SEGMENT DIGIT, "label writer index" comments, .DT lines, a hovering
 # point after a .PEN_UP, and a last stroke cut off before its .PEN_UP.

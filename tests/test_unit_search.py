@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from recognizer.evaluation import neighbours
 from recognizer.files.model_file import load_model
 from recognizer.network.trace import Tracer
+from recognizer.reading import ReadingSession
 
 SIZE = 300
 
@@ -66,7 +67,7 @@ def test_a_search_of_the_previous_model_never_lands(page, qtbot, stacked_model_p
     qtbot.keyClicks(page.search.units, "3")
     qtbot.mouseClick(page.search.search_button, Qt.LeftButton)
     assert page.state.search_job.busy
-    page.state.set_model(load_model(stacked_model_path))  # a new model while it reads the training digits
+    page.state.set_model(ReadingSession.load(stacked_model_path))  # a new model while it reads the training digits
     assert not page.state.search_job.busy
     assert page.search.wait_idle()  # whatever the cancelled search still sent has been delivered
     assert page.search.found is None

@@ -23,9 +23,8 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import numpy as np  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
 from drawing import DIGIT_STROKES, draw_stroke  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
 from shapes import non_digits  # noqa: E402
 
 
@@ -64,7 +63,6 @@ def placed(digits, x0=18.0, width=62.0, gap=6.0, height=110.0, top=85.0):
 def main(size: str) -> None:
     from recognizer.ui.app import make_application
     from recognizer.ui.main_window import MainWindow
-
     from recognizer.ui.settings import app_settings
     from recognizer.ui.tour_state import SEEN_KEY
 

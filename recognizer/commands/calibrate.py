@@ -8,8 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..trust.fit import fit_trust_on_mnist
+from ..trust.params import TrustParams
 from ..trust.temperature import reliability, softmax
-from ..trust.verdict import TrustParams, batch_states, fit_trust_on_mnist, verdict_from
+from ..trust.verdict import batch_states, verdict_from
 
 
 def test_report(model, trust: TrustParams, images, labels) -> dict:
@@ -42,9 +44,9 @@ def calibrate_file(model_path: str | Path | None, out: str | Path, data_dir=None
     fit writers' digits (pen_data.py; `pen_dir`, else the folder find_pen_dir finds, when there),
     save it to `out` (same weights, same metadata plus the rejection), and return a few lines."""
     from ..datasets.mnist import load_mnist
-    from ..files.safe_io import shown
     from ..files.model_file import load_model, save_model
     from ..files.paths import default_model_path
+    from ..files.safe_io import shown
 
     loaded = load_model(model_path or default_model_path())
     data = load_mnist(data_dir)
@@ -54,10 +56,7 @@ def calibrate_file(model_path: str | Path | None, out: str | Path, data_dir=None
     hands = load_pen_sets(pen_dir).fit_digits if pen_dir is not None else None
     trust = fit_trust_on_mnist(loaded.model, data, hands)
     report = test_report(loaded.model, trust, data.test_images, data.test_labels)
-    from ..trust.verdict import METADATA_KEY
-
-    metadata = {k: v for k, v in loaded.metadata.items() if k != METADATA_KEY}
-    save_model(out, loaded.model, metadata, trust=trust)
+    save_model(out, loaded.model, loaded.metadata, trust=trust)
     return "\n".join([
         f"saved {shown(out)} (weights of {shown(loaded.path)}, unchanged)",
         f"fitted on {trust.info['held_out_images'] - trust.info['held_out_pen_digits']:,} held-out MNIST digits"

@@ -1,5 +1,5 @@
 """The command line's My digits: `recognizer digits import | export | list | clear`, and what
-`train --init / --my-digits` and `evaluate --my-digits` need from them (cli.py calls these)."""
+`train --init / --my-digits` and `evaluate --my-digits` need from them (commands/main.py, read.py and train.py call these)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from ..network.dims import CLASSES
 from ..errors import RecognizerError
+from ..network.dims import CLASSES
+from .common import say
 
 
 def add_digits_parser(sub) -> None:
@@ -48,33 +49,33 @@ def cmd_digits(args) -> int:
             report = import_digits(args.folder, store)  # a folder of images, or a pen file
             for problem in report.problems:
                 _warn(problem)
-            _say(f"{report.summary()} from {shown(args.folder)}")
+            say(f"{report.summary()} from {shown(args.folder)}")
             return 1 if report.problems and not (report.added or report.already) else 0
         if args.action == "export" and args.format == "unipen":
             written, without = export_pen_file(args.folder, store, args.writer)
             left = f"; {without:,} without strokes (imported images) left out" if without else ""
-            _say(f"Exported the strokes of {written:,} digits to {shown(args.folder)}{left}")
+            say(f"Exported the strokes of {written:,} digits to {shown(args.folder)}{left}")
             if store.unreadable:
                 _warn(left_out(store.unreadable, "digit"))
             return 0
         if args.action == "export":
-            _say(f"Exported {export_folder(args.folder, store):,} digits to {shown(args.folder)}")
+            say(f"Exported {export_folder(args.folder, store):,} digits to {shown(args.folder)}")
             if store.unreadable:
                 _warn(left_out(store.unreadable, "digit"))
             return 0
         if args.action == "clear":
-            _say(f"Deleted {store.clear():,} digits from My digits")
+            say(f"Deleted {store.clear():,} digits from My digits")
             return 0
         counts = store.counts()
         if store.unreadable:
             _warn(left_out(store.unreadable, "digit"))
     if args.json:
-        _say(json.dumps({"counts": {str(d): counts[d] for d in range(CLASSES)}, "total": sum(counts)}))
+        say(json.dumps({"counts": {str(d): counts[d] for d in range(CLASSES)}, "total": sum(counts)}))
     else:
-        _say("digit  count")
+        say("digit  count")
         for d in range(CLASSES):
-            _say(f"{d:>5}  {counts[d]:>5}")
-        _say(f"total  {sum(counts):>5}")
+            say(f"{d:>5}  {counts[d]:>5}")
+        say(f"total  {sum(counts):>5}")
     return 0
 
 
@@ -88,13 +89,13 @@ def training_plan(args):
     """The run the train options describe (training_run.RunPlan): the settings given, the rest the
     table's defaults, or a fine-tune's (finetune.FINE_TUNE) with --init, whose model must agree
     with any --hidden and --cell given; My digits with --my-digits."""
-    from ..training.finetune import FINE_TUNE
+    from ..files.model_file import load_model
     from ..files.safe_io import shown
     from ..network.hidden_sizes import format_hidden_sizes
-    from ..files.model_file import load_model
-    from ..training.trainer import TrainConfig
-    from ..training.settings import SETTINGS
+    from ..training.finetune import FINE_TUNE
     from ..training.run import plan_run
+    from ..training.settings import SETTINGS
+    from ..training.trainer import TrainConfig
 
     given = {s.name: getattr(args, s.name) for s in SETTINGS if getattr(args, s.name) is not None}
     start = None
@@ -112,9 +113,9 @@ def training_plan(args):
 
 def my_digits_evaluation(model, db) -> dict:
     """evaluate --my-digits: the model on the held-out My digits, as JSON-ready numbers."""
-    from ..training.finetune import held_out_evaluation
     from ..store.my_digits import MyDigits
     from ..store.records import Records
+    from ..training.finetune import held_out_evaluation
 
     with Records(db) as records:
         ev = held_out_evaluation(model, MyDigits(records))
@@ -134,10 +135,6 @@ def my_digits_lines(result: dict) -> list[str]:
     per = ", ".join(f"{d}: {format_percent(a)}" for d, a in enumerate(result["per_digit"]) if a is not None)
     return [f"My digits (held out) accuracy {format_percent(result['accuracy'])} "
             f"({result['correct']:,} of {result['total']:,}); {per}"]  # fmt: skip
-
-
-def _say(line: str) -> None:
-    print(line, flush=True)
 
 
 def _warn(line: str) -> None:

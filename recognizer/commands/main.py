@@ -7,7 +7,6 @@ traceback: RecognizerError, OSError and ValueError are the errors we expect and 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
@@ -17,49 +16,24 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import RecognizerError
+from .common import (
+    EXIT_BROKEN_PIPE,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    EXIT_USAGE,
+    check_out,
+    one_line,
+    say,
+)
 from .digits import add_digits_parser, add_train_arguments, cmd_digits
-
-EXIT_ERROR = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
-EXIT_TERMINATED = 143  # 128 + SIGTERM
-EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a tool that a closed pipe ended
+from .read import cmd_evaluate, cmd_predict
+from .train import add_setting_options, cmd_train
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, not argparse's usage block
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-def _setting_type(setting):
-    def parse(text: str):
-        try:
-            return setting.parse(text)
-        except ValueError as e:
-            raise argparse.ArgumentTypeError(f"{setting.flag} {text!r}: {setting.label} {e}") from None
-
-    return parse
-
-
-def add_setting_options(parser) -> None:
-    """One option per row of the settings table (train_settings.py), defaults the Train tab's too.
-    Each is None unless given, so that a fine-tune (--init) can fill in its own."""
-    from ..training.settings import SETTINGS
-
-    for s in SETTINGS:
-        if s.folder:  # --flag DIR (on, from there; default: on where found), or --no-flag
-            parser.add_argument(s.flag, type=Path, metavar="DIR", dest=f"{s.name}_dir",
-                                help=f"{s.help} (default on where the folder is found)".replace("%", "%%"))
-            parser.add_argument("--no-" + s.flag[2:], action="store_false", default=None, dest=s.name,
-                                help=f"{s.label}: off")
-            continue
-        if s.kind == "bool":
-            text = f"{s.help} (default {'on' if s.default else 'off'})"
-            options = {"action": argparse.BooleanOptionalAction}
-        else:
-            text = f"{s.help} (default {s.show(s.default)}{'' if s.lo is None else f'; {s.lo:,} to {s.hi:,}'})"
-            options = {"type": _setting_type(s), "metavar": "{" + ",".join(s.choices) + "}" if s.choices else None}
-        parser.add_argument(s.flag, default=None, dest=s.name, help=text.replace("%", "%%"), **options)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -106,273 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load(path: Path | None):
-    from ..files.model_file import load_model
-    from ..files.paths import default_model_path
-
-    return load_model(path or default_model_path())
-
-
-class _ProgressBar:
-    """tqdm's bar on stderr for the epoch under way, only when stderr is a terminal."""
-
-    def __init__(self, epochs: int, stream=sys.stderr):
-        self.epochs = epochs
-        self.stream = stream
-        self.enabled = stream.isatty()
-        self.bar = None
-
-    def update(self, p):
-        if not self.enabled:
-            return
-        from tqdm import tqdm
-
-        if self.bar is None:
-            self.bar = tqdm(total=p.batches_per_epoch, desc=f"epoch {p.epoch}/{self.epochs}", unit="batch",
-                            file=self.stream, leave=False, dynamic_ncols=True)  # fmt: skip
-        self.bar.set_postfix_str(f"loss {p.loss:.4f} lr {p.learning_rate:.2e} {p.samples_per_second:,.0f} img/s",
-                                 refresh=False)  # fmt: skip
-        self.bar.update(p.batch - self.bar.n)
-
-    def clear(self):
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
-
-
-def cmd_train(args) -> int:
-    from ..datasets.mnist import load_mnist
-    from ..files.safe_io import shown
-    from ..training.finetune import fine_tune_words
-    from ..files.model_file import save_model
-    from ..files.paths import user_data_dir
-    from ..store.records import Records
-    from .digits import training_plan
-    from ..training.finetune import my_digits_words
-    from ..datasets.pen_data import pen_training_for
-    from ..training.trainer import BatchProgress, warmup_warning
-    from ..training.run import TrainingRun, autosave_name, result_metadata, save_exclusively
-
-    with Records(args.db) as records:  # a file that is not ours, or read-only: said now, not after training
-        records.check_writable()
-    plan = training_plan(args)  # the settings given, a fine-tune's with --init, and --my-digits
-    config = plan.config
-    if plan.start_from is not None:
-        print(f"recognizer: {fine_tune_words(config)} from {shown(args.init)}", file=sys.stderr)
-    if plan.my_digits is not None:
-        print(f"recognizer: {my_digits_words(plan.my_digits)}", file=sys.stderr)
-    pen_folder = _pen_folder(args, config)
-    _check_out(args.out)  # before the data and the hours of training, not after
-    data = load_mnist(args.data_dir)
-    pen = pen_training_for(config, len(data.train_images), pen_folder)
-    if pen is not None:
-        _say(f"pen data from {shown(pen_folder)}: {len(pen.digit_labels):,} digit drawings and "
-             f"{len(pen.non_digit_images):,} non-digits of the train writers")
-    warning = warmup_warning(config, len(data.train_images))
-    if warning:
-        print(f"recognizer: warning: {warning}", file=sys.stderr)
-    log = None
-    if args.log_dir is not None:  # opened before training, so that a folder it cannot make is said now
-        from ..training.tensorboard_log import open_log
-
-        log, missing = open_log(args.log_dir)
-        if missing:
-            print(f"recognizer: warning: {missing}", file=sys.stderr)
-    bar = _ProgressBar(config.epochs)
-
-    def on_event(e):
-        if isinstance(e, BatchProgress):
-            bar.update(e)
-            if log:
-                log.batch(e)
-            return
-        if log:
-            log.epoch(e)
-        bar.clear()
-        mine = "" if e.my_digits_accuracy is None else f" | my digits acc {e.my_digits_accuracy:.2%}"
-        _say(
-            f"epoch {e.epoch}/{config.epochs}: train loss {e.train_loss:.4f} acc {e.train_accuracy:.2%} | "
-            f"test loss {e.test_loss:.4f} acc {e.test_accuracy:.2%}{mine} | {e.seconds:.1f} s"
-        )
-
-    problems = []
-
-    def save(result):
-        """--out, or, when it cannot be written, a new file in the user's models folder (said after the record)."""
-        metadata = result_metadata(result)
-        try:
-            return save_model(args.out, result.model, metadata).resolve()
-        except OSError as e:
-            reason = f"Cannot write {shown(args.out)}: {e.strerror or e}"
-        folder = user_data_dir() / "models"
-        try:
-            kept = save_exclusively(folder, autosave_name(config, len(result.history)), result.model, metadata)
-        except OSError as e2:
-            raise RecognizerError(f"{reason}; keeping the weights in {shown(folder)} failed too: {e2.strerror or e2}") from None
-        problems.append(f"{reason}; the trained weights are kept in {shown(kept)}")
-        return kept
-
-    run = TrainingRun(plan, data, on_event=on_event, pen=pen)
-    try:
-        outcome = run.run(save, args.db)
-    finally:
-        bar.clear()
-        if log:
-            log.close()
-    if outcome.save_error or problems:
-        raise RecognizerError(outcome.save_error or problems[0])
-    result = outcome.result
-    _say(f"saved {shown(args.out)} (test accuracy {result.test_accuracy:.2%} on {len(data.test_labels):,} images)")
-    if outcome.record_error:
-        raise RecognizerError(f"The model is saved, but the run was not recorded: {outcome.record_error}")
-    return 0
-
-
-def _pen_folder(args, config):
-    """The pen data folder a run trains on (None: --no-pen-data, or none found); asked before
-    the training starts, so that a wrong --pen-data is said at once."""
-    from ..datasets.pen_data import find_pen_dir
-
-    if not config.pen_data:
-        if args.pen_data_dir is not None:
-            raise RecognizerError("--pen-data and --no-pen-data contradict each other; give one")
-        return None
-    folder = find_pen_dir(args.pen_data_dir)
-    if folder is None:
-        _say("no pen data found ($PEN_DATA_DIR or --pen-data): training on MNIST only")
-    return folder
-
-
-def cmd_evaluate(args) -> int:
-    from ..datasets.mnist import load_test_set
-    from ..evaluation.accuracy import evaluate
-    from ..files.safe_io import shown
-
-    loaded = _load(args.model)
-    if args.pen is not None:
-        return _evaluate_pen(args, loaded)
-    images, labels = load_test_set(args.data_dir)  # the training files are not needed, nor fetched
-    ev = evaluate(loaded.model, images, labels)
-    confusion = ev.confusion
-    mine = {}
-    if args.my_digits:
-        from .digits import my_digits_evaluation
-
-        mine = {"my_digits": my_digits_evaluation(loaded.model, args.db)}
-    if args.json:
-        _say(json.dumps({
-            "model": str(loaded.path),
-            "accuracy": ev.accuracy,
-            "correct": int(confusion.trace()),
-            "total": int(confusion.sum()),
-            "confusion": confusion.tolist(),
-            "precision": [round(float(v), 6) for v in ev.precision],
-            "recall": [round(float(v), 6) for v in ev.recall],
-            **mine,
-        }, allow_nan=False))  # strict JSON: a NaN that slipped through is an error, never a bare NaN token
-        return 0
-    lines = [f"model {shown(loaded.path)}",
-             f"accuracy {ev.accuracy:.2%} ({confusion.trace():,} of {confusion.sum():,} test images)",
-             "", "confusion matrix (rows: true digit, columns: predicted)",
-             "     " + "".join(f"{c:>6}" for c in range(10))]  # fmt: skip
-    lines += [f"{r:>5}" + "".join(f"{v:>6}" for v in row) for r, row in enumerate(confusion)]
-    lines += ["", "digit  precision  recall"]
-    lines += [f"{c:>5}  {ev.precision[c]:>9.2%}  {ev.recall[c]:>6.2%}" for c in range(10)]
-    if mine:
-        from .digits import my_digits_lines
-
-        lines += ["", *my_digits_lines(mine["my_digits"])]
-    for line in lines:
-        _say(line)
-    return 0
-
-
-def _evaluate_pen(args, loaded) -> int:
-    from ..files.safe_io import shown
-    from ..evaluation.pen_reading import evaluate_pen
-    from ..datasets.unipen import read_pen_file
-
-    if args.my_digits:
-        raise RecognizerError("--pen measures the model on the pen file alone; leave out --my-digits")
-    samples = read_pen_file(args.pen)
-    ev = evaluate_pen(loaded, samples)
-    if args.json:
-        _say(json.dumps({"model": str(loaded.path), "pen_file": str(args.pen), "samples": len(samples), **ev.to_dict()}))
-        return 0
-    for line in [f"model {shown(loaded.path)}", f"pen file {shown(args.pen)} ({len(samples):,} samples)", "", *ev.lines()]:
-        _say(line)
-    return 0
-
-
-def cmd_predict(args) -> int:
-    from ..errors import ImageError
-    from ..files.safe_io import shown
-    from ..inputs.image_files import read_image
-    from ..inputs.segment import predict_number
-    from ..network.trace import Tracer
-
-    tracer = Tracer(_load(args.model).model)
-    results, failed = [], False
-    for name in args.images:
-        try:
-            if not name:
-                raise ImageError("Cannot read image '': the file name is empty")
-            # the verdict on each digit of the picture: a digit, unsure, or not a digit
-            result = predict_number(name, read_image(name), tracer)
-        except (RecognizerError, OSError, ValueError) as e:
-            failed = True
-            message = _one_line(e)
-            print(f"recognizer: error: {message}", file=sys.stderr, flush=True)
-            results.append({"path": name, "digit": None, "probabilities": None, "number": None, "error": message})
-            continue
-        results.append(result)
-        if not args.json:  # as each file is read: a long batch shows progress, a pipe gets lines
-            _say(f"{shown(name)}: {result.pop('words')}")
-        else:
-            del result["words"]
-            for digit in result.get("digits", ()):
-                del digit["words"]
-    if args.json:
-        _say(json.dumps(results, allow_nan=False))
-    return EXIT_ERROR if failed else 0
-
-
 def cmd_calibrate(args) -> int:
     from .calibrate import calibrate_file
 
-    _check_out(args.out)  # before the data and the fit
-    _say(calibrate_file(args.model, args.out, args.data_dir, args.pen_data))
+    check_out(args.out)  # before the data and the fit
+    say(calibrate_file(args.model, args.out, args.data_dir, args.pen_data))
     return 0
-
-
-def _check_out(path: Path) -> None:
-    """Refuse an --out that could not be written, or that is a device, a FIFO or a folder, now."""
-    from ..files.safe_io import check_writable, shown
-
-    try:
-        check_writable(path)
-    except OSError as e:
-        raise RecognizerError(f"Cannot write --out {shown(path)}: {e.strerror}") from None
-
-
-def _say(line: str) -> None:
-    """A line on stdout, flushed, so that a closed pipe shows up here (main ends quietly)."""
-    print(line, flush=True)
-
-
-def _one_line(e: BaseException) -> str:
-    """An error as one line: OSError with its file named (shown escaped if need be)."""
-    from ..files.safe_io import shown
-
-    if isinstance(e, OSError) and e.strerror:
-        return f"{e.strerror}: {shown(e.filename)}" if e.filename else e.strerror
-    text = " ".join(str(e).split())
-    return text or type(e).__name__
 
 
 class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the command is, so that it unwinds as Ctrl+C does: every temporary
-    file removed on the way out (fileio.atomic_write), one line, no traceback."""
+    file removed on the way out (safe_io.atomic_write), one line, no traceback."""
 
 
 def _terminate(signum, frame):
@@ -423,7 +141,7 @@ def main(argv: list[str] | None = None, open_window=None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
     except (RecognizerError, OSError, ValueError) as e:
-        print(f"recognizer: error: {_one_line(e)}", file=sys.stderr)
+        print(f"recognizer: error: {one_line(e)}", file=sys.stderr)
         return EXIT_ERROR
 
 

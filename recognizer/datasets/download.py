@@ -23,9 +23,9 @@ from http.client import HTTPException
 from pathlib import Path
 from typing import Callable, Sequence
 
+from recognizer.datasets.mnist_files import FILES, RAW_BYTES, check_sha256, decompress, max_gz_bytes, missing_files
 from recognizer.errors import DataError
 from recognizer.files.safe_io import shown
-from recognizer.datasets.mnist_files import FILES, RAW_BYTES, check_sha256, decompress, max_gz_bytes, missing_files
 
 # Tried in order. The first two are the copies torchvision and the TensorFlow tutorials use; LeCun's
 # own site comes last because it often refuses scripted downloads.

@@ -16,8 +16,6 @@ from typing import Callable, Sequence
 import numpy as np
 
 from recognizer.datasets import download
-from recognizer.errors import DataError
-from recognizer.files.safe_io import read_regular, shown
 from recognizer.datasets.mnist_files import (
     FILES,
     KINDS,
@@ -33,7 +31,9 @@ from recognizer.datasets.mnist_files import (
     missing_files,
     parse_idx,
 )
+from recognizer.errors import DataError
 from recognizer.files.paths import user_data_dir
+from recognizer.files.safe_io import read_regular, shown
 
 __all__ = ["FILES", "TEST_IMAGES", "TEST_LABELS", "TRAIN_IMAGES", "TRAIN_LABELS", "MNIST", "load_mnist",
            "load_test_set", "missing_files", "parse_idx", "resolve_data_dir"]  # fmt: skip

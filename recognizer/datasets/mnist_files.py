@@ -1,6 +1,6 @@
 """The four MNIST IDX files themselves: names, sizes, checksums, parsing and capped gunzip.
 
-Shared by data.py (which reads them from a folder) and download.py (which fetches them), so
+Shared by datasets/mnist.py (which reads them from a folder) and download.py (which fetches them), so
 neither imports the other for its file table. Every failure is a DataError naming the file.
 """
 

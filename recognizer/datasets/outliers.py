@@ -29,12 +29,11 @@ import math
 import numpy as np
 import torch
 import torch.nn.functional as F
-
 from PIL import Image, ImageDraw, ImageFont
 
-from .augment import random_affine
 from ..inputs.preprocess import to_mnist
 from ..inputs.strokes import render_strokes
+from .augment import random_affine
 
 POOL_SIZE = 6000  # non-digits rendered when a full run starts (about 1.5 ms each), moved anew every batch
 SHARE = 0.25  # outliers per batch, as a share of its digits

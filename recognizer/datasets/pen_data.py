@@ -30,8 +30,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .augment import random_affine
 from ..errors import DataError
+from .augment import random_affine
 from .unipen import PenSample, digit_of, read_pen_file, render_pen
 
 # The files of a pen data folder, by set name (each optional; the folder needs at least one).

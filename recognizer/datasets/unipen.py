@@ -26,8 +26,8 @@ import numpy as np
 
 from ..errors import DataError
 from ..files.safe_io import atomic_write, brief, read_regular, shown
-from .mnist_files import decompress
 from ..inputs.strokes import CANVAS_SIZE, MAX_STROKE_POINTS, MAX_STROKES, MIN_STEP, render_strokes
+from .mnist_files import decompress
 
 MAX_FILE_BYTES = 64 << 20  # as stored (gzip or plain); the largest shared set is 4.4 MB gzipped
 MAX_TEXT_BYTES = 64 << 20  # decompressed; the largest shared set is 15.4 MB

@@ -17,8 +17,8 @@ import torch
 import torch.nn.functional as F
 
 from ..datasets.augment import dilate, erode
-from .accuracy import Evaluation, Stopped, as_float_images, evaluation_of, final_states
 from ..network.model import CLASSES, ROWS, RowRNN
+from .accuracy import Evaluation, Stopped, as_float_images, evaluation_of, final_states
 
 ProgressFn = Callable[[int, int], None]  # (done, total)
 StopFn = Callable[[], bool]

@@ -23,11 +23,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from .accuracy import Evaluation, Stopped, as_float_images, evaluation_of
+from ..files.model_file import LoadedModel, make_metadata, save_model
 from ..network.interventions import PIN_LOGIT, Interventions, Part, Pin, gate_offset
 from ..network.model import RowRNN
-from ..files.model_file import LoadedModel, make_metadata, save_model
 from ..network.trace import Tracer
+from .accuracy import Evaluation, Stopped, as_float_images, evaluation_of
 
 TOP = 10
 CANDIDATE = {"lstm": "candidate", "gru": "candidate", "rnn": "preactivation"}  # the rows silencing zeroes
@@ -113,7 +113,6 @@ def edited_model(model: RowRNN, interventions: Interventions) -> RowRNN:
     with torch.no_grad():
         edited.readout.weight /= interventions.temperature_value
         edited.readout.bias /= interventions.temperature_value
-    edited.trust = None  # the rejection parameters were fitted to the original network
     return edited
 
 

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..files.paths import user_data_dir
 from ..files.safe_io import atomic_write, read_regular
 from ..network.dims import ROWS
-from ..files.paths import user_data_dir
 
 SAMPLE = 10_000
 SEED = 0
@@ -72,7 +72,7 @@ def last_states(tracer, images: np.ndarray, progress=None, should_stop=None) -> 
         if should_stop is not None and should_stop():
             return None
         batch = images[start : start + BATCH].astype(np.float32) / 255.0
-        _, recorded = tracer.run_batch(batch, None, record=True)
+        _, recorded, _ = tracer.run_batch(batch, None, record=True)
         out[start : start + len(batch)] = recorded[-1][0]
         if progress is not None:
             progress(start + len(batch), len(images))

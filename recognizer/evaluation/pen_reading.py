@@ -17,11 +17,11 @@ from typing import Sequence
 
 import numpy as np
 
-from ..network.dims import CLASSES
-from ..inputs.strokes import render_strokes, strokes_extent
-from ..text import plural
 from ..datasets.unipen import PenSample, canvas_strokes, digit_of, shown_name
-from ..trust.verdict import NOTHING, Verdict, judge_batch, trust_of
+from ..inputs.strokes import render_strokes, strokes_extent
+from ..network.dims import CLASSES
+from ..text import plural
+from ..trust.verdict import NOTHING, Verdict, judge_batch
 
 TOP_CONFUSIONS = 10  # the confusions the report names, most frequent first
 
@@ -37,13 +37,12 @@ def pen_inputs(samples: Sequence[PenSample]) -> tuple[list[np.ndarray | None], l
     return images, extents
 
 
-def evaluate_pen(model, samples: Sequence[PenSample], trust=None, batch_size: int = 2000) -> "PenEvaluation":
+def evaluate_pen(source, samples: Sequence[PenSample], batch_size: int = 2000) -> "PenEvaluation":
     """Every sample replayed through the stroke path and judged by the verdict, in batches.
 
-    model: a LoadedModel (its rejection parameters come along) or a RowRNN; trust overrides the
-    rejection parameters (verdict.TrustParams)."""
-    trust = trust if trust is not None else trust_of(model)
-    network = getattr(model, "model", model)
+    source: the model in use (reading.ReadingSession) or a model_file.LoadedModel: its network and
+    its file's verdict parameters."""
+    network, trust = source.model, source.trust
     verdicts: list[Verdict] = []
     for start in range(0, len(samples), batch_size):  # rendered batch by batch: memory stays flat
         images, extents = pen_inputs(samples[start : start + batch_size])

@@ -1,7 +1,7 @@
 """Every model the user can pick: the ones shipped with the app and their own (the Train tab's
 auto-saved best epochs, and every model file a recorded run saved, wherever it was saved).
 
-Each file is read with the bounded, checking loader (modelfile.load_model), so what a menu says
+Each file is read with the bounded, checking loader (model_file.load_model), so what a menu says
 about it (its architecture, test accuracy, size) is what loading it would give; a file that fails
 to load becomes an entry with the loader's reason instead of an error. Entries are cached by the
 file's size and modification time, for every catalog of the process (an entry never changes):
@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import RecognizerError
-from .safe_io import shown
-from .paths import default_model_path, models_dir, user_data_dir
 from ..store.records import Records
 from ..store.records import default_path as default_records_path
 from ..text import format_accuracy, plural
+from .paths import default_model_path, models_dir, user_data_dir
+from .safe_io import shown
 
 SHIPPED, YOURS = "shipped", "yours"
 SUFFIX = ".safetensors"

@@ -23,14 +23,14 @@ from safetensors.torch import load as load_safetensors_bytes
 from safetensors.torch import save as save_safetensors_bytes
 
 from .. import __version__
-from ..network.dims import CLASSES, COLS, ROWS
 from ..errors import ModelFileError
-from .safe_io import FileTooLarge, atomic_write, brief, open_regular, read_at_most, shown
-from ..network.hidden_sizes import MAX_HIDDEN, MAX_LAYERS, check_hidden_sizes
 from ..network.cells import CELLS, DEFAULT_CELL, gate_blocks
+from ..network.dims import CLASSES, COLS, ROWS
+from ..network.hidden_sizes import MAX_HIDDEN, MAX_LAYERS, check_hidden_sizes
 from ..network.model import ModelConfig, RowRNN
-from ..trust.verdict import METADATA_KEY as TRUST_KEY
-from ..trust.verdict import TENSOR_PREFIX, largest_trust_shapes, trust_from_file, trust_tensor_shapes
+from ..trust.params import METADATA_KEY as TRUST_KEY
+from ..trust.params import TENSOR_PREFIX, TrustParams, largest_trust_shapes, trust_from_file, trust_tensor_shapes
+from .safe_io import FileTooLarge, atomic_write, brief, open_regular, read_at_most, shown
 
 FORMAT = "recognizer-row-lstm"
 FORMAT_VERSION = 1
@@ -61,10 +61,13 @@ MAX_FILE_BYTES = 8 + MAX_HEADER_BYTES + MAX_TENSOR_BYTES
 
 @dataclass(frozen=True)
 class LoadedModel:
+    """A model file's contents: the network, its metadata and, beside the network (never on it),
+    the verdict's parameters when the file has them."""
+
     model: RowRNN
     metadata: dict
     path: Path | None = None
-    trust: object | None = None  # verdict.TrustParams when the file has rejection parameters
+    trust: TrustParams | None = None
 
     @property
     def name(self) -> str:
@@ -87,15 +90,16 @@ def make_metadata(model: RowRNN, training: dict, test_accuracy: float | None) ->
     }
 
 
-def save_model(path: str | Path, model: RowRNN, metadata: dict, *, exclusive: bool = False, trust=None) -> Path:
-    """Write atomically (fileio.atomic_write: the old file or the complete new one, the usual
+def save_model(path: str | Path, model: RowRNN, metadata: dict, *, exclusive: bool = False,
+               trust: TrustParams | None = None) -> Path:
+    """Write atomically (safe_io.atomic_write: the old file or the complete new one, the usual
     permissions, a symlink written through). exclusive: FileExistsError rather than replace.
-    trust: verdict.TrustParams to store with the weights (default: the model's own `trust`
-    attribute, set by the Trainer and the loader). Raises OSError naming path on failure; the
-    folder is created if needed."""
+    trust: the verdict's parameters to store with the weights (None: the file has none, whatever
+    metadata["trust"] said: it describes the tensors written here). Raises OSError naming path on
+    failure; the folder is created if needed."""
     path = Path(path)
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    trust = trust if trust is not None else getattr(model, "trust", None)
+    metadata = {k: v for k, v in metadata.items() if k != TRUST_KEY}
     if trust is not None:  # optional extras: tensors "trust.*" and metadata["trust"]
         tensors.update(trust.to_tensors())
         metadata = {**metadata, TRUST_KEY: trust.to_metadata()}
@@ -288,5 +292,4 @@ def _load(path: Path) -> LoadedModel:
     model = RowRNN(ModelConfig(sizes, cell))
     model.load_state_dict(tensors)
     model.eval()
-    model.trust = trust
     return LoadedModel(model=model, metadata=meta, path=path, trust=trust)

@@ -9,9 +9,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-SIZE = 28  # the frame the model reads, one row per timestep
-BOX = 20  # MNIST fitted the digit's longer side to 20 px...
-CENTRE = 14  # ...and moved its centre of mass to pixel (14, 14)
+from ..network.dims import BOX, CENTRE, SIZE  # 28, MNIST's 20 px box and its centre of mass at (14, 14)
+
 MAX_SIDE = 1024  # huge images are block-averaged down to this first; a 20 px digit needs no more
 
 # Paper is never perfectly flat: a pixel is ink only where it differs from the paper by more than

@@ -215,18 +215,11 @@ def _blobs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     return labels, boxes
 
 
-def read(groups: Sequence[Group], tracer: Callable, judge: Callable | None = None,
-         before: NumberReading | None = None) -> NumberReading:
-    """Each group read by the network (tracer(image28) -> Trace) and judged by the verdict
-    (judge(tracer, image28, extent, trace) -> Verdict, verdict.judge by default). before: an
-    earlier reading by the same tracer and judge; a group whose input and extent are the same as
-    one of its digits' takes that digit's trace and verdict (while one digit is being drawn, the
-    others are not read again)."""
-    if judge is None:
-        from ..trust.verdict import judge as verdict_judge
-
-        def judge(tracer_, image28, extent, trace):
-            return verdict_judge(tracer_, image28, strokes_extent=extent, trace=trace)
+def read(groups: Sequence[Group], reader: Callable, before: NumberReading | None = None) -> NumberReading:
+    """Each group read and judged by reader(image28, extent) -> reading.Reading (the model in
+    use's ReadingSession.read). before: an earlier reading by the same reader; a group whose input
+    and extent are the same as one of its digits' takes that digit's trace and verdict (while one
+    digit is being drawn, the others are not read again)."""
     known = [] if before is None else [d for d in before.digits if d.group.image28 is not None]
     out = []
     for g in groups:
@@ -235,23 +228,24 @@ def read(groups: Sequence[Group], tracer: Callable, judge: Callable | None = Non
         if same is not None:
             out.append(DigitReading(g, same.trace, same.verdict))
             continue
-        trace = None if g.image28 is None else tracer(g.image28)
-        out.append(DigitReading(g, trace, judge(tracer, g.image28, g.extent, trace)))
+        reading = reader(g.image28, g.extent)
+        out.append(DigitReading(g, reading.trace, reading.verdict))
     return NumberReading(tuple(out))
 
 
-def predict_number(path, image: np.ndarray, tracer) -> dict:
-    """One entry of `recognizer predict --json` for a picture: today's entry (verdict.predict_record)
-    plus "number" when it holds one digit (or nothing); for several, "number" ("20?6": "?" where the
-    verdict turned a group away), "words" and "digits", each with today's fields and its "box"
-    (x0, y0, x1, y1 in the picture's pixels, end exclusive)."""
+def predict_number(path, image: np.ndarray, session) -> dict:
+    """One entry of `recognizer predict --json` for a picture read by the model in use (a
+    reading.ReadingSession): today's entry (verdict.predict_record) plus "number" when it holds one
+    digit (or nothing); for several, "number" ("20?6": "?" where the verdict turned a group away),
+    "words" and "digits", each with today's fields and its "box" (x0, y0, x1, y1 in the picture's
+    pixels, end exclusive)."""
     from ..trust.verdict import predict_record
 
     groups = split_picture(image)
     if len(groups) <= 1:
-        record = predict_record(path, groups[0].image28 if groups else None, tracer)
+        record = predict_record(path, session.read(groups[0].image28 if groups else None))
         return record | {"number": str(record["digit"]) if record["verdict"] == "digit" else "?"}
-    reading = read(groups, tracer)
+    reading = read(groups, session.read)
     digits = [{**d.verdict.to_dict(), "words": d.verdict.words(), "box": [round(v) for v in d.group.box]}
               for d in reading.digits]
     return {"path": str(path), "number": reading.number, "digits": digits,

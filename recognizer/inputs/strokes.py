@@ -22,7 +22,11 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .preprocess import BOX, CENTRE, SIZE
+from ..network.dims import (  # not from preprocess.py, which imports torch: the canvas needs them before
+    BOX,
+    CENTRE,
+    SIZE,
+)
 
 CANVAS_SIZE = 280.0  # the canvas's logical square (recognizer/ui/canvas.py), the default unit
 CANVAS_PEN_WIDTH = 30  # the canvas's default pen, in canvas units: how a kept drawing is shown again

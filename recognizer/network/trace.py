@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ..trust.temperature import softmax
 from .cells import DEFAULT_CELL, SERIES, SIGMOID_GATES, gate_blocks
 from .cells import GATES as CELL_GATES
 from .interventions import NONE, Interventions
@@ -67,6 +68,7 @@ class Trace:
     image: np.ndarray  # (28, 28) the input the network read, ink in [0, 1]
     layers: tuple[LayerTrace, ...]
     probabilities: np.ndarray  # (28, 10): the readout's answer after each row
+    logits: np.ndarray  # (28, 10): the readout's logits after each row, whose softmax is probabilities
 
     @property
     def prediction(self) -> int:
@@ -93,7 +95,6 @@ class Tracer:
         # instead of a dozen.
         self.cell = model.config.cell
         self.layers = []
-        self.trust = getattr(model, "trust", None)  # rejection parameters, if the model file had them
         blocks = gate_blocks(self.cell)
         with torch.no_grad():
             for module in model.layers:
@@ -141,16 +142,19 @@ class Tracer:
             parts = {name: gates[:, k * n : (k + 1) * n] for k, name in enumerate(GATES)}
             layer_traces.append(LayerTrace({"h": hs, "c": cs, **parts}, "lstm"))
             x = hs
-        logits = x @ self.readout_w + self.readout_b
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        p /= p.sum(axis=1, keepdims=True)
-        return Trace(image=image, layers=tuple(layer_traces), probabilities=p.astype(np.float32))
+        logits, p = self._readout(x)
+        return Trace(image=image, layers=tuple(layer_traces), probabilities=p, logits=logits)
+
+    def _readout(self, hs: np.ndarray, temperature: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+        """Hidden states (..., units) -> the logits (over the temperature) and their softmax."""
+        logits = (hs @ self.readout_w + self.readout_b) / np.float32(temperature)
+        return logits, softmax(logits).astype(np.float32)
 
     def run_batch(self, images: np.ndarray, interventions: Interventions, silence_each=None, record: bool = False):
         """The edited network on a batch: (B, 28, 28) images -> (B, 28, 10) probabilities after
-        each row, and with record the per-layer (h, c, gates) arrays (B, 28, ...) as well (c is
-        None but for an LSTM; gates hold the cell's blocks in cells.GATES order).
+        each row, and with record the per-layer (h, c, gates) arrays (B, 28, ...) and the logits
+        (B, 28, 10) as well (c is None but for an LSTM; gates hold the cell's blocks in
+        cells.GATES order).
 
         silence_each: (layer, keep) with keep (B, units) of 0 and 1, extra units silenced at every
         row, a different set for each image of the batch (one pass ranks every unit).
@@ -186,21 +190,18 @@ class Tracer:
                     gates[:, t] = g
             recorded.append((hs, cs, gates))
             x = hs
-        logits = (x @ self.readout_w + self.readout_b) / np.float32(interventions.temperature_value)
-        logits -= logits.max(axis=-1, keepdims=True)
-        p = np.exp(logits)
-        p /= p.sum(axis=-1, keepdims=True)
-        return (p, recorded) if record else p
+        logits, p = self._readout(x, interventions.temperature_value)
+        return (p, recorded, logits) if record else p
 
     def _batched_trace(self, image: np.ndarray, interventions: Interventions | None) -> Trace:
         interventions = interventions or NONE
-        p, recorded = self.run_batch(image[None], interventions, record=True)
+        p, recorded, logits = self.run_batch(image[None], interventions, record=True)
         layers = []
         for (hs, cs, gates), n in zip(recorded, self.hidden_sizes):
             values = {"h": hs[0]} | ({} if cs is None else {"c": cs[0]})
             values |= {name: gates[0, :, k * n : (k + 1) * n] for k, name in enumerate(CELL_GATES[self.cell])}
             layers.append(LayerTrace(values, self.cell))
-        return Trace(image=interventions.hide_input(image), layers=tuple(layers), probabilities=p[0])
+        return Trace(image=interventions.hide_input(image), layers=tuple(layers), probabilities=p[0], logits=logits[0])
 
 
 # One row of each cell for a batch: (pre-activations from the input, h, c, ...) -> (the gate

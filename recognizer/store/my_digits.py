@@ -5,7 +5,7 @@ A digit keeps all it takes to make its input again: the strokes (vectors on the 
 when it was drawn, the source pixels, the 28x28 input itself, and the model's answer when it was
 kept. The held-out part (held_out_mask) is fixed by the digits' ids and a seed, so that the same
 digits measure every fine-tune. Folders of images come in and go out as subfolders 0 ... 9
-(my_digits_files.py).
+(store/my_digits_folders.py).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from datetime import datetime, timezone
 
 import numpy as np
 
-from . import record_fields as fields
-from ..network.dims import CLASSES, ROWS
 from ..errors import RecordsError
+from ..network.dims import CLASSES, ROWS
+from . import record_fields as fields
 from .records import Records
 
 HELD_OUT_SHARE = 0.2

@@ -1,7 +1,7 @@
 """My digits in and out of folders: subfolders 0 ... 9 of image files (PNG, JPEG, ... whatever
 image_files.read_image decodes), each made into the 28x28 input the MNIST way, as `predict` does.
 A file that cannot be read, or holds nothing to read, gets a sentence of its own and the others
-come in all the same; a name that is not UTF-8 is shown escaped (fileio.shown). A digit already
+come in all the same; a name that is not UTF-8 is shown escaped (safe_io.shown). A digit already
 kept (same label, same 28x28 input) is not stored again: importing a folder twice adds nothing.
 Export writes the same layout, as PNG files of the 28x28 inputs, and never writes through a
 symbolic link it finds in the folder (it would land outside it).
@@ -17,12 +17,12 @@ from typing import Callable
 
 import numpy as np
 
-from ..network.dims import CLASSES
 from ..errors import ImageError, RecognizerError
 from ..files.safe_io import atomic_write, shown
 from ..inputs.image_files import read_image
-from .my_digits import MyDigits
 from ..inputs.preprocess import to_mnist
+from ..network.dims import CLASSES
+from .my_digits import MyDigits
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """My digits in and out of pen files (UNIPEN text, unipen.py), beside the folders of images of
-my_digits_files.py.
+store/my_digits_folders.py.
 
 Import: each segment labelled with a digit becomes a My digit whose strokes are kept as vectors,
 exactly as the canvas would have taken them (unipen.canvas_strokes: canvas units, y down), and
@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..datasets.unipen import canvas_strokes, digit_of, read_pen_file, shown_name, write_pen_file
 from ..errors import RecognizerError
 from ..files.safe_io import brief, shown
+from ..inputs.strokes import render_strokes
 from .my_digits import MyDigits
 from .my_digits_folders import ImportReport, content_key, import_folder
-from ..inputs.strokes import render_strokes
-from ..datasets.unipen import canvas_strokes, digit_of, read_pen_file, shown_name, write_pen_file
 
 NAMED_LABELS = 12  # the non-digit labels a report names before "..."
 WRITER = "my-digits"  # the writer a written file names in each .COMMENT, unless told another

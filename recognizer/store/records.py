@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import record_fields as fields
 from ..errors import RecordsBusyError, RecordsError
-from ..files.safe_io import open_regular, shown
 from ..files.paths import user_data_dir
+from ..files.safe_io import open_regular, shown
+from . import record_fields as fields
 
 APPLICATION_ID = 0x52434E5A  # "RCNZ": PRAGMA application_id marks the file as ours
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -137,7 +137,7 @@ def _cell(name: str, value: float) -> str:
 
 def write_curves_csv(path: str | Path, current: RunCurves, previous: RunCurves | None) -> Path:
     """All curves in one CSV: run is "current" or "previous", kind "batch" or "epoch". Written
-with fileio.atomic_write (never onto a device or a FIFO, never half a file)."""
+with safe_io.atomic_write (never onto a device or a FIFO, never half a file)."""
     text = io.StringIO(newline="")
     writer = csv.writer(text)
     writer.writerow(CSV_HEADER)

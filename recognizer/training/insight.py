@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import torch
 
-from ..network.cells import GATES
 from ..evaluation.gradient_flow import gradient_flow
+from ..network.cells import GATES
 from ..network.model import RowRNN
 
 QUANTILES = (0, 7, 16, 31, 50, 69, 84, 93, 100)  # percent, TensorBoard's distribution bands

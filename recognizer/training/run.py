@@ -19,18 +19,18 @@ from typing import Callable
 
 import numpy as np
 
-from .curves import MAX_STORED_POINTS, RunCurves, _spread
 from ..datasets.mnist import MNIST
 from ..errors import RecognizerError
-from .finetune import MyDigitsMix
-from ..network.hidden_sizes import format_hidden_sizes
-from .insight import thinned
-from ..network.model import RowRNN
 from ..files.model_file import make_metadata, save_model
+from ..network.hidden_sizes import format_hidden_sizes
+from ..network.model import RowRNN
 from ..store.my_digits import MyDigits
 from ..store.records import Records
+from ..trust.fit import fit_trust_on_mnist
+from .curves import MAX_STORED_POINTS, RunCurves, _spread
+from .finetune import MyDigitsMix
+from .insight import thinned
 from .trainer import TrainConfig, Trainer, TrainResult
-from ..trust.verdict import fit_trust_on_mnist
 
 
 # --- the plan -----------------------------------------------------------------------------------
@@ -69,15 +69,16 @@ class RunOutcome:
     record_error: str | None = None
 
 
-def fit_verdict(model: RowRNN, data: MNIST, hands=None) -> None:
-    """The step after training: the model's rejection and temperature, fitted on held-out training
-    images (verdict.py), and on real hands' digits (images, labels) of the pen data's fit writers
-    when given, which save_model writes along with the weights. A model it cannot be fitted for
-    (too few images, a degenerate network) keeps none and answers without a verdict."""
+def fit_verdict(result: TrainResult, data: MNIST, hands=None) -> None:
+    """The step after training: the rejection and temperature of the run's model, fitted on
+    held-out training images (trust_fit.py), and on real hands' digits (images, labels) of the pen
+    data's fit writers when given, kept in result.trust, which the saves write along with the
+    weights. A model it cannot be fitted for (too few images, a degenerate network) keeps none and
+    answers without a verdict."""
     try:
-        model.trust = fit_trust_on_mnist(model, data, hands)
+        result.trust = fit_trust_on_mnist(result.model, data, hands)
     except (ValueError, np.linalg.LinAlgError):
-        model.trust = None
+        result.trust = None
 
 
 class TrainingRun:
@@ -108,7 +109,7 @@ class TrainingRun:
         result = self.trainer.run()
         if self.config.fit_verdict:
             pen = self.trainer.pen
-            fit_verdict(result.model, self.data, None if pen is None else (pen.fit_images, pen.fit_labels))
+            fit_verdict(result, self.data, None if pen is None else (pen.fit_images, pen.fit_labels))
         outcome = RunOutcome(result=result, seconds=time.perf_counter() - started)
         try:
             outcome.saved = save(result)
@@ -157,14 +158,14 @@ def autosave_name(config: TrainConfig, epoch: int, when: datetime | None = None,
     return f"run-{when:%Y%m%d-%H%M%S}-{config.cell}{sizes}-epoch{epoch}{'-stopped' if stopped else ''}.safetensors"
 
 
-def save_exclusively(folder: str | Path, name: str, model: RowRNN, metadata: dict) -> Path:
+def save_exclusively(folder: str | Path, name: str, model: RowRNN, metadata: dict, trust=None) -> Path:
     """Save under name in folder, or name-2, name-3, ... : never over an existing file, and never
     racing another run that picks the same name at the same moment (save_model(exclusive=True))."""
     stem = name.removesuffix(".safetensors")
     for n in range(1, 1000):
         path = Path(folder) / (name if n == 1 else f"{stem}-{n}.safetensors")
         try:
-            return save_model(path, model, metadata, exclusive=True)
+            return save_model(path, model, metadata, exclusive=True, trust=trust)
         except FileExistsError:
             continue
     raise FileExistsError(f"{folder}: {stem}-2 to -999 are all taken")
@@ -177,13 +178,15 @@ def save_best_epoch(result: TrainResult, folder: str | Path) -> Path | None:
     the file loads with the accuracy the run is listed at (issue 24)."""
     if result.stopped and result.evaluation is not None:
         name = autosave_name(result.config, len(result.history) + 1, stopped=True)
-        return save_exclusively(folder, name, result.model, result_metadata(result, "stopped"))
+        return save_exclusively(folder, name, result.model, result_metadata(result, "stopped"), result.trust)
     model = best_epoch_model(result)
     if model is None:
         return None
     accuracy = result.history[result.best_epoch - 1].test_accuracy
     metadata = make_metadata(model, training_dict(result.config, result, "best_epoch"), accuracy)
-    return save_exclusively(folder, autosave_name(result.config, result.best_epoch), model, metadata)
+    # The parameters fitted on the last weights, as before they moved off the network (which a
+    # copy used to carry along).
+    return save_exclusively(folder, autosave_name(result.config, result.best_epoch), model, metadata, result.trust)
 
 
 # --- what a run leaves in the records ----------------------------------------------------------

@@ -1,5 +1,5 @@
 """The one table of training settings: each one's name (a TrainConfig field), command-line flag,
-label, default, limits, parser and help. The CLI's train options (cli.py), TrainConfig's defaults
+label, default, limits, parser and help. The CLI's train options (commands/), TrainConfig's defaults
 and checks (train.py) and the Train tab's form, its stored settings and its tooltips
 (ui/train/form.py, ui/train/state.py) are all read from it, so that a run started in one place
 can be repeated in the other exactly, and a new setting is one more row here.

@@ -3,8 +3,8 @@
 A Trainer runs a TrainConfig over MNIST and reports through two callbacks: after every batch
 (loss, learning rate, samples/s) and after every epoch (train and test loss and accuracy). pause(),
 resume() and stop() may be called from any thread and take effect before the next batch. The
-settings' defaults and limits are train_settings.py's table; what happens after the last batch
-(the verdict's fit, the save, the record) is training_run.py's.
+settings' defaults and limits are training/settings.py's table; what happens after the last batch
+(the verdict's fit, the save, the record) is training/run.py's.
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ import torch.nn.functional as F
 
 from ..datasets.augment import other_sources, random_affine
 from ..datasets.mnist import MNIST
+from ..datasets.outliers import WEIGHT as OUTLIER_WEIGHT
+from ..datasets.outliers import Outliers, outlier_loss, pool_size_for
 from ..errors import TrainingError
 from ..evaluation.accuracy import Evaluation, evaluate
 from ..network.hidden_sizes import check_hidden_sizes
-from .insight import Recorder
 from ..network.model import ModelConfig, RowRNN
-from ..datasets.outliers import WEIGHT as OUTLIER_WEIGHT
-from ..datasets.outliers import Outliers, outlier_loss, pool_size_for
+from ..trust.params import TrustParams
+from .insight import Recorder
 from .settings import DEFAULTS, SETTINGS, warmup_for
 
 
@@ -50,7 +51,7 @@ class TrainConfig:
     seed: int = DEFAULTS["seed"]
     device: str = DEFAULTS["device"]  # auto: cuda when present, else cpu
     cell: str = DEFAULTS["cell"]  # lstm, gru or rnn (model.py)
-    fit_verdict: bool = DEFAULTS["fit_verdict"]  # fit the rejection after training (training_run.py)
+    fit_verdict: bool = DEFAULTS["fit_verdict"]  # fit the rejection after training (training/run.py)
     init_model: str = ""  # the model file the run continued from ("": a new model)
     my_digits: bool = False  # whether each batch carried a share of My digits (finetune.py)
     pen_data: bool = DEFAULTS["pen_data"]  # real people's pen digits and letters beside MNIST, where found (pen_data.py)
@@ -132,6 +133,7 @@ class TrainResult:
     best_state: dict | None = None  # weights of the epoch with the best test accuracy
     distributions: dict | None = None  # insight.Recorder's record of the whole run, or None
     pen_sets: dict | None = None  # pen_data.PenSets.describe() of the pen data trained on, or None
+    trust: TrustParams | None = None  # the verdict's parameters, once fitted (training_run.fit_verdict)
 
     @property
     def test_accuracy(self) -> float | None:

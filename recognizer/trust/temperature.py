@@ -20,14 +20,6 @@ def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     return p / p.sum(axis=-1, keepdims=True)
 
 
-def calibrated(probabilities: np.ndarray, temperature: float | None) -> np.ndarray:
-    """Probabilities (..., classes) rescaled by a temperature: softmax(logits / T), from the
-    softmax itself (its log is the logits up to a constant, which softmax ignores). None: as they are."""
-    if temperature is None or temperature == 1.0:
-        return np.asarray(probabilities)
-    return softmax(np.log(np.clip(np.asarray(probabilities, np.float64), 1e-30, 1.0)), temperature)
-
-
 def nll(logits: np.ndarray, labels: np.ndarray, temperature: float = 1.0) -> float:
     z = np.asarray(logits, dtype=np.float64) / temperature
     z = z - z.max(axis=1, keepdims=True)
@@ -100,7 +92,7 @@ def expected_calibration_error(probabilities: np.ndarray, labels: np.ndarray, bi
     return reliability(probabilities, labels, bins).ece
 
 
-__all__ = ["BINS", "Reliability", "calibrated", "expected_calibration_error", "fit_temperature", "nll", "reliability", "softmax"]
+__all__ = ["BINS", "Reliability", "expected_calibration_error", "fit_temperature", "nll", "reliability", "softmax"]
 
 
 def before_and_after(probabilities: np.ndarray, labels: np.ndarray, temperature: float | None) -> tuple[Reliability, Reliability | None]:

@@ -26,8 +26,8 @@ from typing import Callable, Sequence
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QPushButton, QWidget
 
-from ..datasets.mnist import MNIST, default_data_dir, load_mnist, missing_files, resolve_data_dir
 from ..datasets.download import MIRRORS, DownloadCancelled, DownloadFailed, download_mnist
+from ..datasets.mnist import MNIST, default_data_dir, load_mnist, missing_files, resolve_data_dir
 from ..errors import DataError
 from .dialogs import start_folder
 from .jobs import JobFailure, JobRunner

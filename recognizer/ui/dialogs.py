@@ -21,6 +21,9 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from .settings import app_settings, read_path
 
+# The file kinds the pickers offer, one name each for every tab that opens or saves them.
+MODEL_FILTER = "Recognizer models (*.safetensors);;All files (*)"
+CSV_FILTER = "CSV table (*.csv);;All files (*)"
 MAX_TEXT = 600  # characters of plain text shown in the box itself; the whole text goes into the details
 ICONS = {"information": QMessageBox.Information, "warning": QMessageBox.Warning, "critical": QMessageBox.Critical}
 

@@ -12,7 +12,6 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
 from .. import __version__
-
 from .inspect.state import LAST
 from .inspect.state_panel import SERIES
 from .tour import TourCallout
@@ -137,7 +136,7 @@ class Menus:
 
 
 def about_text(loaded) -> str:
-    """Help › About: the app, the model in use (a LoadedModel, or None) and the libraries' versions."""
+    """Help › About: the app, the model in use (a reading.ReadingSession, or None) and the libraries' versions."""
     import pyqtgraph
     import torch
 

@@ -3,7 +3,7 @@ there is room already (beside a plot's caption, say), so that switching costs no
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QStackedWidget, QPushButton, QWidget
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QStackedWidget, QWidget
 
 
 class PageSwitch(QStackedWidget):

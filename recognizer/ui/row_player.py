@@ -9,8 +9,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QStyle, QWidget
 
-from . import theme
 from ..network.dims import ROWS
+from . import theme
 
 DEFAULT_SPEED = 14  # rows per second, as Draw & Inspect's default
 

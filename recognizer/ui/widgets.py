@@ -10,8 +10,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QPainter, QPalette
-from PySide6.QtWidgets import (QAbstractSpinBox, QComboBox, QGroupBox, QLabel, QProgressBar, QSizePolicy,
-                               QVBoxLayout, QWidget)  # fmt: skip
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QGroupBox,
+    QLabel,
+    QProgressBar,
+    QSizePolicy,
+    QVBoxLayout,  # fmt: skip
+    QWidget,
+)
 
 
 class TextLine(QWidget):

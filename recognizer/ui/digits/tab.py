@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...network.dims import CLASSES
 from ...errors import RecognizerError
+from ...network.dims import CLASSES
 from ...store.records import default_path
 from .. import theme
 from ..dialogs import DIALOGS
@@ -141,10 +141,14 @@ class DigitsTab(QWidget):
         self.db_path = path
         self.refresh()
 
-    def set_model(self, loaded) -> None:
-        """The model in use (a modelfile.LoadedModel, or None): its answers on every digit."""
+    def set_model_in_use(self, session) -> None:
+        """The model in use (a reading.ReadingSession, or None): its answers on every digit (read
+        again only for another network, not the same one saved under a new name)."""
+        loaded = None if session is None else session.loaded
+        same = loaded is not None and self._model is not None and loaded.model is self._model.model
         self._model = loaded
-        self._read_answers()
+        if not same:
+            self._read_answers()
 
     def refresh(self) -> None:
         """Read the digits again (one was kept, imported, relabelled…) and the model's answers."""
@@ -232,6 +236,12 @@ class DigitsTab(QWidget):
 
     def shutdown(self, timeout: float | None = 5.0) -> bool:
         return self.runner.shutdown(timeout)
+
+    def restore_settings(self, store) -> None:
+        """Nothing of this tab is kept between sessions."""
+
+    def save_settings(self, store) -> None:
+        """Nothing of this tab is kept between sessions."""
 
     # --- inside --------------------------------------------------------------------------------
     def _read_answers(self) -> None:

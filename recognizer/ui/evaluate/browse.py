@@ -7,8 +7,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ...network.dims import CLASSES
-from ..widgets import TextLine, caption_label, muted_label
 from ..digit_grid import DigitGrid
+from ..widgets import TextLine, caption_label, muted_label
 from .state import BrowseFilters, EvaluateState
 from .unit_search import UnitSearch
 

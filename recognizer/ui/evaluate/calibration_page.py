@@ -8,11 +8,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from ...text import format_accuracy
 from ...trust.temperature import Reliability, before_and_after
-from ...trust.verdict import trust_of
 from .. import theme
 from ..plot_menu import install_plot_menu
-from ...text import format_accuracy
 from ..plots import plot_widget, set_empty
 from ..widgets import TextLine
 from .state import EvaluateState
@@ -61,7 +60,7 @@ class CalibrationPage(QWidget):
         set_empty(self.plot.getPlotItem(), None)
         self.diagonal.setVisible(True)
         ev = result.evaluation
-        trust = trust_of(loaded)
+        trust = loaded.trust
         temperature = None if trust is None else trust.temperature
         self.before, self.after = before_and_after(ev.probabilities, ev.labels, temperature)
         for curve, rel in ((self.raw, self.before), (self.scaled, self.after)):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...network.dims import CLASSES, ROWS
-from ...text import format_accuracy, format_percent as percent, short_percent
+from ...text import format_accuracy, short_percent
+from ...text import format_percent as percent
 from .results import describe_level
 
 NO_MODEL = "No model is loaded: load one (File › Load model…) to evaluate it."

@@ -15,11 +15,11 @@ from ...evaluation.model_comparison import compare_models
 from ...files.model_catalog import ModelCatalog, same_file
 from .. import theme
 from ..dialogs import DIALOGS
+from ..digit_grid import DigitGrid
 from ..jobs import JobFailure, JobRunner
 from ..model_chooser import ModelChooser
 from ..widgets import TextLine, caption_label, muted_label, percent_bar
 from .compare_page_state import ComparisonState
-from ..digit_grid import DigitGrid
 from .state import EvaluateState
 
 

@@ -8,8 +8,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
-from ..row_player import RowPlayer
 from ..digit_grid import digit_image
+from ..row_player import RowPlayer
 
 
 class CurrentDigitBar(QWidget):

@@ -14,8 +14,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from ...network.dims import ROWS
 from ...evaluation.flow_curves import FlowCurve, compare_flows, first_test_digits, shipped_model_files
+from ...network.dims import ROWS
 from ..colormaps import CLASS_COLOURS
 from ..dialogs import DIALOGS
 from ..jobs import JobFailure, JobRunner

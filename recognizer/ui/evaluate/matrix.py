@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 from ...network.dims import CLASSES
 from .. import theme
 from ..confusion_view import ConfusionMatrixView
-from ..widgets import caption_label, group_box, muted_label
 from ..digit_grid import DigitGrid
+from ..widgets import caption_label, group_box, muted_label
 from .state import EvaluateState
 
 TABLE_ROW_PX = 19

@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from ..widgets import TextLine, caption_label, muted_label
 from ..digit_grid import DigitGrid
+from ..widgets import TextLine, caption_label, muted_label
 from .state import EvaluateState
 
 

@@ -15,10 +15,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from ...network.dims import CLASSES, ROWS
+from ...text import format_percent
 from .. import theme
 from ..colormaps import CLASS_COLOURS
 from ..plot_menu import install_plot_menu
-from ...text import format_percent
 from ..plots import DIGIT_TICKS, fixed_axes, frame_digit_plot, plain_axes, set_empty
 
 ROW_AXIS = "row (1–28)"

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...evaluation import analysis
+from ...evaluation.accuracy import Evaluation, final_states
 from ...evaluation.analysis import PCA, Perturbation, RobustnessCurve
 from ...text import format_percent
-from ...evaluation.accuracy import Evaluation, final_states
+
 
 @dataclass(frozen=True, eq=False)
 class TestSetResult:
@@ -26,7 +27,9 @@ class TestSetResult:
     turned_away: dict[int, str] = field(default_factory=dict)
 
 
-def evaluate_test_set(model, images, labels, report, should_stop) -> TestSetResult:
+def evaluate_test_set(model, trust, images, labels, report, should_stop) -> TestSetResult:
+    """The test set's evaluation by model (a RowRNN), its mistakes judged with its file's verdict
+    parameters (trust; None: none)."""
     start = time.perf_counter()
     evaluation, hidden = analysis.evaluate_with_hidden(
         model, images, labels, progress=lambda done, total: report(done / total), should_stop=should_stop
@@ -36,7 +39,7 @@ def evaluate_test_set(model, images, labels, report, should_stop) -> TestSetResu
     from ...trust.verdict import judge_batch
 
     mistakes = np.flatnonzero(evaluation.predictions != evaluation.labels)
-    verdicts = judge_batch(model, np.asarray(images)[mistakes]) if len(mistakes) else []
+    verdicts = judge_batch(model, np.asarray(images)[mistakes], trust) if len(mistakes) else []
     turned_away = {int(i): v.kind for i, v in zip(mistakes, verdicts) if v.kind != "digit"}
     return TestSetResult(evaluation, hidden, pca, pca.transform(hidden), seconds, turned_away)
 

@@ -11,16 +11,27 @@ import numpy as np
 import torch
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
-                               QScrollArea, QSizePolicy, QVBoxLayout, QWidget)  # fmt: skip
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,  # fmt: skip
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...evaluation import analysis
-from ...evaluation.analysis import Perturbation, RobustnessCurve
 from ...evaluation.accuracy import as_float_images
+from ...evaluation.analysis import Perturbation, RobustnessCurve
 from ..dialogs import DIALOGS
+from ..digit_grid import mosaic
 from ..jobs import JobFailure
 from ..widgets import TextLine, caption_label, group_box, muted_label, percent_bar
-from ..digit_grid import mosaic
 from .plots import RobustnessPlot
 from .results import ROBUSTNESS_GROUPS, ROBUSTNESS_SIZES
 from .state import EvaluateState

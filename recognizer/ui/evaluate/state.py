@@ -14,12 +14,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ...datasets.mnist import MNIST
 from ...evaluation import analysis
 from ...evaluation.analysis import RobustnessCurve
-from ...datasets.mnist import MNIST
-from ...network.dims import ROWS
 from ...files.model_file import LoadedModel
+from ...network.dims import ROWS
 from ...network.trace import Trace, Tracer
+from ...reading import ReadingSession
 from ..job_slot import JobSlot
 from .captions import EvaluateWords
 from .results import DEFAULT_ROBUSTNESS_SIZE, RobustnessResult, TestSetResult
@@ -85,11 +86,13 @@ class EvaluateState(EvaluateWords):
 
     # --- model and data -------------------------------------------------------------------------
 
-    def set_model(self, loaded: LoadedModel | None) -> None:
-        """Drop everything computed for the previous model; re-read the current digit with this one."""
+    def set_model(self, session: ReadingSession | None) -> None:
+        """Drop everything computed for the previous model; re-read the current digit with this
+        one (by the model in use's own Tracer)."""
         self.version += 1
-        self.loaded = loaded
-        self.tracer = None if loaded is None else Tracer(loaded.model)
+        self.loaded = None if session is None else session.loaded
+        self.tracer = None if session is None else session.tracer
+        loaded = self.loaded
         self.result = None
         self.train_probabilities = None
         self.activity, self.progress, self.problem = "", None, ""

@@ -8,7 +8,7 @@ was still on its way is dropped. Getting MNIST is
 mnist_request.py's, the header header.py's.
 
 The main window talks to the tab through:
-    set_model(loaded)                   whenever the model changes (and once at start)
+    set_model_in_use(session)           whenever the model changes (and once at start)
     show_trace(trace, row)              the inspector's current trace and row, for the map and saliency
     inspect_requested(image, caption)   emitted to open a digit in Draw & Inspect
     status_message(text)                emitted for the window's status bar
@@ -23,23 +23,24 @@ import numpy as np
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QApplication, QTabWidget, QVBoxLayout, QWidget
 
-from ...evaluation.analysis import PERTURBATIONS, Perturbation, RobustnessCurve
 from ...datasets.mnist import MNIST
 from ...evaluation.accuracy import Evaluation
+from ...evaluation.analysis import PERTURBATIONS, Perturbation, RobustnessCurve
 from ...files.model_file import LoadedModel
 from ...network.trace import Trace
+from ...reading import ReadingSession
 from ..dialogs import DIALOGS
 from ..job_slot import JobSlot
 from ..jobs import JobFailure, JobRunner
+from .browse import BrowsePage
 from .calibration_page import CalibrationPage
 from .compare_page import ComparePage
 from .flow_page import FlowPage
-from .browse import BrowsePage
 from .header import EvaluateHeader
 from .hidden_map import MapPage
 from .matrix import MatrixPage
-from .mnist_request import DataLoader, MnistRequest
 from .mistakes import MistakesPage
+from .mnist_request import DataLoader, MnistRequest
 from .results import DEFAULT_ROBUSTNESS_SIZE, TestSetResult, evaluate_test_set, predict
 from .robustness import RobustnessPage
 from .saliency import SaliencyPage
@@ -119,19 +120,20 @@ class EvaluateTab(QWidget):
     def busy(self) -> bool:
         return self.runner.busy
 
-    def set_model(self, loaded: LoadedModel | None) -> None:
+    def set_model_in_use(self, session: ReadingSession | None) -> None:
         """Use this model from now on: what was computed for the previous one is dropped and the
-        test set is evaluated again (at once if the tab is on screen, else when it is shown)."""
+        test set is evaluated again (at once if the tab is on screen, else when it is shown). The
+        same network under a new name (saved) keeps every result and shows the new name."""
+        current = self.state.loaded
+        if session is not None and current is not None and session.model is current.model:
+            self.state.loaded = session.loaded
+            self._refresh_header()
+            return
         self.runner.cancel_all()
-        self.state.set_model(loaded)
+        self.state.set_model(session)
         self._refresh_all()
         if self.isVisible():
             self._evaluate_if_wanted()
-
-    def rename_model(self, loaded: LoadedModel) -> None:
-        """The same weights, saved under a name: keep every result, show the new name."""
-        self.state.loaded = loaded
-        self._refresh_header()
 
     def set_data(self, mnist: MNIST) -> None:
         """Use these MNIST arrays (instead of loading them)."""
@@ -148,9 +150,10 @@ class EvaluateTab(QWidget):
         if state.data is None:
             self._need_data(self.start_evaluation)
             return
-        model, data = state.loaded.model, state.data
+        model, trust, data = state.loaded.model, state.loaded.trust, state.data
         self._submit(self.state.evaluation_job, "evaluating", "Evaluation failed",
-                     lambda ctx: evaluate_test_set(model, data.test_images, data.test_labels, ctx.report, ctx.should_stop),
+                     lambda ctx: evaluate_test_set(model, trust, data.test_images, data.test_labels, ctx.report,
+                                                   ctx.should_stop),
                      self._on_evaluated)  # fmt: skip
 
     def select_cell(self, true: int, predicted: int) -> None:
@@ -198,6 +201,12 @@ class EvaluateTab(QWidget):
     def run_robustness(self, size: int | None = None) -> None:
         """Start the robustness check on `size` test digits (default: the size chosen in the page)."""
         self.robustness_page.start(size)
+
+    def restore_settings(self, store) -> None:
+        """Nothing of this tab is kept between sessions."""
+
+    def save_settings(self, store) -> None:
+        """Nothing of this tab is kept between sessions."""
 
     def shutdown(self) -> None:
         """Stop the background work and wait for it (at most one batch); call before closing."""

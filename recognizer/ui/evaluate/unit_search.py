@@ -10,8 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QWidget
 
-from ...network.dims import ROWS
 from ...evaluation.neighbours import index_for, parse_units
+from ...network.dims import ROWS
 from ..jobs import JobRunner
 from ..widgets import TextLine, muted_label
 

@@ -15,10 +15,10 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from ...network.dims import ROWS
+from ...text import format_percent as percent
 from .. import theme
 from ..colormaps import CLASS_COLOURS
 from ..plots import ROW_X, fixed_axes, frame_digit_plot, frame_probability_rows
-from ...text import format_percent as percent
 
 
 class NetworkInputView(pg.PlotWidget):

@@ -29,9 +29,10 @@ class CompareState:
     def set_model_a(self, name: str, description: str = "") -> None:
         self.names[A], self.descriptions[A] = name, description
 
-    def set_model_b(self, tracer, name: str, description: str, layers: int = 1, judge=None) -> None:
-        self.names[B], self.descriptions[B] = name, description
-        self.other.set_tracer(tracer, layers, judge=judge)
+    def set_model_b(self, session) -> None:
+        """B: a reading.ReadingSession of its own (its name and description come from it)."""
+        self.names[B], self.descriptions[B] = session.name, session.describe()
+        self.other.set_session(session)
         self.follow()
 
     def set_active(self, on: bool) -> None:

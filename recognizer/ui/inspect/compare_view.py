@@ -11,16 +11,15 @@ was given (the tab's probability lines and heatmap).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ...network.dims import ROWS
 from ...errors import RecognizerError
 from ...files.model_catalog import ModelCatalog
+from ...network.dims import ROWS
 from .. import theme
 from ..colormaps import diverging
 from ..dialogs import DIALOGS
@@ -61,14 +60,13 @@ class _AnswerBlock(QWidget):
 
 
 class ComparePanel(QWidget):
-    """Compare for Draw & Inspect's state. judge: the tab's verdict function (so B is judged as A
-    is); replaces: the widgets the panel stands in for while Compare is on."""
+    """Compare for Draw & Inspect's state (B is read and judged as A is: by a ReadingSession of its
+    own); replaces: the widgets the panel stands in for while Compare is on."""
 
-    def __init__(self, main: InspectState, judge: Callable, replaces: tuple[QWidget, ...] = (), catalog: ModelCatalog | None = None):
+    def __init__(self, main: InspectState, replaces: tuple[QWidget, ...] = (), catalog: ModelCatalog | None = None):
         super().__init__()
         self.state = CompareState(main)
         self.catalog = catalog or ModelCatalog()
-        self._judge = judge
         self._replaces = replaces
         self._path_b: Path | None = None
         self._path_a: Path | None = None
@@ -144,10 +142,10 @@ class ComparePanel(QWidget):
     def active(self) -> bool:
         return self.state.active
 
-    def set_model_a(self, path: Path | None, name: str, description: str) -> None:
-        """The model in use changed (the window says so)."""
-        self._path_a = path
-        self.state.set_model_a(name, description)
+    def set_model_a(self, session) -> None:
+        """The model in use changed (a reading.ReadingSession, or None)."""
+        self._path_a = None if session is None else session.path
+        self.state.set_model_a(*((session.name, session.describe()) if session is not None else ("", "")))
         self.refresh()
 
     def set_active(self, on: bool) -> None:
@@ -166,18 +164,16 @@ class ComparePanel(QWidget):
 
     def choose_model(self, path: str | Path) -> bool:
         """Compare with this model file; a dialog says why not, and the previous B stays."""
-        from ...files.model_file import load_model  # late: torch
-        from ...network.trace import Tracer
+        from ...reading import ReadingSession  # late: torch
 
         try:
-            loaded = load_model(path)
+            session = ReadingSession.load(path)
         except RecognizerError as e:
             DIALOGS.show_message(self, "warning", "Cannot compare with this model", str(e))
             self.chooser.select(self._path_b)
             return False
         self._path_b = Path(path)
-        self.state.set_model_b(Tracer(loaded.model), loaded.name, loaded.model.describe(),
-                               layers=len(loaded.model.config.hidden_sizes), judge=self._judge)  # fmt: skip
+        self.state.set_model_b(session)
         self.chooser.select(self._path_b)
         self.refresh()
         return True

@@ -13,8 +13,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QHBoxLayout, QMenu, QToolButton, QWidget
 
-from ...network.dims import CLASSES
 from ...errors import RecognizerError, RecordsBusyError
+from ...network.dims import CLASSES
 from ..dialogs import DIALOGS
 from ..jobs import JobRunner
 from .state import InspectState

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...network.dims import ROWS
 from ...evaluation.neighbours import K, NeighbourIndex
+from ...network.dims import ROWS
 from ..job_slot import JobSlot
 
 NO_MODEL, CHECKING, MISSING, BUILDING, READY, FAILED = "no model", "checking", "missing", "building", "ready", "failed"

@@ -22,8 +22,8 @@ CAPTION_PX = 14  # the label under each thumbnail
 
 def _build(tracer, ctx):
     # imported here: the data dialog is not needed until a build, and its cache is looked up then
-    from ..data_dialog import cached_mnist, data_folder
     from ...datasets.mnist import load_mnist
+    from ..data_dialog import cached_mnist, data_folder
 
     data = cached_mnist() or load_mnist(data_folder()[0], download=False)
     progress = lambda done, total: ctx.report((done, total))  # noqa: E731

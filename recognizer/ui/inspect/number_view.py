@@ -80,7 +80,7 @@ class NumberPanel(QObject):
         self.strip = NumberStrip()
         self.strip.chosen.connect(self.choose)
         self._stack: QStackedWidget | None = None
-        self._read_by = None  # the tracer that made state.reading
+        self._read_by = None  # the model in use (a ReadingSession) that made state.reading
         self._tags: list[QToolButton] = []
         canvas.overlay = self._paint_boxes
         canvas.installEventFilter(self)  # the tags follow the canvas's size
@@ -100,18 +100,18 @@ class NumberPanel(QObject):
         return self._stack
 
     # --- the reading ---------------------------------------------------------------------------
-    def read(self, strokes, pixels: np.ndarray, tracer, judge) -> tuple[np.ndarray | None, float | None]:
+    def read(self, strokes, pixels: np.ndarray, session) -> tuple[np.ndarray | None, float | None]:
         """Split the drawing (strokes, else the picture's pixels) and read every digit: (input,
         extent) of the digit the views are to follow (the last one drawn), or of the whole
         drawing, exactly as before numbers, when it holds one digit or no model is loaded."""
         from ...inputs.segment import read, split_picture, split_strokes  # late, as whole_input
 
-        groups = (split_strokes(strokes) if strokes else split_picture(pixels)) if tracer is not None else []
+        groups = (split_strokes(strokes) if strokes else split_picture(pixels)) if session is not None else []
         latest = len(strokes) - 1 if strokes else None
         # The digits not touched since the last reading by this model are not read again.
-        before = self.state.reading if tracer is self._read_by else None
-        self._read_by = tracer
-        self.state.set_reading(read(groups, tracer, judge, before) if len(groups) > 1 else None, latest)
+        before = self.state.reading if session is self._read_by else None
+        self._read_by = session
+        self.state.set_reading(read(groups, session.read, before) if len(groups) > 1 else None, latest)
         self._sync()
         return self.chosen_input() if self.state.is_number else whole_input(strokes, pixels)
 

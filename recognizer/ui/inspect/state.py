@@ -3,7 +3,7 @@ clock and every sentence the tab says. The widgets in tab.py only show this stat
 user's actions to it, so all of it is tested without a display (tests/test_inspect_state.py).
 
 Every probability shown (the answer's "% sure", the bars, the lines, the caption) is the same
-calibrated one: the trace's softmax rescaled by the model's temperature when its file has one.
+calibrated one: the softmax of the trace's logits over the model's temperature when its file has one.
 
 Rows are 0-based here and shown 1-based. The animation advances a fractional row position at the
 chosen speed; the views change only when the whole row changes.
@@ -16,18 +16,19 @@ auto-play box only show them and write them back; the window and other tabs foll
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ...trust.temperature import calibrated
-from ...network.dims import ROWS
 from ...inputs.strokes import CANVAS_PEN_WIDTH
+from ...network.dims import ROWS
 from ...text import format_percent as percent
+from ...trust.temperature import softmax
 from ..observable import Events, observed
 
 if TYPE_CHECKING:  # both import torch, which the window loads after it is on screen
     from ...network.trace import Trace
+    from ...reading import ReadingSession
 
 LAST = ROWS - 1
 DEFAULT_SPEED = 14  # rows per second: a whole digit in two seconds
@@ -49,7 +50,9 @@ class Answer:
 
 
 class InspectState:
-    """The input and its reading. tracer(image28) -> Trace is any callable (a recognizer.network.trace.Tracer)."""
+    """The input and its reading by the model in use: a recognizer.reading.ReadingSession (its
+    read(image28, extent) -> Reading, tracer, layers and temperature), handed in by the window, so
+    this module (and the window's first paint) needs no torch."""
 
     row = observed()  # 0-based
     playing = observed()
@@ -59,16 +62,12 @@ class InspectState:
 
     def __init__(self):
         self.events = Events("row", "playing", "speed", "auto_play", "pen_width")
-        self.tracer: Callable[[np.ndarray], Trace] | None = None
-        self.layers = 1
+        self.session: ReadingSession | None = None
         self.image28: np.ndarray | None = None  # the current input, as the network reads it
         self.has_marks = False  # something is on the canvas, even when it is too little to read
         self.source = YOUR_DRAWING  # where the input came from: the drawing box's title
         self.trace: Trace | None = None
         self.probabilities: np.ndarray | None = None  # (28, 10) after each row, calibrated: what is shown
-        # judge(tracer, image28, extent, trace) -> a recognizer.trust.verdict.Verdict, or None: handed
-        # in with the tracer, so this module (and the window's first paint) needs no torch.
-        self.judge: Callable | None = None
         self.extent: float | None = None  # the drawing's size as a share of the canvas; None: a picture
         self.verdict = None
         self.row = LAST
@@ -79,9 +78,23 @@ class InspectState:
         self._pos = float(LAST)  # fractional row of the animation
 
     # --- inputs --------------------------------------------------------------------------------
-    def set_tracer(self, tracer, layers: int = 1, judge: Callable | None = None) -> None:
-        self.tracer, self.layers, self.judge = tracer, layers, judge
-        self.retrace()
+    def set_session(self, session: ReadingSession | None) -> bool:
+        """The model in use; the input is read again, but not for the same network under a new
+        name (saved). True: another network."""
+        same = session is not None and self.session is not None and session.model is self.session.model
+        self.session = session
+        if not same:
+            self.retrace()
+        return not same
+
+    @property
+    def tracer(self):
+        """The model in use's one Tracer (None: no model), which the step panel and the neighbours use too."""
+        return None if self.session is None else self.session.tracer
+
+    @property
+    def layers(self) -> int:
+        return 1 if self.session is None else self.session.layers
 
     def set_input(self, image28: np.ndarray | None, source: str = YOUR_DRAWING, has_marks: bool | None = None,
                   extent: float | None = None) -> None:  # fmt: skip
@@ -94,11 +107,12 @@ class InspectState:
         self.retrace()
 
     def retrace(self) -> None:
-        ready = self.tracer is not None and self.image28 is not None
-        self.trace = self.tracer(self.image28) if ready else None
-        temperature = getattr(getattr(self.tracer, "trust", None), "temperature", None)
-        self.probabilities = None if self.trace is None else calibrated(self.trace.probabilities, temperature)
-        self.verdict = self.judge(self.tracer, self.image28, self.extent, self.trace) if ready and self.judge else None
+        reading = None if self.session is None or self.image28 is None else self.session.read(self.image28, self.extent)
+        self.trace = None if reading is None else reading.trace
+        self.verdict = None if reading is None else reading.verdict
+        temperature = None if self.session is None else self.session.temperature
+        self.probabilities = (None if self.trace is None else self.trace.probabilities if temperature is None
+                              else softmax(self.trace.logits, temperature))  # fmt: skip
 
     # --- the row and the animation -------------------------------------------------------------
     def go_to(self, row: int) -> int:

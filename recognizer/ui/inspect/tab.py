@@ -1,7 +1,8 @@
 """The "Draw & Inspect" tab: draw a digit, see what the network sees, its answer, and an animation
 of the LSTM reading the image one row at a time.
 
-Flow: the canvas emits its pixels -> to_mnist -> Tracer (~1 ms) -> every view. While a stroke is
+Flow: the canvas emits its pixels -> to_mnist -> the model in use's read (reading.py: its one
+Tracer, ~1 ms, and the verdict) -> every view. While a stroke is
 under way the views jump to the last row (the live answer); when it ends the animation plays from
 row 1 (auto-play). What is shown, and every sentence, comes from InspectState (state.py); this
 file lays out the widgets, runs the 60 Hz animation timer and hands the state to the views. The
@@ -13,37 +14,32 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QSizePolicy, QVBoxLayout, QWidget
 
-from typing import TYPE_CHECKING
 from ..plot_menu import install_plot_menu
 from ..widgets import group_box
+from . import remembered
 from .answer_views import NetworkInputView, ProbabilityBars, TrajectoryPlot
-from .gradient_flow_view import GradientFlowView
-from .number_view import NumberPanel
 from .canvas import DrawingCanvas
 from .columns import middle_column, right_column
 from .compare_view import ComparePanel
 from .draw_column import AnswerBox, DrawTools
+from .gradient_flow_view import GradientFlowView
+from .number_view import NumberPanel
 from .player_bar import PlayerBar
 from .state import LAST, ROWS, YOUR_DRAWING, InspectState
 from .state_panel import StatePanel
 from .step_attach import attach as attach_step_panel
 
 if TYPE_CHECKING:  # imports torch, which the window loads after it is on screen
-    from ...network.trace import Tracer
+    from ...reading import ReadingSession
 
 FRAME_MS = 16  # the animation timer: ~60 frames per second
 CATCH_UP_MS = 40  # at the latest, the heavy views follow a finished stroke this much later
-
-
-def _judge(tracer, image28, extent, trace):
-    from ...trust.verdict import judge
-
-    return judge(tracer, image28, strokes_extent=extent, trace=trace)
 
 
 class InspectTab(QWidget):
@@ -105,7 +101,7 @@ class InspectTab(QWidget):
 
         # --- right: over the rows ---
         self.trajectories = TrajectoryPlot()
-        self.flow_view = GradientFlowView()  # follows every new trace; set_model comes from the window
+        self.flow_view = GradientFlowView()  # follows every new trace; its model, the one in use
         self.trace_changed.connect(self.flow_view.show_trace)
         self.state_panel = StatePanel()
         self.state_panel.series_changed.connect(self._on_state_panel_changed)
@@ -113,7 +109,7 @@ class InspectTab(QWidget):
         self.state_panel.series_changed.connect(self.series_changed)
         self.state_panel.series_offered.connect(self.series_offered)
         right, traj_box, state_box, self.row_pages = right_column(self.trajectories, self.flow_view, self.state_panel)
-        self.compare = ComparePanel(self.state, _judge, replaces=(traj_box, state_box))  # Compare: a second model
+        self.compare = ComparePanel(self.state, replaces=(traj_box, state_box))  # Compare: a second model
         right.addWidget(self.compare, 8)
         self.trace_changed.connect(self.compare.follow_trace)
 
@@ -203,14 +199,26 @@ class InspectTab(QWidget):
     def set_series(self, name: str) -> None:
         self.state_panel.set_series(name)
 
-    def set_tracer(self, tracer: Tracer | None, layers: int = 1) -> None:
-        """Use another model; the current input is traced again at once."""
-        self.state_panel.readout_weights = None if tracer is None else tracer.readout_w
-        self.state_panel.set_layer_count(layers)
-        self.state.set_tracer(tracer, layers, judge=_judge if tracer is not None else None)
+    def set_model_in_use(self, session: ReadingSession | None) -> None:
+        """Use another model (None: none); the current input is read again at once. The same
+        network under a new name (saved) only changes the name Compare shows."""
+        self.compare.set_model_a(session)
+        if not self.state.set_session(session):
+            return
+        self.state_panel.readout_weights = None if session is None else session.tracer.readout_w
+        self.state_panel.set_layer_count(1 if session is None else session.layers)
+        self.flow_view.set_model(None if session is None else session.model)
         if self.state.source == YOUR_DRAWING and not self.canvas.is_empty():
             self._read_drawing(self.canvas.pixels())  # a number is split and read again by this model
         self._show_new_trace(play=False)
+
+    restore_settings, save_settings = remembered.restore, remembered.save  # (tab, store): the tab protocol's
+
+    def shutdown(self) -> None:
+        """The window is closing: the animation stops, the flow view's and the neighbours' work too."""
+        self.pause()
+        self.flow_view.shutdown()
+        self.neighbour_strip.shutdown()
 
     def inspect_image(self, image28: np.ndarray, caption: str, play: bool = True, picture: np.ndarray | None = None) -> None:
         """Trace exactly this 28x28 image (ink high, [0, 1]). The canvas shows the picture it was
@@ -265,7 +273,7 @@ class InspectTab(QWidget):
 
     def _read_drawing(self, pixels: np.ndarray) -> None:
         """The drawing, or the chosen digit of a number, as the state's input."""
-        image28, extent = self.number.read(self.canvas.strokes(), pixels, self.state.tracer, self.state.judge)
+        image28, extent = self.number.read(self.canvas.strokes(), pixels, self.state.session)
         self.state.set_input(image28, YOUR_DRAWING, has_marks=not self.canvas.is_empty(), extent=extent)
 
     def _on_digit_chosen(self) -> None:

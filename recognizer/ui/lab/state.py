@@ -16,14 +16,15 @@ import numpy as np
 
 from ...network.dims import ROWS
 from ...network.interventions import CELL_PINS, HiddenRows, Interventions, Part, Pin, Silence, Temperature
-from ...text import format_accuracy, format_change, format_percent as percent
+from ...text import format_accuracy, format_change
+from ...text import format_percent as percent
 from ..job_slot import JobSlot
 
 SATURATED = 0.001  # no unit alone moves the answer's probability this much: the answer is saturated
 
 if TYPE_CHECKING:  # they import torch, which the window loads after it is on screen
-    from ...evaluation.lab import Ranking, TestSetEffect
     from ...evaluation.accuracy import Evaluation
+    from ...evaluation.lab import Ranking, TestSetEffect
     from ...files.model_file import LoadedModel
     from ...network.trace import Trace, Tracer
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from .. import theme
 from ..confusion_view import ConfusionMatrixView
-from ..dialogs import DIALOGS
+from ..dialogs import DIALOGS, MODEL_FILTER
 from ..jobs import JobFailure, JobRunner
 from ..step_panel import StepPanel
 from ..widgets import TextLine, group_box, muted_label
@@ -32,9 +32,8 @@ from .state import LabState, parse_units, units_field_text
 from .views import EditedProbabilityPlot, UnitHeatmap
 
 if TYPE_CHECKING:
-    from ...files.model_file import LoadedModel
+    from ...reading import ReadingSession
 
-MODEL_FILTER = "Recognizer models (*.safetensors);;All files (*)"
 
 
 class LabTab(QWidget):
@@ -144,14 +143,15 @@ class LabTab(QWidget):
         self._refresh()
 
     # --- inputs from the window ------------------------------------------------------------------
-    def set_model(self, loaded: LoadedModel | None) -> None:
+    def set_model_in_use(self, session: ReadingSession | None) -> None:
+        """A new model clears the edits (the state says which); the same network under a new name
+        (saved) keeps them."""
+        current = self.state.loaded
+        if session is not None and current is not None and session.model is current.model:
+            self.state.loaded = session.loaded
+            return
         self.runner.cancel_all()
-        tracer = None
-        if loaded is not None:
-            from ...network.trace import Tracer
-
-            tracer = Tracer(loaded.model)
-        self.state.set_model(loaded, tracer)
+        self.state.set_model(None if session is None else session.loaded, None if session is None else session.tracer)
         self.form.set_pins(self.state.pins)  # only the gates the model's cell has
         self.layer_spin.blockSignals(True)
         self.layer_spin.setRange(1, max(self.state.layers, 1))
@@ -261,6 +261,12 @@ class LabTab(QWidget):
 
     def shutdown(self) -> None:
         self.runner.shutdown()
+
+    def restore_settings(self, store) -> None:
+        """Nothing of this tab is kept between sessions."""
+
+    def save_settings(self, store) -> None:
+        """Nothing of this tab is kept between sessions."""
 
     # --- showing the state -----------------------------------------------------------------------
     def _changed(self) -> None:

@@ -7,8 +7,16 @@ multiplier, Export curves…), the plots and the recorded runs.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QProgressBar, QPushButton, QScrollArea,
-                               QSizePolicy, QVBoxLayout, QWidget)  # fmt: skip
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,  # fmt: skip
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..page_switch import PageSwitch
 from ..widgets import group_box, muted_label

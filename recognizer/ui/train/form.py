@@ -16,13 +16,24 @@ import textwrap
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator, QValidator
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QSpinBox, QVBoxLayout, QWidget)  # fmt: skip
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,  # fmt: skip
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...network.hidden_sizes import format_hidden_sizes
-from ...training.trainer import TrainConfig
-from ...training.settings import BY_NAME, SETTINGS
 from ...text import plural
+from ...training.settings import BY_NAME, SETTINGS
+from ...training.trainer import TrainConfig
 from . import state
 
 ERROR_COLOUR = "#f87171"

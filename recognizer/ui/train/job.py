@@ -12,9 +12,10 @@ from pathlib import Path
 import torch
 
 from ...datasets.mnist import MNIST
-from ...errors import RecognizerError
 from ...datasets.pen_data import pen_training_for
-from ...training.run import RunOutcome, RunPlan, TrainingRun as CoreRun, save_best_epoch
+from ...errors import RecognizerError
+from ...training.run import RunOutcome, RunPlan, save_best_epoch
+from ...training.run import TrainingRun as CoreRun
 from ..jobs import JobContext
 
 

@@ -19,8 +19,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from .. import theme
 from ...training.curves import RunCurves
+from .. import theme
 from ..plot_menu import install_plot_menu
 from ..plots import plain_axes
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from ...training.curves import RunCurves
 from ...network.cells import DEFAULT_CELL
 from ...network.hidden_sizes import describe_hidden_sizes
 from ...store.records import RunRecord
+from ...training.curves import RunCurves
 from ...training.trainer import TrainConfig
 from .state import duration
 

@@ -23,7 +23,7 @@ class StartFromBox(QWidget):
     def __init__(self, form, db_path: str | Path | None = None, parent=None):
         super().__init__(parent)
         self.form = form
-        self.loaded = None  # the model in use (modelfile.LoadedModel), or None
+        self.loaded = None  # the model in use (model_file.LoadedModel), or None
         self.db_path = db_path  # the records file holding My digits (None: the user data folder's)
         self.combo = QComboBox()
         self.combo.addItems(["a new model", "the model in use"])
@@ -82,9 +82,9 @@ class StartFromBox(QWidget):
 
     def _read_my_digits(self):
         """My digits as the run will mix them in (finetune.MyDigitsMix), said under the check box."""
-        from ...training.finetune import MyDigitsMix, my_digits_words
         from ...store.my_digits import MyDigits
         from ...store.records import Records
+        from ...training.finetune import MyDigitsMix, my_digits_words
 
         try:
             with Records(self.db_path, wait=False) as records:  # on the UI thread: never wait for a writer

@@ -18,9 +18,9 @@ import torch
 
 from ...errors import TrainingError
 from ...network.hidden_sizes import format_hidden_sizes
-from ...training.trainer import BatchProgress, TrainConfig
-from ...training.settings import SETTINGS, Setting
 from ...text import plural
+from ...training.settings import SETTINGS, Setting
+from ...training.trainer import BatchProgress, TrainConfig
 from ..job_slot import JobSlot
 
 RATE_WINDOW_S = 3.0  # the images/s shown is measured over this many seconds of training

@@ -16,24 +16,26 @@ from pathlib import Path
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
-from ...training.curves import RunCurves, write_curves_csv
 from ...datasets.mnist import MNIST
 from ...errors import RecognizerError
-from ...files.model_file import LoadedModel, save_model
-from ...training.trainer import TrainConfig
-from ...training.run import result_metadata
+from ...files.model_file import LoadedModel
 from ...files.paths import user_data_dir
+from ...reading import ReadingSession
+from ...training.curves import RunCurves
+from ...training.run import result_metadata
+from ...training.trainer import TrainConfig
 from ..data_dialog import MnistRequest, ensure_mnist
 from ..dialogs import DIALOGS
 from ..jobs import JobFailure, JobRunner
 from ..settings import app_settings
 from . import runs_state, state
+from .columns import RunControls, left_column, right_column
 from .form import SettingsForm
 from .insight_views import InsightPanel
 from .job import RunOutcome, TrainingRun, preload_training_modules
 from .plots import TrainingPlots
+from .result_files import ResultFiles
 from .result_panel import ResultPanel
-from .columns import RunControls, left_column, right_column
 from .runs_panel import RunsPanel
 from .start_from import StartFromBox
 
@@ -41,12 +43,10 @@ from .start_from import StartFromBox
 # thread ~5% of one core on a 2-core machine (benchmarks/bench_gui_training.py).
 REFRESH_MS = 100
 CLOCK_MS = 500  # the time left counts down between batches too (during a test pass, say)
-MODEL_FILTER = "Recognizer models (*.safetensors);;All files (*)"
-CSV_FILTER = "CSV table (*.csv);;All files (*)"
 JOIN_SECONDS = 60.0  # shutdown() waits this long for the run to wind down (a test pass included)
 
 
-class TrainTab(QWidget):
+class TrainTab(ResultFiles, QWidget):
     """Signals: model_ready(LoadedModel) when the user picks "Use this model"; model_saved(LoadedModel)
     when "Save model as…" wrote it (the same model, now with its path); run_finished(RunOutcome)
     when a run ends, completed or stopped; run_failed(str) with the message shown."""
@@ -142,12 +142,13 @@ class TrainTab(QWidget):
         """The form as a TrainConfig; ValueError names every field that is wrong."""
         return self.form.config()
 
-    def save_settings(self) -> None:
+    def save_settings(self, store=None) -> None:
+        """The form's settings into store (default: the app's), read back when the tab is next built."""
         try:
             config = self.form.config()
         except ValueError:
             return  # keep what was stored rather than a form the user is halfway through
-        state.write_train_settings(app_settings(), config)
+        state.write_train_settings(store if store is not None else app_settings(), config)
 
     def start(self) -> bool:
         """Start a run with the form's settings; False (every wrong field marked) if it cannot."""
@@ -202,6 +203,9 @@ class TrainTab(QWidget):
         elif self.state == "loading" and self.data_request is not None:
             self.data_request.cancel()
 
+    def restore_settings(self, store) -> None:
+        """The form's settings were read when the tab was built: nothing more to restore."""
+
     def shutdown(self, timeout: float = JOIN_SECONDS) -> bool:
         """Stop any run and wait for it to end (the window is closing). True if it has."""
         self._shut_down = True
@@ -219,8 +223,11 @@ class TrainTab(QWidget):
         self.runs.db_path = self.start_from.db_path = self.db_path
         self.runs.refresh()
 
-    def set_model_in_use(self, loaded: LoadedModel | None) -> None:
+    def set_model_in_use(self, session: ReadingSession | None) -> None:
         """The window tells the tab which model Draw & Inspect uses, so that "In use" stays true."""
+        self._show_in_use(None if session is None else session.loaded)
+
+    def _show_in_use(self, loaded: LoadedModel | None) -> None:
         ours = self.outcome is not None and loaded is not None and loaded.model is self.outcome.result.model
         self.start_from.set_model_in_use(loaded)
         self.result.set_in_use(ours)
@@ -236,7 +243,7 @@ class TrainTab(QWidget):
         loaded = self.result_model()
         if loaded is not None:
             self.model_ready.emit(loaded)
-            self.set_model_in_use(loaded)
+            self._show_in_use(loaded)
         return loaded
 
     def result_model(self) -> LoadedModel | None:
@@ -244,42 +251,7 @@ class TrainTab(QWidget):
             return None
         result = self.outcome.result
         metadata = result_metadata(result, "last")
-        return LoadedModel(model=result.model, metadata=metadata, path=self.saved_path)
-
-    def save_model_to(self, path: str | Path) -> Path | None:
-        loaded = self.result_model()
-        if loaded is None:
-            return None
-        try:
-            written = save_model(path, loaded.model, loaded.metadata)
-        except OSError as e:
-            DIALOGS.show_message(self, "critical", "Cannot save the model", f"Cannot write {path}: {e.strerror or e}")
-            return None
-        self.saved_path = written
-        self.result.set_saved(written)
-        if self.outcome.record_id is not None:  # Use this model in the Runs panel loads what was saved
-            self.runs.set_model_path(self.outcome.record_id, written)
-        self.model_saved.emit(self.result_model())
-        return written
-
-    def save_model_dialog(self) -> None:
-        if self.outcome is None:
-            return
-        path = DIALOGS.ask_save_path(self, "Save the model", state.model_file_name(self.outcome.result), MODEL_FILTER)
-        if path:
-            self.save_model_to(path if Path(path).suffix else path + ".safetensors")
-
-    def export_curves(self, path: str | Path) -> Path | None:
-        try:
-            return write_curves_csv(path, self.curves, self.previous)
-        except OSError as e:
-            DIALOGS.show_message(self, "critical", "Cannot export the curves", f"Cannot write {path}: {e.strerror or e}")
-            return None
-
-    def export_curves_dialog(self) -> None:
-        path = DIALOGS.ask_save_path(self, "Export the curves", "training-curves.csv", CSV_FILTER)
-        if path:
-            self.export_curves(path if Path(path).suffix else path + ".csv")
+        return LoadedModel(model=result.model, metadata=metadata, path=self.saved_path, trust=result.trust)
 
     # --- the run ------------------------------------------------------------------------------
     def _on_data_ready(self, data: MNIST) -> None:
