@@ -35,6 +35,13 @@ def wait(seconds: float) -> None:
         time.sleep(0.01)
 
 
+def wait_until(done, limit: float) -> None:
+    """Wait for done() (a job at its end), at most limit seconds: a loaded machine is slower."""
+    end = time.monotonic() + limit
+    while not done() and time.monotonic() < end:
+        wait(0.1)
+
+
 def shoot(name: str, size: str) -> None:
     wait(0.4)
     out = HERE / (f"{name}.png" if size == "1600x1000" else f"{name}-{size}.png")
@@ -106,7 +113,7 @@ def main(size: str) -> None:
 
     draw(window, DIGIT_STROKES[7])
     window.tabs.setCurrentWidget(window.lab_tab)
-    wait(1.5)
+    wait_until(lambda: not window.lab_tab.state.ranking_job.busy, 60.0)  # the units that decide, ranked
     shoot("lab", size)
 
     window.tabs.setCurrentWidget(window.train_tab)
@@ -114,7 +121,8 @@ def main(size: str) -> None:
     form.epochs_spin.setValue(3)
     form.subset_spin.setValue(12000)
     window.train_tab.start()
-    wait(20.0)  # mid-run: the curves of the first epochs, the run's progress
+    wait_until(lambda: window.train_tab.curves.epochs.n >= 1, 300.0)  # mid-run: a first epoch, the run's progress
+    wait(3.0)
     shoot("train", size)
     window.train_tab.stop()
     wait(3.0)
