@@ -623,11 +623,11 @@ def test_opening_the_tab_without_mnist_offers_to_get_it(qtbot, loaded, tmp_path,
     """No download question pops up by itself: a Get MNIST… button asks when the user wants."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from recognizer.ui import data_dialog
+    from recognizer.ui.evaluate import mnist_request
 
     monkeypatch.setenv("MNIST_DIR", str(tmp_path))  # an empty folder
     asked = []
-    monkeypatch.setattr(data_dialog, "ensure_mnist", lambda parent, on_ready, **kw: asked.append(parent))
+    monkeypatch.setattr(mnist_request, "ensure_mnist", lambda parent, on_ready, **kw: asked.append(parent))
     tab = EvaluateTab(auto_evaluate=True)
     qtbot.addWidget(tab)
     tab.set_model_in_use(ReadingSession(loaded))

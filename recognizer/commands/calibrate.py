@@ -8,6 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
+from ..datasets.mnist import load_mnist
+from ..datasets.pen_data import find_pen_dir, load_pen_sets
+from ..files.model_file import load_model, save_model
+from ..files.paths import default_model_path
+from ..files.safe_io import shown
 from ..trust.fit import fit_trust_on_mnist
 from ..trust.params import TrustParams
 from ..trust.temperature import reliability, softmax
@@ -43,14 +48,8 @@ def calibrate_file(model_path: str | Path | None, out: str | Path, data_dir=None
     """Load a model, fit its TrustParams on MNIST's held-out training images and on the pen data's
     fit writers' digits (pen_data.py; `pen_dir`, else the folder find_pen_dir finds, when there),
     save it to `out` (same weights, same metadata plus the rejection), and return a few lines."""
-    from ..datasets.mnist import load_mnist
-    from ..files.model_file import load_model, save_model
-    from ..files.paths import default_model_path
-    from ..files.safe_io import shown
-
     loaded = load_model(model_path or default_model_path())
     data = load_mnist(data_dir)
-    from ..datasets.pen_data import find_pen_dir, load_pen_sets
 
     pen_dir = find_pen_dir(pen_dir)
     hands = load_pen_sets(pen_dir).fit_digits if pen_dir is not None else None

@@ -31,6 +31,7 @@ import numpy as np
 import torch
 
 from ..errors import DataError
+from ..files.paths import user_data_dir
 from .augment import random_affine
 from .unipen import PenSample, digit_of, read_pen_file, render_pen
 
@@ -55,8 +56,6 @@ SHARE = 0.25  # of each batch's digits replaced by rendered pen digits
 def find_pen_dir(explicit: str | os.PathLike | None = None) -> Path | None:
     """The pen data folder: `explicit` (DataError when it is not a folder), else $PEN_DATA_DIR,
     else the user data folder's "pen"; None when neither of the last two exists."""
-    from ..files.paths import user_data_dir
-
     if explicit is not None:
         folder = Path(explicit)
         if not folder.is_dir():

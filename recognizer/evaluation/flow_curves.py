@@ -13,6 +13,11 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
+import torch
+
+from ..files.model_file import load_model
+from ..files.paths import models_dir
+from .gradient_flow import gradient_flow
 
 FLOW_BATCH = 500  # the first 500 test digits with their true labels: enough for a smooth mean, a few seconds a model
 
@@ -39,10 +44,6 @@ class FlowCurve:
 
 def last_layer_flow(model, images: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """images (B, 28, 28) in [0, 1], labels (B,) -> (28,) float64: the last layer's mean ‖∂loss/∂h_t‖."""
-    import torch
-
-    from .gradient_flow import gradient_flow
-
     device = next(model.parameters()).device
     x = torch.as_tensor(np.asarray(images, dtype=np.float32), device=device)
     y = torch.as_tensor(np.asarray(labels, dtype=np.int64), device=device)
@@ -56,8 +57,6 @@ def compare_flows(paths: Sequence[str | Path], images: np.ndarray, labels: np.nd
     """Load each model file in turn and measure its last layer's flow on (images, labels), the same
     batch for all. measured(curve) and progress(fraction) after each model; None once
     should_stop() says so."""
-    from ..files.model_file import load_model
-
     curves = []
     for done, path in enumerate(paths, start=1):
         if should_stop is not None and should_stop():
@@ -81,8 +80,6 @@ def first_test_digits(images: np.ndarray, labels: np.ndarray, count: int = FLOW_
 
 def shipped_model_files() -> list[Path]:
     """The model files shipped with the app, by name."""
-    from ..files.paths import models_dir
-
     return sorted(models_dir().glob("*.safetensors"))
 
 

@@ -26,6 +26,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ..trust.verdict import predict_record
 from .preprocess import ink_of, to_mnist
 from .strokes import CANVAS_SIZE, MAX_STROKES, _as_polylines, render_strokes, strokes_extent
 
@@ -239,8 +240,6 @@ def predict_number(path, image: np.ndarray, session) -> dict:
     digit (or nothing); for several, "number" ("20?6": "?" where the verdict turned a group away),
     "words" and "digits", each with today's fields and its "box" (x0, y0, x1, y1 in the picture's
     pixels, end exclusive)."""
-    from ..trust.verdict import predict_record
-
     groups = split_picture(image)
     if len(groups) <= 1:
         record = predict_record(path, session.read(groups[0].image28 if groups else None))

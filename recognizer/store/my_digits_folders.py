@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+from PIL import Image
 
 from ..errors import ImageError, RecognizerError
 from ..files.safe_io import atomic_write, shown
@@ -88,8 +89,6 @@ def content_key(label: int, image28: np.ndarray) -> tuple[int, bytes]:
 
 
 def png_bytes(image28: np.ndarray) -> bytes:
-    from PIL import Image
-
     grey = np.clip(np.rint(np.asarray(image28, np.float32) * 255.0), 0, 255).astype(np.uint8)
     out = io.BytesIO()
     Image.fromarray(grey, "L").save(out, format="PNG")

@@ -11,6 +11,7 @@ from datetime import datetime
 
 import numpy as np
 
+from ...inputs.strokes import CANVAS_PEN_WIDTH, render_canvas
 from ...network.dims import CLASSES
 from ...text import format_percent, plural
 from ..job_slot import JobSlot
@@ -125,8 +126,6 @@ def kept_picture(digit) -> np.ndarray | None:
     """What Draw & Inspect's canvas shows of a kept digit (a whole one, MyDigits.digit): its strokes
     drawn again with the canvas's pen, else its source picture, ink high in [0, 1]; None when it
     kept neither (then the canvas shows the 28x28 itself)."""
-    from ...inputs.strokes import CANVAS_PEN_WIDTH, render_canvas
-
     if digit.strokes:
         return render_canvas(digit.strokes, CANVAS_PEN_WIDTH).astype(np.float32) / 255.0
     if digit.pixels is not None:

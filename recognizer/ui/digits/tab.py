@@ -27,9 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...errors import RecognizerError
+from ...errors import RecognizerError, RecordsBusyError
+from ...evaluation.accuracy import predict_probabilities
 from ...network.dims import CLASSES
-from ...store.records import default_path
+from ...store.my_digits import MyDigits
+from ...store.my_digits_folders import export_folder
+from ...store.my_digits_pen import import_digits
+from ...store.records import Records, default_path, left_out
 from .. import theme
 from ..dialogs import DIALOGS
 from ..digit_grid import DigitGrid
@@ -152,9 +156,6 @@ class DigitsTab(QWidget):
 
     def refresh(self) -> None:
         """Read the digits again (one was kept, imported, relabelled…) and the model's answers."""
-        from ...store.my_digits import MyDigits
-        from ...store.records import Records, left_out
-
         if self.state.message == self._read_error:  # said of the file before: read again now
             self.state.message = self._read_error = ""
         try:
@@ -183,10 +184,6 @@ class DigitsTab(QWidget):
 
     def import_folder(self, folder: str | Path) -> None:
         """Import a folder of images, or a pen file when `folder` is a file."""
-        from ...store.my_digits import MyDigits
-        from ...store.my_digits_pen import import_digits
-        from ...store.records import Records
-
         def work(ctx):
             with Records(self.db_path) as records:
                 return import_digits(folder, MyDigits(records), on_file=lambda done, total: ctx.report((done, total)))
@@ -203,10 +200,6 @@ class DigitsTab(QWidget):
         self.state.files_job.start(work, done, on_progress=self._on_progress, on_error=self._on_error)
 
     def export_folder(self, folder: str | Path) -> None:
-        from ...store.my_digits import MyDigits
-        from ...store.my_digits_folders import export_folder
-        from ...store.records import Records, left_out
-
         def work(ctx):
             with Records(self.db_path) as records:
                 store = MyDigits(records)
@@ -254,8 +247,6 @@ class DigitsTab(QWidget):
         images = np.stack([d.input for d in digits])
 
         def work(ctx):
-            from ...evaluation.accuracy import predict_probabilities
-
             return predict_probabilities(loaded.model, images).argmax(axis=1)
 
         def done(predictions):
@@ -312,10 +303,6 @@ class DigitsTab(QWidget):
         """change(store, selected digit) in the records, then after(what it returned) and the
         sentence said(digit). The UI thread never waits for the file: when another writer holds
         it, the change is tried again on the tab's thread (which may wait) and reported."""
-        from ...errors import RecordsBusyError
-        from ...store.my_digits import MyDigits
-        from ...store.records import Records
-
         digit, path = self.selected_digit(), self.db_path
         if digit is None and need_selection:
             return
@@ -347,9 +334,6 @@ class DigitsTab(QWidget):
         self._show()
 
     def _on_activated(self, row: int) -> None:
-        from ...store.my_digits import MyDigits
-        from ...store.records import Records
-
         digit = self._visible[row]
         try:  # the whole digit: what the canvas shows of it (a listing holds no strokes or pixels)
             with Records(self.db_path, wait=False) as records:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 
 from ...evaluation.model_comparison import compare_models
 from ...files.model_catalog import ModelCatalog, same_file
+from ...files.model_file import load_model
 from .. import theme
 from ..dialogs import DIALOGS
 from ..digit_grid import DigitGrid
@@ -98,7 +99,6 @@ class ComparePage(QWidget):
         if state.data is None:
             self._need_data(self.start)
             return
-        from ...files.model_file import load_model  # late, as everywhere: torch
 
         model_a, path_b = state.loaded.model, comparison.path_b
         images, labels = state.data.test_images, state.data.test_labels

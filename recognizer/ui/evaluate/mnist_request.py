@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QWidget
 
 from ...datasets.mnist import MNIST, missing_files
 from ...errors import DataError
+from ..data_dialog import cached_mnist, data_folder, ensure_mnist
 
 DataLoader = Callable[[QWidget, Callable[[MNIST], None], Callable[[str], None]], object]
 
@@ -26,8 +27,6 @@ class MnistRequest:
 
     def on_disk(self) -> bool:
         """Whether getting MNIST needs no question to the user (loaded before, or its files there)."""
-        from ..data_dialog import cached_mnist, data_folder
-
         if cached_mnist(self.data_dir) is not None:
             return True
         try:
@@ -47,8 +46,6 @@ class MnistRequest:
         asking()
         loader = self._loader
         if loader is None:
-            from ..data_dialog import ensure_mnist
-
             def loader(parent, on_ready, on_give_up):
                 return ensure_mnist(parent, on_ready, on_give_up=on_give_up, data_dir=self.data_dir)
 

@@ -13,6 +13,7 @@ from ...evaluation import analysis
 from ...evaluation.accuracy import Evaluation, final_states
 from ...evaluation.analysis import PCA, Perturbation, RobustnessCurve
 from ...text import format_percent
+from ...trust.verdict import judge_batch
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,7 +37,6 @@ def evaluate_test_set(model, trust, images, labels, report, should_stop) -> Test
     )
     seconds = time.perf_counter() - start
     pca = analysis.fit_pca(hidden, 2)
-    from ...trust.verdict import judge_batch
 
     mistakes = np.flatnonzero(evaluation.predictions != evaluation.labels)
     verdicts = judge_batch(model, np.asarray(images)[mistakes], trust) if len(mistakes) else []

@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...evaluation.lab import effect_on_test_set, rank_units, save_edited_model
 from .. import theme
 from ..confusion_view import ConfusionMatrixView
+from ..data_dialog import ensure_mnist
 from ..dialogs import DIALOGS, MODEL_FILTER
 from ..jobs import JobFailure, JobRunner
 from ..step_panel import StepPanel
@@ -216,16 +218,12 @@ class LabTab(QWidget):
             return
         loader = self.data_loader
         if loader is None:
-            from ..data_dialog import ensure_mnist
-
             def loader(parent, on_ready, on_give_up):
                 return ensure_mnist(parent, on_ready, on_give_up=on_give_up)
 
         loader(self, self._measure_on, lambda reason: self.status_message.emit(reason))
 
     def _measure_on(self, data) -> None:
-        from ...evaluation.lab import effect_on_test_set
-
         state = self.state
         model, interventions, before = state.loaded.model, state.interventions, state.before
         work = lambda ctx: effect_on_test_set(model, data.test_images, data.test_labels, interventions, before, ctx.should_stop)
@@ -246,8 +244,6 @@ class LabTab(QWidget):
             self.save(path)
 
     def save(self, path) -> bool:
-        from ...evaluation.lab import save_edited_model
-
         state = self.state
         accuracy = None if state.effect is None else state.effect.after.accuracy
         try:
@@ -275,7 +271,6 @@ class LabTab(QWidget):
         state = self.state
         if state.tracer is None or state.image28 is None:
             return
-        from ...evaluation.lab import rank_units
 
         tracer, image, interventions, layer = state.tracer, state.image28, state.interventions, state.layer
         state.ranking_job.start(lambda ctx: rank_units(tracer, image, interventions, layer),

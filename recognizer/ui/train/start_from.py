@@ -11,6 +11,10 @@ from pathlib import Path
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from ...errors import RecognizerError
+from ...store.my_digits import MyDigits
+from ...store.records import Records
+from ...training.finetune import FINE_TUNE, MyDigitsMix, my_digits_words
+from ...training.run import plan_run
 from ..widgets import TextLine, muted_label
 
 NEW, IN_USE = 0, 1
@@ -64,9 +68,6 @@ class StartFromBox(QWidget):
         """The run of config as chosen here (training_run.RunPlan, as the CLI's --init and
         --my-digits make it), My digits' counts said under their check box. RecognizerError when
         My digits cannot be used."""
-        from ...training.finetune import my_digits_words
-        from ...training.run import plan_run
-
         in_use = self.loaded if self.combo.currentIndex() == IN_USE else None
         try:
             plan = plan_run(config, start_from=None if in_use is None else in_use.model,
@@ -82,10 +83,6 @@ class StartFromBox(QWidget):
 
     def _read_my_digits(self):
         """My digits as the run will mix them in (finetune.MyDigitsMix), said under the check box."""
-        from ...store.my_digits import MyDigits
-        from ...store.records import Records
-        from ...training.finetune import MyDigitsMix, my_digits_words
-
         try:
             with Records(self.db_path, wait=False) as records:  # on the UI thread: never wait for a writer
                 mix = MyDigitsMix.from_store(MyDigits(records))
@@ -107,7 +104,6 @@ class StartFromBox(QWidget):
     def _on_choice(self, index: int) -> None:
         if index != IN_USE:
             return
-        from ...training.finetune import FINE_TUNE
 
         try:
             self.form.set_config(replace(self.form.config(), **FINE_TUNE))
