@@ -125,7 +125,7 @@ def main(size: str) -> None:
     wait(3.0)
     shoot("train", size)
     window.train_tab.stop()
-    wait(3.0)
+    wait_until(lambda: not window.train_tab.running, 120.0)  # else closing asks whether to stop it
     window.close()
 
 
