@@ -48,6 +48,17 @@ def test_shapes_fill_the_square_they_are_drawn_in():
         assert strokes_extent(strokes, canvas_size=1.0) > 0.2  # never a speck
 
 
+def test_some_shapes_are_a_lone_dash_never_steeper_than_a_1():
+    """A lone stroke at 45 degrees was read as a 1 by a model trained with real slanted 1s: dashes
+    up to 50 degrees are non-digits to learn, but nothing steeper."""
+    rng = np.random.default_rng(0)
+    drawings = [outlier_strokes(rng) for _ in range(800)]
+    dashes = [d[0] for d in drawings if len(d) == 1 and len(d[0]) == 2]
+    assert 0.08 < len(dashes) / len(drawings) < 0.17
+    angles = [abs(math.degrees(math.atan2(*(s[1] - s[0])[::-1]))) for s in dashes]
+    assert max(min(a, 180 - a) for a in angles) <= 51 and max(min(a, 180 - a) for a in angles) > 35
+
+
 def test_printed_characters_and_blobs_are_pictures_with_ink():
     rng = np.random.default_rng(1)
     picture = printed_character(rng)
