@@ -36,8 +36,12 @@ def test_the_pen_data_checkbox_decides_what_a_run_trains_on(qtbot, make_tab, sma
     assert outcome.result.pen_sets["pendigits"]["test_writers"] == ["3", "6", "9", "12"]
     assert load_model(outcome.saved).metadata["training"]["pen_sets"]["omniglot"]["samples"]["train"] == 12
     assert outcome.result.trust.info["held_out_pen_digits"] == 30
+    # the result says how the run reads the writers it never trained on, beside its MNIST accuracy
+    tally = outcome.result.held_out_hands
+    assert tally["samples"] > 0 and f"({tally['samples']:,} pen digits)" in tab.result.result_label.text()
 
     qtbot.mouseClick(tab.form.pen_check, Qt.LeftButton)
     assert not tab.form.pen_check.isChecked()
     outcome = run_once(qtbot, tab)
     assert outcome.result.config.pen_data is False and outcome.result.pen_sets is None
+    assert outcome.result.held_out_hands is None and "pen digits" not in tab.result.result_label.text()

@@ -77,7 +77,7 @@ def cmd_train(args) -> int:
     from ..files.safe_io import shown
     from ..store.records import Records
     from ..training.finetune import fine_tune_words, my_digits_words
-    from ..training.run import TrainingRun, autosave_name, result_metadata, save_exclusively
+    from ..training.run import TrainingRun, autosave_name, hands_words, result_metadata, save_exclusively
     from ..training.trainer import BatchProgress, warmup_warning
     from .digits import training_plan
 
@@ -151,6 +151,8 @@ def cmd_train(args) -> int:
         raise RecognizerError(outcome.save_error or problems[0])
     result = outcome.result
     say(f"saved {shown(args.out)} (test accuracy {result.test_accuracy:.2%} on {len(data.test_labels):,} images)")
+    if hands_words(result.held_out_hands):
+        say(hands_words(result.held_out_hands))
     if outcome.record_error:
         raise RecognizerError(f"The model is saved, but the run was not recorded: {outcome.record_error}")
     return 0

@@ -229,7 +229,8 @@ def _variants(samples, variants: int, most: int, rng) -> tuple[torch.Tensor, tor
 class PenTraining:
     """What a Trainer takes from the pen data: the train writers' digits (mixed into each batch
     by `mix`) and non-digits (outlier exposure beside outliers.py's: Outliers(real=...)), each
-    pre-rendered in a few augmented variants; and the fit writers' digits, plain, for the verdict."""
+    pre-rendered in a few augmented variants; the fit writers' digits, plain, for the verdict; and
+    the test writers' digits as strokes, never trained on, which the run is measured on at its end."""
 
     def __init__(self, sets: PenSets, seed: int = 0, train_images: int = 60_000, digit_variants: int = DIGIT_VARIANTS,
                  non_digit_variants: int = NON_DIGIT_VARIANTS, share: float = SHARE):  # fmt: skip
@@ -243,6 +244,7 @@ class PenTraining:
         others = [s for _, s in sets.non_digits("train")]
         self.non_digit_images, _ = _variants(others, non_digit_variants, train_images // 2, rng)
         self.fit_images, self.fit_labels = sets.fit_digits
+        self.test_digits = [s for _, s in sets.digits("test")]
 
     def mix(self, x: torch.Tensor, y: torch.Tensor, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         """The batch with its last share replaced by pen digits, each moved by a random affine."""

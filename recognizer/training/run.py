@@ -15,17 +15,20 @@ import time
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Callable
 
 import numpy as np
 
 from ..datasets.mnist import MNIST
 from ..errors import RecognizerError
+from ..evaluation.pen_reading import evaluate_pen
 from ..files.model_file import make_metadata, save_model
 from ..network.hidden_sizes import format_hidden_sizes
 from ..network.model import RowRNN
 from ..store.my_digits import MyDigits
 from ..store.records import Records
+from ..text import format_percent
 from ..trust.fit import fit_trust_on_mnist
 from .curves import MAX_STORED_POINTS, RunCurves, _spread
 from .finetune import MyDigitsMix
@@ -69,6 +72,24 @@ class RunOutcome:
     record_error: str | None = None
 
 
+def measure_hands(result: TrainResult, samples) -> None:
+    """The run's model on real people's digits by writers it was never trained on (the pen data's
+    test writers), replayed through the canvas's stroke path and judged by its verdict, as
+    bench_handwriting.py measures a shipped model: result.held_out_hands, a tally of samples,
+    read_right, accepted_right, not_a_digit and unsure. For the 5,414 of the shared sets: 8.4 s on this
+    2-core machine at a load of 4.6 (2026-12-06); the shipped LSTM 128 gives 5,310 (98.08 %)."""
+    result.held_out_hands = evaluate_pen(SimpleNamespace(model=result.model, trust=result.trust), samples).digits
+
+
+def hands_words(tally: dict | None) -> str:
+    """One line on the held-out writers' digits, for the CLI and the Train tab ("" when not measured)."""
+    if not tally or not tally.get("samples"):
+        return ""
+    share = tally["accepted_right"] / tally["samples"]
+    return (f"Real handwriting, writers never trained on: {format_percent(share)} read right and accepted "
+            f"({tally['samples']:,} pen digits).")
+
+
 def fit_verdict(result: TrainResult, data: MNIST, hands=None) -> None:
     """The step after training: the rejection and temperature of the run's model, fitted on
     held-out training images (trust_fit.py), and on real hands' digits (images, labels) of the pen
@@ -110,6 +131,8 @@ class TrainingRun:
         if self.config.fit_verdict:
             pen = self.trainer.pen
             fit_verdict(result, self.data, None if pen is None else (pen.fit_images, pen.fit_labels))
+        if self.trainer.pen is not None and self.trainer.pen.test_digits:
+            measure_hands(result, self.trainer.pen.test_digits)
         outcome = RunOutcome(result=result, seconds=time.perf_counter() - started)
         try:
             outcome.saved = save(result)
@@ -133,6 +156,7 @@ def training_dict(config: TrainConfig, result: TrainResult | None = None, weight
         d["stopped"] = result.stopped
         d["best_epoch"] = result.best_epoch
         d["pen_sets"] = result.pen_sets  # which sets, how many samples, which writers held out
+        d["held_out_hands"] = result.held_out_hands  # how it reads those writers' digits
     d["weights"] = weights
     return d
 
@@ -198,7 +222,7 @@ def run_name(config: TrainConfig) -> str:
 def result_dict(result: TrainResult) -> dict:
     ev = result.evaluation
     return {"test_accuracy": result.test_accuracy, "epochs_completed": len(result.history), "stopped": result.stopped,
-            "best_epoch": result.best_epoch, "pen_sets": result.pen_sets,
+            "best_epoch": result.best_epoch, "pen_sets": result.pen_sets, "held_out_hands": result.held_out_hands,
             "confusion": ev.confusion.tolist() if ev is not None else None}  # fmt: skip
 
 

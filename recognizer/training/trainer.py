@@ -134,6 +134,7 @@ class TrainResult:
     distributions: dict | None = None  # insight.Recorder's record of the whole run, or None
     pen_sets: dict | None = None  # pen_data.PenSets.describe() of the pen data trained on, or None
     trust: TrustParams | None = None  # the verdict's parameters, once fitted (training_run.fit_verdict)
+    held_out_hands: dict | None = None  # pen_reading's tally of the test writers' digits (run.measure_hands), or None
 
     @property
     def test_accuracy(self) -> float | None:

@@ -19,6 +19,7 @@ import torch
 from ...errors import TrainingError
 from ...network.hidden_sizes import format_hidden_sizes
 from ...text import plural
+from ...training.run import hands_words
 from ...training.settings import SETTINGS, Setting
 from ...training.trainer import BatchProgress, TrainConfig
 from ..job_slot import JobSlot
@@ -219,8 +220,9 @@ def result_text(outcome, test_images: int) -> str:
     done = len(r.history)
     when = f"stopped during epoch {done + 1} of {c.epochs:,}" if r.stopped else f"after {plural(c.epochs, 'epoch')}"
     images = plural(c.train_subset or MAX_SUBSET, "training image")
+    hands = hands_words(r.held_out_hands)
     return (f"on the {test_images:,} test images, {when}.\n{c.cell.upper()} {format_hidden_sizes(c.hidden_sizes)}, "
-            f"{images}, learning rate {c.learning_rate:g} ({c.schedule}).")  # fmt: skip
+            f"{images}, learning rate {c.learning_rate:g} ({c.schedule})." + (f"\n{hands}" if hands else ""))  # fmt: skip
 
 
 def model_file_name(result) -> str:
