@@ -187,7 +187,7 @@ def test_a_run_hands_over_no_gradients_and_its_metadata_is_complete(small):
     assert all(p.grad is None for p in result.model.parameters())
     meta = result_metadata(result)
     assert meta["training"] == {**tiny_config(epochs=1).to_dict(), "epochs_completed": 1, "stopped": False,
-                                "best_epoch": 1, "pen_sets": None, "weights": "last"}
+                                "best_epoch": 1, "pen_sets": None, "held_out_hands": None, "weights": "last"}
     assert meta["test_accuracy"] == result.test_accuracy
 
 

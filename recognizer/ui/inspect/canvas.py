@@ -276,8 +276,9 @@ class DrawingCanvas(QWidget):
         self._live_timer.stop()  # a move that came a frame after the last update sent it: no second one now
         if self._stroke is None:
             return
+        pixels = self.pixels()  # drawn first: the interval runs from the update, not from before the drawing
         self._since_emit.restart()
-        self.pixels_changed.emit(self.pixels(), True)
+        self.pixels_changed.emit(pixels, True)
 
     def _settled(self) -> None:
         self.update()
