@@ -10,6 +10,10 @@ from recognizer.reading import ReadingSession
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything imports Qt
 
+import shared_data  # noqa: E402, F401  (keeps $PEN_DATA_DIR for the tests about real handwriting)
+
+os.environ.pop("PEN_DATA_DIR", None)  # every other test runs as without the shared pen sets (shared_data.py)
+
 from pathlib import Path
 
 import pytest

@@ -3,11 +3,11 @@ from drawing.py's canvas strokes."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+import shared_data
 
 from recognizer.datasets.unipen import PenSample
 
@@ -17,7 +17,7 @@ PENDIGITS = "pendigits/pendigits-orig.tra.gz"
 def shared_pen_file(relative: str) -> Path:
     """A file of the shared handwriting sets; the test skips, saying why, only when PEN_DATA_DIR
     is not set (CI sets it), and fails when it is set but the file is missing."""
-    folder = os.environ.get("PEN_DATA_DIR")
+    folder = shared_data.PEN_DATA_DIR
     if not folder:
         pytest.skip("PEN_DATA_DIR is not set: the shared pen data sets (pendigits/, unipen/) are needed")
     path = Path(folder) / relative

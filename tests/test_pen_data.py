@@ -1,11 +1,11 @@
 """Real hands for training (pen_data.py): the writer-level split, the stroke augmentation, and a
 tiny training run with pen data whose model file records its sources."""
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+import shared_data
 from pen_files import drawing_of, write_pen_dir
 
 from recognizer.datasets.mnist import MNIST
@@ -25,7 +25,7 @@ from recognizer.files.model_file import load_model, save_model
 from recognizer.training.run import TrainingRun, hands_words, plan_run, result_metadata
 from recognizer.training.trainer import TrainConfig
 
-SHARED = os.environ.get("PEN_DATA_DIR")
+SHARED = shared_data.PEN_DATA_DIR
 needs_pen_data = pytest.mark.skipif(not SHARED or not Path(SHARED, FILES["pendigits"]).is_file(),
                                     reason="the pen data sets are not here (set PEN_DATA_DIR to the folder holding pendigits/, unipen/, omniglot/)")  # fmt: skip
 
