@@ -34,22 +34,27 @@ def modules() -> dict[str, Path]:
     return {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 
 
-def imports(name: str, path: Path) -> set[str]:
-    """Every module that `name` imports, anywhere in the file, as absolute dotted names."""
+def imported_by(nodes, name: str, path: Path) -> set[str]:
+    """The modules the import statements among `nodes` of module `name` import, as absolute dotted
+    names ("from . import theme" counts as the module it names, too)."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in nodes:
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
                 anchor = package.split(".")
-                anchor = anchor[: len(anchor) - (node.level - 1)]
-                base = ".".join(anchor + ([base] if base else []))
+                base = ".".join(anchor[: len(anchor) - (node.level - 1)] + ([base] if base else []))
             found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)  # "from . import theme"
+            found.update(f"{base}.{alias.name}" for alias in node.names)
     return found
+
+
+def imports(name: str, path: Path) -> set[str]:
+    """Every module that `name` imports, anywhere in the file, as absolute dotted names."""
+    return imported_by(ast.walk(ast.parse(path.read_text(), str(path))), name, path)
 
 
 def internal_graph() -> dict[str, set[str]]:
@@ -126,19 +131,7 @@ def test_modules_stay_small(name):
 def top_level_imports(name: str, path: Path) -> set[str]:
     """What importing `name` imports at once: its module-level imports (not those under an if,
     such as TYPE_CHECKING, nor those inside functions), as absolute dotted names."""
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found = set()
-    for node in ast.parse(path.read_text()).body:
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")
-                base = ".".join(anchor[: len(anchor) - (node.level - 1)] + ([base] if base else []))
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)
-    return found
+    return imported_by(ast.parse(path.read_text()).body, name, path)
 
 
 def imported_at_start() -> set[str]:
